@@ -1,0 +1,155 @@
+#include "db/db.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+struct db {
+	char *conninfo;
+	char timeout[16];
+	PGconn *conn;
+	struct timespec last_attempt;
+};
+
+static double since(const struct timespec *t)
+{
+	struct timespec now;
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	return (double)(now.tv_sec - t->tv_sec) + (double)(now.tv_nsec - t->tv_nsec) / 1e9;
+}
+
+static void db_connect(struct db *db, struct err *err)
+{
+	if (db->conn)
+		PQfinish(db->conn);
+	clock_gettime(CLOCK_MONOTONIC, &db->last_attempt);
+	/* Ours first: values in the expanded conninfo override them. */
+	const char *keys[] = {"connect_timeout", "application_name", "dbname", NULL};
+	const char *vals[] = {db->timeout, "ideatriage", db->conninfo, NULL};
+	db->conn = PQconnectdbParams(keys, vals, 1);
+	if (PQstatus(db->conn) != CONNECTION_OK) {
+		err_set(err, "database connection failed: %s",
+			db->conn ? PQerrorMessage(db->conn) : "out of memory");
+		PQfinish(db->conn);
+		db->conn = NULL;
+	}
+}
+
+struct db *db_open(const char *conninfo, int connect_timeout_s, struct err *err)
+{
+	struct db *db = calloc(1, sizeof(*db));
+	if (!db || !(db->conninfo = strdup(conninfo))) {
+		free(db);
+		err_set(err, "out of memory");
+		return NULL;
+	}
+	snprintf(db->timeout, sizeof(db->timeout), "%d", connect_timeout_s);
+	db_connect(db, err);
+	return db;
+}
+
+void db_close(struct db *db)
+{
+	if (!db)
+		return;
+	PQfinish(db->conn);
+	free(db->conninfo);
+	free(db);
+}
+
+PGconn *db_conn(struct db *db)
+{
+	return db->conn;
+}
+
+bool db_check_broken(struct db *db)
+{
+	if (db->conn && PQstatus(db->conn) == CONNECTION_BAD) {
+		PQfinish(db->conn);
+		db->conn = NULL;
+		return true;
+	}
+	return db->conn == NULL;
+}
+
+bool db_ok(struct db *db, struct err *err)
+{
+	if (db->conn) {
+		PGresult *res = PQexec(db->conn, "SELECT 1");
+		bool ok = PQresultStatus(res) == PGRES_TUPLES_OK;
+		if (!ok)
+			err_set(err, "database check failed: %s", PQerrorMessage(db->conn));
+		PQclear(res);
+		if (ok)
+			return true;
+		db_check_broken(db);
+		if (db->conn)
+			return false; /* answered with an error: not a lost connection */
+	}
+	if (since(&db->last_attempt) < 0.5) {
+		err_set(err, "database unavailable (reconnecting)");
+		return false;
+	}
+	db_connect(db, err);
+	return db->conn != NULL;
+}
+
+bool db_ping(const char *conninfo)
+{
+	return PQping(conninfo) == PQPING_OK;
+}
+
+int db_err(PGconn *conn, const PGresult *res, struct err *err)
+{
+	const char *msg = res ? PQresultErrorMessage(res) : NULL;
+	if (!msg || !*msg)
+		msg = conn ? PQerrorMessage(conn) : "no connection";
+	char clean[ERR_MSG_MAX];
+	snprintf(clean, sizeof(clean), "%s", msg);
+	size_t n = strlen(clean);
+	while (n && (clean[n - 1] == '\n' || clean[n - 1] == ' '))
+		clean[--n] = '\0';
+	return err_set(err, "%s", clean);
+}
+
+const char *db_sqlstate(const PGresult *res)
+{
+	const char *s = res ? PQresultErrorField(res, PG_DIAG_SQLSTATE) : NULL;
+	return s ? s : "";
+}
+
+int db_create_database(const char *admin_conninfo, const char *name, struct err *err)
+{
+	if (!*name || strlen(name) > 63)
+		return err_set(err, "database name must be 1 to 63 characters");
+	for (const char *p = name; *p; p++)
+		if (!((*p >= 'a' && *p <= 'z') || (*p >= '0' && *p <= '9') || *p == '_'))
+			return err_set(err, "database name '%s' may hold only a-z, 0-9 and _", name);
+	PGconn *c = PQconnectdb(admin_conninfo);
+	if (PQstatus(c) != CONNECTION_OK) {
+		db_err(c, NULL, err);
+		PQfinish(c);
+		return -1;
+	}
+	const char *params[] = {name};
+	PGresult *res =
+	    PQexecParams(c, "SELECT 1 FROM pg_database WHERE datname = $1", 1, NULL, params,
+			 NULL, NULL, 0);
+	int rc = 0;
+	if (PQresultStatus(res) != PGRES_TUPLES_OK) {
+		rc = db_err(c, res, err);
+	} else if (PQntuples(res) == 0) {
+		/* CREATE DATABASE takes no parameters; name is checked above. */
+		char sql[128];
+		snprintf(sql, sizeof(sql), "CREATE DATABASE \"%s\"", name);
+		PQclear(res);
+		res = PQexec(c, sql);
+		/* 42P04: another process created it first - fine. */
+		if (PQresultStatus(res) != PGRES_COMMAND_OK && strcmp(db_sqlstate(res), "42P04"))
+			rc = db_err(c, res, err);
+	}
+	PQclear(res);
+	PQfinish(c);
+	return rc;
+}

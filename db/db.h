@@ -1,0 +1,45 @@
+/* db/db.h - PostgreSQL connections: open, check, reconnect. */
+#ifndef DB_DB_H
+#define DB_DB_H
+
+#include <libpq-fe.h>
+#include <stdbool.h>
+
+#include "triage/err.h"
+
+struct db; /* one connection and what is needed to re-open it */
+
+/* Opens a connection to conninfo (a URL or key=value string). Returns a new
+ * handle even when the server is down (db_ok() is then false and *err says
+ * why), so a caller can keep it and reconnect later; NULL only when out of
+ * memory. connect_timeout_s bounds each attempt. */
+struct db *db_open(const char *conninfo, int connect_timeout_s, struct err *err)
+    __attribute__((warn_unused_result));
+void db_close(struct db *db); /* accepts NULL */
+
+/* The live connection (borrowed), or NULL when down. */
+PGconn *db_conn(struct db *db);
+
+/* True when the connection answers a trivial query now. When it does not,
+ * tries one reconnect (at most every 500 ms, so a dead server is not
+ * hammered). */
+bool db_ok(struct db *db, struct err *err);
+
+/* Marks the connection broken after a failed query so the next db_ok()
+ * reconnects. Returns true when the error was a lost connection. */
+bool db_check_broken(struct db *db);
+
+/* True when a server answers at conninfo (PQping). */
+bool db_ping(const char *conninfo);
+
+/* Creates database name (letters, digits, _) unless it exists. */
+int db_create_database(const char *admin_conninfo, const char *name, struct err *err)
+    __attribute__((warn_unused_result));
+
+/* Copies the error of res (or of conn when res is NULL) into *err; returns -1. */
+int db_err(PGconn *conn, const PGresult *res, struct err *err);
+
+/* SQLSTATE of res, or "" (never NULL). */
+const char *db_sqlstate(const PGresult *res);
+
+#endif

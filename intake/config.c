@@ -1,0 +1,364 @@
+/* intake/config.c - one declarative table drives parsing, overriding and
+ * validation of every setting. Defaults live only in config/ideatriage.json,
+ * embedded at build time; a test checks the table and that file agree. */
+#include "intake/config.h"
+
+#include <jansson.h>
+#include <limits.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "triage/embed.h"
+
+extern const struct embedded_file intake_config_files[];
+
+#define CONFIG_FILE_MAX (1 << 20)
+
+#define S(name, type, field, env, min, max, secret, reload, help)                                  \
+	{name, type, offsetof(struct config, field), env, min, max, secret, reload, help}
+
+const struct config_setting config_settings[] = {
+    S("database.url", CFG_STRING, database_url, "DATABASE_URL", 0, 0, true, false,
+      "PostgreSQL URL; empty starts the embedded cluster"),
+    S("database.connect_timeout_s", CFG_INT, connect_timeout_s, NULL, 1, 60, false, false,
+      "seconds to wait for a database connection"),
+    S("embedded.dir", CFG_STRING, embedded_dir, NULL, 0, 0, false, false,
+      "folder of the embedded PostgreSQL cluster"),
+    S("embedded.pg_bindir", CFG_STRING, pg_bindir, NULL, 0, 0, false, false,
+      "folder holding initdb, pg_ctl and postgres"),
+    S("http.listen", CFG_STRING, listen, "IDEATRIAGE_LISTEN", 0, 0, false, false,
+      "host:port to serve on"),
+    S("http.workers", CFG_INT, workers, NULL, 0, 256, false, false,
+      "event-loop threads, each with its own database connection; 0 = one per core"),
+    S("http.max_body_bytes", CFG_INT, max_body_bytes, NULL, 1024, 64L << 20, false, true,
+      "largest JSON or form request body"),
+    S("http.max_upload_bytes", CFG_INT, max_upload_bytes, NULL, 1024, 1L << 30, false, true,
+      "largest bulk upload (sales notes)"),
+    S("http.max_header_bytes", CFG_INT, max_header_bytes, NULL, 1024, 1L << 20, false, false,
+      "largest request head"),
+    S("http.io_timeout_s", CFG_INT, io_timeout_s, NULL, 1, 3600, false, false,
+      "a client that sends or reads nothing for this long is dropped"),
+    S("http.shutdown_grace_ms", CFG_INT, shutdown_grace_ms, NULL, 0, 600000, false, false,
+      "time in-flight requests get to finish after SIGTERM"),
+    S("log.level", CFG_STRING, log_level, NULL, 0, 0, false, true, "debug, info, warn or error"),
+    S("auth.trusted_user_header", CFG_STRING, trusted_user_header, NULL, 0, 0, false, true,
+      "header set by a single-sign-on proxy naming the employee"),
+    S("auth.trusted_proxies", CFG_STRLIST, trusted_proxies, NULL, 0, 0, false, true,
+      "addresses allowed to set the trusted user header"),
+    S("auth.demo_form_identity", CFG_BOOL, demo_form_identity, NULL, 0, 0, false, true,
+      "let the web form take the employee's name from its own fields"),
+    S("github.webhook_secret", CFG_STRING, webhook_secret, "GITHUB_WEBHOOK_SECRET", 0, 0, true,
+      false, "HMAC secret for GitHub webhooks; empty refuses every delivery"),
+    S("connectors.github.api_url", CFG_STRING, github_api_url, NULL, 0, 0, false, false,
+      "GitHub REST base URL"),
+    S("connectors.github.repos", CFG_STRLIST, github_repos, NULL, 0, 0, false, false,
+      "owner/name repositories to sync"),
+    S("connectors.github.interval_s", CFG_INT, github_interval_s, NULL, 10, 604800, false, true,
+      "seconds between GitHub syncs"),
+    S("connectors.github.token", CFG_STRING, github_token, "GITHUB_TOKEN", 0, 0, true, false,
+      "GitHub API token"),
+    S("connectors.reddit.api_url", CFG_STRING, reddit_api_url, NULL, 0, 0, false, false,
+      "Reddit OAuth API base URL"),
+    S("connectors.reddit.auth_url", CFG_STRING, reddit_auth_url, NULL, 0, 0, false, false,
+      "Reddit token endpoint base URL"),
+    S("connectors.reddit.subreddits", CFG_STRLIST, reddit_subreddits, NULL, 0, 0, false, false,
+      "subreddits to sync"),
+    S("connectors.reddit.interval_s", CFG_INT, reddit_interval_s, NULL, 10, 604800, false, true,
+      "seconds between Reddit syncs"),
+    S("connectors.reddit.client_id", CFG_STRING, reddit_client_id, "REDDIT_CLIENT_ID", 0, 0,
+      false, false, "Reddit OAuth client id"),
+    S("connectors.reddit.client_secret", CFG_STRING, reddit_client_secret,
+      "REDDIT_CLIENT_SECRET", 0, 0, true, false, "Reddit OAuth client secret"),
+    S("connectors.sales.inbox_dir", CFG_STRING, sales_inbox_dir, NULL, 0, 0, false, false,
+      "folder watched for sales-note files; empty disables"),
+    S("connectors.sales.interval_s", CFG_INT, sales_interval_s, NULL, 5, 604800, false, true,
+      "seconds between inbox scans"),
+};
+const int config_settings_len = sizeof(config_settings) / sizeof(config_settings[0]);
+
+static const struct config_setting *setting_find(const char *name)
+{
+	for (int i = 0; i < config_settings_len; i++)
+		if (strcmp(config_settings[i].name, name) == 0)
+			return &config_settings[i];
+	return NULL;
+}
+
+static void strlist_clear(struct strlist *l)
+{
+	for (int i = 0; i < l->len; i++)
+		free(l->items[i]);
+	free(l->items);
+	l->items = NULL;
+	l->len = 0;
+}
+
+/* Stores one JSON value into the setting's field; "where" prefixes errors. */
+static int setting_apply(struct config *cfg, const struct config_setting *s, json_t *v,
+			 const char *where, struct err *err)
+{
+	char *field = (char *)cfg + s->offset;
+	switch (s->type) {
+	case CFG_STRING:
+		if (!json_is_string(v))
+			return err_set_field(err, s->name, "%s: %s must be a string", where,
+					     s->name);
+		free(*(char **)field);
+		*(char **)field = strdup(json_string_value(v));
+		return 0;
+	case CFG_INT: {
+		if (!json_is_integer(v))
+			return err_set_field(err, s->name, "%s: %s must be an integer", where,
+					     s->name);
+		json_int_t n = json_integer_value(v);
+		if (n < s->min || n > s->max)
+			return err_set_field(err, s->name, "%s: %s must be between %ld and %ld, got %lld",
+					     where, s->name, s->min, s->max, (long long)n);
+		*(long *)field = (long)n;
+		return 0;
+	}
+	case CFG_BOOL:
+		if (!json_is_boolean(v))
+			return err_set_field(err, s->name, "%s: %s must be true or false", where,
+					     s->name);
+		*(bool *)field = json_is_true(v);
+		return 0;
+	case CFG_STRLIST: {
+		if (!json_is_array(v))
+			return err_set_field(err, s->name, "%s: %s must be an array of strings",
+					     where, s->name);
+		size_t i;
+		json_t *item;
+		json_array_foreach(v, i, item)
+		{
+			if (!json_is_string(item))
+				return err_set_field(err, s->name,
+						     "%s: %s[%zu] must be a string", where, s->name, i);
+		}
+		struct strlist *l = (struct strlist *)field;
+		strlist_clear(l);
+		l->items = calloc(json_array_size(v) + 1, sizeof(char *));
+		json_array_foreach(v, i, item) l->items[l->len++] = strdup(json_string_value(item));
+		return 0;
+	}
+	}
+	return err_set(err, "%s: %s has an unknown type", where, s->name);
+}
+
+/* Walks obj; every leaf must be a known setting. prefix is the dotted path so far. */
+static int apply_object(struct config *cfg, json_t *obj, const char *prefix, const char *where,
+			struct err *err)
+{
+	const char *key;
+	json_t *v;
+	json_object_foreach(obj, key, v)
+	{
+		char name[256];
+		if (snprintf(name, sizeof(name), "%s%s%s", prefix, *prefix ? "." : "", key) >=
+		    (int)sizeof(name))
+			return err_set(err, "%s: key too long: %s", where, key);
+		const struct config_setting *s = setting_find(name);
+		if (s) {
+			if (setting_apply(cfg, s, v, where, err) < 0)
+				return -1;
+		} else if (json_is_object(v)) {
+			if (apply_object(cfg, v, name, where, err) < 0)
+				return -1;
+		} else {
+			return err_set_field(err, name, "%s: unknown key '%s'", where, name);
+		}
+	}
+	return 0;
+}
+
+static json_t *load_json_file(const char *path, struct err *err)
+{
+	FILE *f = fopen(path, "rb");
+	if (!f) {
+		err_set(err, "cannot open config file %s: %m", path);
+		return NULL;
+	}
+	char *buf = malloc(CONFIG_FILE_MAX + 1);
+	size_t n = buf ? fread(buf, 1, CONFIG_FILE_MAX + 1, f) : 0;
+	fclose(f);
+	if (!buf || n > CONFIG_FILE_MAX) {
+		free(buf);
+		err_set(err, "config file %s is larger than %d bytes", path, CONFIG_FILE_MAX);
+		return NULL;
+	}
+	json_error_t jerr;
+	json_t *root = json_loadb(buf, n, JSON_REJECT_DUPLICATES, &jerr);
+	free(buf);
+	if (!root) {
+		err_set(err, "config file %s: line %d, column %d: %s", path, jerr.line, jerr.column,
+			jerr.text);
+		return NULL;
+	}
+	if (!json_is_object(root)) {
+		json_decref(root);
+		err_set(err, "config file %s: the top level must be a JSON object", path);
+		return NULL;
+	}
+	return root;
+}
+
+static int apply_defaults(struct config *cfg, struct err *err)
+{
+	const struct embedded_file *f = embedded_find(intake_config_files, "ideatriage.json");
+	if (!f)
+		return err_set(err, "built-in config/ideatriage.json is missing from this binary");
+	json_error_t jerr;
+	json_t *root = json_loadb((const char *)f->data, f->len, JSON_REJECT_DUPLICATES, &jerr);
+	if (!root)
+		return err_set(err, "built-in config: line %d: %s", jerr.line, jerr.text);
+	int rc = apply_object(cfg, root, "", "built-in config", err);
+	json_decref(root);
+	return rc;
+}
+
+static int apply_env(struct config *cfg, struct err *err)
+{
+	for (int i = 0; i < config_settings_len; i++) {
+		const struct config_setting *s = &config_settings[i];
+		const char *v = s->env ? getenv(s->env) : NULL;
+		if (!v)
+			continue;
+		json_t *j = json_string(v);
+		if (!j)
+			return err_set_field(err, s->name, "environment %s is not valid UTF-8", s->env);
+		int rc = setting_apply(cfg, s, j, "environment", err);
+		json_decref(j);
+		if (rc < 0)
+			return -1;
+	}
+	return 0;
+}
+
+int config_listen_addr(const char *listen, char *host, int hostlen, int *port, struct err *err)
+{
+	const char *colon = strrchr(listen, ':');
+	if (!colon || colon == listen)
+		return err_set_field(err, "http.listen", "http.listen must be host:port, got '%s'",
+				     listen);
+	char *end;
+	long p = strtol(colon + 1, &end, 10);
+	if (*end || colon[1] == '\0' || p < 0 || p > 65535)
+		return err_set_field(err, "http.listen", "http.listen has a bad port in '%s'",
+				     listen);
+	int n = (int)(colon - listen);
+	if (listen[0] == '[' && colon[-1] == ']') { /* [::1]:8080 */
+		listen++;
+		n -= 2;
+	}
+	if (n >= hostlen)
+		return err_set_field(err, "http.listen", "http.listen host is too long");
+	memcpy(host, listen, n);
+	host[n] = '\0';
+	*port = (int)p;
+	return 0;
+}
+
+static int is_http_url(const char *s)
+{
+	return strncmp(s, "http://", 7) == 0 || strncmp(s, "https://", 8) == 0;
+}
+
+static int validate(const struct config *cfg, struct err *err)
+{
+	char host[256];
+	int port;
+	if (config_listen_addr(cfg->listen, host, sizeof(host), &port, err) < 0)
+		return -1;
+	const char *levels[] = {"debug", "info", "warn", "error"};
+	bool ok = false;
+	for (size_t i = 0; i < 4; i++)
+		ok |= strcmp(cfg->log_level, levels[i]) == 0;
+	if (!ok)
+		return err_set_field(err, "log.level",
+				     "log.level must be debug, info, warn or error, got '%s'",
+				     cfg->log_level);
+	const struct {
+		const char *name, *value;
+	} urls[] = {{"connectors.github.api_url", cfg->github_api_url},
+		    {"connectors.reddit.api_url", cfg->reddit_api_url},
+		    {"connectors.reddit.auth_url", cfg->reddit_auth_url}};
+	for (size_t i = 0; i < sizeof(urls) / sizeof(urls[0]); i++)
+		if (!is_http_url(urls[i].value))
+			return err_set_field(err, urls[i].name,
+					     "%s must start with http:// or https://, got '%s'",
+					     urls[i].name, urls[i].value);
+	for (int i = 0; i < cfg->github_repos.len; i++) {
+		const char *r = cfg->github_repos.items[i], *slash = strchr(r, '/');
+		if (!slash || slash == r || !slash[1] || strchr(slash + 1, '/'))
+			return err_set_field(err, "connectors.github.repos",
+					     "connectors.github.repos[%d] must be owner/name, got '%s'",
+					     i, r);
+	}
+	if (cfg->embedded_dir[0] == '\0' && cfg->database_url[0] == '\0')
+		return err_set_field(err, "embedded.dir",
+				     "embedded.dir must not be empty when database.url is empty");
+	if (cfg->trusted_user_header[0] && cfg->trusted_proxies.len == 0)
+		return err_set_field(err, "auth.trusted_proxies",
+				     "auth.trusted_user_header is set but auth.trusted_proxies is "
+				     "empty: name the proxies allowed to set it");
+	return 0;
+}
+
+struct config *config_load(const char *file, struct err *err)
+{
+	struct config *cfg = calloc(1, sizeof(*cfg));
+	if (!cfg) {
+		err_set(err, "out of memory");
+		return NULL;
+	}
+	if (apply_defaults(cfg, err) < 0)
+		goto fail;
+	for (int i = 0; i < config_settings_len; i++) {
+		const struct config_setting *s = &config_settings[i];
+		if (s->type == CFG_STRING && !*(char **)((char *)cfg + s->offset)) {
+			err_set(err, "built-in config lacks %s", s->name);
+			goto fail;
+		}
+	}
+	if (file) {
+		json_t *root = load_json_file(file, err);
+		if (!root)
+			goto fail;
+		int rc = apply_object(cfg, root, "", file, err);
+		json_decref(root);
+		if (rc < 0)
+			goto fail;
+	}
+	if (apply_env(cfg, err) < 0 || validate(cfg, err) < 0)
+		goto fail;
+	return cfg;
+fail:
+	config_free(cfg);
+	return NULL;
+}
+
+void config_free(struct config *cfg)
+{
+	if (!cfg)
+		return;
+	for (int i = 0; i < config_settings_len; i++) {
+		const struct config_setting *s = &config_settings[i];
+		char *field = (char *)cfg + s->offset;
+		if (s->type == CFG_STRING)
+			free(*(char **)field);
+		else if (s->type == CFG_STRLIST)
+			strlist_clear((struct strlist *)field);
+	}
+	free(cfg);
+}
+
+int config_worker_count(const struct config *cfg)
+{
+	if (cfg->workers > 0)
+		return (int)cfg->workers;
+	long n = sysconf(_SC_NPROCESSORS_ONLN);
+	return n > 0 ? (int)(n > 64 ? 64 : n) : 2;
+}

@@ -1,0 +1,81 @@
+/* intake/config.h - the service configuration: built-in defaults (the embedded
+ * config/ideatriage.json), then a --config file naming only the keys it
+ * overrides, then environment variables for secrets and endpoints. */
+#ifndef INTAKE_CONFIG_H
+#define INTAKE_CONFIG_H
+
+#include <stdbool.h>
+
+#include "triage/err.h"
+
+/* A NULL-terminated list of strings, owned by the config. */
+struct strlist {
+	char **items;
+	int len;
+};
+
+struct config {
+	char *database_url; /* secret: may hold a password; never logged */
+	long connect_timeout_s;
+	char *embedded_dir;
+	char *pg_bindir;
+
+	char *listen; /* host:port */
+	long workers; /* 0 = one per core */
+	long max_body_bytes;
+	long max_upload_bytes;
+	long max_header_bytes;
+	long io_timeout_s;
+	long shutdown_grace_ms;
+
+	char *log_level;
+
+	char *trusted_user_header;
+	struct strlist trusted_proxies;
+	bool demo_form_identity;
+
+	char *webhook_secret; /* secret */
+
+	char *github_api_url;
+	struct strlist github_repos;
+	long github_interval_s;
+	char *github_token; /* secret */
+
+	char *reddit_api_url;
+	char *reddit_auth_url;
+	struct strlist reddit_subreddits;
+	long reddit_interval_s;
+	char *reddit_client_id;
+	char *reddit_client_secret; /* secret */
+
+	char *sales_inbox_dir;
+	long sales_interval_s;
+};
+
+/* Loads defaults, then file (may be NULL), then the environment; validates.
+ * New config on success; NULL and *err (naming the key) on failure. */
+struct config *config_load(const char *file, struct err *err) __attribute__((warn_unused_result));
+void config_free(struct config *cfg); /* accepts NULL */
+
+/* Number of worker threads to run: http.workers, or the number of cores. */
+int config_worker_count(const struct config *cfg);
+
+/* Splits cfg->listen into host and port; 0 or -1 with *err. */
+int config_listen_addr(const char *listen, char *host, int hostlen, int *port, struct err *err)
+    __attribute__((warn_unused_result));
+
+/* The settings table, for tests and `ideatriage config` documentation. */
+struct config_setting {
+	const char *name; /* dotted key, e.g. "http.listen" */
+	enum { CFG_STRING, CFG_INT, CFG_BOOL, CFG_STRLIST } type;
+	unsigned long offset; /* where it goes in struct config */
+	const char *env;      /* environment variable that overrides it, or NULL */
+	long min, max;        /* for CFG_INT */
+	bool secret;          /* never printed or logged */
+	bool reloadable;      /* may change without a restart */
+	const char *help;
+};
+extern const struct config_setting config_settings[];
+extern const int config_settings_len;
+
+#endif

@@ -1,0 +1,150 @@
+/* intake/http/reply.c - the single exit of every request: headers, body, the
+ * access log line and metrics. */
+#include <event2/buffer.h>
+#include <event2/http.h>
+#include <event2/keyvalq_struct.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "intake/http/http.h"
+#include "intake/log.h"
+#include "intake/metrics.h"
+
+const char *http_reason(int status)
+{
+	switch (status) {
+	case 200: return "OK";
+	case 201: return "Created";
+	case 202: return "Accepted";
+	case 204: return "No Content";
+	case 301: return "Moved Permanently";
+	case 303: return "See Other";
+	case 304: return "Not Modified";
+	case 400: return "Bad Request";
+	case 401: return "Unauthorized";
+	case 403: return "Forbidden";
+	case 404: return "Not Found";
+	case 405: return "Method Not Allowed";
+	case 409: return "Conflict";
+	case 413: return "Content Too Large";
+	case 415: return "Unsupported Media Type";
+	case 422: return "Unprocessable Content";
+	case 429: return "Too Many Requests";
+	case 500: return "Internal Server Error";
+	case 503: return "Service Unavailable";
+	default: return "Unknown";
+	}
+}
+
+static const char *method_name(enum evhttp_cmd_type m)
+{
+	switch (m) {
+	case EVHTTP_REQ_GET: return "GET";
+	case EVHTTP_REQ_POST: return "POST";
+	case EVHTTP_REQ_HEAD: return "HEAD";
+	case EVHTTP_REQ_PUT: return "PUT";
+	case EVHTTP_REQ_DELETE: return "DELETE";
+	case EVHTTP_REQ_OPTIONS: return "OPTIONS";
+	case EVHTTP_REQ_TRACE: return "TRACE";
+	case EVHTTP_REQ_CONNECT: return "CONNECT";
+	case EVHTTP_REQ_PATCH: return "PATCH";
+	}
+	return "?";
+}
+
+const char *http_header(struct http_ctx *c, const char *name)
+{
+	return evhttp_find_header(evhttp_request_get_input_headers(c->req), name);
+}
+
+void http_set_header(struct http_ctx *c, const char *name, const char *value)
+{
+	struct evkeyvalq *h = evhttp_request_get_output_headers(c->req);
+	evhttp_remove_header(h, name);
+	evhttp_add_header(h, name, value);
+}
+
+void http_reply(struct http_ctx *c, int status, const char *content_type, struct evbuffer *body)
+{
+	if (c->replied) { /* a handler bug; never send twice */
+		if (body)
+			evbuffer_free(body);
+		return;
+	}
+	c->replied = true;
+	c->status = status;
+	struct evkeyvalq *h = evhttp_request_get_output_headers(c->req);
+	if (content_type)
+		http_set_header(c, "Content-Type", content_type);
+	evhttp_add_header(h, "X-Request-Id", c->request_id);
+	evhttp_add_header(h, "X-Content-Type-Options", "nosniff");
+	evhttp_add_header(h, "Referrer-Policy", "same-origin");
+	if (!evhttp_find_header(h, "Cache-Control"))
+		evhttp_add_header(h, "Cache-Control", "no-store");
+	evhttp_send_reply(c->req, status, http_reason(status), body);
+	if (body)
+		evbuffer_free(body);
+
+	struct timespec end;
+	clock_gettime(CLOCK_MONOTONIC, &end);
+	double secs = (double)(end.tv_sec - c->start.tv_sec) +
+		      (double)(end.tv_nsec - c->start.tv_nsec) / 1e9;
+	metrics_observe(c->route, status, secs);
+	/* The path only: a query string could carry user text. Never headers. */
+	log_json(status >= 500 ? LOG_WARN : LOG_INFO, "request",
+		 json_pack("{s:s, s:s, s:i, s:f, s:s}", "method",
+			   method_name(evhttp_request_get_command(c->req)), "path",
+			   c->path ? c->path : "", "status", status, "duration_ms", secs * 1000.0,
+			   "request_id", c->request_id));
+}
+
+void http_reply_json(struct http_ctx *c, int status, json_t *body)
+{
+	struct evbuffer *buf = evbuffer_new();
+	char *s = json_dumps(body, JSON_COMPACT | JSON_PRESERVE_ORDER);
+	json_decref(body);
+	if (s) {
+		evbuffer_add(buf, s, strlen(s));
+		evbuffer_add(buf, "\n", 1);
+		free(s);
+	}
+	http_reply(c, status, "application/json", buf);
+}
+
+int http_problem(struct http_ctx *c, int status, const char *field, const char *fmt, ...)
+{
+	char detail[1024];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(detail, sizeof(detail), fmt, ap);
+	va_end(ap);
+	json_t *p = json_pack("{s:s, s:s, s:i, s:s}", "type", "about:blank", "title",
+			      http_reason(status), "status", status, "detail", detail);
+	if (!p) /* detail was not valid UTF-8 (it echoed input): say less */
+		p = json_pack("{s:s, s:s, s:i}", "type", "about:blank", "title",
+			      http_reason(status), "status", status);
+	if (field && *field)
+		json_object_set_new(p, "field", json_string(field));
+	if (c->path)
+		json_object_set_new(p, "instance", json_string(c->path));
+	json_object_set_new(p, "request_id", json_string(c->request_id));
+	struct evbuffer *buf = evbuffer_new();
+	char *s = json_dumps(p, JSON_COMPACT | JSON_PRESERVE_ORDER);
+	json_decref(p);
+	if (s) {
+		evbuffer_add(buf, s, strlen(s));
+		evbuffer_add(buf, "\n", 1);
+		free(s);
+	}
+	http_reply(c, status, "application/problem+json", buf);
+	return -1;
+}
+
+int http_db_unavailable(struct http_ctx *c, const char *why)
+{
+	metrics_add(M_DB_ERRORS, 1);
+	http_set_header(c, "Retry-After", "2");
+	log_msg(LOG_WARN, "database unavailable: %s", why ? why : "");
+	return http_problem(c, 503, NULL, "the database is not answering; try again shortly");
+}

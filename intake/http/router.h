@@ -1,0 +1,33 @@
+/* intake/http/router.h - the route table: method, path pattern, handler. */
+#ifndef INTAKE_HTTP_ROUTER_H
+#define INTAKE_HTTP_ROUTER_H
+
+#include "intake/http/http.h"
+
+typedef void (*http_handler)(struct http_ctx *c);
+
+enum body_limit { BODY_NONE, BODY_JSON, BODY_UPLOAD };
+
+struct route {
+	int methods;         /* EVHTTP_REQ_* bits */
+	const char *pattern; /* "/api/v1/ideas/{id}"; {x} matches one segment */
+	http_handler handler;
+	enum body_limit body;
+};
+
+extern const struct route http_routes[];
+extern const int http_routes_len;
+
+/* Finds the route for path; fills c->params. Returns the index, or -1 with
+ * *path_matched set when the path exists for other methods (405). */
+int router_match(struct http_ctx *c, const char *path, int method, int *path_matched);
+
+/* The Allow header value for route patterns equal to path (for 405). */
+void router_allow(const char *path, char *out, size_t outlen);
+
+/* Handlers (one file per resource). */
+void health_healthz(struct http_ctx *c);
+void health_readyz(struct http_ctx *c);
+void health_metrics(struct http_ctx *c);
+
+#endif

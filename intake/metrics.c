@@ -1,0 +1,118 @@
+#include "intake/metrics.h"
+
+#include <stdatomic.h>
+
+static const int status_codes[] = {200, 201, 202, 204, 301, 303, 304, 400, 401, 403, 404,
+				   405, 409, 413, 415, 422, 429, 500, 503};
+#define N_STATUS (int)(sizeof(status_codes) / sizeof(status_codes[0]))
+#define SLOT_OTHER N_STATUS
+static const double buckets[] = {0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025,
+				 0.05,   0.1,   0.25,   0.5,   1,    2.5};
+#define N_BUCKETS (int)(sizeof(buckets) / sizeof(buckets[0]))
+#define ROUTE_SLOTS (METRICS_MAX_ROUTES + 1) /* last: unmatched */
+
+static const char *const *route_names;
+static int n_routes;
+static atomic_long requests[ROUTE_SLOTS][N_STATUS + 1];
+static atomic_long latency[ROUTE_SLOTS][N_BUCKETS + 1];
+static atomic_llong latency_sum_us[ROUTE_SLOTS];
+static atomic_long counters[M_COUNTER_LEN];
+
+static const char *const counter_names[M_COUNTER_LEN][2] = {
+    [M_DB_ERRORS] = {"ideatriage_db_errors_total", "database errors seen by requests"},
+    [M_INGESTS] = {"ideatriage_ingests_total", "mentions written by the ingest pipeline"},
+    [M_INGEST_ERRORS] = {"ideatriage_ingest_errors_total", "mentions the pipeline rejected"},
+    [M_SYNC_RUNS] = {"ideatriage_sync_runs_total", "connector runs"},
+    [M_SYNC_ERRORS] = {"ideatriage_sync_errors_total", "connector runs that failed"},
+    [M_WEBHOOKS] = {"ideatriage_webhook_deliveries_total", "webhook deliveries accepted"},
+};
+
+void metrics_set_routes(const char *const *names, int n)
+{
+	route_names = names;
+	n_routes = n > METRICS_MAX_ROUTES ? METRICS_MAX_ROUTES : n;
+}
+
+static int route_slot(int route)
+{
+	return route >= 0 && route < n_routes ? route : METRICS_MAX_ROUTES;
+}
+
+void metrics_observe(int route, int status, double seconds)
+{
+	int r = route_slot(route), s = SLOT_OTHER, b = N_BUCKETS;
+	for (int i = 0; i < N_STATUS; i++)
+		if (status_codes[i] == status)
+			s = i;
+	for (int i = 0; i < N_BUCKETS; i++)
+		if (seconds <= buckets[i]) {
+			b = i;
+			break;
+		}
+	atomic_fetch_add(&requests[r][s], 1);
+	atomic_fetch_add(&latency[r][b], 1);
+	atomic_fetch_add(&latency_sum_us[r], (long long)(seconds * 1e6));
+}
+
+void metrics_add(enum metric_counter c, long n)
+{
+	atomic_fetch_add(&counters[c], n);
+}
+
+static const char *name_of(int r)
+{
+	return r == METRICS_MAX_ROUTES ? "unmatched" : route_names[r];
+}
+
+void metrics_render(FILE *f)
+{
+	fputs("# HELP ideatriage_http_requests_total HTTP requests answered, by route and "
+	      "status.\n# TYPE ideatriage_http_requests_total counter\n",
+	      f);
+	for (int r = 0; r < ROUTE_SLOTS; r++) {
+		if (r >= n_routes && r != METRICS_MAX_ROUTES)
+			continue;
+		for (int s = 0; s <= N_STATUS; s++) {
+			long v = atomic_load(&requests[r][s]);
+			if (!v)
+				continue;
+			if (s == SLOT_OTHER)
+				fprintf(f, "ideatriage_http_requests_total{route=\"%s\",status=\"other\"} %ld\n",
+					name_of(r), v);
+			else
+				fprintf(f, "ideatriage_http_requests_total{route=\"%s\",status=\"%d\"} %ld\n",
+					name_of(r), status_codes[s], v);
+		}
+	}
+	fputs("# HELP ideatriage_http_request_duration_seconds Time to answer, by route.\n"
+	      "# TYPE ideatriage_http_request_duration_seconds histogram\n",
+	      f);
+	for (int r = 0; r < ROUTE_SLOTS; r++) {
+		if (r >= n_routes && r != METRICS_MAX_ROUTES)
+			continue;
+		long cum = 0;
+		for (int b = 0; b <= N_BUCKETS; b++)
+			cum += atomic_load(&latency[r][b]);
+		if (!cum)
+			continue;
+		cum = 0;
+		for (int b = 0; b < N_BUCKETS; b++) {
+			cum += atomic_load(&latency[r][b]);
+			fprintf(f,
+				"ideatriage_http_request_duration_seconds_bucket{route=\"%s\",le=\"%g\"} %ld\n",
+				name_of(r), buckets[b], cum);
+		}
+		cum += atomic_load(&latency[r][N_BUCKETS]);
+		fprintf(f,
+			"ideatriage_http_request_duration_seconds_bucket{route=\"%s\",le=\"+Inf\"} %ld\n",
+			name_of(r), cum);
+		fprintf(f, "ideatriage_http_request_duration_seconds_sum{route=\"%s\"} %.6f\n",
+			name_of(r), (double)atomic_load(&latency_sum_us[r]) / 1e6);
+		fprintf(f, "ideatriage_http_request_duration_seconds_count{route=\"%s\"} %ld\n",
+			name_of(r), cum);
+	}
+	for (int c = 0; c < M_COUNTER_LEN; c++)
+		fprintf(f, "# HELP %s %s\n# TYPE %s counter\n%s %ld\n", counter_names[c][0],
+			counter_names[c][1], counter_names[c][0], counter_names[c][0],
+			atomic_load(&counters[c]));
+}
