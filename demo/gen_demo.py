@@ -1267,3 +1267,680 @@ LOUD_OTHER = [
     "Same on OpenBSD, but that's a whole other story (see my issues).",
     "Would love this, plus OpenBSD support, but I'll take anything.",
 ]
+
+# ---------------------------------------------------------------------------
+# Generation
+# ---------------------------------------------------------------------------
+
+
+class Gen:
+    def __init__(self, seed):
+        self.r = random.Random(seed)
+        self.pools = {}
+        self.items = {t["id"]: [] for t in TOPICS}
+        self.secondary = {t["id"]: [] for t in TOPICS}
+        self.topic_by_id = {t["id"]: t for t in TOPICS}
+        self.issues = []
+        self.posts = []
+        self.notes = []
+        self.ideas = []
+        self.used_reddit_ids = {}
+        self.account_use = {}
+
+    # -- small helpers ------------------------------------------------------
+
+    def pick(self, seq):
+        return seq[self.r.randrange(len(seq))]
+
+    def chance(self, p):
+        return self.r.random() < p
+
+    def nxt(self, topic, key):
+        """Round-robin over a topic's pool, reshuffled each round."""
+        k = (topic["id"], key)
+        st = self.pools.get(k)
+        items = topic[key]
+        if st is None:
+            st = {"order": [], "round": 0}
+            self.pools[k] = st
+        if not st["order"]:
+            st["order"] = list(range(len(items)))
+            self.r.shuffle(st["order"])
+            st["round"] += 1
+        return items[st["order"].pop()], st["round"] > 1
+
+    def dt_between(self, lo, hi):
+        span = (hi - lo).total_seconds()
+        return lo + dt.timedelta(seconds=int(self.r.random() * span))
+
+    def topic_dt(self, topic):
+        if topic["window"]:
+            m0, m1 = topic["window"]
+            lo = dt.datetime(2026, m0, 1, tzinfo=dt.timezone.utc)
+            hi = dt.datetime(2026, m1 + 1, 1, tzinfo=dt.timezone.utc) if m1 < 12 else END
+            if self.chance(0.8):
+                return self.dt_between(max(lo, START), min(hi, END))
+        return self.dt_between(START, END)
+
+    def version_at(self, when):
+        i = min(len(VERSIONS) - 1, (when.month - 1) + self.r.randrange(-1, 2))
+        return VERSIONS[max(0, i)]
+
+    def typo(self, s, p=0.22):
+        if not self.chance(p):
+            return s
+        words = s.split(" ")
+        idx = [i for i, w in enumerate(words) if w.isalpha() and len(w) >= 4]
+        if not idx:
+            return s
+        i = self.pick(idx)
+        w = words[i]
+        if w.lower() in MISSPELL and self.chance(0.8):
+            nw = MISSPELL[w.lower()]
+            if w[0].isupper():
+                nw = nw[0].upper() + nw[1:]
+        else:
+            j = self.r.randrange(1, len(w) - 2)
+            nw = w[:j] + w[j + 1] + w[j] + w[j + 2:]
+        words[i] = nw
+        return " ".join(words)
+
+    def casual(self, s):
+        """Lower-effort writing: drop the final period, sometimes lowercase."""
+        if self.chance(0.3) and s.endswith("."):
+            s = s[:-1]
+        if self.chance(0.25) and not s.startswith("`"):
+            s = s[0].lower() + s[1:]
+        return s
+
+    def ctx(self, topic):
+        pool = PLAT_CTX if topic["seg"] == ["platform"] else VPN_CTX
+        if topic["seg"] == ["vpn", "platform"] and self.chance(0.5):
+            pool = PLAT_CTX
+        return self.pick(pool).format(n=self.pick([12, 35, 80, 140, 300, 650, 1200, 4000]),
+                                      s=self.pick([3, 5, 7, 9, 12, 20]))
+
+    def gh_user(self):
+        # Zipf-ish: early logins in the list show up more often
+        i = int(len(GH_USERS) * (self.r.random() ** 1.8))
+        return GH_USERS[i]
+
+    def mutate_title(self, title, reused, cat):
+        if reused:
+            title = self.pick(["[Feature Request] ", "FR: ", "Request: ", "", "Bug?: ", "Feature: "]) + title
+            if self.chance(0.4):
+                title = title.lower()
+        else:
+            if self.chance(0.12):
+                title = ("[Bug] " if cat in ("reliability", "performance") else "[Feature Request]: ") + title
+            elif self.chance(0.1):
+                title = title.lower()
+        return self.typo(title, 0.08)
+
+    # -- GitHub ---------------------------------------------------------------
+
+    def labels_for(self, topic, state):
+        cat = topic["cat"]
+        base = {"security": ["security"], "reliability": ["bug"], "performance": ["performance"],
+                "feature": [self.pick(["enhancement", "feature-request"])]}[cat]
+        extra = [l for l in topic["labels"] if self.chance(0.7)]
+        out = []
+        for l in base + extra:
+            if l not in out:
+                out.append(l)
+        if state == "open" and self.chance(0.3):
+            out.append("needs-triage")
+        return out
+
+    def issue_body(self, topic, when, os_name):
+        cat = topic["cat"]
+        prob, _ = self.nxt(topic, "problems")
+        prob = self.typo(prob)
+        ask, _ = self.nxt(topic, "asks")
+        ask = self.typo(ask)
+        code = self.pick(topic["code"]) if topic["code"] and self.chance(0.55) else None
+        style_w = {"template": 4, "ramble": 3, "terse": 2}
+        style = self.r.choices(list(style_w), weights=list(style_w.values()))[0]
+        ver = self.version_at(when)
+        if style == "terse":
+            return self.pick([ask, self.casual(prob), "Title says it all. " + ask,
+                              self.casual(prob) + " " + ask, ask + "\n\nthanks"]), prob
+        if style == "template" and cat in ("reliability", "performance"):
+            steps = topic["steps"] or "_No response_"
+            osv = self.pick(OS_VERSIONS.get(os_name, ["_No response_"]))
+            parts = ["### What is the issue?", prob + ("\n\n" + code if code else ""),
+                     "### Steps to reproduce", steps,
+                     "### Are there any recent changes that introduced the issue?",
+                     self.pick(CHANGES).format(ver=ver),
+                     "### OS", os_name, "### OS version", osv,
+                     "### Mesh version", ver, "### Other software", self.pick(OTHER_SOFTWARE),
+                     "### Bug report",
+                     "BUG-%032x-%s-%016x" % (self.r.getrandbits(128), when.strftime("%Y%m%d%H%M%S") + "Z",
+                                             self.r.getrandbits(64)) if self.chance(0.7) else "_No response_"]
+            return "\n\n".join(parts), prob
+        if style == "template":
+            more_prob = ""
+            if len(topic["problems"]) > 1 and self.chance(0.35):
+                p2, _ = self.nxt(topic, "problems")
+                more_prob = " " + p2
+            extra = []
+            if code:
+                extra.append(code)
+            if self.chance(0.3):
+                extra.append(self.ctx(topic))
+            parts = ["### What are you trying to do?", prob + more_prob,
+                     "### How should we solve it?", ask,
+                     "### What is the impact of not solving this?", self.pick(IMPACT[cat]),
+                     "### Anything else?", "\n\n".join(extra) if extra else "_No response_"]
+            return "\n\n".join(parts), prob
+        # ramble
+        paras = []
+        op = self.pick(OPENERS)
+        if op:
+            paras.append(op)
+        paras.append(self.ctx(topic) + " " + prob)
+        if len(topic["problems"]) > 1 and self.chance(0.5):
+            p2, _ = self.nxt(topic, "problems")
+            paras.append(self.typo(self.pick(["Also: ", "On top of that, ", "And ", "To make it worse, "]) + p2[0].lower() + p2[1:]))
+        if code:
+            paras.append(self.pick(["Here's what it looks like:", "Output:", "Example:", "Logs:"]) + "\n\n" + code)
+        paras.append(self.pick(ASK_INTROS) + " " + ask)
+        if len(topic["asks"]) > 1 and self.chance(0.4):
+            a2, _ = self.nxt(topic, "asks")
+            paras.append(a2)
+        if self.chance(0.2):
+            paras.append("Docs I looked at: https://meshco.example/docs/" + topic["id"].split("-")[0])
+        cl = self.pick(CLOSERS)
+        if cl:
+            paras.append(cl)
+        if self.chance(0.12):
+            paras.append(self.pick(SIGNATURES))
+        return "\n\n".join(paras), prob
+
+    def comment_text(self, topic, issue, when, used_maint):
+        kinds = {"plus1": 22, "same_env": 10, "quote": 9, "restate": 14, "ask": 8, "workaround": 6 if topic["wk"] else 0,
+                 "bump": 8, "maint": 0 if used_maint else 7, "dupe": 3, "offtopic": 2}
+        k = self.r.choices(list(kinds), weights=list(kinds.values()))[0]
+        ver = self.version_at(when)
+        fb = None
+        if k == "plus1":
+            s = self.pick(["+1", "+1 from us", "\U0001F44D", "+1, would really help", "Same here.", "Also hitting this.",
+                           "+1 (~%d nodes)" % self.pick([20, 60, 150, 900]), "+1 we need this too", "+1\n\n-- sent from my phone"])
+        elif k == "same_env":
+            os_name = self.pick(topic["os"] or ["macOS", "Windows", "Linux"])
+            s = "Same on %s %s, client %s." % (os_name, self.pick(OS_VERSIONS.get(os_name, ["?"])), ver)
+        elif k == "quote":
+            sent = issue["_quote"].split(". ")[0].rstrip(".")
+            s = "> %s\n\n%s" % (sent, self.pick(["This. Exactly our situation.", "Can confirm.",
+                                                   "Same, and we have a few hundred devices.", "This is the part that hurts most for us.",
+                                                   "yep"]))
+        elif k == "restate":
+            p, _ = self.nxt(topic, "problems")
+            s = self.pick(["Same boat. ", "We see this too. ", "Adding our case: ", "", "Not exactly the same but close: "]) + p
+        elif k == "ask":
+            a, _ = self.nxt(topic, "asks")
+            s = self.pick(["What would work for us: ", "+1. Ideally: ", "Would be enough for us if: ", ""]) + a
+        elif k == "workaround":
+            s = self.pick(topic["wk"])
+        elif k == "bump":
+            s = self.pick(["Any update on this?", "bump", "Is this on the roadmap at all?", "Still happening on %s." % ver,
+                           "Any news? It's been a while.", "Bumping because this bit us again today."])
+        elif k == "maint":
+            s = self.pick(["Thanks for the report! Could you run `mesh bugreport` and post the ID here?",
+                           "Thanks - we're tracking this internally. No timeline yet, but the details help.",
+                           "Thanks for writing this up. Can you share a bit more about the environment (OS, client version, how many nodes)?",
+                           "This is on our list. The more concrete use cases people add here, the easier it is for us to prioritise.",
+                           "Linking #\u00a7DUPE\u00a7 which looks related."])
+            fb = "Thanks for the report, we're looking into it."
+        elif k == "dupe":
+            s = self.pick(["Duplicate of #\u00a7DUPE\u00a7?", "Looks like the same thing as #\u00a7DUPE\u00a7",
+                           "Possibly related: #\u00a7DUPE\u00a7"])
+            fb = "+1"
+        else:
+            others = [t for t in TOPICS if t["id"] != topic["id"] and t["n"][0] > 0]
+            o = self.pick(others)
+            s = "Unrelated, but while someone is looking at this area: %s would be nice too." % o["short"]
+        s = self.typo(s, 0.12)
+        return s, k, fb
+
+    def make_comments(self, topic, issue, n, start):
+        times = []
+        t = start
+        for _ in range(n):
+            t = t + dt.timedelta(minutes=int(self.r.expovariate(1 / (60 * 24 * 6))) + 7)
+            if t > END:
+                t = END - dt.timedelta(minutes=self.r.randrange(1, 600))
+            times.append(t)
+        times.sort()
+        out = []
+        used_maint = False
+        for when in times:
+            body, kind, fb = self.comment_text(topic, issue, when, used_maint)
+            if kind == "maint":
+                user = self.pick(MAINTAINERS)
+                used_maint = True
+            elif kind == "bump" and self.chance(0.4):
+                user = issue["user"]["login"]
+            else:
+                user = self.gh_user()
+                if user == issue["user"]["login"]:
+                    user = self.gh_user()
+            if topic["id"] != "openbsd-support" and self.chance(0.01):
+                user, body, fb = LOUD_USER, self.pick(LOUD_OTHER), None
+            out.append({"user": {"login": user}, "body": body, "created_at": when, "_fb": fb})
+        return out
+
+    def build_github(self):
+        for topic in TOPICS:
+            n = topic["n"][0]
+            if not n:
+                continue
+            dates = sorted(self.topic_dt(topic) for _ in range(n))
+            for i, when in enumerate(dates):
+                os_name = self.pick(topic["os"]) if topic["os"] else None
+                if os_name is None:
+                    os_name = self.pick(["macOS", "Windows", "Linux", "Linux"] if topic["seg"] != ["platform"] else ["Linux"])
+                title, reused = self.nxt(topic, "titles")
+                title = self.mutate_title(title, reused, topic["cat"])
+                body, quote = self.issue_body(topic, when, os_name)
+                user = self.pick(topic["users"]) if topic["users"] else self.gh_user()
+                closed = self.chance(0.28 if topic["cat"] in ("reliability", "performance") else 0.14)
+                issue = {"_topic": topic["id"], "_when": when, "_quote": quote, "_closed": closed,
+                         "title": title, "body": body, "user": {"login": user}}
+                heat = topic["heat"] * (2.5 if i == 0 else 1.0)
+                nc = min(20, int(self.r.expovariate(1 / (1.25 * heat))))
+                comments = self.make_comments(topic, issue, nc, when)
+                if topic["id"] == "openbsd-support":
+                    comments = self.loud_comments(issue, when, main=(i == 0))
+                last = comments[-1]["created_at"] if comments else when
+                if closed:
+                    close_at = last + dt.timedelta(hours=self.r.randrange(2, 24 * 20))
+                    close_at = min(close_at, END)
+                    if topic["cat"] in ("reliability", "performance") and self.chance(0.5):
+                        txt, fb, why = ("This should be fixed in %s. Please reopen if you still see it." % self.version_at(close_at), None, "fixed")
+                    else:
+                        txt, fb, why = ("Closing as a duplicate of #\u00a7DUPE\u00a7 - please add your use case and a thumbs-up there.",
+                                        "Closing for now; we've recorded the request internally. Thanks!", "duplicate")
+                    comments.append({"user": {"login": self.pick(MAINTAINERS)}, "body": txt, "created_at": close_at, "_fb": fb})
+                    issue["_close_why"] = why
+                    last = close_at
+                issue["_comments"] = comments
+                issue["_updated"] = min(END, last + dt.timedelta(minutes=self.r.randrange(0, 90)))
+                issue["_reactions"] = self.reactions(heat)
+                issue["_labels"] = self.labels_for(topic, "closed" if closed else "open")
+                self.issues.append(issue)
+        for nz in NOISE:
+            if nz["ch"] != "github":
+                continue
+            when = self.dt_between(START, END)
+            issue = {"_topic": nz["id"], "_when": when, "_quote": nz["title"], "_closed": nz["id"] != "noise-install-question",
+                     "title": nz["title"], "body": nz["body"], "user": {"login": nz["user"]}}
+            comments = []
+            if nz["id"] == "noise-install-question":
+                comments.append({"user": {"login": "wgquick"}, "body": "Did you log out and back in? The installer adds it to a path that your current shell doesn't know about yet.",
+                                 "created_at": when + dt.timedelta(hours=3), "_fb": None})
+                comments.append({"user": {"login": nz["user"]}, "body": "that was it lol. thanks",
+                                 "created_at": when + dt.timedelta(hours=5), "_fb": None})
+            else:
+                comments.append({"user": {"login": self.pick(MAINTAINERS)}, "body": "Closing - not an actionable issue.",
+                                 "created_at": when + dt.timedelta(hours=1), "_fb": None})
+            issue["_comments"] = comments
+            issue["_updated"] = comments[-1]["created_at"] + dt.timedelta(minutes=3)
+            issue["_reactions"] = {"+1": 0, "heart": 0, "hooray": 0, "rocket": 0}
+            issue["_labels"] = {"noise-install-question": [{"name": "question"}],
+                                "noise-spam": [{"name": "invalid"}, {"name": "spam"}]}.get(nz["id"], [{"name": "invalid"}])
+            issue["_labels"] = [l["name"] for l in issue["_labels"]]
+            issue["_close_why"] = "invalid"
+            self.issues.append(issue)
+
+    def loud_comments(self, issue, start, main):
+        n = 19 if main else self.r.randrange(3, 5)
+        t = start
+        out = []
+        loud = list(LOUD_COMMENTS)
+        self.r.shuffle(loud)
+        for j in range(n):
+            t = t + dt.timedelta(hours=self.r.randrange(6, 24 * 14))
+            if t > END:
+                t = END - dt.timedelta(hours=n - j)
+            ver = self.version_at(t)
+            if main and j in (2, 11):
+                user, body = self.pick(MAINTAINERS), ("Thanks for the detail. To be upfront: we don't have OpenBSD in CI right now, so this isn't something we can promise soon." if j == 2
+                                                      else "Appreciate the patch. We can't take it as-is (it touches the router package in ways we need to think about), but it's useful input.")
+            elif main and j in (5, 8, 14):
+                user, body = self.gh_user(), self.pick(["+1, same setup here (OpenBSD on the edge).", "+1", "Would use this on my home router too."])
+            else:
+                user, body = LOUD_USER, loud.pop().format(ver=ver)
+            out.append({"user": {"login": user}, "body": body, "created_at": t, "_fb": None})
+        out.sort(key=lambda c: c["created_at"])
+        return out
+
+    def reactions(self, heat):
+        plus = int(min(380, heat * (self.r.paretovariate(1.15) - 1) * 5))
+        return {"+1": plus, "heart": self.r.randrange(0, 4) if self.chance(0.25) else 0,
+                "hooray": 1 if self.chance(0.05) else 0,
+                "rocket": self.r.randrange(1, 3) if self.chance(0.08) else 0}
+
+    def finish_github(self):
+        self.issues.sort(key=lambda i: i["_when"])
+        by_topic = {}
+        for num, iss in enumerate(self.issues, 1):
+            iss["number"] = num
+            by_topic.setdefault(iss["_topic"], []).append(num)
+        cid = 900001
+        out = []
+        for iss in self.issues:
+            earlier = [n for n in by_topic[iss["_topic"]] if n < iss["number"]]
+            others = [n for n in by_topic[iss["_topic"]] if n != iss["number"]]
+            clist = []
+            for c in iss["_comments"]:
+                body = c["body"]
+                if "\u00a7DUPE\u00a7" in body:
+                    cand = earlier if "Closing as a duplicate" in body else others
+                    if cand:
+                        body = body.replace("\u00a7DUPE\u00a7", str(self.pick(cand)))
+                    else:
+                        body = c["_fb"] or "+1"
+                        if "Closing" in body:
+                            iss["_close_why"] = "not_planned"
+                clist.append({"id": cid, "user": c["user"], "body": body, "created_at": iso(c["created_at"])})
+                cid += 1
+            labels = list(iss["_labels"])
+            if iss["_closed"] and iss.get("_close_why") == "duplicate":
+                labels.append("duplicate")
+            n = iss["number"]
+            out.append({
+                "number": n, "title": iss["title"], "body": iss["body"],
+                "state": "closed" if iss["_closed"] else "open",
+                "user": iss["user"], "labels": [{"name": l} for l in labels],
+                "created_at": iso(iss["_when"]), "updated_at": iso(iss["_updated"]),
+                "html_url": "%s/issues/%d" % (REPO_URL, n),
+                "reactions": iss["_reactions"], "comments_list": clist,
+            })
+            self.add_item(iss["_topic"], "github:%d" % n)
+        self.by_topic_issues = {k: [(self.issues[n - 1]["_when"], n) for n in v] for k, v in by_topic.items()}
+        return out
+
+    # -- Reddit ---------------------------------------------------------------
+
+    def reddit_id(self):
+        alphabet = "0123456789abcdefghijklmnopqrstuvwxyz"
+        while True:
+            rid = "1" + "".join(self.pick(alphabet) for _ in range(5))
+            if rid not in self.used_reddit_ids:
+                self.used_reddit_ids[rid] = True
+                return rid
+
+    def subreddit(self, topic):
+        if topic["seg"] == ["platform"]:
+            return self.r.choices(["meshvpn", "kubernetes", "devops"], weights=[6, 2, 2])[0]
+        return self.r.choices(["meshvpn", "selfhosted", "homelab", "sysadmin"], weights=[14, 3, 2, 1])[0]
+
+    def flair(self, topic, sub):
+        if sub != "meshvpn" or self.chance(0.2):
+            return None
+        return {"feature": self.pick(["Feature Request", "Feature Request", "Discussion"]),
+                "security": self.pick(["Feature Request", "Discussion", "Question"]),
+                "reliability": self.pick(["Help", "Bug", "Question"]),
+                "performance": self.pick(["Bug", "Discussion", "Help"])}[topic["cat"]]
+
+    def reddit_title(self, topic):
+        title, reused = self.nxt(topic, "titles")
+        v = self.r.randrange(6)
+        if v == 0:
+            title = title.lower()
+        elif v == 1 and not title.endswith("?"):
+            title = title + "?"
+        elif v == 2:
+            title = title + self.pick([" (anyone else?)", " - am I the only one?", " pls", " - any workaround?"])
+        elif v == 3 and reused:
+            title = self.pick(["PSA: ", "Request: ", "Devs, please: "]) + title
+        return self.typo(title, 0.1)
+
+    def reddit_body(self, topic):
+        r = self.r.random()
+        if r < 0.1:
+            return ""
+        prob, _ = self.nxt(topic, "problems")
+        prob = self.typo(self.casual(prob))
+        if r < 0.35:
+            return prob
+        ask, _ = self.nxt(topic, "asks")
+        paras = [p for p in [self.pick(REDDIT_OPENERS), prob, self.pick(ASK_INTROS) + " " + self.typo(ask),
+                             self.pick(REDDIT_CLOSERS)] if p]
+        if self.chance(0.15):
+            paras.insert(2, "Context: " + self.ctx(topic))
+        return "\n\n".join(paras)
+
+    def build_reddit(self):
+        for topic in TOPICS:
+            n = topic["n"][1]
+            bespoke = list(topic["reddit"])
+            for i in range(n):
+                when = self.topic_dt(topic)
+                sub = self.subreddit(topic)
+                post = {"_topic": topic["id"], "_when": when}
+                if bespoke:
+                    b = bespoke.pop(0)
+                    post.update(title=b["title"], selftext=b["selftext"], ups=b["ups"], flair=b["flair"], sub="meshvpn",
+                                author=b.get("author") or self.pick(REDDIT_USERS))
+                else:
+                    ups = int(min(640, topic["heat"] * (self.r.paretovariate(1.2)) * 4)) + self.r.randrange(0, 4)
+                    post.update(title=self.reddit_title(topic), selftext=self.reddit_body(topic), ups=ups,
+                                flair=self.flair(topic, sub), sub=sub, author=self.pick(REDDIT_USERS))
+                    if topic["id"] == "openbsd-support":
+                        post.update(author=LOUD_USER, sub="openbsd", flair=None,
+                                    title="Mesh on OpenBSD: please go +1 the GitHub issue",
+                                    selftext="I've been asking for proper OpenBSD support (kernel wg, routes, pf) for most of the year. "
+                                             "If you run OpenBSD on your edge and want to use it as a subnet router, please comment on the issue, "
+                                             "they clearly weigh votes.\n\nhttps://github.com/meshco/mesh/issues/\u00a7GH\u00a7")
+                    elif self.chance(0.18):
+                        post["selftext"] += "\n\nEDIT: found the GitHub issue, go thumbs-up it: %s/issues/\u00a7GH\u00a7" % REPO_URL
+                    if self.chance(0.02):
+                        post["author"] = "[deleted]"
+                self.posts.append(post)
+        for nz in NOISE:
+            if nz["ch"] != "reddit":
+                continue
+            self.posts.append({"_topic": nz["id"], "_when": self.dt_between(START, END), "title": nz["title"],
+                               "selftext": nz["body"], "ups": self.r.randrange(0, 40), "flair": nz["flair"],
+                               "sub": nz["sub"], "author": self.pick(REDDIT_USERS)})
+
+    def finish_reddit(self):
+        self.posts.sort(key=lambda p: p["_when"])
+        out = []
+        for p in self.posts:
+            rid = self.reddit_id()
+            text = p["selftext"]
+            if "\u00a7GH\u00a7" in text:
+                cand = [n for (w, n) in self.by_topic_issues.get(p["_topic"], []) if w < p["_when"]]
+                if cand:
+                    text = text.replace("\u00a7GH\u00a7", str(self.pick(cand)))
+                else:
+                    text = re.sub(r"\n*[^\n]*\u00a7GH\u00a7", "", text)
+            slug = re.sub(r"[^a-z0-9]+", "_", p["title"].lower()).strip("_")[:50].rstrip("_")
+            out.append({"id": rid, "name": "t3_" + rid, "subreddit": p["sub"], "title": p["title"], "selftext": text,
+                        "author": p["author"], "ups": p["ups"], "created_utc": int(p["_when"].timestamp()),
+                        "permalink": "/r/%s/comments/%s/%s/" % (p["sub"], rid, slug),
+                        "link_flair_text": p["flair"]})
+            self.add_item(p["_topic"], "reddit:" + rid)
+        return out
+
+    # -- Sales ----------------------------------------------------------------
+
+    def pick_account(self, topic, used):
+        weights = []
+        for name, arr, lean, _team in ACCOUNTS:
+            if topic["quiet"]:
+                w = (arr / 100000.0) if arr >= 300000 else 0.05
+            else:
+                w = 1.0
+            tseg = "platform" if topic["seg"] == ["platform"] else ("vpn" if topic["seg"] == ["vpn"] else "hybrid")
+            if lean == tseg:
+                w *= 3
+            elif lean == "hybrid" or tseg == "hybrid":
+                w *= 1.5
+            else:
+                w *= 0.3
+            if name in used:
+                w *= 0.3
+            w /= 1.0 + 0.6 * self.account_use.get(name, 0)
+            weights.append(w)
+        return self.r.choices(ACCOUNTS, weights=weights)[0]
+
+    def sales_text(self, topic, account, phrase, reused):
+        name, arr, lean, team = account
+        who = self.pick(["their CISO", "the IT director", "2 net engs + their security lead", "the VP Eng",
+                         "their head of platform", "IT ops", "the CTO"])
+        lead = self.pick(SALES_LEADS).format(team=("platform" if lean == "platform" else self.pick(["IT", "security", "infra", "platform"])),
+                                             who=who, role=self.pick(["IT manager", "staff SRE", "security architect", "head of IT"]))
+        if reused:
+            phrase = self.pick(["again: ", "re-raised: ", ""]) + phrase
+        why = self.pick(SALES_WHY).format(q=self.pick(["Q2", "Q3", "Q4", "Q1 '27"]), comp=self.pick(COMPETITORS),
+                                          seats=self.pick([50, 120, 400, 900, 2500]),
+                                          amt=self.pick(["$40k", "$120k", "$300k", "$600k"]))
+        nxt = self.pick(SALES_NEXT)
+        sec = None
+        if self.chance(0.2):
+            cands = [t for t in TOPICS if t["id"] != topic["id"] and t["n"][2] > 0 and t["n"] != (0, 0, 1, 0)]
+            sec = self.pick(cands)
+        if self.chance(0.35):
+            lines = [lead, "- " + phrase, "- " + why]
+            if sec:
+                lines.append("- also asked about %s" % sec["short"])
+            if nxt:
+                lines.append("- next: " + nxt[0].lower() + nxt[1:])
+            return "\n".join(lines), sec
+        s = "%s %s. %s" % (lead, phrase[0].upper() + phrase[1:] if self.chance(0.5) else phrase, why)
+        if sec:
+            s += " Also asked about %s." % sec["short"]
+        if nxt:
+            s += " " + nxt
+        return s, sec
+
+    def build_sales(self):
+        for topic in TOPICS:
+            used = []
+            for _ in range(topic["n"][2]):
+                acct = self.pick_account(topic, used)
+                used.append(acct[0])
+                self.account_use[acct[0]] = self.account_use.get(acct[0], 0) + 1
+                phrase, reused = self.nxt(topic, "sales")
+                note, sec = self.sales_text(topic, acct, phrase, reused)
+                self.notes.append({"_topic": topic["id"], "_sec": sec["id"] if sec else None, "_when": self.topic_dt(topic),
+                                   "account": acct[0], "arr": acct[1], "contact": self.pick(acct[3]), "note": note})
+        for nz in NOISE:
+            if nz["ch"] != "sales":
+                continue
+            acct = self.pick(ACCOUNTS)
+            self.notes.append({"_topic": nz["id"], "_sec": None, "_when": self.dt_between(START, END),
+                               "account": acct[0], "arr": acct[1], "contact": self.pick(acct[3]), "note": nz["note"]})
+
+    def finish_sales(self):
+        self.notes.sort(key=lambda n: n["_when"])
+        out = []
+        for i, n in enumerate(self.notes, 1):
+            xid = "crm-%05d" % i
+            out.append({"external_id": xid, "account": n["account"], "arr": n["arr"], "contact": n["contact"],
+                        "note": n["note"], "date": n["_when"].strftime("%Y-%m-%d")})
+            self.add_item(n["_topic"], "sales:" + xid)
+            if n["_sec"]:
+                self.secondary[n["_sec"]].append("sales:" + xid)
+        return out
+
+    # -- Employees --------------------------------------------------------------
+
+    def employee_for(self, topic):
+        key = topic["cat"]
+        if key == "feature":
+            key = "feature-platform" if topic["seg"] == ["platform"] else "feature-vpn"
+        teams = TEAMS_FOR[key]
+        cands = [e for e in EMPLOYEES if e[1] in teams]
+        return self.pick(cands)
+
+    def build_employees(self):
+        for topic in TOPICS:
+            for j in range(topic["n"][3]):
+                title, body = topic["emp"][j]
+                name, team = self.employee_for(topic)
+                if self.chance(0.3):
+                    body += "\n\n" + self.pick(["Related tickets: ZD-%d, ZD-%d" % (self.r.randrange(40000, 49999), self.r.randrange(40000, 49999)),
+                                                "Happy to help scope this.", "cc @%s" % self.pick(EMPLOYEES)[0].split()[0].lower(),
+                                                "Slack thread: https://meshco.slack.example/archives/C04PRODIDEAS/p17%08d" % self.r.randrange(10 ** 7, 10 ** 8)])
+                self.ideas.append({"_topic": topic["id"], "_when": self.topic_dt(topic), "title": title, "body": body,
+                                   "author": name, "team": team})
+        for nz in NOISE:
+            if nz["ch"] != "employee":
+                continue
+            e = self.pick([x for x in EMPLOYEES if x[1] == nz["team"]])
+            self.ideas.append({"_topic": nz["id"], "_when": self.dt_between(START, END), "title": nz["title"],
+                               "body": nz["body"], "author": e[0], "team": e[1]})
+
+    def finish_employees(self):
+        self.ideas.sort(key=lambda n: n["_when"])
+        out = []
+        for i, n in enumerate(self.ideas, 1):
+            xid = "emp-%04d" % i
+            email = re.sub(r"[^a-z.]", "", n["author"].lower().replace(" ", ".")) + "@meshco.example"
+            out.append({"external_id": xid, "title": n["title"], "body": n["body"], "author": n["author"], "email": email,
+                        "team": n["team"], "created_at": iso(n["_when"].replace(minute=(n["_when"].minute // 5) * 5, second=0))})
+            self.add_item(n["_topic"], "employee:" + xid)
+        return out
+
+    # -- output -----------------------------------------------------------------
+
+    def add_item(self, topic_id, ref):
+        self.items.setdefault(topic_id, []).append(ref)
+
+    def run(self):
+        self.build_github()
+        self.build_reddit()
+        self.build_sales()
+        self.build_employees()
+        demo = {
+            "github_issues": self.finish_github(),
+            "reddit_posts": self.finish_reddit(),
+            "sales_notes": self.finish_sales(),
+            "employee_ideas": self.finish_employees(),
+        }
+        topics = []
+        for t in TOPICS:
+            topics.append({"id": t["id"], "label": t["short"], "category": t["cat"], "segments": t["seg"],
+                           "runtime": t["rt"], "items": self.items[t["id"]],
+                           "secondary_items": self.secondary[t["id"]]})
+        for nz in NOISE:
+            topics.append({"id": nz["id"], "label": "off-topic", "category": "noise", "segments": [],
+                           "runtime": "none", "items": self.items[nz["id"]], "secondary_items": []})
+        return demo, {"topics": topics}
+
+
+def iso(when):
+    return when.astimezone(dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def write_json(path, obj):
+    with open(path, "w", encoding="utf-8", newline="\n") as f:
+        json.dump(obj, f, ensure_ascii=False, indent=1)
+        f.write("\n")
+
+
+def main():
+    demo, topics = Gen(SEED).run()
+    write_json(os.path.join(OUT_DIR, "demo.json"), demo)
+    write_json(os.path.join(OUT_DIR, "topics.json"), topics)
+    # validate by re-reading
+    with open(os.path.join(OUT_DIR, "demo.json"), encoding="utf-8") as f:
+        d = json.load(f)
+    with open(os.path.join(OUT_DIR, "topics.json"), encoding="utf-8") as f:
+        tp = json.load(f)
+    ncomments = sum(len(i["comments_list"]) for i in d["github_issues"])
+    real = [t for t in tp["topics"] if t["category"] != "noise"]
+    print("github_issues=%d comments=%d reddit_posts=%d sales_notes=%d (accounts=%d) employee_ideas=%d"
+          % (len(d["github_issues"]), ncomments, len(d["reddit_posts"]), len(d["sales_notes"]),
+             len({n["account"] for n in d["sales_notes"]}), len(d["employee_ideas"])))
+    print("topics=%d (+%d noise), single-voice topics=%d" % (len(real), len(tp["topics"]) - len(real),
+                                                           sum(1 for t in real if len(t["items"]) == 1)))
+
+
+if __name__ == "__main__":
+    main()
