@@ -760,7 +760,7 @@ T(id="tv-clients", cat="feature", seg=["vpn"], rt="client", n=(2, 2, 0, 0),
 
 T(id="openbsd-support", cat="feature", seg=["vpn"], rt="client", n=(3, 1, 0, 0),
   short="OpenBSD support",
-  labels=["enhancement", "os/openbsd"], os=["OpenBSD"], users=["b0rkd_pf"],
+  labels=["enhancement", "os/openbsd"], os=["OpenBSD"], users=["b0rkd_pf"], window=(1, 3),
   titles=["OpenBSD support (subnet router / exit node)",
           "OpenBSD: use the kernel interface instead of userspace",
           "OpenBSD port is out of date"],
@@ -1224,7 +1224,7 @@ IMPACT = {
                 "Nice to have.", "_No response_"],
 }
 ASK_INTROS = ["What I'd want:", "My wish:", "Ideally:", "Feature idea:", "What would fix it for me:", "Suggestion:"]
-REDDIT_OPENERS = ["Long time lurker.", "Homelab guy here.", "So I've been using Mesh for about a year now.",
+REDDIT_OPENERS = ["Long time lurker.", "Sysadmin here.", "So I've been using Mesh for about a year now.",
                   "Quick question / mini rant.", "Not sure if this is the right place.", "", "", "Mods delete if not allowed."]
 REDDIT_CLOSERS = ["Or am I missing something obvious?", "Edit: typo", "EDIT: yes I searched the sub first.",
                   "Anyone found a workaround?", "", "", "Would love to hear how others deal with this."]
@@ -1252,16 +1252,23 @@ LOUD_COMMENTS = [
     "For what it's worth wg(4) has been in base since 6.8. It's not exotic.",
     "@avery-meshco is there someone on the team I can talk to about this? I've written a pf anchor that works for me, could open a PR.",
     "Pushed my hacky patch here: https://github.com/b0rkd-pf/mesh/commit/4c1d0e2 - not pretty, but routes work.",
-    "Bump. Three months now.",
+    "Bump. It's been a while.",
     "Still broken on {ver}. I rebuilt from source, same result.",
     "Benchmarks for the curious (APU2, userspace): ~60 Mbit/s. With my patch and wg(4): ~540 Mbit/s.",
     "> we don't have OpenBSD in CI right now\n\nI would honestly donate a VM for that.",
     "I know OpenBSD is niche. But people who run it tend to run it on the routers, which is exactly where a subnet router lives.",
     "Any chance this gets looked at this quarter?",
     "Rebased the patch on main. Still applies cleanly except for one hunk in the router package.",
-    "Also posted on reddit, a few more people there want this.",
+    "Going to post on reddit too, maybe a few more people there want this.",
     "Ping. Sorry to be that person.",
     "Another month, another bump. Is there a roadmap item I can follow instead?",
+]
+LOUD_SHORT = [
+    "Any update? See also my other issue, same root cause.",
+    "Still broken on {ver}.",
+    "Ping.",
+    "This is the same problem as my first issue, just from a different angle. Happy to test.",
+    "wg(4) is in base. Please.",
 ]
 LOUD_OTHER = [
     "Same on OpenBSD, but that's a whole other story (see my issues).",
@@ -1326,7 +1333,7 @@ class Gen:
         i = min(len(VERSIONS) - 1, (when.month - 1) + self.r.randrange(-1, 2))
         return VERSIONS[max(0, i)]
 
-    def typo(self, s, p=0.22):
+    def typo(self, s, p=0.12):
         if not self.chance(p):
             return s
         words = s.split(" ")
@@ -1383,7 +1390,7 @@ class Gen:
         cat = topic["cat"]
         base = {"security": ["security"], "reliability": ["bug"], "performance": ["performance"],
                 "feature": [self.pick(["enhancement", "feature-request"])]}[cat]
-        extra = [l for l in topic["labels"] if self.chance(0.7)]
+        extra = [l for l in topic["labels"] if self.chance(0.7) and l not in ("enhancement", "feature-request")]
         out = []
         for l in base + extra:
             if l not in out:
@@ -1468,7 +1475,11 @@ class Gen:
                            "+1 (~%d nodes)" % self.pick([20, 60, 150, 900]), "+1 we need this too", "+1\n\n-- sent from my phone"])
         elif k == "same_env":
             os_name = self.pick(topic["os"] or ["macOS", "Windows", "Linux"])
-            s = "Same on %s %s, client %s." % (os_name, self.pick(OS_VERSIONS.get(os_name, ["?"])), ver)
+            osv = self.pick(OS_VERSIONS.get(os_name, ["?"]))
+            if topic["cat"] in ("reliability", "performance"):
+                s = "Same on %s %s, client %s." % (os_name, osv, ver)
+            else:
+                s = self.pick(["We'd use this on %s too." % os_name, "Same need here (%s fleet, client %s)." % (os_name, ver)])
         elif k == "quote":
             sent = issue["_quote"].split(". ")[0].rstrip(".")
             s = "> %s\n\n%s" % (sent, self.pick(["This. Exactly our situation.", "Can confirm.",
@@ -1476,14 +1487,21 @@ class Gen:
                                                    "yep"]))
         elif k == "restate":
             p, _ = self.nxt(topic, "problems")
+            if p in issue["body"] or p in issue["_seen"]:
+                p = self.pick(["Also hitting this.", "Same here, for what it's worth.", "+1"])
+            issue["_seen"].append(p)
             s = self.pick(["Same boat. ", "We see this too. ", "Adding our case: ", "", "Not exactly the same but close: "]) + p
         elif k == "ask":
             a, _ = self.nxt(topic, "asks")
+            if a in issue["body"] or a in issue["_seen"]:
+                a = self.pick(["anything along these lines would do.", "whatever the simplest version is."])
+            issue["_seen"].append(a)
             s = self.pick(["What would work for us: ", "+1. Ideally: ", "Would be enough for us if: ", ""]) + a
         elif k == "workaround":
             s = self.pick(topic["wk"])
         elif k == "bump":
-            s = self.pick(["Any update on this?", "bump", "Is this on the roadmap at all?", "Still happening on %s." % ver,
+            still = ("Still happening on %s." if topic["cat"] in ("reliability", "performance") else "Still not possible as of %s.") % ver
+            s = self.pick(["Any update on this?", "bump", "Is this on the roadmap at all?", still,
                            "Any news? It's been a while.", "Bumping because this bit us again today."])
         elif k == "maint":
             s = self.pick(["Thanks for the report! Could you run `mesh bugreport` and post the ID here?",
@@ -1545,7 +1563,7 @@ class Gen:
                 body, quote = self.issue_body(topic, when, os_name)
                 user = self.pick(topic["users"]) if topic["users"] else self.gh_user()
                 closed = self.chance(0.28 if topic["cat"] in ("reliability", "performance") else 0.14)
-                issue = {"_topic": topic["id"], "_when": when, "_quote": quote, "_closed": closed,
+                issue = {"_topic": topic["id"], "_when": when, "_quote": quote, "_closed": closed, "_seen": [],
                          "title": title, "body": body, "user": {"login": user}}
                 heat = topic["heat"] * (2.5 if i == 0 else 1.0)
                 nc = min(20, int(self.r.expovariate(1 / (1.25 * heat))))
@@ -1597,8 +1615,9 @@ class Gen:
         n = 19 if main else self.r.randrange(3, 5)
         t = start
         out = []
-        loud = list(LOUD_COMMENTS)
-        self.r.shuffle(loud)
+        loud = list(LOUD_COMMENTS)  # written in chronological order
+        short = list(LOUD_SHORT)
+        self.r.shuffle(short)
         for j in range(n):
             t = t + dt.timedelta(hours=self.r.randrange(6, 24 * 14))
             if t > END:
@@ -1609,14 +1628,18 @@ class Gen:
                                                       else "Appreciate the patch. We can't take it as-is (it touches the router package in ways we need to think about), but it's useful input.")
             elif main and j in (5, 8, 14):
                 user, body = self.gh_user(), self.pick(["+1, same setup here (OpenBSD on the edge).", "+1", "Would use this on my home router too."])
+            elif main:
+                user, body = LOUD_USER, loud.pop(0).format(ver=ver)
             else:
-                user, body = LOUD_USER, loud.pop().format(ver=ver)
+                user, body = LOUD_USER, short.pop().format(ver=ver)
             out.append({"user": {"login": user}, "body": body, "created_at": t, "_fb": None})
         out.sort(key=lambda c: c["created_at"])
         return out
 
     def reactions(self, heat):
-        plus = int(min(380, heat * (self.r.paretovariate(1.15) - 1) * 5))
+        plus = int(min(40 * heat, heat * (self.r.paretovariate(1.7) - 1) * 6))
+        if heat >= 4:
+            plus += int(25 * heat)
         return {"+1": plus, "heart": self.r.randrange(0, 4) if self.chance(0.25) else 0,
                 "hooray": 1 if self.chance(0.05) else 0,
                 "rocket": self.r.randrange(1, 3) if self.chance(0.08) else 0}
@@ -1693,8 +1716,8 @@ class Gen:
             title = title + "?"
         elif v == 2:
             title = title + self.pick([" (anyone else?)", " - am I the only one?", " pls", " - any workaround?"])
-        elif v == 3 and reused:
-            title = self.pick(["PSA: ", "Request: ", "Devs, please: "]) + title
+        if reused:
+            title = self.pick(["Anyone else want this? ", "Wishlist: ", "Devs, please: ", "Would love: ", "Request: "]) + title[0].lower() + title[1:]
         return self.typo(title, 0.1)
 
     def reddit_body(self, topic):
@@ -1706,7 +1729,7 @@ class Gen:
         if r < 0.35:
             return prob
         ask, _ = self.nxt(topic, "asks")
-        paras = [p for p in [self.pick(REDDIT_OPENERS), prob, self.pick(ASK_INTROS) + " " + self.typo(ask),
+        paras = [p for p in [self.pick(REDDIT_OPENERS), prob, self.pick(ASK_INTROS) + " " + self.typo(ask, 0.06),
                              self.pick(REDDIT_CLOSERS)] if p]
         if self.chance(0.15):
             paras.insert(2, "Context: " + self.ctx(topic))
@@ -1729,13 +1752,14 @@ class Gen:
                     post.update(title=self.reddit_title(topic), selftext=self.reddit_body(topic), ups=ups,
                                 flair=self.flair(topic, sub), sub=sub, author=self.pick(REDDIT_USERS))
                     if topic["id"] == "openbsd-support":
+                        post["_when"] = self.dt_between(dt.datetime(2026, 6, 1, tzinfo=dt.timezone.utc), END)
                         post.update(author=LOUD_USER, sub="openbsd", flair=None,
                                     title="Mesh on OpenBSD: please go +1 the GitHub issue",
                                     selftext="I've been asking for proper OpenBSD support (kernel wg, routes, pf) for most of the year. "
                                              "If you run OpenBSD on your edge and want to use it as a subnet router, please comment on the issue, "
                                              "they clearly weigh votes.\n\nhttps://github.com/meshco/mesh/issues/\u00a7GH\u00a7")
                     elif self.chance(0.18):
-                        post["selftext"] += "\n\nEDIT: found the GitHub issue, go thumbs-up it: %s/issues/\u00a7GH\u00a7" % REPO_URL
+                        post["selftext"] = (post["selftext"] + "\n\nEDIT: found the GitHub issue, go thumbs-up it: %s/issues/\u00a7GH\u00a7" % REPO_URL).strip()
                     if self.chance(0.02):
                         post["author"] = "[deleted]"
                 self.posts.append(post)
@@ -1853,7 +1877,7 @@ class Gen:
     def employee_for(self, topic):
         key = topic["cat"]
         if key == "feature":
-            key = "feature-platform" if topic["seg"] == ["platform"] else "feature-vpn"
+            key = "feature-platform" if "platform" in topic["seg"] else "feature-vpn"
         teams = TEAMS_FOR[key]
         cands = [e for e in EMPLOYEES if e[1] in teams]
         return self.pick(cands)
@@ -1881,7 +1905,7 @@ class Gen:
         out = []
         for i, n in enumerate(self.ideas, 1):
             xid = "emp-%04d" % i
-            email = re.sub(r"[^a-z.]", "", n["author"].lower().replace(" ", ".")) + "@meshco.example"
+            email = re.sub(r"[^a-z.-]", "", n["author"].lower().replace(" ", ".")) + "@meshco.example"
             out.append({"external_id": xid, "title": n["title"], "body": n["body"], "author": n["author"], "email": email,
                         "team": n["team"], "created_at": iso(n["_when"].replace(minute=(n["_when"].minute // 5) * 5, second=0))})
             self.add_item(n["_topic"], "employee:" + xid)
@@ -1924,6 +1948,35 @@ def write_json(path, obj):
         f.write("\n")
 
 
+def check(d, tp, ncomments):
+    """Sanity checks on shape, ranges and cross references."""
+    gi, rp, sn, ei = d["github_issues"], d["reddit_posts"], d["sales_notes"], d["employee_ideas"]
+    assert 250 <= len(gi) <= 350 and 400 <= ncomments <= 700, (len(gi), ncomments)
+    assert 60 <= len(rp) <= 100 and 80 <= len(sn) <= 120 and 30 <= len(ei) <= 50
+    assert 25 <= len({n["account"] for n in sn}) <= 35
+    lo, hi = "2026-01-01", "2026-11-30T23:59:59Z"
+    for i in gi:
+        assert lo <= i["created_at"] <= i["updated_at"] <= hi
+        assert len(i["comments_list"]) <= 20
+        for c in i["comments_list"]:
+            assert i["created_at"] <= c["created_at"] <= i["updated_at"], (i["number"], c["id"])
+    assert [i["number"] for i in gi] == list(range(1, len(gi) + 1))
+    for p in rp:
+        assert p["name"] == "t3_" + p["id"] and p["permalink"].startswith("/r/%s/comments/%s/" % (p["subreddit"], p["id"]))
+        assert int(START.timestamp()) <= p["created_utc"] <= int(END.timestamp())
+    for n in sn:
+        assert 5000 <= n["arr"] <= 2000000 and lo <= n["date"] <= hi
+    for e in ei:
+        assert e["email"].endswith("@meshco.example") and lo <= e["created_at"] <= hi
+    refs = ["github:%d" % i["number"] for i in gi] + ["reddit:" + p["id"] for p in rp] + \
+           ["sales:" + n["external_id"] for n in sn] + ["employee:" + e["external_id"] for e in ei]
+    mapped = [x for t in tp["topics"] for x in t["items"]]
+    assert sorted(mapped) == sorted(refs), "every item belongs to exactly one topic"
+    known = set(refs)
+    assert all(x in known for t in tp["topics"] for x in t["secondary_items"])
+    assert len({t["id"] for t in tp["topics"]}) == len(tp["topics"])
+
+
 def main():
     demo, topics = Gen(SEED).run()
     write_json(os.path.join(OUT_DIR, "demo.json"), demo)
@@ -1934,6 +1987,7 @@ def main():
     with open(os.path.join(OUT_DIR, "topics.json"), encoding="utf-8") as f:
         tp = json.load(f)
     ncomments = sum(len(i["comments_list"]) for i in d["github_issues"])
+    check(d, tp, ncomments)
     real = [t for t in tp["topics"] if t["category"] != "noise"]
     print("github_issues=%d comments=%d reddit_posts=%d sales_notes=%d (accounts=%d) employee_ideas=%d"
           % (len(d["github_issues"]), ncomments, len(d["reddit_posts"]), len(d["sales_notes"]),
