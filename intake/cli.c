@@ -7,7 +7,14 @@
 #include <stdio.h>
 #include <string.h>
 
+#include <stdlib.h>
+#include <unistd.h>
+
+#include "db/db.h"
 #include "intake/app.h"
+#include "intake/auth.h"
+#include "intake/demo.h"
+#include "intake/sales_import.h"
 #include "intake/http/server.h"
 #include "intake/log.h"
 
@@ -21,7 +28,8 @@ static const char usage[] =
     "  export --view V --format F         V: internal|customer|public; F: json|csv|md|html\n"
     "  rescore                            recompute every score\n"
     "  token create --role R --name N     R: customer|submitter|triager|admin\n"
-    "  demo                               load the bundled demo data set\n"
+    "  token list | token revoke ID       list tokens (never their secrets), revoke one\n"
+    "  demo [--if-empty]                  load the bundled demo data set\n"
     "\n"
     "Without DATABASE_URL, a private PostgreSQL is started under ./.ideatriage/pg.\n";
 
@@ -76,6 +84,187 @@ static int cmd_migrate(const char *config_file)
 	return 0;
 }
 
+/* Opens the app and a connection for a one-shot command. */
+static int open_db(struct app *app, const char *config_file, struct db **db, struct err *err)
+{
+	if (app_open(app, config_file, true, err) < 0)
+		return -1;
+	*db = db_open(app->conninfo, (int)app->cfg->connect_timeout_s, err);
+	if (!*db || !db_conn(*db)) {
+		db_close(*db);
+		app_close(app);
+		return -1;
+	}
+	return 0;
+}
+
+static const char *opt_value(int argc, char **argv, const char *name)
+{
+	for (int i = 0; i + 1 < argc; i++)
+		if (strcmp(argv[i], name) == 0)
+			return argv[i + 1];
+	return NULL;
+}
+
+static int cmd_token(const char *config_file, int argc, char **argv)
+{
+	const char *sub = argc > 0 ? argv[0] : "";
+	struct app app;
+	struct db *db;
+	struct err err = {0};
+	int rc = 0;
+	if (strcmp(sub, "create") == 0) {
+		const char *role_s = opt_value(argc, argv, "--role");
+		const char *name = opt_value(argc, argv, "--name");
+		enum role role;
+		if (!role_s || role_from_name(role_s, &role) < 0 || !name) {
+			fprintf(stderr, "usage: ideatriage token create --role "
+					"customer|submitter|triager|admin --name NAME\n");
+			return 2;
+		}
+		if (open_db(&app, config_file, &db, &err) < 0)
+			return fail(&err);
+		char token[64];
+		int64_t id;
+		if (auth_token_create(db_conn(db), role, name, token, &id, &err) < 0) {
+			rc = fail(&err);
+		} else {
+			/* the only time the secret is ever shown */
+			printf("%s\n", token);
+			fprintf(stderr, "token %lld (%s, %s) created; it is shown only once\n",
+				(long long)id, name, role_s);
+		}
+	} else if (strcmp(sub, "list") == 0) {
+		if (open_db(&app, config_file, &db, &err) < 0)
+			return fail(&err);
+		PGresult *r = PQexec(db_conn(db),
+				     "SELECT id, role, name, prefix || '…', created_at::date,"
+				     " coalesce(last_used_at::text, '-'),"
+				     " CASE WHEN revoked_at IS NULL THEN 'live' ELSE 'revoked' END"
+				     " FROM api_tokens ORDER BY id");
+		printf("%-5s %-10s %-24s %-14s %-11s %-8s\n", "id", "role", "name", "token",
+		       "created", "state");
+		for (int i = 0; PQresultStatus(r) == PGRES_TUPLES_OK && i < PQntuples(r); i++)
+			printf("%-5s %-10s %-24s %-14s %-11s %-8s\n", PQgetvalue(r, i, 0),
+			       PQgetvalue(r, i, 1), PQgetvalue(r, i, 2), PQgetvalue(r, i, 3),
+			       PQgetvalue(r, i, 4), PQgetvalue(r, i, 6));
+		PQclear(r);
+	} else if (strcmp(sub, "revoke") == 0 && argc > 1) {
+		if (open_db(&app, config_file, &db, &err) < 0)
+			return fail(&err);
+		if (auth_token_revoke(db_conn(db), atoll(argv[1]), &err) < 0)
+			rc = fail(&err);
+		else
+			printf("token %s revoked\n", argv[1]);
+	} else {
+		fprintf(stderr, "usage: ideatriage token create|list|revoke\n");
+		return 2;
+	}
+	db_close(db);
+	app_close(&app);
+	return rc;
+}
+
+static void progress_bar(int done, int total, void *arg)
+{
+	if (done != total && done % 200 != 0)
+		return;
+	int width = 30, fill = total ? done * width / total : width;
+	fprintf(stderr, "\r[%.*s%*s] %3d%% %d/%d", fill, "##############################",
+		width - fill, "", total ? done * 100 / total : 100, done, total);
+	if (done == total)
+		fputc('\n', stderr);
+}
+
+static char *read_file(const char *path, size_t *len, struct err *err)
+{
+	FILE *f = fopen(path, "rb");
+	if (!f) {
+		err_set(err, "cannot open %s: %m", path);
+		return NULL;
+	}
+	char *buf = NULL;
+	size_t n = 0;
+	FILE *m = open_memstream(&buf, &n);
+	char chunk[65536];
+	size_t k;
+	while ((k = fread(chunk, 1, sizeof(chunk), f)) > 0 && n <= SALES_MAX_BYTES)
+		fwrite(chunk, 1, k, m);
+	fclose(f);
+	fclose(m);
+	if (n > SALES_MAX_BYTES) {
+		free(buf);
+		err_set(err, "%s is larger than %zu bytes", path, SALES_MAX_BYTES);
+		return NULL;
+	}
+	*len = n;
+	return buf;
+}
+
+static int cmd_import_sales(const char *config_file, const char *path)
+{
+	struct err err = {0};
+	size_t len;
+	char *data = read_file(path, &len, &err);
+	if (!data)
+		return fail(&err);
+	struct sales_batch b = {0};
+	size_t plen = strlen(path);
+	int rc = plen > 5 && strcmp(path + plen - 5, ".json") == 0
+		     ? sales_parse_json(data, len, &b, &err)
+		     : sales_parse_csv(data, len, &b, &err);
+	free(data);
+	if (rc < 0)
+		return fail(&err);
+	for (int i = 0; i < b.nerrors; i++)
+		fprintf(stderr, "%s:%d: %s%s%s\n", path, b.errors[i].line, b.errors[i].field,
+			b.errors[i].field[0] ? ": " : "", b.errors[i].msg);
+	struct app app;
+	struct db *db;
+	if (open_db(&app, config_file, &db, &err) < 0) {
+		sales_batch_clear(&b);
+		return fail(&err);
+	}
+	struct sales_import_result res = {0};
+	rc = sales_import(db_conn(db), &b, isatty(2) ? progress_bar : NULL, NULL, &res, &err);
+	if (rc == 0)
+		printf("%s: %d rows accepted (%d new, %d updated, %d already imported), %d rejected\n",
+		       path, b.nmentions, res.added, res.updated, res.unchanged, b.nerrors);
+	sales_batch_clear(&b);
+	db_close(db);
+	app_close(&app);
+	if (rc < 0)
+		return fail(&err);
+	return b.nerrors ? 3 : 0;
+}
+
+static int cmd_demo(const char *config_file, bool if_empty)
+{
+	struct app app;
+	struct db *db;
+	struct err err = {0};
+	if (open_db(&app, config_file, &db, &err) < 0)
+		return fail(&err);
+	int rc = 0;
+	PGresult *r = PQexec(db_conn(db), "SELECT EXISTS (SELECT 1 FROM mentions)");
+	bool has_data = PQresultStatus(r) == PGRES_TUPLES_OK && PQgetvalue(r, 0, 0)[0] == 't';
+	PQclear(r);
+	if (if_empty && has_data) {
+		printf("demo: the database already holds data; nothing loaded\n");
+	} else {
+		struct demo_counts n;
+		if (demo_load(db_conn(db), &n, &err) < 0)
+			rc = fail(&err);
+		else
+			printf("demo: %d GitHub issues and comments, %d Reddit posts, %d sales notes, "
+			       "%d employee ideas -> %d ideas\n",
+			       n.github, n.reddit, n.sales, n.employee, n.ideas);
+	}
+	db_close(db);
+	app_close(&app);
+	return rc;
+}
+
 static int not_yet(const char *cmd)
 {
 	fprintf(stderr, "ideatriage: '%s' is not yet available in this build\n", cmd);
@@ -111,9 +300,19 @@ int cli_main(int argc, char **argv)
 		return cmd_serve(config_file);
 	if (strcmp(cmd, "migrate") == 0)
 		return cmd_migrate(config_file);
-	if (strcmp(cmd, "sync") == 0 || strcmp(cmd, "import-sales") == 0 ||
-	    strcmp(cmd, "export") == 0 || strcmp(cmd, "rescore") == 0 ||
-	    strcmp(cmd, "token") == 0 || strcmp(cmd, "demo") == 0)
+	if (strcmp(cmd, "token") == 0)
+		return cmd_token(config_file, argc - i - 1, argv + i + 1);
+	if (strcmp(cmd, "import-sales") == 0) {
+		if (i + 1 >= argc) {
+			fprintf(stderr, "usage: ideatriage import-sales FILE.csv|FILE.json\n");
+			return 2;
+		}
+		return cmd_import_sales(config_file, argv[i + 1]);
+	}
+	if (strcmp(cmd, "demo") == 0)
+		return cmd_demo(config_file, opt_value(argc, argv, "--if-empty") ||
+						     (argc > i + 1 && strcmp(argv[argc - 1], "--if-empty") == 0));
+	if (strcmp(cmd, "sync") == 0 || strcmp(cmd, "export") == 0 || strcmp(cmd, "rescore") == 0)
 		return not_yet(cmd);
 	fprintf(stderr, "ideatriage: unknown command '%s'\n\n%s", cmd, usage);
 	return 2;

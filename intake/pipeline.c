@@ -287,7 +287,8 @@ static int update_existing(PGconn *c, const struct mention *m, PGresult *row, co
 	out->idea_id = PQgetisnull(row, 0, 1) ? 0 : atoll(PQgetvalue(row, 0, 1));
 	out->merged = false;
 	int64_t stored_updated = PQgetisnull(row, 0, 2) ? 0 : atoll(PQgetvalue(row, 0, 2));
-	if (m->updated_at && stored_updated && m->updated_at < stored_updated) {
+	/* a deletion is final, whatever time its payload carries */
+	if (!m->deleted && m->updated_at && stored_updated && m->updated_at < stored_updated) {
 		out->outcome = INGEST_STALE;
 		return 0;
 	}

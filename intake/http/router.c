@@ -12,6 +12,12 @@ const struct route http_routes[] = {
     {GET, "/healthz", health_healthz, BODY_NONE},
     {GET, "/readyz", health_readyz, BODY_NONE},
     {GET, "/metrics", health_metrics, BODY_NONE},
+    {POST, "/api/v1/ideas", ideas_create, BODY_JSON},
+    {GET, "/submit", submit_form, BODY_NONE},
+    {POST, "/submit", submit_post, BODY_JSON},
+    {GET, "/submit/thanks", submit_thanks, BODY_NONE},
+    {POST, "/webhooks/github", webhook_github, BODY_UPLOAD},
+    {POST, "/api/v1/sales-notes", sales_notes_create, BODY_UPLOAD},
 };
 const int http_routes_len = sizeof(http_routes) / sizeof(http_routes[0]);
 

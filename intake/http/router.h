@@ -29,5 +29,11 @@ void router_allow(const char *path, char *out, size_t outlen);
 void health_healthz(struct http_ctx *c);
 void health_readyz(struct http_ctx *c);
 void health_metrics(struct http_ctx *c);
+void ideas_create(struct http_ctx *c);
+void submit_form(struct http_ctx *c);
+void submit_post(struct http_ctx *c);
+void submit_thanks(struct http_ctx *c);
+void webhook_github(struct http_ctx *c);
+void sales_notes_create(struct http_ctx *c);
 
 #endif

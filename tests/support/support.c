@@ -369,3 +369,71 @@ ssize_t tcp_read_all(int fd, char *buf, size_t len, int timeout_ms)
 	}
 	return (ssize_t)used;
 }
+
+char *test_token(const char *conninfo, const char *role, const char *name)
+{
+	char env[2100];
+	snprintf(env, sizeof(env), "DATABASE_URL=%s", conninfo);
+	const char *envs[] = {env, NULL};
+	const char *argv[] = {"token", "create", "--role", role, "--name", name, NULL};
+	char *out = NULL;
+	int rc = run_cli(NULL, envs, argv, &out);
+	cr_assert_eq(rc, 0, "token create failed: %s", out ? out : "");
+	/* the token is the line starting with itk_ */
+	char *t = out ? strstr(out, "itk_") : NULL;
+	cr_assert(t, "no token printed: %s", out ? out : "");
+	char *tok = strndup(t, strcspn(t, "\r\n"));
+	free(out);
+	return tok;
+}
+
+struct tresp *http_post(const char *url, const char *token, const char *ct, const char *body,
+			size_t len)
+{
+	char auth[200], ctype[200];
+	const char *headers[3] = {NULL, NULL, NULL};
+	int n = 0;
+	if (ct) {
+		snprintf(ctype, sizeof(ctype), "Content-Type: %s", ct);
+		headers[n++] = ctype;
+	}
+	if (token) {
+		snprintf(auth, sizeof(auth), "Authorization: Bearer %s", token);
+		headers[n++] = auth;
+	}
+	return http_do("POST", url, headers, body, len);
+}
+
+#include <openssl/evp.h>
+#include <openssl/hmac.h>
+
+struct tresp *send_webhook(const char *base_url, const char *secret, const char *event,
+			   const char *delivery, const char *body, size_t len)
+{
+	char url[256], ev[128], dl[256], sig[128];
+	snprintf(url, sizeof(url), "%s/webhooks/github", base_url);
+	snprintf(ev, sizeof(ev), "X-GitHub-Event: %s", event);
+	snprintf(dl, sizeof(dl), "X-GitHub-Delivery: %s", delivery);
+	const char *headers[5] = {"Content-Type: application/json", ev, dl, NULL, NULL};
+	if (secret) {
+		unsigned char md[EVP_MAX_MD_SIZE];
+		unsigned int mdlen = 0;
+		HMAC(EVP_sha256(), secret, (int)strlen(secret), (const unsigned char *)body, len, md,
+		     &mdlen);
+		int o = snprintf(sig, sizeof(sig), "X-Hub-Signature-256: sha256=");
+		for (unsigned int i = 0; i < mdlen; i++)
+			o += snprintf(sig + o, sizeof(sig) - (size_t)o, "%02x", md[i]);
+		headers[3] = sig;
+	}
+	return http_do("POST", url, headers, body, len);
+}
+
+long testdb_count(PGconn *c, const char *from)
+{
+	char sql[1024];
+	snprintf(sql, sizeof(sql), "SELECT count(*) FROM %s", from);
+	char *v = testdb_value(c, sql);
+	long n = v ? atol(v) : -1;
+	free(v);
+	return n;
+}

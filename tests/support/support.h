@@ -86,3 +86,19 @@ ssize_t tcp_read_all(int fd, char *buf, size_t len, int timeout_ms);
 double test_now_ms(void);
 
 #endif
+
+/* Runs `ideatriage token create` against conninfo; returns the token (new). */
+char *test_token(const char *conninfo, const char *role, const char *name);
+
+/* POSTs body to url with Content-Type ct and a bearer token (may be NULL). */
+struct tresp *http_post(const char *url, const char *token, const char *ct, const char *body,
+			size_t len);
+
+/* Sends a GitHub-style delivery: X-GitHub-Event, X-GitHub-Delivery and
+ * X-Hub-Signature-256 = HMAC-SHA256(secret, body) (no signature when secret
+ * is NULL). */
+struct tresp *send_webhook(const char *base_url, const char *secret, const char *event,
+			   const char *delivery, const char *body, size_t len);
+
+/* count(*) of a query's rows as a number (runs "SELECT count(*) FROM <from>"). */
+long testdb_count(PGconn *c, const char *from);

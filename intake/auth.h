@@ -1,0 +1,48 @@
+/* intake/auth.h - API tokens and roles. A token is shown once at creation;
+ * only its SHA-256 is stored. */
+#ifndef INTAKE_AUTH_H
+#define INTAKE_AUTH_H
+
+#include <libpq-fe.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "triage/err.h"
+
+enum role { ROLE_CUSTOMER, ROLE_SUBMITTER, ROLE_TRIAGER, ROLE_ADMIN };
+
+const char *role_name(enum role r);
+int role_from_name(const char *name, enum role *out);
+
+/* True when a holder of role `have` may do what needs `need`: a triager may
+ * do what a customer or a submitter may; an admin everything. */
+bool role_allows(enum role have, enum role need);
+
+struct principal {
+	int64_t token_id;
+	enum role role;
+	char name[201];
+};
+
+/* Creates a token; writes the secret (shown once) into token[64]. */
+int auth_token_create(PGconn *c, enum role role, const char *name, char token[64],
+		      int64_t *id, struct err *err) __attribute__((warn_unused_result));
+
+/* Revokes token id; -1 with *err when there is no such live token. */
+int auth_token_revoke(PGconn *c, int64_t id, struct err *err) __attribute__((warn_unused_result));
+
+/* Looks the secret up. 1 and *who when it is a live token, 0 when unknown or
+ * revoked, -1 with *err on a database error. */
+int auth_token_lookup(PGconn *c, const char *token, struct principal *who, struct err *err)
+    __attribute__((warn_unused_result));
+
+/* SHA-256 hex of s into out[65]. */
+void auth_sha256_hex(const void *data, size_t len, char out[65]);
+
+/* Constant-time comparison of two equal-length byte strings. */
+bool auth_equal(const void *a, const void *b, size_t len);
+
+/* n random bytes as base64url without padding into out (>= 4*n/3+2 bytes). */
+int auth_random_token(size_t n, char *out, size_t outlen);
+
+#endif

@@ -1,0 +1,182 @@
+/* intake/demo.c - see demo.h. The demo file keeps the upstream shapes (a
+ * subset of GitHub's issue and comment objects, Reddit listing children, a
+ * CRM export), so it goes through the real parsers; fields the subset leaves
+ * out are filled with GitHub's defaults first. */
+#include "intake/demo.h"
+
+#include <jansson.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "connectors/github.h"
+#include "connectors/reddit.h"
+#include "intake/pipeline.h"
+#include "intake/sales_import.h"
+#include "triage/embed.h"
+
+extern const struct embedded_file intake_demo_files[];
+
+#define DEMO_REPO "meshco/mesh"
+
+static void default_str(json_t *obj, const char *key, const char *value)
+{
+	if (!json_object_get(obj, key))
+		json_object_set_new(obj, key, json_string(value));
+}
+
+static int ingest_all(PGconn *c, struct mention *ms, int n, struct err *err)
+{
+	for (int i = 0; i < n; i++) {
+		struct ingest_result r;
+		int rc = pipeline_ingest_tx(c, &ms[i], "triage", &r, err);
+		mention_clear(&ms[i]);
+		if (rc < 0) {
+			for (int k = i + 1; k < n; k++)
+				mention_clear(&ms[k]);
+			return -1;
+		}
+	}
+	return 0;
+}
+
+static int load_github(PGconn *c, json_t *issues, int *count, struct err *err)
+{
+	size_t i, k;
+	json_t *issue, *comment;
+	json_array_foreach(issues, i, issue)
+	{
+		default_str(issue, "author_association", "NONE");
+		const char *url = json_string_value(json_object_get(issue, "html_url"));
+		json_t *comments = json_incref(json_object_get(issue, "comments_list"));
+		json_object_del(issue, "comments_list");
+		struct mention m;
+		int rc = gh_issue_to_mention(issue, DEMO_REPO, &m, err);
+		if (rc < 0 || (rc == 1 && ingest_all(c, &m, 1, err) < 0)) {
+			json_decref(comments);
+			return err_set(err, "demo GitHub issue %zu: %s", i, err->msg);
+		}
+		*count += rc;
+		json_array_foreach(comments, k, comment)
+		{
+			char curl[512];
+			snprintf(curl, sizeof(curl), "%s#issuecomment-%lld", url ? url : "",
+				 (long long)json_integer_value(json_object_get(comment, "id")));
+			default_str(comment, "author_association", "NONE");
+			default_str(comment, "html_url", curl);
+			if (!json_object_get(comment, "updated_at"))
+				json_object_set(comment, "updated_at",
+						json_object_get(comment, "created_at"));
+			json_t *payload = json_pack("{s:s, s:O, s:O, s:{s:s}}", "action", "created",
+						    "issue", issue, "comment", comment,
+						    "repository", "full_name", DEMO_REPO);
+			struct mention ms[2];
+			int n = gh_webhook_to_mentions("issue_comment", payload, ms, NULL, err);
+			json_decref(payload);
+			if (n < 0 || ingest_all(c, ms, n, err) < 0) {
+				json_decref(comments);
+				return err_set(err, "demo GitHub comment on issue %zu: %s", i, err->msg);
+			}
+			*count += n > 1;
+		}
+		json_decref(comments);
+	}
+	return 0;
+}
+
+static int load_reddit(PGconn *c, json_t *posts, int *count, struct err *err)
+{
+	size_t i;
+	json_t *post;
+	json_array_foreach(posts, i, post)
+	{
+		struct mention m;
+		int rc = reddit_post_to_mention(post, &m, err);
+		if (rc < 0 || (rc == 1 && ingest_all(c, &m, 1, err) < 0))
+			return err_set(err, "demo Reddit post %zu: %s", i, err->msg);
+		*count += rc;
+	}
+	return 0;
+}
+
+static int load_employees(PGconn *c, json_t *ideas, int *count, struct err *err)
+{
+	size_t i;
+	json_t *idea;
+	json_array_foreach(ideas, i, idea)
+	{
+		struct mention m;
+		mention_init(&m);
+		m.source = SRC_EMPLOYEE;
+		m.author_kind = AUTHOR_EMPLOYEE;
+		const char *fields[] = {"external_id", "title", "body", "author", "email"};
+		char **dst[] = {&m.external_id, &m.title, &m.body, &m.author, &m.author_email};
+		for (int f = 0; f < 5; f++) {
+			const char *v = json_string_value(json_object_get(idea, fields[f]));
+			*dst[f] = v ? strdup(v) : NULL;
+		}
+		int64_t t = 0;
+		const char *created = json_string_value(json_object_get(idea, "created_at"));
+		if (created && gh_time_parse(created, &t) == 0)
+			m.created_at = m.updated_at = t;
+		if (ingest_all(c, &m, 1, err) < 0)
+			return err_set(err, "demo employee idea %zu: %s", i, err->msg);
+		(*count)++;
+	}
+	return 0;
+}
+
+static int load_sales(PGconn *c, json_t *notes, int *count, struct err *err)
+{
+	char *text = json_dumps(notes, JSON_COMPACT);
+	struct sales_batch b = {0};
+	int rc = sales_parse_json(text, strlen(text), &b, err);
+	free(text);
+	if (rc < 0)
+		return -1;
+	if (b.nerrors) {
+		err_set(err, "demo sales note %d: %s", b.errors[0].line, b.errors[0].msg);
+		sales_batch_clear(&b);
+		return -1;
+	}
+	for (int i = 0; i < b.nmentions && rc == 0; i++) {
+		struct ingest_result r;
+		rc = pipeline_ingest_tx(c, &b.mentions[i], "triage", &r, err);
+	}
+	*count += b.nmentions;
+	sales_batch_clear(&b);
+	return rc;
+}
+
+int demo_load(PGconn *c, struct demo_counts *out, struct err *err)
+{
+	const struct embedded_file *f = embedded_find(intake_demo_files, "demo.json");
+	if (!f)
+		return err_set(err, "the demo data set is not in this binary");
+	json_error_t jerr;
+	json_t *root = json_loadb((const char *)f->data, f->len, 0, &jerr);
+	if (!root)
+		return err_set(err, "demo.json line %d: %s", jerr.line, jerr.text);
+	struct demo_counts n = {0};
+	int rc = pipeline_begin(c, err);
+	if (rc == 0)
+		rc = load_github(c, json_object_get(root, "github_issues"), &n.github, err);
+	if (rc == 0)
+		rc = load_reddit(c, json_object_get(root, "reddit_posts"), &n.reddit, err);
+	if (rc == 0)
+		rc = load_sales(c, json_object_get(root, "sales_notes"), &n.sales, err);
+	if (rc == 0)
+		rc = load_employees(c, json_object_get(root, "employee_ideas"), &n.employee, err);
+	json_decref(root);
+	if (rc == 0)
+		rc = pipeline_commit(c, err);
+	if (rc < 0) {
+		pipeline_rollback(c);
+		return -1;
+	}
+	PGresult *r = PQexec(c, "SELECT count(*) FROM ideas WHERE status <> 'merged'");
+	n.ideas = PQresultStatus(r) == PGRES_TUPLES_OK ? atoi(PQgetvalue(r, 0, 0)) : -1;
+	PQclear(r);
+	*out = n;
+	return 0;
+}

@@ -1,0 +1,262 @@
+/* intake/http/ideas.c - POST /api/v1/ideas: a submitter's idea, through the
+ * ingest pipeline. An Idempotency-Key makes a retry return the first answer. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "db/db.h"
+#include "intake/auth.h"
+#include "intake/http/request.h"
+#include "intake/http/router.h"
+#include "intake/log.h"
+#include "intake/pipeline.h"
+#include "triage/text.h"
+
+#define TITLE_MIN 3
+#define TITLE_MAX 200
+#define BODY_MAX 20000
+#define SHORT_MAX 200
+
+/* Reads an optional string member: 0 ok (*out borrowed or NULL), -1 after a 400. */
+static int str_field(struct http_ctx *c, json_t *obj, const char *name, bool required,
+		     size_t min, size_t max, const char **out)
+{
+	json_t *v = json_object_get(obj, name);
+	*out = NULL;
+	if (!v || json_is_null(v)) {
+		if (required)
+			return http_problem(c, 400, name, "%s is required", name);
+		return 0;
+	}
+	if (!json_is_string(v))
+		return http_problem(c, 400, name, "%s must be a string", name);
+	const char *s = json_string_value(v);
+	if (!text_valid_utf8(s, json_string_length(v)))
+		return http_problem(c, 400, name, "%s holds control characters", name);
+	size_t n = text_utf8_len(s);
+	if (n < min || n > max)
+		return http_problem(c, 400, name, "%s must be %zu to %zu characters, got %zu", name,
+				    min, max, n);
+	*out = s;
+	return 0;
+}
+
+static const char *const known_fields[] = {"title",  "body",    "author", "author_email",
+					   "author_kind", "account", "arr", "url",
+					   "labels", "external_id", NULL};
+
+/* Builds the mention from a validated JSON object; -1 after a 400. */
+static int mention_from_json(struct http_ctx *c, json_t *j, const struct principal *who,
+			     struct mention *m)
+{
+	if (!json_is_object(j))
+		return http_problem(c, 400, NULL, "the body must be a JSON object");
+	const char *key;
+	json_t *v;
+	json_object_foreach(j, key, v)
+	{
+		bool known = false;
+		for (int i = 0; known_fields[i]; i++)
+			known |= strcmp(key, known_fields[i]) == 0;
+		if (!known)
+			return http_problem(c, 400, key, "unknown field '%s'", key);
+	}
+	const char *title, *body, *author, *email, *kind, *account, *url, *ext;
+	if (str_field(c, j, "title", true, TITLE_MIN, TITLE_MAX, &title) < 0 ||
+	    str_field(c, j, "body", false, 0, BODY_MAX, &body) < 0 ||
+	    str_field(c, j, "author", false, 1, SHORT_MAX, &author) < 0 ||
+	    str_field(c, j, "author_email", false, 3, SHORT_MAX, &email) < 0 ||
+	    str_field(c, j, "author_kind", false, 1, 20, &kind) < 0 ||
+	    str_field(c, j, "account", false, 1, SHORT_MAX, &account) < 0 ||
+	    str_field(c, j, "url", false, 8, 2000, &url) < 0 ||
+	    str_field(c, j, "external_id", false, 1, SHORT_MAX, &ext) < 0)
+		return -1;
+	mention_init(m);
+	m->source = SRC_EMPLOYEE;
+	m->author_kind = AUTHOR_EMPLOYEE;
+	if (kind && author_kind_from_name(kind, &m->author_kind) < 0)
+		return http_problem(c, 400, "author_kind",
+				    "author_kind must be employee, customer or community");
+	if (email && !strchr(email, '@'))
+		return http_problem(c, 400, "author_email", "author_email must be an e-mail address");
+	if (url && strncmp(url, "https://", 8) != 0 && strncmp(url, "http://", 7) != 0)
+		return http_problem(c, 400, "url", "url must start with http:// or https://");
+	json_t *arr = json_object_get(j, "arr");
+	if (arr && !json_is_null(arr)) {
+		if (!json_is_integer(arr) || json_integer_value(arr) < 0 ||
+		    json_integer_value(arr) > 1000000000000LL)
+			return http_problem(c, 400, "arr",
+					    "arr must be a whole number of dollars, 0 or more");
+		m->arr = json_integer_value(arr);
+	}
+	json_t *labels = json_object_get(j, "labels");
+	if (labels && !json_is_null(labels)) {
+		size_t i;
+		json_t *l;
+		if (!json_is_array(labels) || json_array_size(labels) > MENTION_MAX_LABELS)
+			return http_problem(c, 400, "labels", "labels must be an array of at most %d strings",
+					    MENTION_MAX_LABELS);
+		json_array_foreach(labels, i, l)
+		{
+			if (!json_is_string(l) || json_string_length(l) == 0 || json_string_length(l) > 50)
+				return http_problem(c, 400, "labels",
+						    "labels[%zu] must be a string of 1 to 50 characters", i);
+		}
+		json_array_foreach(labels, i, l) mention_add_label(m, json_string_value(l));
+	}
+	m->title = text_trim_dup(title, 1000);
+	if (text_utf8_len(m->title) < TITLE_MIN)
+		return http_problem(c, 400, "title", "title must have at least %d characters besides spaces",
+				    TITLE_MIN);
+	m->body = body ? strdup(body) : strdup("");
+	m->author = strdup(author ? author : who->name);
+	m->author_email = email ? strdup(email) : NULL;
+	m->account = account ? strdup(account) : NULL;
+	m->url = url ? strdup(url) : NULL;
+	m->is_public = false;
+	if (ext)
+		m->external_id = strdup(ext);
+	return 0;
+}
+
+/* The external id when the client gave none: derived from the Idempotency-Key
+ * when there is one (so even a replay after a lost answer creates nothing new),
+ * else random. */
+static char *default_external_id(const struct principal *who, const char *idem)
+{
+	char buf[300];
+	if (idem) {
+		snprintf(buf, sizeof(buf), "api:%lld:%s", (long long)who->token_id, idem);
+	} else {
+		char rnd[32];
+		if (auth_random_token(16, rnd, sizeof(rnd)) < 0)
+			return NULL;
+		snprintf(buf, sizeof(buf), "api:%s", rnd);
+	}
+	return strdup(buf);
+}
+
+/* 1 and a replied answer when the key was used before, 0 when new, -1 replied error. */
+static int replay(struct http_ctx *c, PGconn *pg, const struct principal *who, const char *key,
+		  const char *req_hash)
+{
+	char tid[24];
+	snprintf(tid, sizeof(tid), "%lld", (long long)who->token_id);
+	const char *p[] = {tid, key};
+	PGresult *r = PQexecParams(pg,
+				   "SELECT pg_advisory_xact_lock(hashtextextended('idem:' || $1 || ':' || $2, 0));",
+				   2, NULL, p, NULL, NULL, 0);
+	PQclear(r);
+	r = PQexecParams(pg,
+			 "SELECT request_hash, status, response::text FROM idempotency_keys"
+			 " WHERE token_id = $1 AND key = $2",
+			 2, NULL, p, NULL, NULL, 0);
+	if (PQresultStatus(r) != PGRES_TUPLES_OK) {
+		PQclear(r);
+		return http_db_unavailable(c, "idempotency lookup");
+	}
+	if (PQntuples(r) == 0) {
+		PQclear(r);
+		return 0;
+	}
+	if (strcmp(PQgetvalue(r, 0, 0), req_hash) != 0) {
+		PQclear(r);
+		return http_problem(c, 409, "Idempotency-Key",
+				    "this Idempotency-Key was used with a different request body");
+	}
+	json_t *body = json_loads(PQgetvalue(r, 0, 2), 0, NULL);
+	int status = atoi(PQgetvalue(r, 0, 1));
+	PQclear(r);
+	http_set_header(c, "Idempotent-Replayed", "true");
+	http_reply_json(c, status, body);
+	return 1;
+}
+
+static int remember(PGconn *pg, const struct principal *who, const char *key,
+		    const char *req_hash, json_t *answer, struct err *err)
+{
+	char tid[24];
+	snprintf(tid, sizeof(tid), "%lld", (long long)who->token_id);
+	char *text = json_dumps(answer, JSON_COMPACT);
+	const char *p[] = {tid, key, req_hash, "201", text};
+	PGresult *r = PQexecParams(pg,
+				   "INSERT INTO idempotency_keys (token_id, key, request_hash, status,"
+				   " response) VALUES ($1, $2, $3, $4, $5)",
+				   5, NULL, p, NULL, NULL, 0);
+	free(text);
+	int rc = PQresultStatus(r) == PGRES_COMMAND_OK ? 0 : db_err(pg, r, err);
+	PQclear(r);
+	return rc;
+}
+
+void ideas_create(struct http_ctx *c)
+{
+	struct principal who;
+	if (http_require_role(c, ROLE_SUBMITTER, &who) < 0)
+		return;
+	const char *idem = http_header(c, "Idempotency-Key");
+	if (idem && (strlen(idem) == 0 || strlen(idem) > 200 || !text_valid_utf8(idem, strlen(idem)))) {
+		http_problem(c, 400, "Idempotency-Key", "Idempotency-Key must be 1 to 200 characters");
+		return;
+	}
+	json_t *j = http_json_body(c);
+	if (!j)
+		return;
+	struct mention m;
+	mention_init(&m);
+	if (mention_from_json(c, j, &who, &m) < 0)
+		goto out;
+	if (!m.external_id && !(m.external_id = default_external_id(&who, idem))) {
+		http_problem(c, 500, NULL, "no randomness available");
+		goto out;
+	}
+	struct db *db = http_db(c);
+	if (!db) {
+		http_db_unavailable(c, "ideas");
+		goto out;
+	}
+	PGconn *pg = db_conn(db);
+	char req_hash[65];
+	size_t blen;
+	char *raw = http_body(c, &blen);
+	auth_sha256_hex(raw, blen, req_hash);
+	free(raw);
+	struct err err = {0};
+	if (pipeline_begin(pg, &err) < 0) {
+		db_check_broken(db);
+		http_db_unavailable(c, err.msg);
+		goto out;
+	}
+	int seen = idem ? replay(c, pg, &who, idem, req_hash) : 0;
+	if (seen != 0) {
+		pipeline_rollback(pg);
+		goto out;
+	}
+	struct ingest_result res;
+	json_t *answer = NULL;
+	if (pipeline_ingest_tx(pg, &m, "triage", &res, &err) == 0) {
+		answer = json_pack("{s:I, s:I, s:b}", "idea_id", (json_int_t)res.idea_id,
+				   "mention_id", (json_int_t)res.mention_id, "merged", res.merged);
+		if ((idem && remember(pg, &who, idem, req_hash, answer, &err) < 0) ||
+		    pipeline_commit(pg, &err) < 0) {
+			json_decref(answer);
+			answer = NULL;
+		}
+	}
+	if (!answer) {
+		pipeline_rollback(pg);
+		if (db_check_broken(db) || !err.field[0]) {
+			http_db_unavailable(c, err.msg);
+		} else {
+			http_problem(c, 400, err.field, "%s", err.msg);
+		}
+		goto out;
+	}
+	char loc[64];
+	snprintf(loc, sizeof(loc), "/api/v1/ideas/%lld", (long long)res.idea_id);
+	http_set_header(c, "Location", loc);
+	http_reply_json(c, res.outcome == INGEST_NEW ? 201 : 200, answer);
+out:
+	mention_clear(&m);
+	json_decref(j);
+}

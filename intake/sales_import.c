@@ -1,0 +1,46 @@
+#include "intake/sales_import.h"
+
+#include <ctype.h>
+#include <string.h>
+
+#include "intake/pipeline.h"
+
+int sales_parse_any(const char *data, size_t len, struct sales_batch *out, struct err *err)
+{
+	size_t i = 0;
+	if (len >= 3 && memcmp(data, "\xef\xbb\xbf", 3) == 0)
+		i = 3;
+	while (i < len && isspace((unsigned char)data[i]))
+		i++;
+	if (i < len && (data[i] == '[' || data[i] == '{'))
+		return sales_parse_json(data, len, out, err);
+	return sales_parse_csv(data, len, out, err);
+}
+
+int sales_import(PGconn *c, const struct sales_batch *b, sales_progress_fn progress, void *arg,
+		 struct sales_import_result *out, struct err *err)
+{
+	struct sales_import_result res = {0};
+	if (pipeline_begin(c, err) < 0)
+		return -1;
+	for (int i = 0; i < b->nmentions; i++) {
+		struct ingest_result r;
+		struct err inner = {0};
+		if (pipeline_ingest_tx(c, &b->mentions[i], "triage", &r, &inner) < 0) {
+			pipeline_rollback(c);
+			return err_set_field(err, inner.field, "line %d: %s", b->mention_lines[i],
+					     inner.msg);
+		}
+		res.added += r.outcome == INGEST_NEW;
+		res.updated += r.outcome == INGEST_UPDATED;
+		res.unchanged += r.outcome == INGEST_UNCHANGED || r.outcome == INGEST_STALE;
+		if (progress)
+			progress(i + 1, b->nmentions, arg);
+	}
+	if (pipeline_commit(c, err) < 0) {
+		pipeline_rollback(c);
+		return -1;
+	}
+	*out = res;
+	return 0;
+}

@@ -1,0 +1,29 @@
+/* intake/sales_import.h - writes a parsed sales-notes batch through the ingest
+ * pipeline in ONE transaction: either every good row lands or none does.
+ * Shared by POST /api/v1/sales-notes, `ideatriage import-sales` and the inbox. */
+#ifndef INTAKE_SALES_IMPORT_H
+#define INTAKE_SALES_IMPORT_H
+
+#include <libpq-fe.h>
+
+#include "connectors/sales.h"
+#include "triage/err.h"
+
+struct sales_import_result {
+	int added;     /* new mentions */
+	int updated;   /* known notes whose content changed */
+	int unchanged; /* already imported as they are */
+};
+
+/* Called after each row (done of total) - e.g. a progress bar; may be NULL. */
+typedef void (*sales_progress_fn)(int done, int total, void *arg);
+
+int sales_import(PGconn *c, const struct sales_batch *b, sales_progress_fn progress, void *arg,
+		 struct sales_import_result *out, struct err *err) __attribute__((warn_unused_result));
+
+/* Parses data as CSV or JSON: JSON when the first non-blank byte (after a BOM)
+ * is '[' or '{'; CSV otherwise. */
+int sales_parse_any(const char *data, size_t len, struct sales_batch *out, struct err *err)
+    __attribute__((warn_unused_result));
+
+#endif
