@@ -124,14 +124,15 @@ static int check_document(const char *data, size_t len, size_t *start, struct er
 {
 	if (len > SALES_MAX_BYTES)
 		return err_set_field(err, "line 1", "document is %zu bytes, the limit is %zu", len,
-				     SALES_MAX_BYTES);
+		                     SALES_MAX_BYTES);
 	size_t bad = utf8_invalid_at((const unsigned char *)data, len);
 	if (bad < len) {
 		char where[32];
 		int line = line_at(data, bad);
 		snprintf(where, sizeof(where), "line %d", line);
-		return err_set_field(err, where, "line %d: invalid UTF-8 (byte 0x%02x at offset %zu)",
-				     line, (unsigned char)data[bad], bad);
+		return err_set_field(err, where,
+		                     "line %d: invalid UTF-8 (byte 0x%02x at offset %zu)", line,
+		                     (unsigned char)data[bad], bad);
 	}
 	const char *nul = len ? memchr(data, '\0', len) : NULL;
 	if (nul) {
@@ -139,7 +140,7 @@ static int check_document(const char *data, size_t len, size_t *start, struct er
 		int line = line_at(data, (size_t)(nul - data));
 		snprintf(where, sizeof(where), "line %d", line);
 		return err_set_field(err, where, "line %d: contains a NUL byte (not a text file?)",
-				     line);
+		                     line);
 	}
 	*start = (len >= 3 && memcmp(data, "\xef\xbb\xbf", 3) == 0) ? 3 : 0;
 	return 0;
@@ -216,10 +217,20 @@ static const char *parse_arr(const char *s, size_t n, int64_t *out)
 	int64_t mult = 1;
 	if (i < n) {
 		switch (s[i]) {
-		case 'k': case 'K': mult = INT64_C(1000); break;
-		case 'm': case 'M': mult = INT64_C(1000000); break;
-		case 'b': case 'B': mult = INT64_C(1000000000); break;
-		default: return not_number;
+		case 'k':
+		case 'K':
+			mult = INT64_C(1000);
+			break;
+		case 'm':
+		case 'M':
+			mult = INT64_C(1000000);
+			break;
+		case 'b':
+		case 'B':
+			mult = INT64_C(1000000000);
+			break;
+		default:
+			return not_number;
 		}
 		i++;
 	}
@@ -284,13 +295,22 @@ struct row_in {
 	size_t n[NCOLS];
 };
 
-static int batch_add_error(struct sales_batch *b, int line, const char *field, const char *fmt,
-			   ...) __attribute__((format(printf, 4, 5)));
-static int batch_add_error(struct sales_batch *b, int line, const char *field, const char *fmt,
-			   ...)
+/* The new capacity when element n is about to be appended, or 0 when there is
+ * room: arrays double at 16, 32, 64... so appends stay linear. */
+static size_t grow_cap(int n)
 {
-	if (b->nerrors % 64 == 0) {
-		void *p = realloc(b->errors, (size_t)(b->nerrors + 64) * sizeof(*b->errors));
+	if (n == 0)
+		return 16;
+	return (n >= 16 && (n & (n - 1)) == 0) ? (size_t)n * 2 : 0;
+}
+
+static int batch_add_error(struct sales_batch *b, int line, const char *field, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+static int batch_add_error(struct sales_batch *b, int line, const char *field, const char *fmt, ...)
+{
+	size_t cap = grow_cap(b->nerrors);
+	if (cap) {
+		void *p = realloc(b->errors, cap * sizeof(*b->errors));
 		if (!p)
 			return -1;
 		b->errors = p;
@@ -358,7 +378,7 @@ static char *make_title(const char *note)
 
 /* "sha256:" + 32 hex digits over account 0x1f contact 0x1f date 0x1f note (new). */
 static char *derive_id(const char *account, const char *contact, const char *date, size_t date_n,
-		       const char *note)
+                       const char *note)
 {
 	size_t na = strlen(account), nc = strlen(contact), nn = strlen(note);
 	size_t total = na + nc + date_n + nn + 3;
@@ -404,7 +424,7 @@ static int validate_row(struct row_in *r, int64_t *arr, int64_t *date, char *why
 		}
 		if (utf8_chars(r->v[c], r->n[c]) > cols[c].max_chars) {
 			snprintf(why, whylen, "%s is longer than %zu characters", cols[c].name,
-				 cols[c].max_chars);
+			         cols[c].max_chars);
 			return c;
 		}
 		for (size_t i = 0; cols[c].one_line && i < r->n[c]; i++)
@@ -432,8 +452,8 @@ static int add_row(struct sales_batch *b, int line, struct row_in *r)
 	if (bad >= 0)
 		return batch_add_error(b, line, cols[bad].name, "%s", why);
 
-	if (b->nmentions % 64 == 0) {
-		size_t cap = (size_t)b->nmentions + 64;
+	size_t cap = grow_cap(b->nmentions);
+	if (cap) {
 		void *p = realloc(b->mentions, cap * sizeof(*b->mentions));
 		if (!p)
 			return -1;
@@ -459,8 +479,8 @@ static int add_row(struct sales_batch *b, int line, struct row_in *r)
 	if (r->v[COL_EXTERNAL_ID])
 		m->external_id = strndup(r->v[COL_EXTERNAL_ID], r->n[COL_EXTERNAL_ID]);
 	else if (m->account && m->author && m->body)
-		m->external_id = derive_id(m->account, m->author, r->v[COL_DATE], r->n[COL_DATE],
-					   m->body);
+		m->external_id =
+		    derive_id(m->account, m->author, r->v[COL_DATE], r->n[COL_DATE], m->body);
 	if (!m->account || !m->author || !m->body || !m->title || !m->external_id) {
 		mention_clear(m);
 		return -1;
@@ -514,11 +534,16 @@ static void csv_header_field(struct csv_ctx *x, const char *s, size_t n)
 {
 	const char *name = trim(s, &n);
 	int c = col_by_name(name, n);
+	if (n == 0) {
+		doc_error(x->err, x->rec_line, "a header column has no name");
+		x->failed = true;
+		return;
+	}
 	if (c < 0) {
 		doc_error(x->err, x->rec_line,
-			  "unknown column \"%.*s\" (known: account, arr, contact, note, date, "
-			  "external_id)",
-			  (int)(n > 60 ? 60 : n), name);
+		          "unknown column \"%.*s\" (known: account, arr, contact, note, date, "
+		          "external_id)",
+		          (int)(n > 60 ? 60 : n), name);
 		x->failed = true;
 		return;
 	}
@@ -564,7 +589,7 @@ static void csv_header_done(struct csv_ctx *x)
 			found = found || x->col_of[i] == c;
 		if (!found) {
 			doc_error(x->err, x->rec_line, "missing column \"%s\" in the header",
-				  cols[c].name);
+			          cols[c].name);
 			x->failed = true;
 			return;
 		}
@@ -580,6 +605,7 @@ static void csv_on_record(int term, void *data)
 		return;
 	if (!x->have_header) {
 		csv_header_done(x);
+		x->nfields = 0;
 		return;
 	}
 	if (++x->nrows > SALES_MAX_ROWS) {
@@ -590,7 +616,7 @@ static void csv_on_record(int term, void *data)
 	int rc;
 	if (x->nfields != x->ncols) {
 		rc = batch_add_error(x->b, x->rec_line, "", "row has %d fields, the header has %d",
-				     x->nfields, x->ncols);
+		                     x->nfields, x->ncols);
 	} else {
 		struct row_in r = {0};
 		for (int i = 0; i < x->ncols; i++) {
@@ -616,14 +642,15 @@ static bool blank(const char *s, size_t n)
 
 /* Feeds data[pos..len) to libcsv line by line; 0 or -1 with *err. */
 static int csv_feed_lines(struct csv_parser *p, struct csv_ctx *x, const char *data, size_t pos,
-			  size_t len)
+                          size_t len)
 {
 	for (int line = 1; pos < len; line++) {
 		size_t end = pos;
 		while (end < len && data[end] != '\n' && data[end] != '\r')
 			end++;
 		if (end < len)
-			end += (data[end] == '\r' && end + 1 < len && data[end + 1] == '\n') ? 2 : 1;
+			end +=
+			    (data[end] == '\r' && end + 1 < len && data[end + 1] == '\n') ? 2 : 1;
 		if (!x->in_record && !blank(data + pos, end - pos)) {
 			x->in_record = true;
 			x->rec_line = line;
@@ -631,16 +658,20 @@ static int csv_feed_lines(struct csv_parser *p, struct csv_ctx *x, const char *d
 		size_t used = csv_parse(p, data + pos, end - pos, csv_on_field, csv_on_record, x);
 		if (x->failed)
 			return -1;
-		if (used != end - pos)
+		if (used != end - pos && csv_error(p) == CSV_EPARSE)
 			return doc_error(x->err, line,
-					 "malformed quoting (a quote inside an unquoted field, or "
-					 "text after a closing quote)");
+			                 "malformed quoting (a quote inside an unquoted field, or "
+			                 "text after a closing quote)");
+		if (used != end - pos)
+			return doc_error(x->err, line, "%s", csv_strerror(csv_error(p)));
 		pos = end;
 	}
 	if (csv_fini(p, csv_on_field, csv_on_record, x) != 0) {
 		if (x->failed)
 			return -1;
-		return doc_error(x->err, x->rec_line, "quoted field is never closed");
+		if (csv_error(p) == CSV_EPARSE)
+			return doc_error(x->err, x->rec_line, "quoted field is never closed");
+		return doc_error(x->err, x->rec_line, "%s", csv_strerror(csv_error(p)));
 	}
 	return x->failed ? -1 : 0;
 }
@@ -658,7 +689,8 @@ int sales_parse_csv(const char *data, size_t len, struct sales_batch *out, struc
 
 	int rc = csv_feed_lines(&p, &x, data, start, len);
 	if (rc == 0 && !x.have_header)
-		rc = doc_error(err, 1, "no header row (expected account, arr, contact, note, date)");
+		rc =
+		    doc_error(err, 1, "no header row (expected account, arr, contact, note, date)");
 	csv_free(&p);
 	csv_reset_record(&x);
 	if (rc < 0) {
@@ -674,14 +706,21 @@ int sales_parse_csv(const char *data, size_t len, struct sales_batch *out, struc
 static const char *json_type_name(const json_t *v)
 {
 	switch (json_typeof(v)) {
-	case JSON_OBJECT: return "an object";
-	case JSON_ARRAY: return "an array";
-	case JSON_STRING: return "a string";
-	case JSON_INTEGER: return "an integer";
-	case JSON_REAL: return "a number with a fraction";
+	case JSON_OBJECT:
+		return "an object";
+	case JSON_ARRAY:
+		return "an array";
+	case JSON_STRING:
+		return "a string";
+	case JSON_INTEGER:
+		return "an integer";
+	case JSON_REAL:
+		return "a number with a fraction";
 	case JSON_TRUE:
-	case JSON_FALSE: return "a boolean";
-	case JSON_NULL: return "null";
+	case JSON_FALSE:
+		return "a boolean";
+	case JSON_NULL:
+		return "null";
 	}
 	return "?";
 }
@@ -691,7 +730,7 @@ static int json_row(struct sales_batch *b, int line, json_t *obj)
 {
 	if (!json_is_object(obj))
 		return batch_add_error(b, line, "", "element %d is %s, expected an object", line,
-				       json_type_name(obj));
+		                       json_type_name(obj));
 	struct row_in r = {0};
 	char num[32];
 	const char *key;
@@ -714,8 +753,8 @@ static int json_row(struct sales_batch *b, int line, json_t *obj)
 			r.n[c] = strlen(num);
 		} else {
 			return batch_add_error(b, line, key, "%s must be %s, got %s", key,
-					       c == COL_ARR ? "an integer or a string" : "a string",
-					       json_type_name(v));
+			                       c == COL_ARR ? "an integer or a string" : "a string",
+			                       json_type_name(v));
 		}
 	}
 	return add_row(b, line, &r);
@@ -727,7 +766,8 @@ int sales_parse_json(const char *data, size_t len, struct sales_batch *out, stru
 	if (check_document(data, len, &start, err) < 0)
 		return -1;
 	json_error_t je;
-	json_t *root = json_loadb(data + start, len - start, JSON_REJECT_DUPLICATES | JSON_DECODE_ANY, &je);
+	json_t *root =
+	    json_loadb(data + start, len - start, JSON_REJECT_DUPLICATES | JSON_DECODE_ANY, &je);
 	if (!root)
 		return doc_error(err, je.line > 0 ? je.line : 1, "malformed JSON: %s", je.text);
 	if (!json_is_array(root)) {

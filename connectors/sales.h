@@ -26,7 +26,7 @@
 #include "triage/mention.h"
 
 #define SALES_MAX_BYTES ((size_t)64 * 1024 * 1024) /* whole document */
-#define SALES_MAX_ROWS  100000                      /* data rows (CSV) or elements (JSON) */
+#define SALES_MAX_ROWS  100000                     /* data rows (CSV) or elements (JSON) */
 
 /* One rejected row. line: CSV, the 1-based physical line where the record
  * starts (the header is line 1); JSON, the 1-based index in the array. field:

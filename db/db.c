@@ -19,6 +19,13 @@ static double since(const struct timespec *t)
 	return (double)(now.tv_sec - t->tv_sec) + (double)(now.tv_nsec - t->tv_nsec) / 1e9;
 }
 
+/* NOTICEs (e.g. "already exists, skipping") are not for the user's terminal. */
+static void ignore_notice(void *arg, const char *message)
+{
+	(void)arg;
+	(void)message;
+}
+
 static void db_connect(struct db *db, struct err *err)
 {
 	if (db->conn)
@@ -33,7 +40,9 @@ static void db_connect(struct db *db, struct err *err)
 			db->conn ? PQerrorMessage(db->conn) : "out of memory");
 		PQfinish(db->conn);
 		db->conn = NULL;
+		return;
 	}
+	PQsetNoticeProcessor(db->conn, ignore_notice, NULL);
 }
 
 struct db *db_open(const char *conninfo, int connect_timeout_s, struct err *err)

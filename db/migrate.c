@@ -82,7 +82,8 @@ static int check_recorded(PGconn *c, const struct embedded_file *f, const char *
 
 int db_migrate(PGconn *c, const struct embedded_file *files, int *applied, struct err *err)
 {
-	if (exec_ok(c, "SELECT pg_advisory_lock(" MIGRATE_LOCK_KEY ")", err) < 0)
+	if (exec_ok(c, "SET client_min_messages = warning", err) < 0 ||
+	    exec_ok(c, "SELECT pg_advisory_lock(" MIGRATE_LOCK_KEY ")", err) < 0)
 		return -1;
 	int rc = exec_ok(c,
 			 "CREATE TABLE IF NOT EXISTS schema_migrations ("

@@ -230,12 +230,13 @@ static int cmd_import_sales(const char *config_file, const char *path)
 	if (rc == 0)
 		printf("%s: %d rows accepted (%d new, %d updated, %d already imported), %d rejected\n",
 		       path, b.nmentions, res.added, res.updated, res.unchanged, b.nerrors);
+	int rejected = b.nerrors;
 	sales_batch_clear(&b);
 	db_close(db);
 	app_close(&app);
 	if (rc < 0)
 		return fail(&err);
-	return b.nerrors ? 3 : 0;
+	return rejected ? 3 : 0; /* some rows need fixing */
 }
 
 static int cmd_demo(const char *config_file, bool if_empty)

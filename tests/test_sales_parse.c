@@ -35,7 +35,11 @@ static bool valid_utf8(const char *s)
 {
 	const unsigned char *p = (const unsigned char *)s;
 	while (*p) {
-		int n = *p < 0x80 ? 0 : (*p >> 5) == 6 ? 1 : (*p >> 4) == 14 ? 2 : (*p >> 3) == 30 ? 3 : -1;
+		int n = *p < 0x80         ? 0
+		        : (*p >> 5) == 6  ? 1
+		        : (*p >> 4) == 14 ? 2
+		        : (*p >> 3) == 30 ? 3
+		                          : -1;
 		if (n < 0)
 			return false;
 		p++;
@@ -48,8 +52,9 @@ static bool valid_utf8(const char *s)
 
 Test(sales_csv, quoted_fields_keep_newlines_commas_and_quotes)
 {
-	struct sales_batch b = parse_csv_ok(HDR "\"Acme, Inc.\",100,Bo,\"Line one\nsaid \"\"hi\"\", then left\",2026-03-01\n"
-						"Globex,200,Cy,plain note,2026-03-02\n");
+	struct sales_batch b = parse_csv_ok(
+	    HDR "\"Acme, Inc.\",100,Bo,\"Line one\nsaid \"\"hi\"\", then left\",2026-03-01\n"
+	        "Globex,200,Cy,plain note,2026-03-02\n");
 	cr_assert_eq(b.nmentions, 2);
 	cr_assert_eq(b.nerrors, 0);
 	cr_expect_str_eq(b.mentions[0].account, "Acme, Inc.");
@@ -66,10 +71,11 @@ Test(sales_csv, quoted_fields_keep_newlines_commas_and_quotes)
 
 Test(sales_csv, bom_and_crlf)
 {
-	struct sales_batch b = parse_csv_ok("\xef\xbb\xbf" "account,arr,contact,note,date\r\n"
-					    "Acme,100,Bo,\"first\r\nsecond\",2026-03-01\r\n"
-					    "\r\n"
-					    "Globex,200,Cy,third,2026-03-02\r\n");
+	struct sales_batch b = parse_csv_ok("\xef\xbb\xbf"
+	                                    "account,arr,contact,note,date\r\n"
+	                                    "Acme,100,Bo,\"first\r\nsecond\",2026-03-01\r\n"
+	                                    "\r\n"
+	                                    "Globex,200,Cy,third,2026-03-02\r\n");
 	cr_assert_eq(b.nmentions, 2, "errors: %d", b.nerrors);
 	cr_expect_str_eq(b.mentions[0].account, "Acme");
 	cr_expect_str_eq(b.mentions[0].body, "first\nsecond", "CRLF inside a note becomes LF");
@@ -81,7 +87,7 @@ Test(sales_csv, bom_and_crlf)
 Test(sales_csv, column_order_and_header_case_are_free)
 {
 	struct sales_batch b = parse_csv_ok(" Date ,NOTE,External_ID,Contact,arr,  account\n"
-					    "2026-03-01,Wants SSO.,crm-9,Bo,\"$1,500\",Acme\n");
+	                                    "2026-03-01,Wants SSO.,crm-9,Bo,\"$1,500\",Acme\n");
 	cr_assert_eq(b.nmentions, 1, "errors: %d", b.nerrors);
 	const struct mention *m = &b.mentions[0];
 	cr_expect_str_eq(m->account, "Acme");
@@ -96,9 +102,9 @@ Test(sales_csv, column_order_and_header_case_are_free)
 Test(sales_csv, ragged_rows_are_row_errors_and_good_rows_pass)
 {
 	struct sales_batch b = parse_csv_ok(HDR "Acme,100,Bo,ok,2026-03-01\n"
-						"Short,100,Bo\n"
-						"Long,100,Bo,\"two\nlines\",2026-03-01,extra\n"
-						"Globex,200,Cy,ok too,2026-03-02\n");
+	                                        "Short,100,Bo\n"
+	                                        "Long,100,Bo,\"two\nlines\",2026-03-01,extra\n"
+	                                        "Globex,200,Cy,ok too,2026-03-02\n");
 	cr_assert_eq(b.nmentions, 2);
 	cr_assert_eq(b.nerrors, 2);
 	cr_expect_eq(b.errors[0].line, 3);
@@ -114,8 +120,8 @@ Test(sales_csv, ragged_rows_are_row_errors_and_good_rows_pass)
 Test(sales_csv, missing_required_values_name_the_field)
 {
 	struct sales_batch b = parse_csv_ok(HDR ",100,Bo,note,2026-03-01\n"
-						"Acme,100,  ,note,2026-03-01\n"
-						"Acme,100,Bo,\"  \",2026-03-01\n");
+	                                        "Acme,100,  ,note,2026-03-01\n"
+	                                        "Acme,100,Bo,\"  \",2026-03-01\n");
 	cr_assert_eq(b.nmentions, 0);
 	cr_assert_eq(b.nerrors, 3);
 	cr_expect_str_eq(b.errors[0].field, "account");
@@ -133,7 +139,7 @@ Test(sales_csv, length_limits_count_characters)
 	for (int i = 0; i < 200; i++)
 		strcat(account, "\xc3\xa9");
 	snprintf(doc, 64 * 1024, HDR "%s,1,Bo,n,2026-03-01\n%sx,1,Bo,n,2026-03-01\n", account,
-		 account);
+	         account);
 	struct sales_batch b = parse_csv_ok(doc);
 	cr_expect_eq(b.nmentions, 1);
 	cr_assert_eq(b.nerrors, 1);
@@ -155,8 +161,11 @@ Test(sales_csv, document_errors_name_the_line)
 	     "never closed"},
 	    {"account,arr,contact,note,date,region\nAcme,1,Bo,n,2026-03-01,eu\n", "line 1",
 	     "unknown column \"region\""},
-	    {"account,arr,contact,date\nAcme,1,Bo,2026-03-01\n", "line 1", "missing column \"note\""},
+	    {"account,arr,contact,date\nAcme,1,Bo,2026-03-01\n", "line 1",
+	     "missing column \"note\""},
 	    {"account,arr,contact,note,date,ARR\n", "line 1", "appears twice"},
+	    {"account,arr,contact,note,date,\n", "line 1", "no name"},
+	    {"\n\n  \n" HDR "Acme,1,Bo,\"open\n", "line 5", "never closed"},
 	    {HDR "Acme,1,Bo,ok,2026-03-01\nAcme,1,Bo,caf\xe9,2026-03-01\n", "line 3", "UTF-8"},
 	    {HDR "Acme,1,Bo,\xed\xa0\x80 surrogate,2026-03-01\n", "line 2", "UTF-8"},
 	    {HDR "Acme,1,Bo,\xc0\xaf overlong,2026-03-01\n", "line 2", "UTF-8"},
@@ -270,13 +279,13 @@ Test(sales_fields, arr_formats)
 		struct sales_batch b = parse_csv_ok(doc);
 		if (cases[i].want >= 0) {
 			cr_expect_eq(b.nmentions, 1, "%s: %s", cases[i].in,
-				     b.nerrors ? b.errors[0].msg : "");
+			             b.nerrors ? b.errors[0].msg : "");
 			if (b.nmentions == 1)
 				cr_expect_eq(b.mentions[0].arr, cases[i].want, "%s", cases[i].in);
 		} else {
 			cr_expect_eq(b.nmentions, 0, "%s was accepted", cases[i].in);
 			cr_expect(b.nerrors == 1 && strcmp(b.errors[0].field, "arr") == 0, "%s",
-				  cases[i].in);
+			          cases[i].in);
 		}
 		sales_batch_clear(&b);
 	}
@@ -311,13 +320,13 @@ Test(sales_fields, dates)
 		struct sales_batch b = parse_csv_ok(doc);
 		if (cases[i].want >= 0) {
 			cr_assert_eq(b.nmentions, 1, "%s: %s", cases[i].in,
-				     b.nerrors ? b.errors[0].msg : "");
+			             b.nerrors ? b.errors[0].msg : "");
 			cr_expect_eq(b.mentions[0].created_at, cases[i].want, "%s", cases[i].in);
 			cr_expect_eq(b.mentions[0].updated_at, cases[i].want, "%s", cases[i].in);
 		} else {
 			cr_expect_eq(b.nmentions, 0, "%s was accepted", cases[i].in);
 			cr_expect(b.nerrors == 1 && strcmp(b.errors[0].field, "date") == 0, "%s",
-				  cases[i].in);
+			          cases[i].in);
 		}
 		sales_batch_clear(&b);
 	}
@@ -335,8 +344,9 @@ Test(sales_fields, derived_external_id_is_stable_and_content_based)
 	cr_expect_str_eq(a.mentions[0].external_id, "sha256:870b83a8bc03bc0245291712d521964c");
 
 	/* the same row as JSON, with surrounding spaces, is the same mention */
-	struct sales_batch j = parse_json_ok("[{\"account\": \" Acme\", \"arr\": 1, \"contact\": \"Bo\","
-					     " \"note\": \"Needs SSO.\\n\", \"date\": \"2026-03-01\"}]");
+	struct sales_batch j =
+	    parse_json_ok("[{\"account\": \" Acme\", \"arr\": 1, \"contact\": \"Bo\","
+	                  " \"note\": \"Needs SSO.\\n\", \"date\": \"2026-03-01\"}]");
 	cr_assert_eq(j.nmentions, 1);
 	cr_expect_str_eq(j.mentions[0].external_id, a.mentions[0].external_id);
 
@@ -345,8 +355,8 @@ Test(sales_fields, derived_external_id_is_stable_and_content_based)
 	cr_expect_str_neq(c.mentions[0].external_id, a.mentions[0].external_id);
 
 	/* a given external_id wins */
-	struct sales_batch d =
-	    parse_csv_ok("account,arr,contact,note,date,external_id\nAcme,1,Bo,Needs SSO.,2026-03-01,crm-7\n");
+	struct sales_batch d = parse_csv_ok(
+	    "account,arr,contact,note,date,external_id\nAcme,1,Bo,Needs SSO.,2026-03-01,crm-7\n");
 	cr_assert_eq(d.nmentions, 1);
 	cr_expect_str_eq(d.mentions[0].external_id, "crm-7");
 	sales_batch_clear(&a);
@@ -477,7 +487,8 @@ Test(sales_json, bad_elements_are_row_errors)
 	    "[\"not an object\",\n"
 	    " {\"account\": \"Acme\", \"arr\": 1, \"contact\": \"Bo\", \"note\": \"n\", \"date\": "
 	    "\"2026-03-01\", \"region\": \"eu\"},\n"
-	    " {\"account\": \"Acme\", \"arr\": 1.5, \"contact\": \"Bo\", \"note\": \"n\", \"date\": "
+	    " {\"account\": \"Acme\", \"arr\": 1.5, \"contact\": \"Bo\", \"note\": \"n\", "
+	    "\"date\": "
 	    "\"2026-03-01\"},\n"
 	    " {\"account\": 7, \"arr\": 1, \"contact\": \"Bo\", \"note\": \"n\", \"date\": "
 	    "\"2026-03-01\"},\n"
@@ -508,7 +519,7 @@ Test(sales_json, bad_elements_are_row_errors)
 		cr_expect_eq(b.errors[i].line, want[i].line, "error %d", i);
 		cr_expect_str_eq(b.errors[i].field, want[i].field, "error %d", i);
 		cr_expect(strstr(b.errors[i].msg, want[i].msg_part), "error %d: %s", i,
-			  b.errors[i].msg);
+		          b.errors[i].msg);
 	}
 	sales_batch_clear(&b);
 }
@@ -542,8 +553,8 @@ Test(sales_fixture, notes_csv)
 	cr_expect_eq(m->arr, 1200000);
 	cr_expect_str_eq(m->title, "Exit nodes in S\xc3\xa3o Paulo keep dropping after ~6 hours");
 	cr_expect_str_eq(m->body, "Exit nodes in S\xc3\xa3o Paulo keep dropping after ~6 hours\n"
-				  "They restart the agent as a workaround.\n"
-				  "Asked for an ETA, renewal is in March.");
+	                          "They restart the agent as a workaround.\n"
+	                          "Asked for an ETA, renewal is in March.");
 
 	m = &b.mentions[2]; /* empty external_id: derived */
 	cr_expect_str_eq(m->account, "Halcyon Health");
