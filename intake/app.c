@@ -9,6 +9,7 @@
 #include "db/migrate.h"
 #include "intake/log.h"
 #include "intake/pgembed.h"
+#include "intake/triage_ctx.h"
 
 int app_migrate(const struct app *app, int *applied, struct err *err)
 {
@@ -31,6 +32,9 @@ int app_open(struct app *app, const char *config_file, bool migrate, struct err 
 	if (!app->cfg)
 		return -1;
 	log_set_level(app->cfg->log_level);
+	app->rules = triage_rules_load(app->cfg->scoring_file, err);
+	if (!app->rules)
+		goto fail;
 	if (app->cfg->database_url[0]) {
 		app->conninfo = app->cfg->database_url;
 		log_msg(LOG_INFO, "using the PostgreSQL server named by DATABASE_URL");
@@ -67,6 +71,8 @@ void app_close(struct app *app)
 {
 	pgembed_free(app->pg);
 	app->pg = NULL;
+	triage_rules_free(app->rules);
+	app->rules = NULL;
 	config_free(app->cfg);
 	app->cfg = NULL;
 	app->conninfo = NULL;

@@ -7,11 +7,13 @@
 #include "triage/err.h"
 
 struct pgembed;
+struct triage_rules;
 
 struct app {
 	struct config *cfg;
 	struct pgembed *pg; /* NULL when DATABASE_URL names a server */
 	const char *conninfo; /* borrowed from cfg or pg; may hold a password: never log */
+	struct triage_rules *rules; /* scoring weights and taxonomies */
 };
 
 /* Loads config (file may be NULL), opens the database (starting the embedded

@@ -8,13 +8,16 @@
 #include <string.h>
 
 #include <stdlib.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "db/db.h"
 #include "intake/app.h"
 #include "intake/auth.h"
 #include "intake/demo.h"
+#include "intake/pipeline.h"
 #include "intake/sales_import.h"
+#include "intake/triage_ctx.h"
 #include "intake/http/server.h"
 #include "intake/log.h"
 
@@ -53,7 +56,7 @@ static int cmd_serve(const char *config_file)
 	struct err err = {0};
 	if (app_open(&app, config_file, true, &err) < 0)
 		return fail(&err);
-	struct http_server *srv = http_server_new(app.cfg, app.conninfo, &err);
+	struct http_server *srv = http_server_new(app.cfg, app.conninfo, app.rules, &err);
 	if (!srv || http_server_start(srv, &err) < 0) {
 		http_server_free(srv);
 		app_close(&app);
@@ -226,7 +229,12 @@ static int cmd_import_sales(const char *config_file, const char *path)
 		return fail(&err);
 	}
 	struct sales_import_result res = {0};
-	rc = sales_import(db_conn(db), &b, isatty(2) ? progress_bar : NULL, NULL, &res, &err);
+	struct triage_ctx t;
+	rc = triage_ctx_init(&t, app.rules, &err);
+	if (rc == 0)
+		rc = sales_import(db_conn(db), &t, &b, isatty(2) ? progress_bar : NULL, NULL, &res,
+				  &err);
+	triage_ctx_cleanup(&t);
 	if (rc == 0)
 		printf("%s: %d rows accepted (%d new, %d updated, %d already imported), %d rejected\n",
 		       path, b.nmentions, res.added, res.updated, res.unchanged, b.nerrors);
@@ -254,16 +262,51 @@ static int cmd_demo(const char *config_file, bool if_empty)
 		printf("demo: the database already holds data; nothing loaded\n");
 	} else {
 		struct demo_counts n;
-		if (demo_load(db_conn(db), &n, &err) < 0)
+		struct triage_ctx t = {0};
+		if (triage_ctx_init(&t, app.rules, &err) < 0 || demo_load(db_conn(db), &t, &n, &err) < 0) {
 			rc = fail(&err);
+			triage_ctx_cleanup(&t);
+		}
 		else
 			printf("demo: %d GitHub issues and comments, %d Reddit posts, %d sales notes, "
 			       "%d employee ideas -> %d ideas\n",
 			       n.github, n.reddit, n.sales, n.employee, n.ideas);
+		triage_ctx_cleanup(&t);
 	}
 	db_close(db);
 	app_close(&app);
 	return rc;
+}
+
+static int cmd_rescore(const char *config_file)
+{
+	struct app app;
+	struct db *db;
+	struct err err = {0};
+	if (open_db(&app, config_file, &db, &err) < 0)
+		return fail(&err);
+	struct triage_ctx t = {0};
+	struct timespec t0, t1;
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	int n = 0, rc = triage_ctx_init(&t, app.rules, &err);
+	PGconn *pg = db_conn(db);
+	if (rc == 0)
+		rc = pipeline_begin(pg, &err);
+	if (rc == 0)
+		rc = pipeline_rescore_all(pg, &t, &n, &err);
+	if (rc == 0)
+		rc = pipeline_commit(pg, &err);
+	if (rc < 0)
+		pipeline_rollback(pg);
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	triage_ctx_cleanup(&t);
+	db_close(db);
+	app_close(&app);
+	if (rc < 0)
+		return fail(&err);
+	printf("rescored %d ideas in %.2f s\n", n,
+	       (double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) / 1e9);
+	return 0;
 }
 
 static int not_yet(const char *cmd)
@@ -313,7 +356,9 @@ int cli_main(int argc, char **argv)
 	if (strcmp(cmd, "demo") == 0)
 		return cmd_demo(config_file, opt_value(argc, argv, "--if-empty") ||
 						     (argc > i + 1 && strcmp(argv[argc - 1], "--if-empty") == 0));
-	if (strcmp(cmd, "sync") == 0 || strcmp(cmd, "export") == 0 || strcmp(cmd, "rescore") == 0)
+	if (strcmp(cmd, "rescore") == 0)
+		return cmd_rescore(config_file);
+	if (strcmp(cmd, "sync") == 0 || strcmp(cmd, "export") == 0)
 		return not_yet(cmd);
 	fprintf(stderr, "ideatriage: unknown command '%s'\n\n%s", cmd, usage);
 	return 2;

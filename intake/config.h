@@ -29,6 +29,7 @@ struct config {
 	long shutdown_grace_ms;
 
 	char *log_level;
+	char *scoring_file;
 
 	char *trusted_user_header;
 	struct strlist trusted_proxies;

@@ -25,11 +25,11 @@ static void default_str(json_t *obj, const char *key, const char *value)
 		json_object_set_new(obj, key, json_string(value));
 }
 
-static int ingest_all(PGconn *c, struct mention *ms, int n, struct err *err)
+static int ingest_all(PGconn *c, struct triage_ctx *t, struct mention *ms, int n, struct err *err)
 {
 	for (int i = 0; i < n; i++) {
 		struct ingest_result r;
-		int rc = pipeline_ingest_tx(c, &ms[i], "triage", &r, err);
+		int rc = pipeline_ingest_tx(c, t, &ms[i], "triage", &r, err);
 		mention_clear(&ms[i]);
 		if (rc < 0) {
 			for (int k = i + 1; k < n; k++)
@@ -40,7 +40,7 @@ static int ingest_all(PGconn *c, struct mention *ms, int n, struct err *err)
 	return 0;
 }
 
-static int load_github(PGconn *c, json_t *issues, int *count, struct err *err)
+static int load_github(PGconn *c, struct triage_ctx *t, json_t *issues, int *count, struct err *err)
 {
 	size_t i, k;
 	json_t *issue, *comment;
@@ -52,7 +52,7 @@ static int load_github(PGconn *c, json_t *issues, int *count, struct err *err)
 		json_object_del(issue, "comments_list");
 		struct mention m;
 		int rc = gh_issue_to_mention(issue, DEMO_REPO, &m, err);
-		if (rc < 0 || (rc == 1 && ingest_all(c, &m, 1, err) < 0)) {
+		if (rc < 0 || (rc == 1 && ingest_all(c, t, &m, 1, err) < 0)) {
 			json_decref(comments);
 			return err_set(err, "demo GitHub issue %zu: %s", i, err->msg);
 		}
@@ -73,7 +73,7 @@ static int load_github(PGconn *c, json_t *issues, int *count, struct err *err)
 			struct mention ms[2];
 			int n = gh_webhook_to_mentions("issue_comment", payload, ms, NULL, err);
 			json_decref(payload);
-			if (n < 0 || ingest_all(c, ms, n, err) < 0) {
+			if (n < 0 || ingest_all(c, t, ms, n, err) < 0) {
 				json_decref(comments);
 				return err_set(err, "demo GitHub comment on issue %zu: %s", i, err->msg);
 			}
@@ -84,7 +84,7 @@ static int load_github(PGconn *c, json_t *issues, int *count, struct err *err)
 	return 0;
 }
 
-static int load_reddit(PGconn *c, json_t *posts, int *count, struct err *err)
+static int load_reddit(PGconn *c, struct triage_ctx *t, json_t *posts, int *count, struct err *err)
 {
 	size_t i;
 	json_t *post;
@@ -92,14 +92,14 @@ static int load_reddit(PGconn *c, json_t *posts, int *count, struct err *err)
 	{
 		struct mention m;
 		int rc = reddit_post_to_mention(post, &m, err);
-		if (rc < 0 || (rc == 1 && ingest_all(c, &m, 1, err) < 0))
+		if (rc < 0 || (rc == 1 && ingest_all(c, t, &m, 1, err) < 0))
 			return err_set(err, "demo Reddit post %zu: %s", i, err->msg);
 		*count += rc;
 	}
 	return 0;
 }
 
-static int load_employees(PGconn *c, json_t *ideas, int *count, struct err *err)
+static int load_employees(PGconn *c, struct triage_ctx *t, json_t *ideas, int *count, struct err *err)
 {
 	size_t i;
 	json_t *idea;
@@ -119,14 +119,14 @@ static int load_employees(PGconn *c, json_t *ideas, int *count, struct err *err)
 		const char *created = json_string_value(json_object_get(idea, "created_at"));
 		if (created && gh_time_parse(created, &t) == 0)
 			m.created_at = m.updated_at = t;
-		if (ingest_all(c, &m, 1, err) < 0)
+		if (ingest_all(c, t, &m, 1, err) < 0)
 			return err_set(err, "demo employee idea %zu: %s", i, err->msg);
 		(*count)++;
 	}
 	return 0;
 }
 
-static int load_sales(PGconn *c, json_t *notes, int *count, struct err *err)
+static int load_sales(PGconn *c, struct triage_ctx *t, json_t *notes, int *count, struct err *err)
 {
 	char *text = json_dumps(notes, JSON_COMPACT);
 	struct sales_batch b = {0};
@@ -141,14 +141,14 @@ static int load_sales(PGconn *c, json_t *notes, int *count, struct err *err)
 	}
 	for (int i = 0; i < b.nmentions && rc == 0; i++) {
 		struct ingest_result r;
-		rc = pipeline_ingest_tx(c, &b.mentions[i], "triage", &r, err);
+		rc = pipeline_ingest_tx(c, t, &b.mentions[i], "triage", &r, err);
 	}
 	*count += b.nmentions;
 	sales_batch_clear(&b);
 	return rc;
 }
 
-int demo_load(PGconn *c, struct demo_counts *out, struct err *err)
+int demo_load(PGconn *c, struct triage_ctx *t, struct demo_counts *out, struct err *err)
 {
 	const struct embedded_file *f = embedded_find(intake_demo_files, "demo.json");
 	if (!f)
@@ -160,13 +160,13 @@ int demo_load(PGconn *c, struct demo_counts *out, struct err *err)
 	struct demo_counts n = {0};
 	int rc = pipeline_begin(c, err);
 	if (rc == 0)
-		rc = load_github(c, json_object_get(root, "github_issues"), &n.github, err);
+		rc = load_github(c, t, json_object_get(root, "github_issues"), &n.github, err);
 	if (rc == 0)
-		rc = load_reddit(c, json_object_get(root, "reddit_posts"), &n.reddit, err);
+		rc = load_reddit(c, t, json_object_get(root, "reddit_posts"), &n.reddit, err);
 	if (rc == 0)
-		rc = load_sales(c, json_object_get(root, "sales_notes"), &n.sales, err);
+		rc = load_sales(c, t, json_object_get(root, "sales_notes"), &n.sales, err);
 	if (rc == 0)
-		rc = load_employees(c, json_object_get(root, "employee_ideas"), &n.employee, err);
+		rc = load_employees(c, t, json_object_get(root, "employee_ideas"), &n.employee, err);
 	json_decref(root);
 	if (rc == 0)
 		rc = pipeline_commit(c, err);

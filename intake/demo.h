@@ -15,7 +15,9 @@ struct demo_counts {
 };
 
 /* Loads the demo set; idempotent (a second load adds nothing). */
-int demo_load(PGconn *c, struct demo_counts *out, struct err *err)
+struct triage_ctx;
+
+int demo_load(PGconn *c, struct triage_ctx *t, struct demo_counts *out, struct err *err)
     __attribute__((warn_unused_result));
 
 #endif

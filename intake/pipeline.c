@@ -13,7 +13,7 @@
 
 #include "db/db.h"
 #include "intake/metrics.h"
-#include "triage/score.h"
+#include "intake/match.h"
 #include "triage/text.h"
 
 #define IDEA_TITLE_MAX 300
@@ -130,49 +130,6 @@ static void fmt_i64(char *buf, size_t n, int64_t v)
 	snprintf(buf, n, "%lld", (long long)v);
 }
 
-/* Recomputes the idea's demand and score from its live mentions. */
-static int rescore(PGconn *c, const char *idea_id, struct err *err)
-{
-	const char *p[] = {idea_id};
-	PGresult *r = query(c,
-			    "SELECT count(DISTINCT requester_key), count(DISTINCT source), count(*),"
-			    " coalesce((SELECT sum(a) FROM (SELECT max(arr) AS a FROM mentions"
-			    "   WHERE idea_id = $1 AND NOT deleted AND account IS NOT NULL"
-			    "   GROUP BY lower(account)) x), 0),"
-			    " coalesce(sum(votes), 0)"
-			    " FROM mentions WHERE idea_id = $1 AND NOT deleted",
-			    1, p, err);
-	if (!r)
-		return -1;
-	struct demand d = {.requesters = atoi(PQgetvalue(r, 0, 0)),
-			   .sources = atoi(PQgetvalue(r, 0, 1)),
-			   .mentions = atoi(PQgetvalue(r, 0, 2)),
-			   .arr = atoll(PQgetvalue(r, 0, 3)),
-			   .votes = atoi(PQgetvalue(r, 0, 4))};
-	PQclear(r);
-	double score = score_demand(&d);
-	char s_score[32], s_req[16], s_src[16], s_men[16], s_arr[24], s_votes[16];
-	snprintf(s_score, sizeof(s_score), "%.6f", score);
-	snprintf(s_req, sizeof(s_req), "%d", d.requesters);
-	snprintf(s_src, sizeof(s_src), "%d", d.sources);
-	snprintf(s_men, sizeof(s_men), "%d", d.mentions);
-	fmt_i64(s_arr, sizeof(s_arr), d.arr);
-	snprintf(s_votes, sizeof(s_votes), "%d", d.votes);
-	const char *u[] = {idea_id, s_score, s_req, s_src, s_men, s_arr, s_votes};
-	r = query(c,
-		  "UPDATE ideas SET score = $2, requesters = $3, source_count = $4,"
-		  " mention_count = $5,"
-		  " prev_breakdown = CASE WHEN score_breakdown = '{}' THEN NULL ELSE score_breakdown END,"
-		  " score_breakdown = jsonb_build_object('demand', $2::float8,"
-		  "   'requesters', $3::int, 'sources', $4::int, 'arr', $6::bigint, 'votes', $7::int),"
-		  " scored_at = now(), updated_at = now() WHERE id = $1",
-		  7, u, err);
-	if (!r)
-		return -1;
-	PQclear(r);
-	return 0;
-}
-
 /* The idea an explicit link points at: a comment's parent, or a mention
  * with the same URL. Writes id into out (empty when none). */
 static int find_linked_idea(PGconn *c, const struct mention *m, char *out, size_t outlen,
@@ -208,61 +165,94 @@ static int find_linked_idea(PGconn *c, const struct mention *m, char *out, size_
 	return 0;
 }
 
-/* Finds the idea for a new mention, creating one when nothing matches.
- * Until similarity-based matching lands, a match is the same title key. */
-static int attach(PGconn *c, const struct mention *m, char *idea_id, size_t len, bool *merged,
-		  const char **method, double *similarity, struct err *err)
+/* An explicit "duplicate of #N" in a GitHub text: the idea of that issue. */
+static int find_referenced_idea(PGconn *c, const struct mention *m, char *out, size_t outlen,
+				struct err *err)
 {
-	*merged = false;
-	*similarity = 0;
-	if (find_linked_idea(c, m, idea_id, len, method, err) < 0)
-		return -1;
-	if (idea_id[0]) {
-		*merged = true;
-		*similarity = 1.0;
+	out[0] = '\0';
+	if (m->source != SRC_GITHUB || !m->body || !m->external_id)
+		return 0;
+	char repo[256];
+	snprintf(repo, sizeof(repo), "%s", m->external_id);
+	repo[strcspn(repo, "#")] = '\0';
+	struct tokens refs = {0};
+	if (normalize_duplicate_refs(m->body, repo, &refs) <= 0) {
+		tokens_clear(&refs);
 		return 0;
 	}
-	char *title = text_trim_dup(m->title && *m->title ? m->title : m->body, IDEA_TITLE_MAX);
-	char *key = text_match_key(title);
-	int rc = -1;
-	PGresult *r = NULL;
-	if (!*key) {
-		err_set_field(err, "title", "a post needs a title or a body with letters or digits");
-		goto out;
+	int rc = 0;
+	for (int i = 0; i < refs.n && !out[0]; i++) {
+		if (strcmp(refs.v[i], m->external_id) == 0)
+			continue; /* "duplicate of" itself */
+		const char *p[] = {refs.v[i]};
+		PGresult *r = query(c,
+				    "SELECT idea_id FROM mentions WHERE source = 'github'"
+				    " AND external_id = $1 AND idea_id IS NOT NULL",
+				    1, p, err);
+		if (!r) {
+			rc = -1;
+			break;
+		}
+		if (PQntuples(r))
+			snprintf(out, outlen, "%s", PQgetvalue(r, 0, 0));
+		PQclear(r);
 	}
-	const char *kp[] = {key};
-	r = query(c, "SELECT pg_advisory_xact_lock(hashtextextended('idea:' || $1, 0))", 1, kp,
-		  err);
-	if (!r)
+	tokens_clear(&refs);
+	return rc;
+}
+
+/* Finds the idea for a new mention: an explicit link first, then the best
+ * match at or above the auto-merge threshold; else a new idea, with the near
+ * matches kept as suggestions. *evidence (new) says why. */
+static int attach(PGconn *c, struct triage_ctx *t, const struct mention *m, char *idea_id,
+		  size_t len, struct ingest_result *res, char **evidence, struct err *err)
+{
+	res->merged = false;
+	res->similarity = 0;
+	res->method = "new";
+	*evidence = NULL;
+	const char *method = "explicit_link";
+	if (find_linked_idea(c, m, idea_id, len, &method, err) < 0)
+		return -1;
+	if (!idea_id[0] && find_referenced_idea(c, m, idea_id, len, err) < 0)
+		return -1;
+	if (idea_id[0]) {
+		res->merged = true;
+		res->similarity = 1.0;
+		res->method = "explicit_link";
+		*evidence = strdup(m->kind == MENTION_COMMENT ? "{\"link\":\"comment on its post\"}"
+							      : "{\"link\":\"same url or duplicate reference\"}");
+		return 0;
+	}
+	struct match_query q;
+	struct match_candidate cand[MATCH_MAX];
+	int ncand = 0, rc = -1;
+	char *title = text_trim_dup(m->title && *m->title ? m->title : m->body, IDEA_TITLE_MAX);
+	if (!title || !*title) {
+		free(title);
+		return err_set_field(err, "title", "a post needs a title or a body");
+	}
+	if (match_prepare(c, t, m, &q, err) < 0)
 		goto out;
-	PQclear(r);
-	r = query(c,
-		  "SELECT id FROM ideas WHERE norm_title = $1 AND status <> 'merged'"
-		  " ORDER BY id LIMIT 1",
-		  1, kp, err);
-	if (!r)
+	if (match_find(c, t, &q, cand, &ncand, err) < 0)
 		goto out;
-	if (PQntuples(r) > 0) {
-		snprintf(idea_id, len, "%s", PQgetvalue(r, 0, 0));
-		*merged = true;
-		*similarity = 1.0;
-		*method = "auto_merge";
+	if (ncand > 0 && cand[0].r.score >= t->rules->auto_merge) {
+		snprintf(idea_id, len, "%lld", (long long)cand[0].idea_id);
+		res->merged = true;
+		res->similarity = cand[0].r.score;
+		res->method = "auto_merge";
+		*evidence = match_evidence_json(&cand[0].r);
 		rc = 0;
 		goto out;
 	}
-	PQclear(r);
-	const char *ip[] = {title, key};
-	r = query(c, "INSERT INTO ideas (title, norm_title) VALUES ($1, $2) RETURNING id", 2, ip,
-		  err);
-	if (!r)
+	if (match_create_idea(c, &q, title, idea_id, err) < 0 ||
+	    match_store_suggestions(c, idea_id, cand, ncand, err) < 0)
 		goto out;
-	snprintf(idea_id, len, "%s", PQgetvalue(r, 0, 0));
-	*method = "new";
+	*evidence = strdup(ncand ? "{\"suggested\":true}" : "{}");
 	rc = 0;
 out:
-	PQclear(r);
+	match_clear(&q);
 	free(title);
-	free(key);
 	return rc;
 }
 
@@ -280,12 +270,15 @@ static int validate(const struct mention *m, struct err *err)
 }
 
 /* Updates a known mention when the incoming version is newer and differs. */
-static int update_existing(PGconn *c, const struct mention *m, PGresult *row, const char *hash,
-			   const char *labels, struct ingest_result *out, struct err *err)
+static int update_existing(PGconn *c, struct triage_ctx *t, const struct mention *m,
+			   PGresult *row, const char *hash, const char *labels,
+			   struct ingest_result *out, struct err *err)
 {
 	out->mention_id = atoll(PQgetvalue(row, 0, 0));
 	out->idea_id = PQgetisnull(row, 0, 1) ? 0 : atoll(PQgetvalue(row, 0, 1));
 	out->merged = false;
+	out->method = "new";
+	out->similarity = 0;
 	int64_t stored_updated = PQgetisnull(row, 0, 2) ? 0 : atoll(PQgetvalue(row, 0, 2));
 	/* a deletion is final, whatever time its payload carries */
 	if (!m->deleted && m->updated_at && stored_updated && m->updated_at < stored_updated) {
@@ -345,17 +338,16 @@ static int update_existing(PGconn *c, const struct mention *m, PGresult *row, co
 			return -1;
 		PQclear(r);
 	}
-	return rescore(c, idea, err);
+	return pipeline_rescore(c, t, idea, err);
 }
 
-static int insert_new(PGconn *c, const struct mention *m, const char *hash, const char *labels,
-		      const char *decided_by, struct ingest_result *out, struct err *err)
+static int insert_new(PGconn *c, struct triage_ctx *t, const struct mention *m, const char *hash,
+		      const char *labels, const char *decided_by, struct ingest_result *out,
+		      struct err *err)
 {
-	char idea[24];
-	bool merged;
-	const char *method = "new";
-	double sim;
-	if (attach(c, m, idea, sizeof(idea), &merged, &method, &sim, err) < 0)
+	char idea[24] = "";
+	char *evidence = NULL;
+	if (attach(c, t, m, idea, sizeof(idea), out, &evidence, err) < 0)
 		return -1;
 	char s_votes[16], s_arr[24], s_cre[24], s_upd[24];
 	snprintf(s_votes, sizeof(s_votes), "%d", m->votes);
@@ -393,29 +385,31 @@ static int insert_new(PGconn *c, const struct mention *m, const char *hash, cons
 	    " to_timestamp($18::bigint), to_timestamp($19::bigint), $20, $21) RETURNING id",
 	    21, p, err);
 	free(rkey);
-	if (!r)
+	if (!r) {
+		free(evidence);
 		return -1;
+	}
 	out->mention_id = atoll(PQgetvalue(r, 0, 0));
 	PQclear(r);
 	char mid[24], s_sim[32];
 	fmt_i64(mid, sizeof(mid), out->mention_id);
-	snprintf(s_sim, sizeof(s_sim), "%.4f", sim);
-	const char *lp[] = {mid, idea, method, s_sim, decided_by};
+	snprintf(s_sim, sizeof(s_sim), "%.4f", out->similarity);
+	const char *lp[] = {mid, idea, out->method, s_sim, decided_by, evidence ? evidence : "{}"};
 	r = query(c,
-		  "INSERT INTO mention_links (mention_id, idea_id, method, similarity, decided_by)"
-		  " VALUES ($1, $2, $3, $4, $5)",
-		  5, lp, err);
+		  "INSERT INTO mention_links (mention_id, idea_id, method, similarity, decided_by,"
+		  " evidence) VALUES ($1, $2, $3, $4, $5, $6::jsonb)",
+		  6, lp, err);
+	free(evidence);
 	if (!r)
 		return -1;
 	PQclear(r);
 	out->idea_id = atoll(idea);
-	out->merged = merged;
 	out->outcome = INGEST_NEW;
-	return rescore(c, idea, err);
+	return pipeline_rescore(c, t, idea, err);
 }
 
-int pipeline_ingest_tx(PGconn *c, const struct mention *m, const char *decided_by,
-		       struct ingest_result *out, struct err *err)
+int pipeline_ingest_tx(PGconn *c, struct triage_ctx *t, const struct mention *m,
+		       const char *decided_by, struct ingest_result *out, struct err *err)
 {
 	if (validate(m, err) < 0)
 		return -1;
@@ -436,8 +430,8 @@ int pipeline_ingest_tx(PGconn *c, const struct mention *m, const char *decided_b
 	content_hash(m, hash);
 	char *labels = labels_literal(m);
 	struct ingest_result res = {0};
-	int rc = PQntuples(r) > 0 ? update_existing(c, m, r, hash, labels, &res, err)
-				  : insert_new(c, m, hash, labels, decided_by, &res, err);
+	int rc = PQntuples(r) > 0 ? update_existing(c, t, m, r, hash, labels, &res, err)
+				  : insert_new(c, t, m, hash, labels, decided_by, &res, err);
 	PQclear(r);
 	free(labels);
 	if (rc == 0) {
@@ -448,14 +442,14 @@ int pipeline_ingest_tx(PGconn *c, const struct mention *m, const char *decided_b
 	return rc;
 }
 
-int pipeline_ingest(PGconn *c, const struct mention *m, const char *decided_by,
-		    struct ingest_result *out, struct err *err)
+int pipeline_ingest(PGconn *c, struct triage_ctx *t, const struct mention *m,
+		    const char *decided_by, struct ingest_result *out, struct err *err)
 {
 	for (int attempt = 0;; attempt++) {
 		if (pipeline_begin(c, err) < 0)
 			return -1;
 		struct err inner = {0};
-		if (pipeline_ingest_tx(c, m, decided_by, out, &inner) == 0 &&
+		if (pipeline_ingest_tx(c, t, m, decided_by, out, &inner) == 0 &&
 		    pipeline_commit(c, &inner) == 0)
 			return 0;
 		pipeline_rollback(c);

@@ -1,7 +1,8 @@
 /* intake/pipeline.h - THE ingest function. Every path into the system (form,
  * JSON API, webhook, sync, import, demo) ends here: in one transaction the
- * mention is upserted by (source, external_id), attached to an idea (found or
- * created), and that idea is rescored. */
+ * mention is upserted by (source, external_id), attached to an idea (an
+ * explicit link, a confident match, or a new idea with its near matches kept
+ * as suggestions), and that idea is reclassified and rescored. */
 #ifndef INTAKE_PIPELINE_H
 #define INTAKE_PIPELINE_H
 
@@ -9,6 +10,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "intake/triage_ctx.h"
 #include "triage/err.h"
 #include "triage/mention.h"
 
@@ -22,7 +24,9 @@ enum ingest_outcome {
 struct ingest_result {
 	int64_t idea_id;
 	int64_t mention_id;
-	bool merged; /* joined an idea that already existed */
+	bool merged;       /* joined an idea that already existed */
+	const char *method; /* "new", "auto_merge", "explicit_link" (static) */
+	double similarity; /* of the match that decided, 0 for new ideas */
 	enum ingest_outcome outcome;
 };
 
@@ -30,15 +34,27 @@ const char *ingest_outcome_name(enum ingest_outcome o);
 
 /* Ingests m (borrowed) inside the caller's open transaction, so the caller
  * can add its own rows (a webhook delivery, a cursor, an idempotency record)
- * to the same commit. decided_by names who links the mention ("triage", or a
- * person). Fills *out only on success. */
-int pipeline_ingest_tx(PGconn *c, const struct mention *m, const char *decided_by,
-		       struct ingest_result *out, struct err *err)
+ * to the same commit. t is the calling thread's triage context. decided_by
+ * names who links the mention ("triage", or a person). Fills *out only on
+ * success; on failure *err has field set when the mention itself is at fault. */
+int pipeline_ingest_tx(PGconn *c, struct triage_ctx *t, const struct mention *m,
+		       const char *decided_by, struct ingest_result *out, struct err *err)
     __attribute__((warn_unused_result));
 
 /* Ingests in a transaction of its own, retrying a deadlock once. */
-int pipeline_ingest(PGconn *c, const struct mention *m, const char *decided_by,
-		    struct ingest_result *out, struct err *err) __attribute__((warn_unused_result));
+int pipeline_ingest(PGconn *c, struct triage_ctx *t, const struct mention *m,
+		    const char *decided_by, struct ingest_result *out, struct err *err)
+    __attribute__((warn_unused_result));
+
+/* Reclassifies and rescores one idea from its live mentions (inside the
+ * caller's transaction). idea_id as decimal text. */
+int pipeline_rescore(PGconn *c, struct triage_ctx *t, const char *idea_id, struct err *err)
+    __attribute__((warn_unused_result));
+
+/* Reclassifies and rescores every idea (after a config change), in batches,
+ * inside the caller's transaction. *count: ideas rescored. */
+int pipeline_rescore_all(PGconn *c, struct triage_ctx *t, int *count, struct err *err)
+    __attribute__((warn_unused_result));
 
 /* BEGIN / COMMIT / ROLLBACK helpers: 0 or -1 with *err. */
 int pipeline_begin(PGconn *c, struct err *err) __attribute__((warn_unused_result));

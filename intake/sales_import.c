@@ -17,7 +17,7 @@ int sales_parse_any(const char *data, size_t len, struct sales_batch *out, struc
 	return sales_parse_csv(data, len, out, err);
 }
 
-int sales_import(PGconn *c, const struct sales_batch *b, sales_progress_fn progress, void *arg,
+int sales_import(PGconn *c, struct triage_ctx *t, const struct sales_batch *b, sales_progress_fn progress, void *arg,
 		 struct sales_import_result *out, struct err *err)
 {
 	struct sales_import_result res = {0};
@@ -26,7 +26,7 @@ int sales_import(PGconn *c, const struct sales_batch *b, sales_progress_fn progr
 	for (int i = 0; i < b->nmentions; i++) {
 		struct ingest_result r;
 		struct err inner = {0};
-		if (pipeline_ingest_tx(c, &b->mentions[i], "triage", &r, &inner) < 0) {
+		if (pipeline_ingest_tx(c, t, &b->mentions[i], "triage", &r, &inner) < 0) {
 			pipeline_rollback(c);
 			return err_set_field(err, inner.field, "line %d: %s", b->mention_lines[i],
 					     inner.msg);

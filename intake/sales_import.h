@@ -18,7 +18,9 @@ struct sales_import_result {
 /* Called after each row (done of total) - e.g. a progress bar; may be NULL. */
 typedef void (*sales_progress_fn)(int done, int total, void *arg);
 
-int sales_import(PGconn *c, const struct sales_batch *b, sales_progress_fn progress, void *arg,
+struct triage_ctx;
+
+int sales_import(PGconn *c, struct triage_ctx *t, const struct sales_batch *b, sales_progress_fn progress, void *arg,
 		 struct sales_import_result *out, struct err *err) __attribute__((warn_unused_result));
 
 /* Parses data as CSV or JSON: JSON when the first non-blank byte (after a BOM)

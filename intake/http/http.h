@@ -34,6 +34,9 @@ struct http_ctx {
  * down; handlers then answer with http_db_unavailable(). */
 struct db *http_db(struct http_ctx *c);
 
+/* The worker's triage context (borrowed). */
+struct triage_ctx *http_triage(struct http_ctx *c);
+
 /* Sends body (taken; may be NULL) with status and content type. */
 void http_reply(struct http_ctx *c, int status, const char *content_type, struct evbuffer *body);
 

@@ -234,7 +234,7 @@ void ideas_create(struct http_ctx *c)
 	}
 	struct ingest_result res;
 	json_t *answer = NULL;
-	if (pipeline_ingest_tx(pg, &m, "triage", &res, &err) == 0) {
+	if (pipeline_ingest_tx(pg, http_triage(c), &m, "triage", &res, &err) == 0) {
 		answer = json_pack("{s:I, s:I, s:b}", "idea_id", (json_int_t)res.idea_id,
 				   "mention_id", (json_int_t)res.mention_id, "merged", res.merged);
 		if ((idem && remember(pg, &who, idem, req_hash, answer, &err) < 0) ||

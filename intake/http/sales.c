@@ -67,7 +67,7 @@ void sales_notes_create(struct http_ctx *c)
 		return;
 	}
 	struct sales_import_result res;
-	if (sales_import(db_conn(db), &b, NULL, NULL, &res, &err) < 0) {
+	if (sales_import(db_conn(db), http_triage(c), &b, NULL, NULL, &res, &err) < 0) {
 		sales_batch_clear(&b);
 		if (db_check_broken(db) || !err.field[0])
 			http_db_unavailable(c, err.msg);

@@ -28,6 +28,7 @@
 #include "intake/http/router.h"
 #include "intake/log.h"
 #include "intake/metrics.h"
+#include "intake/triage_ctx.h"
 
 struct http_worker {
 	struct http_server *srv;
@@ -38,6 +39,7 @@ struct http_worker {
 	struct evhttp *http;
 	struct evhttp_bound_socket *bound;
 	struct db *db;
+	struct triage_ctx triage;
 	int replies_in_flight;
 	struct event *drain;
 	struct timespec stop_deadline;
@@ -45,6 +47,7 @@ struct http_worker {
 
 struct http_server {
 	const struct config *cfg;
+	const struct triage_rules *rules;
 	char *conninfo;
 	int fd;
 	int port;
@@ -62,6 +65,11 @@ struct db *http_db(struct http_ctx *c)
 	if (!db_ok(w->db, &err))
 		return NULL;
 	return w->db;
+}
+
+struct triage_ctx *http_triage(struct http_ctx *c)
+{
+	return &c->worker->triage;
 }
 
 static void new_request_id(struct http_ctx *c)
@@ -191,6 +199,8 @@ static int setup_worker(struct http_server *s, struct http_worker *w, struct err
 {
 	const struct config *cfg = s->cfg;
 	w->srv = s;
+	if (triage_ctx_init(&w->triage, s->rules, err) < 0)
+		return -1;
 	w->base = event_base_new();
 	w->http = w->base ? evhttp_new(w->base) : NULL;
 	if (!w->http)
@@ -252,7 +262,7 @@ static void use_pthreads(void)
 }
 
 struct http_server *http_server_new(const struct config *cfg, const char *conninfo,
-				    struct err *err)
+				    const struct triage_rules *rules, struct err *err)
 {
 	static pthread_once_t once = PTHREAD_ONCE_INIT;
 	pthread_once(&once, use_pthreads);
@@ -267,6 +277,7 @@ struct http_server *http_server_new(const struct config *cfg, const char *connin
 		return NULL;
 	}
 	s->cfg = cfg;
+	s->rules = rules;
 	s->fd = -1;
 	s->nworkers = config_worker_count(cfg);
 	s->workers = calloc((size_t)s->nworkers, sizeof(*s->workers));
@@ -327,6 +338,7 @@ void http_server_free(struct http_server *s)
 			evhttp_free(w->http);
 		if (w->base)
 			event_base_free(w->base);
+		triage_ctx_cleanup(&w->triage);
 	}
 	if (s->fd >= 0)
 		close(s->fd);

@@ -11,8 +11,13 @@ struct http_server;
 
 /* Binds cfg->listen (borrowed, must outlive the server). conninfo is copied.
  * New server on success; NULL and *err on failure. */
+struct triage_rules;
+
+/* rules (borrowed, must outlive the server): each worker makes its own
+ * triage context from them. */
 struct http_server *http_server_new(const struct config *cfg, const char *conninfo,
-				    struct err *err) __attribute__((warn_unused_result));
+				    const struct triage_rules *rules, struct err *err)
+    __attribute__((warn_unused_result));
 
 /* The bound port (useful when http.listen asked for port 0). */
 int http_server_port(const struct http_server *s);

@@ -287,7 +287,7 @@ void submit_post(struct http_ctx *c)
 		http_db_unavailable(c, "submit");
 		return;
 	}
-	if (pipeline_ingest(db_conn(db), &m, "triage", &res, &err) < 0) {
+	if (pipeline_ingest(db_conn(db), http_triage(c), &m, "triage", &res, &err) < 0) {
 		mention_clear(&m);
 		db_check_broken(db);
 		http_db_unavailable(c, err.msg);

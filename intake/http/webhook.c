@@ -122,7 +122,7 @@ static void ingest_delivery(struct http_ctx *c, const char *delivery, const char
 	}
 	for (int i = 0; i < n; i++) {
 		struct ingest_result res;
-		if (pipeline_ingest_tx(pg, &ms[i], "triage", &res, &err) < 0) {
+		if (pipeline_ingest_tx(pg, http_triage(c), &ms[i], "triage", &res, &err) < 0) {
 			if (!db_check_broken(db) && err.field[0]) {
 				pipeline_rollback(pg);
 				json_decref(done);

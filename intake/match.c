@@ -1,0 +1,316 @@
+#include "intake/match.h"
+
+#include <jansson.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "db/array.h"
+#include "db/db.h"
+#include "triage/text.h"
+
+#define MAX_TERMS 400      /* of one mention */
+#define RETRIEVAL_TERMS 12 /* the rarest query terms used to retrieve candidates */
+#define BODY_CHARS 4000    /* bodies beyond this add little and cost time */
+
+static PGresult *q_exec(PGconn *c, const char *sql, int n, const char *const *p, struct err *err)
+{
+	PGresult *r = PQexecParams(c, sql, n, NULL, p, NULL, NULL, 0);
+	ExecStatusType st = PQresultStatus(r);
+	if (st != PGRES_TUPLES_OK && st != PGRES_COMMAND_OK) {
+		db_err(c, r, err);
+		PQclear(r);
+		return NULL;
+	}
+	return r;
+}
+
+static int cmp_str(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* Sorts and removes duplicates in place; caps the count. */
+static void distinct(struct tokens *t, int max)
+{
+	qsort(t->v, (size_t)t->n, sizeof(char *), cmp_str);
+	int o = 0;
+	for (int i = 0; i < t->n; i++) {
+		if (o && strcmp(t->v[o - 1], t->v[i]) == 0) {
+			free(t->v[i]);
+			continue;
+		}
+		t->v[o++] = t->v[i];
+	}
+	for (int i = max; i < o; i++)
+		free(t->v[i]);
+	t->n = o < max ? o : max;
+}
+
+/* Looks up df of every term; fills idf (same order). */
+static int weigh(PGconn *c, const struct tokens *t, long corpus, double *idf, struct err *err)
+{
+	for (int i = 0; i < t->n; i++)
+		idf[i] = similar_idf(0, corpus);
+	if (!t->n)
+		return 0;
+	char *arr = db_text_array((const char *const *)t->v, t->n);
+	const char *p[] = {arr};
+	PGresult *r = q_exec(c, "SELECT term, df FROM terms WHERE term = ANY($1::text[])", 1, p, err);
+	free(arr);
+	if (!r)
+		return -1;
+	for (int k = 0; k < PQntuples(r); k++) {
+		const char *term = PQgetvalue(r, k, 0);
+		char **hit = bsearch(&term, t->v, (size_t)t->n, sizeof(char *), cmp_str);
+		if (hit)
+			idf[hit - t->v] = similar_idf(atol(PQgetvalue(r, k, 1)), corpus);
+	}
+	PQclear(r);
+	return 0;
+}
+
+int match_prepare(PGconn *c, struct triage_ctx *t, const struct mention *m, struct match_query *q,
+		  struct err *err)
+{
+	memset(q, 0, sizeof(*q));
+	const char *title = m->title && *m->title ? m->title : "";
+	char *body = m->body ? text_trim_dup(m->body, BODY_CHARS) : NULL;
+	int rc = -1;
+	if (normalize_text(t->norm, title, &q->title_toks) < 0 ||
+	    normalize_text(t->norm, title, &q->all_toks) < 0 ||
+	    normalize_text(t->norm, body, &q->all_toks) < 0) {
+		err_set(err, "out of memory");
+		goto out;
+	}
+	distinct(&q->title_toks, MAX_TERMS);
+	distinct(&q->all_toks, MAX_TERMS);
+	q->norm_title = text_match_key(*title ? title : (body ? body : ""));
+	PGresult *r = q_exec(c, "SELECT ideas FROM corpus", 0, NULL, err);
+	if (!r)
+		goto out;
+	q->corpus = PQntuples(r) ? atol(PQgetvalue(r, 0, 0)) : 0;
+	PQclear(r);
+	q->title_idf = calloc((size_t)q->title_toks.n + 1, sizeof(double));
+	q->all_idf = calloc((size_t)q->all_toks.n + 1, sizeof(double));
+	if (weigh(c, &q->all_toks, q->corpus, q->all_idf, err) < 0)
+		goto out;
+	/* title terms are a subset of all terms: reuse their weights */
+	for (int i = 0; i < q->title_toks.n; i++) {
+		char **hit = bsearch(&q->title_toks.v[i], q->all_toks.v, (size_t)q->all_toks.n,
+				     sizeof(char *), cmp_str);
+		q->title_idf[i] = hit ? q->all_idf[hit - q->all_toks.v] : similar_idf(0, q->corpus);
+	}
+	if (termset_init(&q->q.title, (const char *const *)q->title_toks.v, q->title_idf,
+			 q->title_toks.n) < 0 ||
+	    termset_init(&q->q.all, (const char *const *)q->all_toks.v, q->all_idf,
+			 q->all_toks.n) < 0) {
+		err_set(err, "out of memory");
+		goto out;
+	}
+	rc = 0;
+out:
+	free(body);
+	return rc;
+}
+
+void match_clear(struct match_query *q)
+{
+	termset_clear(&q->q.title);
+	termset_clear(&q->q.all);
+	tokens_clear(&q->title_toks);
+	tokens_clear(&q->all_toks);
+	free(q->title_idf);
+	free(q->all_idf);
+	free(q->norm_title);
+	memset(q, 0, sizeof(*q));
+}
+
+/* "a | b | c" over the rarest terms that some idea already uses (a term no
+ * idea has can retrieve nothing). */
+static char *retrieval_query(const struct match_query *q)
+{
+	int n = q->all_toks.n, *idx = malloc(sizeof(int) * (size_t)(n + 1)), k = 0;
+	for (int i = 0; i < n; i++)
+		if (q->all_idf[i] < similar_idf(0, q->corpus) - 1e-9)
+			idx[k++] = i;
+	/* rarest first: selection of the top RETRIEVAL_TERMS by idf */
+	for (int i = 0; i < k && i < RETRIEVAL_TERMS; i++)
+		for (int j = i + 1; j < k; j++)
+			if (q->all_idf[idx[j]] > q->all_idf[idx[i]]) {
+				int tmp = idx[i];
+				idx[i] = idx[j];
+				idx[j] = tmp;
+			}
+	char *buf = NULL;
+	size_t len = 0;
+	int written = 0;
+	FILE *f = open_memstream(&buf, &len);
+	for (int i = 0; i < k && i < RETRIEVAL_TERMS; i++) {
+		const char *term = q->all_toks.v[idx[i]];
+		/* tokens are letters and digits; anything else would be tsquery syntax */
+		bool plain = true;
+		for (const char *p = term; *p; p++)
+			plain &= !strchr("&|!():*'\\<> ", *p);
+		if (plain)
+			fprintf(f, "%s%s", written++ ? " | " : "", term);
+	}
+	fclose(f);
+	free(idx);
+	return buf;
+}
+
+static int cmp_cand(const void *a, const void *b)
+{
+	double x = ((const struct match_candidate *)a)->r.score;
+	double y = ((const struct match_candidate *)b)->r.score;
+	return x < y ? 1 : x > y ? -1 : 0;
+}
+
+int match_find(PGconn *c, struct triage_ctx *t, const struct match_query *q,
+	       struct match_candidate *out, int *n, struct err *err)
+{
+	*n = 0;
+	if (q->all_toks.n == 0 && !*q->norm_title)
+		return 0;
+	char *tsq = retrieval_query(q);
+	char limit[16];
+	snprintf(limit, sizeof(limit), "%d", t->rules->candidates);
+	const char *p[] = {tsq, q->norm_title, limit};
+	PGresult *r = q_exec(
+	    c,
+	    "SELECT i.id, i.title_terms, i.title_norm, i.all_terms, i.all_norm,"
+	    "       similarity(i.norm_title, $2), left(i.title, 150)"
+	    " FROM ((SELECT id FROM ideas WHERE $1 <> '' AND search @@ to_tsquery('simple', $1)"
+	    "         AND status <> 'merged'"
+	    "        ORDER BY ts_rank(search, to_tsquery('simple', $1)) DESC LIMIT $3::int)"
+	    "       UNION"
+	    "       (SELECT id FROM ideas WHERE norm_title % $2 AND status <> 'merged'"
+	    "        ORDER BY norm_title <-> $2 LIMIT 10)) c"
+	    " JOIN ideas i ON i.id = c.id",
+	    3, p, err);
+	free(tsq);
+	if (!r)
+		return -1;
+	int rows = PQntuples(r);
+	struct match_candidate *all = calloc((size_t)rows + 1, sizeof(*all));
+	struct tokens *tt = calloc((size_t)rows + 1, sizeof(*tt));
+	struct tokens *at = calloc((size_t)rows + 1, sizeof(*at));
+	int k = 0;
+	for (int i = 0; i < rows; i++) {
+		if (db_parse_text_array(PQgetvalue(r, i, 1), &tt[i]) < 0 ||
+		    db_parse_text_array(PQgetvalue(r, i, 3), &at[i]) < 0)
+			continue;
+		/* the database's sort order may follow a locale; ours is strcmp */
+		qsort(tt[i].v, (size_t)tt[i].n, sizeof(char *), cmp_str);
+		qsort(at[i].v, (size_t)at[i].n, sizeof(char *), cmp_str);
+		struct sim_doc d = {.title_terms = (const char *const *)tt[i].v,
+				    .ntitle = tt[i].n,
+				    .title_norm = atof(PQgetvalue(r, i, 2)),
+				    .all_terms = (const char *const *)at[i].v,
+				    .nall = at[i].n,
+				    .all_norm = atof(PQgetvalue(r, i, 4)),
+				    .trigram = atof(PQgetvalue(r, i, 5))};
+		all[k].idea_id = atoll(PQgetvalue(r, i, 0));
+		similar_score(&t->rules->sim, &q->q, &d, &all[k].r);
+		/* evidence terms point into tt/at, which die below: copy via title */
+		snprintf(all[k].title, sizeof(all[k].title), "%s", PQgetvalue(r, i, 6));
+		/* re-point evidence at the query's own strings, which outlive this call */
+		for (int e = 0; e < all[k].r.nshared; e++) {
+			const char *term = all[k].r.shared[e];
+			char **hit = bsearch(&term, q->all_toks.v, (size_t)q->all_toks.n,
+					     sizeof(char *), cmp_str);
+			all[k].r.shared[e] = hit ? *hit : "";
+		}
+		if (all[k].r.score >= t->rules->suggest)
+			k++;
+	}
+	qsort(all, (size_t)k, sizeof(*all), cmp_cand);
+	*n = k < MATCH_MAX ? k : MATCH_MAX;
+	memcpy(out, all, sizeof(*out) * (size_t)*n);
+	for (int i = 0; i < rows; i++) {
+		tokens_clear(&tt[i]);
+		tokens_clear(&at[i]);
+	}
+	free(tt);
+	free(at);
+	free(all);
+	PQclear(r);
+	return 0;
+}
+
+int match_create_idea(PGconn *c, const struct match_query *q, const char *title, char id[24],
+		      struct err *err)
+{
+	char *tt = db_text_array((const char *const *)q->title_toks.v, q->title_toks.n);
+	char *at = db_text_array((const char *const *)q->all_toks.v, q->all_toks.n);
+	char tn[32], an[32];
+	snprintf(tn, sizeof(tn), "%.6f", q->q.title.norm);
+	snprintf(an, sizeof(an), "%.6f", q->q.all.norm);
+	const char *p[] = {title, q->norm_title, tt, at, tn, an};
+	PGresult *r = q_exec(c,
+			     "INSERT INTO ideas (title, norm_title, title_terms, all_terms, title_norm,"
+			     " all_norm, search)"
+			     " VALUES ($1, $2, $3::text[], $4::text[], $5, $6,"
+			     "  to_tsvector('simple', array_to_string($4::text[], ' ')))"
+			     " RETURNING id",
+			     6, p, err);
+	if (r) {
+		snprintf(id, 24, "%s", PQgetvalue(r, 0, 0));
+		PQclear(r);
+		/* sorted terms: concurrent creators lock rows in one order, no deadlock */
+		const char *pd[] = {at};
+		r = q_exec(c,
+			   "INSERT INTO terms (term, df) SELECT t, 1 FROM unnest($1::text[]) t ORDER BY t"
+			   " ON CONFLICT (term) DO UPDATE SET df = terms.df + 1",
+			   1, pd, err);
+		if (r) {
+			PQclear(r);
+			r = q_exec(c, "UPDATE corpus SET ideas = ideas + 1", 0, NULL, err);
+		}
+	}
+	free(tt);
+	free(at);
+	if (!r)
+		return -1;
+	PQclear(r);
+	return 0;
+}
+
+char *match_evidence_json(const struct sim_result *r)
+{
+	json_t *shared = json_array();
+	for (int i = 0; i < r->nshared; i++)
+		json_array_append_new(shared, json_string(r->shared[i]));
+	json_t *j = json_pack("{s:f, s:f, s:f, s:o}", "similarity", round(r->score * 1e4) / 1e4,
+			      "all_terms", round(r->cos_all * 1e4) / 1e4, "title_terms",
+			      round(r->cos_title * 1e4) / 1e4, "shared", shared);
+	char *s = json_dumps(j, JSON_COMPACT);
+	json_decref(j);
+	return s;
+}
+
+int match_store_suggestions(PGconn *c, const char *idea_id, const struct match_candidate *cand,
+			    int n, struct err *err)
+{
+	for (int i = 0; i < n; i++) {
+		char other[24], sim[32];
+		snprintf(other, sizeof(other), "%lld", (long long)cand[i].idea_id);
+		snprintf(sim, sizeof(sim), "%.4f", cand[i].r.score);
+		char *ev = match_evidence_json(&cand[i].r);
+		const char *p[] = {idea_id, other, sim, ev};
+		/* both directions: each idea shows the other as similar */
+		PGresult *r = q_exec(c,
+				     "INSERT INTO idea_similar (idea_id, other_id, similarity, evidence)"
+				     " VALUES ($1, $2, $3, $4), ($2, $1, $3, $4)"
+				     " ON CONFLICT (idea_id, other_id) DO UPDATE"
+				     " SET similarity = excluded.similarity, evidence = excluded.evidence",
+				     4, p, err);
+		free(ev);
+		if (!r)
+			return -1;
+		PQclear(r);
+	}
+	return 0;
+}

@@ -1,0 +1,411 @@
+/* intake/rescore.c - reclassify and rescore one idea from its live mentions:
+ * the founding post's text and every live mention's labels say what it is
+ * (a person's overrides win); its distinct requesters say how much it is
+ * wanted. The breakdown is stored so the internal view can say why. */
+#include <jansson.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "db/array.h"
+#include "db/db.h"
+#include "intake/pipeline.h"
+
+#define MAX_REQUESTERS 5000
+
+static PGresult *q_exec(PGconn *c, const char *sql, int n, const char *const *p, struct err *err)
+{
+	PGresult *r = PQexecParams(c, sql, n, NULL, p, NULL, NULL, 0);
+	ExecStatusType st = PQresultStatus(r);
+	if (st != PGRES_TUPLES_OK && st != PGRES_COMMAND_OK) {
+		db_err(c, r, err);
+		PQclear(r);
+		return NULL;
+	}
+	return r;
+}
+
+/* Applies a person's overrides ({"category", "segments", "runtime"}) over
+ * what the rules found; returns the multiplier override (1 when none). */
+static double apply_overrides(const char *json, struct classification *cl)
+{
+	json_t *o = json_loads(json, 0, NULL);
+	double mult = 1.0;
+	const char *cat = json_string_value(json_object_get(o, "category"));
+	const char *rt = json_string_value(json_object_get(o, "runtime"));
+	json_t *seg = json_object_get(o, "segments");
+	enum category c;
+	enum runtime r;
+	if (cat && category_from_name(cat, &c) == 0)
+		cl->category = c;
+	if (rt && runtime_from_name(rt, &r) == 0)
+		cl->runtime = r;
+	if (json_is_array(seg)) {
+		size_t i;
+		json_t *s;
+		cl->segments = 0;
+		json_array_foreach(seg, i, s)
+		{
+			const char *v = json_string_value(s);
+			cl->segments |= v && !strcmp(v, "vpn") ? SEG_VPN : 0;
+			cl->segments |= v && !strcmp(v, "platform") ? SEG_PLATFORM : 0;
+		}
+	}
+	json_t *m = json_object_get(o, "multiplier");
+	if (json_is_number(m) && json_number_value(m) > 0)
+		mult = json_number_value(m);
+	json_decref(o);
+	return mult;
+}
+
+static void classify_idea(struct triage_ctx *t, const char *title_s, const char *body_s,
+			  const char *labels_s, struct classification *cl)
+{
+	struct tokens title = {0}, body = {0}, labels = {0};
+	(void)normalize_text(t->norm, title_s, &title);
+	(void)normalize_text(t->norm, body_s, &body);
+	(void)db_parse_text_array(labels_s, &labels);
+	struct classify_input in = {.title = &title, .body = &body,
+				    .labels = (const char *const *)labels.v, .nlabels = labels.n};
+	classify(t->rules->classify, &in, cl);
+	tokens_clear(&title);
+	tokens_clear(&body);
+	tokens_clear(&labels);
+}
+
+static json_t *segments_json(int seg)
+{
+	json_t *a = json_array();
+	if (seg & SEG_VPN)
+		json_array_append_new(a, json_string("vpn"));
+	if (seg & SEG_PLATFORM)
+		json_array_append_new(a, json_string("platform"));
+	return a;
+}
+
+static int load_requesters(PGconn *c, const char *idea_id, struct requester **out, int *n,
+			   struct err *err)
+{
+	const char *p[] = {idea_id};
+	PGresult *r = q_exec(c,
+			     "SELECT min(author_kind), min(source), coalesce(max(arr), 0),"
+			     " count(*) FILTER (WHERE kind = 'post'),"
+			     " count(*) FILTER (WHERE kind = 'comment')"
+			     " FROM mentions WHERE idea_id = $1 AND NOT deleted"
+			     " GROUP BY requester_key LIMIT 5000",
+			     1, p, err);
+	if (!r)
+		return -1;
+	*n = PQntuples(r);
+	*out = calloc((size_t)*n + 1, sizeof(**out));
+	for (int i = 0; i < *n; i++) {
+		struct requester *q = &(*out)[i];
+		if (author_kind_from_name(PQgetvalue(r, i, 0), &q->kind) < 0)
+			q->kind = AUTHOR_COMMUNITY;
+		if (source_from_name(PQgetvalue(r, i, 1), &q->source) < 0)
+			q->source = SRC_GITHUB;
+		q->arr = atoll(PQgetvalue(r, i, 2));
+		q->posts = atoi(PQgetvalue(r, i, 3));
+		q->comments = atoi(PQgetvalue(r, i, 4));
+	}
+	PQclear(r);
+	return 0;
+}
+
+static char *breakdown_json(const struct score *s, const struct classification *cl,
+			    int nreq, int nsources, int votes)
+{
+	json_t *factors = json_array();
+	for (int i = 0; i < s->n; i++)
+		json_array_append_new(factors, json_pack("{s:s, s:f, s:s}", "name", s->f[i].name,
+							 "value", s->f[i].value, "note",
+							 s->f[i].note));
+	json_t *j = json_pack("{s:f, s:o, s:s, s:i, s:i, s:i}", "score", s->total, "factors",
+			      factors, "why", cl->why, "requesters", nreq, "sources", nsources,
+			      "votes", votes);
+	char *out = json_dumps(j, JSON_COMPACT | JSON_REAL_PRECISION(6));
+	json_decref(j);
+	return out;
+}
+
+int pipeline_rescore(PGconn *c, struct triage_ctx *t, const char *idea_id, struct err *err)
+{
+	const char *p[] = {idea_id};
+	PGresult *row = q_exec(
+	    c,
+	    "SELECT i.overrides::text, i.table_stakes, coalesce(f.title, i.title),"
+	    " coalesce(f.body, ''),"
+	    " (SELECT coalesce(array_agg(DISTINCT l), '{}') FROM mentions m, unnest(m.labels) l"
+	    "   WHERE m.idea_id = i.id AND NOT m.deleted),"
+	    " (SELECT count(DISTINCT source) FROM mentions WHERE idea_id = i.id AND NOT deleted),"
+	    " (SELECT coalesce(sum(votes), 0) FROM mentions WHERE idea_id = i.id AND NOT deleted),"
+	    " (SELECT extract(epoch FROM max(coalesce(upstream_updated_at, upstream_created_at,"
+	    "   first_seen_at)))::bigint FROM mentions WHERE idea_id = i.id AND NOT deleted),"
+	    " (SELECT count(*) FROM mentions WHERE idea_id = i.id AND NOT deleted)"
+	    " FROM ideas i LEFT JOIN LATERAL (SELECT title, body FROM mentions"
+	    "   WHERE idea_id = i.id AND kind = 'post' ORDER BY id LIMIT 1) f ON true"
+	    " WHERE i.id = $1",
+	    1, p, err);
+	if (!row)
+		return -1;
+	if (PQntuples(row) != 1) {
+		PQclear(row);
+		return err_set(err, "no idea %s", idea_id);
+	}
+	struct classification cl;
+	classify_idea(t, PQgetvalue(row, 0, 2), PQgetvalue(row, 0, 3), PQgetvalue(row, 0, 4), &cl);
+	double mult = apply_overrides(PQgetvalue(row, 0, 0), &cl);
+	struct requester *req = NULL;
+	int nreq = 0;
+	if (load_requesters(c, idea_id, &req, &nreq, err) < 0) {
+		PQclear(row);
+		return -1;
+	}
+	struct score_input in = {.category = cl.category,
+				 .segments = cl.segments,
+				 .runtime = cl.runtime,
+				 .table_stakes = PQgetvalue(row, 0, 1)[0] == 't',
+				 .override = mult,
+				 .req = req,
+				 .nreq = nreq,
+				 .nsources = atoi(PQgetvalue(row, 0, 5)),
+				 .votes = atoi(PQgetvalue(row, 0, 6)),
+				 .last_activity = atoll(PQgetvalue(row, 0, 7)),
+				 .now = time(NULL)};
+	if (in.last_activity <= 0)
+		in.last_activity = in.now;
+	int mentions = atoi(PQgetvalue(row, 0, 8));
+	PQclear(row);
+	struct score s;
+	int rc = score_compute(&t->rules->weights, &in, &s, err);
+	free(req);
+	if (rc < 0)
+		return -1;
+	char *bd = breakdown_json(&s, &cl, nreq, in.nsources, in.votes);
+	json_t *segs = segments_json(cl.segments);
+	char *seg_arr = NULL;
+	{
+		const char *v[2];
+		int k = 0;
+		if (cl.segments & SEG_VPN)
+			v[k++] = "vpn";
+		if (cl.segments & SEG_PLATFORM)
+			v[k++] = "platform";
+		seg_arr = db_text_array(v, k);
+	}
+	json_t *cls = json_pack("{s:s, s:o, s:s, s:s}", "category", category_name(cl.category),
+				"segments", segs, "runtime", runtime_name(cl.runtime), "why", cl.why);
+	char *cls_s = json_dumps(cls, JSON_COMPACT);
+	json_decref(cls);
+	char score[32], nr[16], ns[16], nm[16], last[24];
+	snprintf(score, sizeof(score), "%.6f", s.total);
+	snprintf(nr, sizeof(nr), "%d", nreq);
+	snprintf(ns, sizeof(ns), "%d", in.nsources);
+	snprintf(nm, sizeof(nm), "%d", mentions);
+	snprintf(last, sizeof(last), "%lld", (long long)in.last_activity);
+	const char *u[] = {idea_id, category_name(cl.category), seg_arr, runtime_name(cl.runtime),
+			   score, bd, nr, ns, nm, cls_s, last};
+	PGresult *r = q_exec(
+	    c,
+	    "UPDATE ideas SET category = $2, segments = $3::text[], runtime = $4, score = $5,"
+	    " prev_breakdown = CASE WHEN score_breakdown = $6::jsonb OR score_breakdown = '{}'"
+	    "   THEN prev_breakdown ELSE score_breakdown END,"
+	    " score_breakdown = $6::jsonb, requesters = $7, source_count = $8, mention_count = $9,"
+	    " classification = $10::jsonb, last_activity_at = to_timestamp($11::bigint),"
+	    " scored_at = now(), updated_at = now() WHERE id = $1",
+	    11, u, err);
+	free(bd);
+	free(seg_arr);
+	free(cls_s);
+	if (!r)
+		return -1;
+	PQclear(r);
+	return 0;
+}
+
+/* ---- every idea at once: `ideatriage rescore` ----
+ * Two streaming reads (ideas with their aggregates; requesters grouped by
+ * idea), the rules applied in C, and updates sent in batches through unnest,
+ * so 100,000 ideas take seconds, not one round trip each. */
+
+#define BATCH 5000
+
+struct batch {
+	int n;
+	char *id[BATCH], *seg[BATCH], *score[BATCH], *bd[BATCH], *nreq[BATCH], *nsrc[BATCH],
+	    *nm[BATCH], *cls[BATCH];
+	const char *cat[BATCH], *rt[BATCH]; /* static names */
+};
+
+static void batch_free(struct batch *b)
+{
+	for (int i = 0; i < b->n; i++) {
+		free(b->id[i]);
+		free(b->seg[i]);
+		free(b->score[i]);
+		free(b->bd[i]);
+		free(b->nreq[i]);
+		free(b->nsrc[i]);
+		free(b->nm[i]);
+		free(b->cls[i]);
+	}
+	b->n = 0;
+}
+
+static int batch_flush(PGconn *c, struct batch *b, struct err *err)
+{
+	if (!b->n)
+		return 0;
+	char *cols[10];
+	const char *const *src[10] = {
+	    (const char *const *)b->id,    b->cat, (const char *const *)b->seg,  b->rt,
+	    (const char *const *)b->score, (const char *const *)b->bd,  (const char *const *)b->nreq,
+	    (const char *const *)b->nsrc,  (const char *const *)b->nm,  (const char *const *)b->cls};
+	for (int k = 0; k < 10; k++)
+		cols[k] = db_text_array(src[k], b->n);
+	const char *p[10];
+	for (int k = 0; k < 10; k++)
+		p[k] = cols[k];
+	PGresult *r = q_exec(
+	    c,
+	    "UPDATE ideas i SET category = u.cat, segments = u.seg::text[], runtime = u.rt,"
+	    " score = u.score::float8,"
+	    " prev_breakdown = CASE WHEN i.score_breakdown = u.bd::jsonb OR i.score_breakdown = '{}'"
+	    "   THEN i.prev_breakdown ELSE i.score_breakdown END,"
+	    " score_breakdown = u.bd::jsonb, requesters = u.nreq::int, source_count = u.nsrc::int,"
+	    " mention_count = u.nm::int, classification = u.cls::jsonb, scored_at = now()"
+	    " FROM unnest($1::bigint[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[],"
+	    "   $7::text[], $8::text[], $9::text[], $10::text[])"
+	    "   AS u(id, cat, seg, rt, score, bd, nreq, nsrc, nm, cls)"
+	    " WHERE i.id = u.id",
+	    10, p, err);
+	for (int k = 0; k < 10; k++)
+		free(cols[k]);
+	batch_free(b);
+	if (!r)
+		return -1;
+	PQclear(r);
+	return 0;
+}
+
+static char *dupf(const char *fmt, double v)
+{
+	char buf[64];
+	snprintf(buf, sizeof(buf), fmt, v);
+	return strdup(buf);
+}
+
+int pipeline_rescore_all(PGconn *c, struct triage_ctx *t, int *count, struct err *err)
+{
+	PGresult *ideas = q_exec(
+	    c,
+	    "WITH agg AS (SELECT idea_id,"
+	    "   count(DISTINCT source) FILTER (WHERE NOT deleted) ns,"
+	    "   coalesce(sum(votes) FILTER (WHERE NOT deleted), 0) v,"
+	    "   count(*) FILTER (WHERE NOT deleted) nm,"
+	    "   max(coalesce(upstream_updated_at, upstream_created_at, first_seen_at))"
+	    "     FILTER (WHERE NOT deleted) last,"
+	    "   min(id) FILTER (WHERE kind = 'post') first_post"
+	    "   FROM mentions WHERE idea_id IS NOT NULL GROUP BY idea_id),"
+	    " lab AS (SELECT m.idea_id, array_agg(DISTINCT l) labels"
+	    "   FROM mentions m, unnest(m.labels) l WHERE NOT m.deleted GROUP BY m.idea_id)"
+	    " SELECT i.id, i.overrides::text, i.table_stakes, coalesce(f.title, i.title),"
+	    "  coalesce(f.body, ''), coalesce(lab.labels, '{}'), coalesce(a.ns, 0), coalesce(a.v, 0),"
+	    "  coalesce(extract(epoch FROM a.last)::bigint, 0), coalesce(a.nm, 0)"
+	    " FROM ideas i LEFT JOIN agg a ON a.idea_id = i.id"
+	    " LEFT JOIN mentions f ON f.id = a.first_post LEFT JOIN lab ON lab.idea_id = i.id"
+	    " WHERE i.status <> 'merged' ORDER BY i.id",
+	    0, NULL, err);
+	if (!ideas)
+		return -1;
+	PGresult *reqs = q_exec(c,
+				"SELECT idea_id, min(author_kind), min(source), coalesce(max(arr), 0),"
+				" count(*) FILTER (WHERE kind = 'post'),"
+				" count(*) FILTER (WHERE kind = 'comment')"
+				" FROM mentions WHERE NOT deleted AND idea_id IS NOT NULL"
+				" GROUP BY idea_id, requester_key ORDER BY idea_id",
+				0, NULL, err);
+	if (!reqs) {
+		PQclear(ideas);
+		return -1;
+	}
+	struct batch *b = calloc(1, sizeof(*b));
+	struct requester *req = calloc(MAX_REQUESTERS, sizeof(*req));
+	int rows = PQntuples(ideas), rrows = PQntuples(reqs), rj = 0, rc = 0;
+	int64_t now = time(NULL);
+	for (int i = 0; i < rows && rc == 0; i++) {
+		int64_t id = atoll(PQgetvalue(ideas, i, 0));
+		int nreq = 0;
+		while (rj < rrows && atoll(PQgetvalue(reqs, rj, 0)) < id)
+			rj++;
+		for (; rj < rrows && atoll(PQgetvalue(reqs, rj, 0)) == id; rj++) {
+			if (nreq == MAX_REQUESTERS)
+				continue;
+			struct requester *q = &req[nreq++];
+			memset(q, 0, sizeof(*q));
+			if (author_kind_from_name(PQgetvalue(reqs, rj, 1), &q->kind) < 0)
+				q->kind = AUTHOR_COMMUNITY;
+			if (source_from_name(PQgetvalue(reqs, rj, 2), &q->source) < 0)
+				q->source = SRC_GITHUB;
+			q->arr = atoll(PQgetvalue(reqs, rj, 3));
+			q->posts = atoi(PQgetvalue(reqs, rj, 4));
+			q->comments = atoi(PQgetvalue(reqs, rj, 5));
+		}
+		struct classification cl;
+		classify_idea(t, PQgetvalue(ideas, i, 3), PQgetvalue(ideas, i, 4),
+			      PQgetvalue(ideas, i, 5), &cl);
+		double mult = apply_overrides(PQgetvalue(ideas, i, 1), &cl);
+		struct score_input in = {.category = cl.category,
+					 .segments = cl.segments,
+					 .runtime = cl.runtime,
+					 .table_stakes = PQgetvalue(ideas, i, 2)[0] == 't',
+					 .override = mult,
+					 .req = req,
+					 .nreq = nreq,
+					 .nsources = atoi(PQgetvalue(ideas, i, 6)),
+					 .votes = atoi(PQgetvalue(ideas, i, 7)),
+					 .last_activity = atoll(PQgetvalue(ideas, i, 8)),
+					 .now = now};
+		if (in.last_activity <= 0)
+			in.last_activity = now;
+		struct score s;
+		if (score_compute(&t->rules->weights, &in, &s, err) < 0) {
+			rc = -1;
+			break;
+		}
+		int k = b->n++;
+		b->id[k] = strdup(PQgetvalue(ideas, i, 0));
+		b->cat[k] = category_name(cl.category);
+		const char *v[2];
+		int nv = 0;
+		if (cl.segments & SEG_VPN)
+			v[nv++] = "vpn";
+		if (cl.segments & SEG_PLATFORM)
+			v[nv++] = "platform";
+		b->seg[k] = db_text_array(v, nv);
+		b->rt[k] = runtime_name(cl.runtime);
+		b->score[k] = dupf("%.6f", s.total);
+		b->bd[k] = breakdown_json(&s, &cl, nreq, in.nsources, in.votes);
+		b->nreq[k] = dupf("%.0f", nreq);
+		b->nsrc[k] = dupf("%.0f", in.nsources);
+		b->nm[k] = strdup(PQgetvalue(ideas, i, 9));
+		json_t *cj = json_pack("{s:s, s:o, s:s, s:s}", "category", category_name(cl.category),
+				       "segments", segments_json(cl.segments), "runtime",
+				       runtime_name(cl.runtime), "why", cl.why);
+		b->cls[k] = json_dumps(cj, JSON_COMPACT);
+		json_decref(cj);
+		if (b->n == BATCH)
+			rc = batch_flush(c, b, err);
+	}
+	if (rc == 0)
+		rc = batch_flush(c, b, err);
+	batch_free(b);
+	free(b);
+	free(req);
+	PQclear(ideas);
+	PQclear(reqs);
+	if (rc == 0 && count)
+		*count = rows;
+	return rc;
+}

@@ -1,0 +1,247 @@
+#include "intake/triage_ctx.h"
+
+#include <jansson.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "triage/embed.h"
+
+extern const struct embedded_file intake_config_files[];
+
+/* A NULL-terminated array of the strings of JSON array a (borrowed from the
+ * JSON, which the rules keep). NULL with *err when a is not an array of strings. */
+static const char **str_array(json_t *a, const char *key, struct err *err)
+{
+	if (!json_is_array(a)) {
+		err_set_field(err, key, "scoring config: %s must be an array of strings", key);
+		return NULL;
+	}
+	const char **v = calloc(json_array_size(a) + 1, sizeof(*v));
+	size_t i;
+	json_t *s;
+	json_array_foreach(a, i, s)
+	{
+		if (!json_is_string(s)) {
+			free(v);
+			err_set_field(err, key, "scoring config: %s[%zu] must be a string", key, i);
+			return NULL;
+		}
+		v[i] = json_string_value(s);
+	}
+	return v;
+}
+
+/* Splits a JSON object of strings into two parallel NULL-terminated arrays. */
+static int str_map(json_t *o, const char *key, const char ***from, const char ***to,
+		   struct err *err)
+{
+	if (!json_is_object(o))
+		return err_set_field(err, key, "scoring config: %s must be an object", key);
+	size_t n = json_object_size(o), i = 0;
+	*from = calloc(n + 1, sizeof(**from));
+	*to = calloc(n + 1, sizeof(**to));
+	const char *k;
+	json_t *v;
+	json_object_foreach(o, k, v)
+	{
+		if (k[0] == '_')
+			continue; /* "_doc" */
+		if (!json_is_string(v))
+			return err_set_field(err, key, "scoring config: %s.%s must be a string", key, k);
+		(*from)[i] = k;
+		(*to)[i] = json_string_value(v);
+		i++;
+	}
+	return 0;
+}
+
+static int num(json_t *o, const char *path, double *out, struct err *err)
+{
+	json_t *v = o;
+	char buf[128];
+	snprintf(buf, sizeof(buf), "%s", path);
+	for (char *save = NULL, *tok = strtok_r(buf, ".", &save); tok && v;
+	     tok = strtok_r(NULL, ".", &save))
+		v = json_object_get(v, tok);
+	if (!json_is_number(v))
+		return err_set_field(err, path, "scoring config: %s must be a number", path);
+	*out = json_number_value(v);
+	if (*out < 0)
+		return err_set_field(err, path, "scoring config: %s must not be negative", path);
+	return 0;
+}
+
+static json_t *load(const char *path, struct err *err)
+{
+	json_error_t jerr;
+	json_t *root = NULL;
+	if (path && access(path, R_OK) == 0) {
+		root = json_load_file(path, JSON_REJECT_DUPLICATES, &jerr);
+		if (!root)
+			err_set(err, "%s: line %d: %s", path, jerr.line, jerr.text);
+		return root;
+	}
+	const struct embedded_file *f = embedded_find(intake_config_files, "scoring.json");
+	if (!f) {
+		err_set(err, "no scoring config: %s is missing and none is built in",
+			path ? path : "config/scoring.json");
+		return NULL;
+	}
+	root = json_loadb((const char *)f->data, f->len, JSON_REJECT_DUPLICATES, &jerr);
+	if (!root)
+		err_set(err, "built-in scoring.json: line %d: %s", jerr.line, jerr.text);
+	return root;
+}
+
+static int load_weights(json_t *root, struct triage_rules *r, struct err *err)
+{
+	static const char *const cats[CAT_LEN] = {"security", "reliability", "performance",
+						  "feature"};
+	struct score_weights *w = &r->weights;
+	char path[96];
+	for (int i = 0; i < CAT_LEN; i++) {
+		snprintf(path, sizeof(path), "score.srpf.%s", cats[i]);
+		if (num(root, path, &w->srpf[i], err) < 0)
+			return -1;
+	}
+	const struct {
+		const char *path;
+		double *out;
+	} nums[] = {
+	    {"score.bridge.both", &w->bridge_both},
+	    {"score.bridge.one", &w->bridge_one},
+	    {"score.bridge.unknown", &w->bridge_unknown},
+	    {"score.bridge.table_stakes", &w->table_stakes},
+	    {"score.runtime.client", &w->runtime[RT_CLIENT]},
+	    {"score.runtime.cloud", &w->runtime[RT_CLOUD]},
+	    {"score.runtime.both", &w->runtime[RT_BOTH]},
+	    {"score.demand.requester_cap", &w->requester_cap},
+	    {"score.demand.comment_weight", &w->comment_weight},
+	    {"score.demand.employee_weight", &w->employee_weight},
+	    {"score.demand.arr_unit", &w->arr_unit},
+	    {"score.demand.arr_weight", &w->arr_weight},
+	    {"score.demand.source_bonus", &w->source_bonus},
+	    {"score.demand.vote_weight", &w->vote_weight},
+	    {"score.demand.vote_cap", &w->vote_cap},
+	    {"score.freshness.half_life_days", &w->half_life_days},
+	    {"score.freshness.floor", &w->fresh_floor},
+	    {"dedup.auto_merge", &r->auto_merge},
+	    {"dedup.suggest", &r->suggest},
+	    {"dedup.weights.all", &r->sim.all},
+	    {"dedup.weights.title", &r->sim.title},
+	    {"dedup.weights.trigram", &r->sim.trigram},
+	};
+	for (size_t i = 0; i < sizeof(nums) / sizeof(nums[0]); i++)
+		if (num(root, nums[i].path, nums[i].out, err) < 0)
+			return -1;
+	double cand;
+	if (num(root, "dedup.candidates", &cand, err) < 0)
+		return -1;
+	r->candidates = cand < 1 ? 1 : cand > 200 ? 200 : (int)cand;
+	if (w->arr_unit <= 0 || w->half_life_days <= 0)
+		return err_set(err, "scoring config: arr_unit and half_life_days must be positive");
+	return 0;
+}
+
+static void free_arrays(struct triage_rules *r)
+{
+	free((void *)r->norm_cfg.stopwords);
+	free((void *)r->norm_cfg.syn_from);
+	free((void *)r->norm_cfg.syn_to);
+	free((void *)r->norm_cfg.boilerplate);
+}
+
+struct triage_rules *triage_rules_load(const char *path, struct err *err)
+{
+	json_t *root = load(path, err);
+	if (!root)
+		return NULL;
+	struct triage_rules *r = calloc(1, sizeof(*r));
+	r->owned = root;
+	json_t *norm = json_object_get(root, "normalise");
+	json_t *cls = json_object_get(root, "classify");
+	struct classify_config cc = {0};
+	const char **cls_arrays[9] = {0};
+	struct normalizer *n = NULL;
+	if (!(r->norm_cfg.stopwords = str_array(json_object_get(norm, "stopwords"),
+						 "normalise.stopwords", err)) ||
+	    !(r->norm_cfg.boilerplate = str_array(json_object_get(norm, "boilerplate"),
+						   "normalise.boilerplate", err)))
+		goto fail;
+	const char **from, **to;
+	if (str_map(json_object_get(norm, "synonyms"), "normalise.synonyms", &from, &to, err) < 0)
+		goto fail;
+	r->norm_cfg.syn_from = from;
+	r->norm_cfg.syn_to = to;
+	static const char *const keys[9] = {"security", "reliability", "performance", "vpn",
+					    "platform", "bridge", "client", "cloud", NULL};
+	for (int i = 0; keys[i]; i++) {
+		char key[64];
+		snprintf(key, sizeof(key), "classify.%s", keys[i]);
+		if (!(cls_arrays[i] = str_array(json_object_get(cls, keys[i]), key, err)))
+			goto fail;
+	}
+	cc.category_keywords[CAT_SECURITY] = cls_arrays[0];
+	cc.category_keywords[CAT_RELIABILITY] = cls_arrays[1];
+	cc.category_keywords[CAT_PERFORMANCE] = cls_arrays[2];
+	cc.vpn = cls_arrays[3];
+	cc.platform = cls_arrays[4];
+	cc.bridge = cls_arrays[5];
+	cc.client = cls_arrays[6];
+	cc.cloud = cls_arrays[7];
+	const char **lf = NULL, **lt = NULL;
+	if (str_map(json_object_get(cls, "labels"), "classify.labels", &lf, &lt, err) < 0 ||
+	    num(root, "classify.title_weight", &cc.title_weight, err) < 0 ||
+	    num(root, "classify.label_weight", &cc.label_weight, err) < 0 ||
+	    num(root, "classify.min_hits", &cc.min_hits, err) < 0 || load_weights(root, r, err) < 0) {
+		free(lf);
+		free(lt);
+		goto fail;
+	}
+	cc.label_from = lf;
+	cc.label_to = lt;
+	for (int i = 0; i < 8; i++)
+		r->kept[i] = cls_arrays[i];
+	r->kept[8] = lf;
+	r->kept[9] = lt;
+	n = normalizer_new(&r->norm_cfg, err);
+	if (n)
+		r->classify = classify_rules_new(&cc, n, err);
+	normalizer_free(n);
+	if (!r->classify) {
+		triage_rules_free(r);
+		return NULL;
+	}
+	return r;
+fail:
+	for (int i = 0; i < 8; i++)
+		free((void *)cls_arrays[i]);
+	triage_rules_free(r);
+	return NULL;
+}
+
+void triage_rules_free(struct triage_rules *r)
+{
+	if (!r)
+		return;
+	classify_rules_free(r->classify);
+	free_arrays(r);
+	for (int i = 0; i < 10; i++)
+		free((void *)r->kept[i]);
+	json_decref(r->owned);
+	free(r);
+}
+
+int triage_ctx_init(struct triage_ctx *t, const struct triage_rules *rules, struct err *err)
+{
+	t->rules = rules;
+	t->norm = normalizer_new(&rules->norm_cfg, err);
+	return t->norm ? 0 : -1;
+}
+
+void triage_ctx_cleanup(struct triage_ctx *t)
+{
+	normalizer_free(t->norm);
+	t->norm = NULL;
+}

@@ -1,0 +1,42 @@
+/* intake/triage_ctx.h - the triage rules loaded from config/scoring.json:
+ * normaliser settings, classification taxonomies, dedup thresholds and score
+ * weights. The loaded rules are immutable and shared by every thread; each
+ * thread makes its own triage_ctx (the stemmer keeps state). */
+#ifndef INTAKE_TRIAGE_CTX_H
+#define INTAKE_TRIAGE_CTX_H
+
+#include "triage/classify.h"
+#include "triage/err.h"
+#include "triage/normalize.h"
+#include "triage/score.h"
+#include "triage/similar.h"
+
+struct triage_rules {
+	struct normalize_config norm_cfg; /* arrays owned by the rules */
+	struct classify_rules *classify;
+	struct score_weights weights;
+	struct similar_weights sim;
+	double auto_merge; /* similarity at or above which a mention joins an idea by itself */
+	double suggest;    /* similarity at or above which an idea is offered as similar */
+	int candidates;    /* how many candidates retrieval returns */
+	void *owned;       /* the parsed JSON the strings point into */
+	const char **kept[10]; /* keyword and label arrays the classify rules may point into */
+};
+
+/* Loads path; when path is NULL or does not exist, the copy compiled into the
+ * binary. New rules or NULL with *err naming the key. */
+struct triage_rules *triage_rules_load(const char *path, struct err *err)
+    __attribute__((warn_unused_result));
+void triage_rules_free(struct triage_rules *r);
+
+/* What one thread uses: the shared rules and its own normaliser. */
+struct triage_ctx {
+	const struct triage_rules *rules;
+	struct normalizer *norm;
+};
+
+int triage_ctx_init(struct triage_ctx *t, const struct triage_rules *rules, struct err *err)
+    __attribute__((warn_unused_result));
+void triage_ctx_cleanup(struct triage_ctx *t);
+
+#endif

@@ -1,0 +1,64 @@
+/* triage/similar.h - how alike two ideas are, from their normalised terms.
+ * Pure. Terms are weighted by inverse document frequency (rare terms say
+ * more); the score mixes the cosine of all terms, the cosine of title terms
+ * and the trigram similarity of the titles (which the database computes). */
+#ifndef TRIAGE_SIMILAR_H
+#define TRIAGE_SIMILAR_H
+
+#include <stddef.h>
+
+/* Distinct terms with their weights, sorted by term (strcmp). */
+struct termset {
+	const char **term; /* borrowed strings */
+	double *idf;
+	int n;
+	double norm; /* sqrt(sum of idf^2) */
+};
+
+struct similar_weights {
+	double all;     /* weight of the cosine over title + body terms, e.g. 0.7 */
+	double title;   /* weight of the cosine over title terms, e.g. 0.2 */
+	double trigram; /* weight of the titles' trigram similarity, e.g. 0.3 */
+};
+
+/* A candidate as stored: its distinct terms (sorted) and the norms computed
+ * when it was stored. */
+struct sim_doc {
+	const char *const *title_terms;
+	int ntitle;
+	double title_norm;
+	const char *const *all_terms;
+	int nall;
+	double all_norm;
+	double trigram; /* similarity of the normalised titles, 0..1 */
+};
+
+struct sim_query {
+	struct termset title;
+	struct termset all;
+};
+
+#define SIM_EVIDENCE_TERMS 8
+
+struct sim_result {
+	double score;                            /* 0 .. about 1.2 */
+	double cos_all, cos_title;               /* the parts */
+	const char *shared[SIM_EVIDENCE_TERMS];  /* the rarest shared terms (borrowed), rarest first */
+	double shared_idf[SIM_EVIDENCE_TERMS];
+	int nshared;
+};
+
+/* Builds a termset from terms (borrowed, duplicates allowed) and an idf per
+ * term (same order). Returns 0, or -1 when out of memory. */
+int termset_init(struct termset *s, const char *const *terms, const double *idf, int n);
+void termset_clear(struct termset *s);
+
+/* Scores doc against q. */
+void similar_score(const struct similar_weights *w, const struct sim_query *q,
+		   const struct sim_doc *doc, struct sim_result *out);
+
+/* idf of a term seen in df of n documents: ln((n + 1) / (df + 0.5)), never
+ * below a small positive floor. */
+double similar_idf(long df, long n);
+
+#endif
