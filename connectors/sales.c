@@ -344,19 +344,84 @@ static char *dup_lf(const char *s, size_t n)
 	return d;
 }
 
-/* The note's first sentence or first line, whichever ends first, at most
- * TITLE_MAX characters with "…" when cut (new). note is trimmed, LF-only. */
-static char *make_title(const char *note)
+/* Length of the first sentence or line of s. */
+static size_t segment_end(const char *s)
 {
 	size_t end = 0;
-	for (; note[end] && note[end] != '\n'; end++) {
-		char c = note[end];
+	for (; s[end] && s[end] != '\n'; end++) {
+		char c = s[end];
 		if ((c == '.' || c == '!' || c == '?') &&
-		    (note[end + 1] == '\0' || is_ws((unsigned char)note[end + 1]))) {
+		    (s[end + 1] == '\0' || is_ws((unsigned char)s[end + 1]))) {
 			end++;
 			break;
 		}
 	}
+	return end;
+}
+
+/* True when s[0..n) names a meeting ("Renewal prep call", "QBR notes"). */
+static bool names_meeting(const char *s, size_t n)
+{
+	static const char *const words[] = {"call", "recap", "notes", "sync", "meeting", "qbr",
+					    "review", "workshop", "met w", "check-in", "demo", NULL};
+	char buf[128];
+	size_t k = n < sizeof(buf) - 1 ? n : sizeof(buf) - 1;
+	for (size_t i = 0; i < k; i++)
+		buf[i] = (char)((s[i] >= 'A' && s[i] <= 'Z') ? s[i] + 32 : s[i]);
+	buf[k] = '\0';
+	for (int i = 0; words[i]; i++)
+		if (strstr(buf, words[i]))
+			return true;
+	return false;
+}
+
+static int count_words(const char *s, size_t n)
+{
+	int words = 0;
+	for (size_t i = 0; i < n; i++)
+		words += !is_ws((unsigned char)s[i]) && (i == 0 || is_ws((unsigned char)s[i - 1]));
+	return words;
+}
+
+/* Call notes open with a preamble ("Renewal prep call.", "QBR notes -",
+ * "Call w/ their platform team: ..."): the request is what follows. Skips a
+ * leading sentence of at most six words that names a meeting or ends in ':'
+ * or '-', and such a lead-in before ": ", as long as text remains. */
+static const char *skip_preamble(const char *note)
+{
+	const char *p = note;
+	for (int guard = 0; guard < 4; guard++) {
+		while (*p && (is_ws((unsigned char)*p) || *p == '-' || *p == '*'))
+			p++;
+		size_t end = segment_end(p);
+		const char *colon = memchr(p, ':', end);
+		if (colon && colon[1] == ' ' && count_words(p, (size_t)(colon - p)) <= 6 &&
+		    names_meeting(p, (size_t)(colon - p)) &&
+		    count_words(colon + 1, end - (size_t)(colon + 1 - p)) >= 3)
+			return colon + 2;
+		size_t last = end;
+		while (last && is_ws((unsigned char)p[last - 1]))
+			last--;
+		bool preamble = count_words(p, end) <= 6 &&
+				(names_meeting(p, end) ||
+				 (last && (p[last - 1] == ':' || p[last - 1] == '-')));
+		const char *rest = p + end;
+		while (*rest && (is_ws((unsigned char)*rest) || *rest == '-' || *rest == '*'))
+			rest++;
+		if (!preamble || !*rest)
+			break;
+		p = rest;
+	}
+	return *p ? p : note;
+}
+
+/* The note's first sentence or first line, whichever ends first, after any
+ * preamble; at most TITLE_MAX characters with "…" when cut (new). note is
+ * trimmed, LF-only. */
+static char *make_title(const char *full)
+{
+	const char *note = skip_preamble(full);
+	size_t end = segment_end(note);
 	const char *t = trim(note, &end);
 	if (utf8_chars(t, end) <= TITLE_MAX)
 		return strndup(t, end);

@@ -115,10 +115,10 @@ static int load_employees(PGconn *c, struct triage_ctx *t, json_t *ideas, int *c
 			const char *v = json_string_value(json_object_get(idea, fields[f]));
 			*dst[f] = v ? strdup(v) : NULL;
 		}
-		int64_t t = 0;
+		int64_t when = 0;
 		const char *created = json_string_value(json_object_get(idea, "created_at"));
-		if (created && gh_time_parse(created, &t) == 0)
-			m.created_at = m.updated_at = t;
+		if (created && gh_time_parse(created, &when) == 0)
+			m.created_at = m.updated_at = when;
 		if (ingest_all(c, t, &m, 1, err) < 0)
 			return err_set(err, "demo employee idea %zu: %s", i, err->msg);
 		(*count)++;

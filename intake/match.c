@@ -11,7 +11,7 @@
 #include "triage/text.h"
 
 #define MAX_TERMS 400      /* of one mention */
-#define RETRIEVAL_TERMS 12 /* the rarest query terms used to retrieve candidates */
+#define RETRIEVAL_TERMS 16 /* the rarest query terms used to retrieve candidates */
 #define BODY_CHARS 4000    /* bodies beyond this add little and cost time */
 
 static PGresult *q_exec(PGconn *c, const char *sql, int n, const char *const *p, struct err *err)
@@ -34,6 +34,8 @@ static int cmp_str(const void *a, const void *b)
 /* Sorts and removes duplicates in place; caps the count. */
 static void distinct(struct tokens *t, int max)
 {
+	if (t->n == 0)
+		return;
 	qsort(t->v, (size_t)t->n, sizeof(char *), cmp_str);
 	int o = 0;
 	for (int i = 0; i < t->n; i++) {
@@ -178,18 +180,28 @@ int match_find(PGconn *c, struct triage_ctx *t, const struct match_query *q,
 	char limit[16];
 	snprintf(limit, sizeof(limit), "%d", t->rules->candidates);
 	const char *p[] = {tsq, q->norm_title, limit};
-	PGresult *r = q_exec(
-	    c,
+	/* two shapes: without retrieval terms, trigrams on the title alone (an
+	 * empty tsquery would only draw a NOTICE) */
+	static const char *const cols =
 	    "SELECT i.id, i.title_terms, i.title_norm, i.all_terms, i.all_norm,"
-	    "       similarity(i.norm_title, $2), left(i.title, 150)"
-	    " FROM ((SELECT id FROM ideas WHERE $1 <> '' AND search @@ to_tsquery('simple', $1)"
-	    "         AND status <> 'merged'"
-	    "        ORDER BY ts_rank(search, to_tsquery('simple', $1)) DESC LIMIT $3::int)"
-	    "       UNION"
-	    "       (SELECT id FROM ideas WHERE norm_title % $2 AND status <> 'merged'"
-	    "        ORDER BY norm_title <-> $2 LIMIT 10)) c"
-	    " JOIN ideas i ON i.id = c.id",
-	    3, p, err);
+	    "       similarity(i.norm_title, $2), left(i.title, 150)";
+	static const char *const by_title =
+	    "(SELECT id FROM ideas WHERE norm_title % $2 AND status <> 'merged'"
+	    " ORDER BY norm_title <-> $2 LIMIT 10)";
+	char sql[1200];
+	if (*tsq)
+		snprintf(sql, sizeof(sql),
+			 "%s FROM ((SELECT id FROM ideas WHERE search @@ to_tsquery('simple', $1)"
+			 " AND status <> 'merged'"
+			 " ORDER BY ts_rank(search, to_tsquery('simple', $1)) DESC LIMIT $3::int)"
+			 " UNION %s) c JOIN ideas i ON i.id = c.id",
+			 cols, by_title);
+	else
+		snprintf(sql, sizeof(sql),
+			 "%s FROM (SELECT $1::text AS q1, $3::int AS q3) x,"
+			 " %s c JOIN ideas i ON i.id = c.id",
+			 cols, by_title);
+	PGresult *r = q_exec(c, sql, 3, p, err);
 	free(tsq);
 	if (!r)
 		return -1;
@@ -203,8 +215,10 @@ int match_find(PGconn *c, struct triage_ctx *t, const struct match_query *q,
 		    db_parse_text_array(PQgetvalue(r, i, 3), &at[i]) < 0)
 			continue;
 		/* the database's sort order may follow a locale; ours is strcmp */
-		qsort(tt[i].v, (size_t)tt[i].n, sizeof(char *), cmp_str);
-		qsort(at[i].v, (size_t)at[i].n, sizeof(char *), cmp_str);
+		if (tt[i].n)
+			qsort(tt[i].v, (size_t)tt[i].n, sizeof(char *), cmp_str);
+		if (at[i].n)
+			qsort(at[i].v, (size_t)at[i].n, sizeof(char *), cmp_str);
 		struct sim_doc d = {.title_terms = (const char *const *)tt[i].v,
 				    .ntitle = tt[i].n,
 				    .title_norm = atof(PQgetvalue(r, i, 2)),

@@ -289,10 +289,17 @@ static int batch_flush(PGconn *c, struct batch *b, struct err *err)
 	return 0;
 }
 
-static char *dupf(const char *fmt, double v)
+static char *dup_real(double v)
 {
 	char buf[64];
-	snprintf(buf, sizeof(buf), fmt, v);
+	snprintf(buf, sizeof(buf), "%.6f", v);
+	return strdup(buf);
+}
+
+static char *dup_int(long v)
+{
+	char buf[32];
+	snprintf(buf, sizeof(buf), "%ld", v);
 	return strdup(buf);
 }
 
@@ -385,10 +392,10 @@ int pipeline_rescore_all(PGconn *c, struct triage_ctx *t, int *count, struct err
 			v[nv++] = "platform";
 		b->seg[k] = db_text_array(v, nv);
 		b->rt[k] = runtime_name(cl.runtime);
-		b->score[k] = dupf("%.6f", s.total);
+		b->score[k] = dup_real(s.total);
 		b->bd[k] = breakdown_json(&s, &cl, nreq, in.nsources, in.votes);
-		b->nreq[k] = dupf("%.0f", nreq);
-		b->nsrc[k] = dupf("%.0f", in.nsources);
+		b->nreq[k] = dup_int(nreq);
+		b->nsrc[k] = dup_int(in.nsources);
 		b->nm[k] = strdup(PQgetvalue(ideas, i, 9));
 		json_t *cj = json_pack("{s:s, s:o, s:s, s:s}", "category", category_name(cl.category),
 				       "segments", segments_json(cl.segments), "runtime",

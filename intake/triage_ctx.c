@@ -146,10 +146,8 @@ static int load_weights(json_t *root, struct triage_rules *r, struct err *err)
 
 static void free_arrays(struct triage_rules *r)
 {
-	free((void *)r->norm_cfg.stopwords);
-	free((void *)r->norm_cfg.syn_from);
-	free((void *)r->norm_cfg.syn_to);
-	free((void *)r->norm_cfg.boilerplate);
+	for (int i = 0; i < 4; i++)
+		free(r->norm_arrays[i]);
 }
 
 struct triage_rules *triage_rules_load(const char *path, struct err *err)
@@ -164,16 +162,18 @@ struct triage_rules *triage_rules_load(const char *path, struct err *err)
 	struct classify_config cc = {0};
 	const char **cls_arrays[9] = {0};
 	struct normalizer *n = NULL;
-	if (!(r->norm_cfg.stopwords = str_array(json_object_get(norm, "stopwords"),
-						 "normalise.stopwords", err)) ||
-	    !(r->norm_cfg.boilerplate = str_array(json_object_get(norm, "boilerplate"),
-						   "normalise.boilerplate", err)))
+	if (!(r->norm_arrays[0] = str_array(json_object_get(norm, "stopwords"),
+					    "normalise.stopwords", err)) ||
+	    !(r->norm_arrays[1] = str_array(json_object_get(norm, "boilerplate"),
+					    "normalise.boilerplate", err)))
 		goto fail;
-	const char **from, **to;
-	if (str_map(json_object_get(norm, "synonyms"), "normalise.synonyms", &from, &to, err) < 0)
+	if (str_map(json_object_get(norm, "synonyms"), "normalise.synonyms", &r->norm_arrays[2],
+		    &r->norm_arrays[3], err) < 0)
 		goto fail;
-	r->norm_cfg.syn_from = from;
-	r->norm_cfg.syn_to = to;
+	r->norm_cfg.stopwords = r->norm_arrays[0];
+	r->norm_cfg.boilerplate = r->norm_arrays[1];
+	r->norm_cfg.syn_from = r->norm_arrays[2];
+	r->norm_cfg.syn_to = r->norm_arrays[3];
 	static const char *const keys[9] = {"security", "reliability", "performance", "vpn",
 					    "platform", "bridge", "client", "cloud", NULL};
 	for (int i = 0; keys[i]; i++) {

@@ -20,6 +20,7 @@ struct triage_rules {
 	double suggest;    /* similarity at or above which an idea is offered as similar */
 	int candidates;    /* how many candidates retrieval returns */
 	void *owned;       /* the parsed JSON the strings point into */
+	const char **norm_arrays[4]; /* the arrays norm_cfg points at, owned */
 	const char **kept[10]; /* keyword and label arrays the classify rules may point into */
 };
 

@@ -2,6 +2,7 @@
  * errors next to good rows, whole-document errors, arr and date formats,
  * derived ids, titles, and the JSON form. Pure parsing: no server, no database. */
 #include <criterion/criterion.h>
+#include <jansson.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -48,6 +49,36 @@ static bool valid_utf8(const char *s)
 				return false;
 	}
 	return true;
+}
+
+/* Call-note preambles are not titles. */
+Test(sales_title, meeting_preambles_are_skipped)
+{
+	const struct {
+		const char *note, *title;
+	} cases[] = {
+	    {"Renewal prep call. Asking for Intune compliance state to gate access.",
+	     "Asking for Intune compliance state to gate access."},
+	    {"Call w/ their platform team: Want domain-based routing for SaaS allowlists.",
+	     "Want domain-based routing for SaaS allowlists."},
+	    {"QBR notes -\n- procurement wants annual invoicing instead of a card",
+	     "procurement wants annual invoicing instead of a card"},
+	    {"Wants SSO. Also asked about SCIM.", "Wants SSO."},
+	    {"Renewal prep call.", "Renewal prep call."},
+	};
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		json_t *row = json_pack("[{s:s, s:i, s:s, s:s, s:s}]", "account", "Acme", "arr", 1000,
+					"contact", "Bo", "note", cases[i].note, "date", "2026-01-02");
+		char *text = json_dumps(row, 0);
+		struct sales_batch b = {0};
+		struct err err = {0};
+		cr_assert_eq(sales_parse_json(text, strlen(text), &b, &err), 0, "%s", err.msg);
+		cr_assert_eq(b.nmentions, 1);
+		cr_expect_str_eq(b.mentions[0].title, cases[i].title);
+		sales_batch_clear(&b);
+		free(text);
+		json_decref(row);
+	}
 }
 
 Test(sales_csv, quoted_fields_keep_newlines_commas_and_quotes)
@@ -565,7 +596,8 @@ Test(sales_fixture, notes_csv)
 	cr_expect(strstr(m->body, "Want a \"dry run\" preview"), "%s", m->body);
 
 	cr_expect_eq(b.mentions[5].arr, 2500000);
-	cr_expect_str_eq(b.mentions[5].title, "Must-haves before the Q3 renewal:");
+	/* a lead-in ending in ':' is skipped: the title is the first request */
+	cr_expect_str_eq(b.mentions[5].title, "SSO with Azure AD");
 	cr_expect_eq(b.mentions[9].arr, 3400000);
 	for (int i = 0; i < b.nmentions; i++) {
 		cr_expect_eq(b.mentions[i].source, SRC_SALES);

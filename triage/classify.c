@@ -9,7 +9,7 @@
  * O(tokens x log phrases) plus the few phrases that share a first token. */
 #include "triage/classify.h"
 
-#include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -17,32 +17,30 @@
 /* Evidence classes: the four categories first, in the order of enum
  * category, so evidence[c] for c < CAT_LEN is the category's. */
 enum cls {
-	CLS_SECURITY,
-	CLS_RELIABILITY,
-	CLS_PERFORMANCE,
-	CLS_FEATURE,
-	CLS_VPN,
+	CLS_SECURITY = CAT_SECURITY,
+	CLS_RELIABILITY = CAT_RELIABILITY,
+	CLS_PERFORMANCE = CAT_PERFORMANCE,
+	CLS_FEATURE = CAT_FEATURE,
+	CLS_VPN = CAT_LEN,
 	CLS_PLATFORM,
 	CLS_BRIDGE,
 	CLS_CLIENT,
 	CLS_CLOUD,
 	CLS_LEN
 };
-_Static_assert(CLS_SECURITY == CAT_SECURITY && CLS_RELIABILITY == CAT_RELIABILITY &&
-		   CLS_PERFORMANCE == CAT_PERFORMANCE && CLS_FEATURE == CAT_FEATURE,
-	       "category classes must match enum category");
+_Static_assert((int)CAT_FEATURE == 3 && (int)CAT_LEN == 4, "cls_names must follow enum category");
 
 static const char *const cls_names[CLS_LEN] = {"security", "reliability", "performance",
-					       "feature",  "vpn",	  "platform",
-					       "bridge",   "client",	  "cloud"};
+                                               "feature",  "vpn",         "platform",
+                                               "bridge",   "client",      "cloud"};
 
 /* How many distinct phrases / labels per class `why` can name; more would not
  * fit its 512 bytes anyway. Fixed so classify() never allocates. */
 #define WHY_PER_CLASS 12
 
 struct phrase {
-	char *text;	      /* as written in config, for `why` */
-	struct tokens tok;    /* normalised; tok.n >= 1 */
+	char *text;        /* as written in config, for `why` */
+	struct tokens tok; /* normalised; tok.n >= 1 */
 	enum cls cls;
 };
 
@@ -51,10 +49,18 @@ struct label_map {
 	enum cls cls;
 };
 
+/* The first-token index: one entry per phrase, sorted by (first token,
+ * longest phrase first, config order). */
+struct entry {
+	const char *first; /* the phrase's tok.v[0] */
+	int ntok;
+	int ph;
+};
+
 struct classify_rules {
 	struct phrase *ph;
 	int nph, cap;
-	int *order; /* phrase indices by (first token, longest first) */
+	struct entry *order;
 	struct label_map *labels; /* sorted by from, case-insensitively */
 	int nlabels;
 	double title_weight, label_weight, min_hits;
@@ -88,7 +94,7 @@ static int cls_from_name(const char *s)
  * (only stop words, or boilerplate) could never match: that is a config
  * mistake, reported with the keyword so a person can fix it. */
 static int add_phrase(struct classify_rules *r, struct normalizer *n, const char *text,
-		      enum cls cls, struct err *err)
+                      enum cls cls, struct err *err)
 {
 	char field[64];
 	snprintf(field, sizeof(field), "classify.%s", cls_names[cls]);
@@ -108,9 +114,9 @@ static int add_phrase(struct classify_rules *r, struct normalizer *n, const char
 	if (p.tok.n == 0) {
 		tokens_clear(&p.tok);
 		return err_set_field(err, field,
-				     "keyword \"%s\" has no words left after normalisation "
-				     "(only stop words or boilerplate?)",
-				     text);
+		                     "keyword \"%s\" has no words left after normalisation "
+		                     "(only stop words or boilerplate?)",
+		                     text);
 	}
 	p.text = strdup(text);
 	if (!p.text) {
@@ -121,20 +127,15 @@ static int add_phrase(struct classify_rules *r, struct normalizer *n, const char
 	return 0;
 }
 
-/* qsort has no context argument in C11, so the comparator for `order`
- * compares through this file-local pointer. Only set during
- * classify_rules_new's sort, which is the only writer. */
-static const struct phrase *sort_ph;
-
-static int cmp_order(const void *a, const void *b)
+static int cmp_entry(const void *a, const void *b)
 {
-	const struct phrase *pa = &sort_ph[*(const int *)a], *pb = &sort_ph[*(const int *)b];
-	int c = strcmp(pa->tok.v[0], pb->tok.v[0]);
+	const struct entry *ea = a, *eb = b;
+	int c = strcmp(ea->first, eb->first);
 	if (c)
 		return c;
-	if (pa->tok.n != pb->tok.n)
-		return pb->tok.n - pa->tok.n; /* longest first */
-	return *(const int *)a - *(const int *)b; /* config order: stable */
+	if (ea->ntok != eb->ntok)
+		return eb->ntok - ea->ntok; /* longest first */
+	return ea->ph - eb->ph;             /* config order: deterministic */
 }
 
 static int cmp_label(const void *a, const void *b)
@@ -142,20 +143,25 @@ static int cmp_label(const void *a, const void *b)
 	return strcasecmp(((const struct label_map *)a)->from, ((const struct label_map *)b)->from);
 }
 
-static int load_labels(struct classify_rules *r, const struct classify_config *cfg,
-		       struct err *err)
+/* bsearch comparator: a label string against a map entry. */
+static int cmp_label_key(const void *key, const void *elem)
+{
+	return strcasecmp(key, ((const struct label_map *)elem)->from);
+}
+
+static int load_labels(struct classify_rules *r, const struct classify_config *cfg, struct err *err)
 {
 	const char *const *from = cfg->label_from, *const *to = cfg->label_to;
 	int count = 0;
 	if (from || to) {
 		if (!from || !to)
 			return err_set_field(err, "classify.labels",
-					     "label_from and label_to must both be given");
+			                     "label_from and label_to must both be given");
 		while (from[count] && to[count])
 			count++;
 		if (from[count] || to[count])
 			return err_set_field(err, "classify.labels",
-					     "label_from and label_to differ in length");
+			                     "label_from and label_to differ in length");
 	}
 	if (count == 0)
 		return 0;
@@ -165,11 +171,12 @@ static int load_labels(struct classify_rules *r, const struct classify_config *c
 	for (int i = 0; i < count; i++) {
 		int c = cls_from_name(to[i]);
 		if (c < 0)
-			return err_set_field(err, "classify.labels",
-					     "label \"%s\" maps to \"%s\"; expected one of security, "
-					     "reliability, performance, feature, vpn, platform, "
-					     "bridge, client, cloud",
-					     from[i], to[i]);
+			return err_set_field(
+			    err, "classify.labels",
+			    "label \"%s\" maps to \"%s\"; expected one of security, "
+			    "reliability, performance, feature, vpn, platform, "
+			    "bridge, client, cloud",
+			    from[i], to[i]);
 		r->labels[i].from = strdup(from[i]);
 		if (!r->labels[i].from)
 			return err_set_field(err, "classify.labels", "out of memory");
@@ -192,7 +199,7 @@ static int check_weights(const struct classify_config *cfg, struct err *err)
 }
 
 struct classify_rules *classify_rules_new(const struct classify_config *cfg, struct normalizer *n,
-					  struct err *err)
+                                          struct err *err)
 {
 	if (check_weights(cfg, err) < 0)
 		return NULL;
@@ -230,10 +237,8 @@ struct classify_rules *classify_rules_new(const struct classify_config *cfg, str
 			goto fail;
 		}
 		for (int i = 0; i < r->nph; i++)
-			r->order[i] = i;
-		sort_ph = r->ph;
-		qsort(r->order, (size_t)r->nph, sizeof(*r->order), cmp_order);
-		sort_ph = NULL;
+			r->order[i] = (struct entry){r->ph[i].tok.v[0], r->ph[i].tok.n, i};
+		qsort(r->order, (size_t)r->nph, sizeof(*r->order), cmp_entry);
 	}
 	return r;
 fail:
@@ -265,7 +270,7 @@ static int first_with(const struct classify_rules *r, const char *tok)
 	int lo = 0, hi = r->nph;
 	while (lo < hi) {
 		int mid = lo + (hi - lo) / 2;
-		if (strcmp(r->ph[r->order[mid]].tok.v[0], tok) < 0)
+		if (strcmp(r->order[mid].first, tok) < 0)
 			lo = mid + 1;
 		else
 			hi = mid;
@@ -288,28 +293,28 @@ static bool match_at(const struct phrase *p, const struct tokens *t, int at)
  * is one performance hit, not "high cpu" plus "cpu". Phrases of different
  * classes may overlap ("audit log streaming" is cloud, "audit log" security). */
 static void match_tokens(const struct classify_rules *r, const struct tokens *t, double weight,
-			 struct found *f)
+                         struct found *f)
 {
 	if (!t || r->nph == 0)
 		return;
 	int covered[CLS_LEN] = {0}; /* a class's phrases may not start before this */
 	for (int i = 0; i < t->n; i++) {
 		for (int k = first_with(r, t->v[i]); k < r->nph; k++) {
-			const struct phrase *p = &r->ph[r->order[k]];
-			if (strcmp(p->tok.v[0], t->v[i]) != 0)
+			if (strcmp(r->order[k].first, t->v[i]) != 0)
 				break;
+			const struct phrase *p = &r->ph[r->order[k].ph];
 			if (i < covered[p->cls] || !match_at(p, t, i))
 				continue;
 			covered[p->cls] = i + p->tok.n;
 			f->ev[p->cls] += weight;
-			note_hit(f, p->cls, r->order[k]);
+			note_hit(f, p->cls, r->order[k].ph);
 		}
 	}
 }
 
 /* Each distinct mapped label counts once, however often it is repeated. */
 static void match_labels(const struct classify_rules *r, const struct classify_input *in,
-			 struct found *f)
+                         struct found *f)
 {
 	for (int i = 0; i < in->nlabels && in->labels; i++) {
 		const char *l = in->labels[i];
@@ -320,11 +325,9 @@ static void match_labels(const struct classify_rules *r, const struct classify_i
 			seen = in->labels[j] && strcasecmp(in->labels[j], l) == 0;
 		if (seen)
 			continue;
-		struct label_map key = {.from = (char *)(uintptr_t)l};
-		const struct label_map *m =
-		    r->nlabels ? bsearch(&key, r->labels, (size_t)r->nlabels, sizeof(*r->labels),
-					 cmp_label)
-			       : NULL;
+		const struct label_map *m = r->nlabels ? bsearch(l, r->labels, (size_t)r->nlabels,
+		                                                 sizeof(*r->labels), cmp_label_key)
+		                                       : NULL;
 		if (!m)
 			continue;
 		f->ev[m->cls] += r->label_weight;
@@ -345,28 +348,24 @@ static void why_put(struct why *w, const char *s)
 {
 	if (w->full)
 		return;
-	size_t n = strlen(s);
-	if (w->len + n < w->cap) {
+	/* Content stops 4 bytes short of the end so "..." and the NUL always
+	 * fit; len <= limit holds throughout. */
+	size_t limit = w->cap - 4, n = strlen(s);
+	if (w->len + n <= limit) {
 		memcpy(w->buf + w->len, s, n + 1);
 		w->len += n;
 		return;
 	}
-	w->full = true;
-	size_t keep = w->cap - 1 > w->len + 3 ? w->cap - 1 - w->len - 3 : 0;
+	size_t keep = limit - w->len;
 	while (keep > 0 && ((unsigned char)s[keep] & 0xC0) == 0x80)
-		keep--;
-	size_t at = w->len + keep;
-	if (at + 3 >= w->cap) /* not even room for the marker: cut what is there */
-		at = w->cap > 4 ? w->cap - 4 : 0;
-	while (at > 0 && ((unsigned char)w->buf[at] & 0xC0) == 0x80 && at > w->len)
-		at--;
-	memcpy(w->buf + w->len, s, at > w->len ? at - w->len : 0);
-	memcpy(w->buf + at, "...", 4);
-	w->len = at + 3;
+		keep--; /* s[keep] would be the first byte dropped: never split a character */
+	memcpy(w->buf + w->len, s, keep);
+	memcpy(w->buf + w->len + keep, "...", 4);
+	w->len += keep + 3;
+	w->full = true;
 }
 
-static void write_why(const struct classify_rules *r, const struct found *f, char *buf,
-		      size_t cap)
+static void write_why(const struct classify_rules *r, const struct found *f, char *buf, size_t cap)
 {
 	struct why w = {.buf = buf, .cap = cap};
 	buf[0] = '\0';
@@ -391,7 +390,7 @@ static void write_why(const struct classify_rules *r, const struct found *f, cha
 }
 
 void classify(const struct classify_rules *r, const struct classify_input *in,
-	      struct classification *out)
+              struct classification *out)
 {
 	struct found f;
 	memset(&f, 0, sizeof(f));
@@ -406,7 +405,8 @@ void classify(const struct classify_rules *r, const struct classify_input *in,
 	for (int c = CAT_RELIABILITY; c <= CAT_PERFORMANCE; c++)
 		if (f.ev[c] > f.ev[best])
 			best = c;
-	bool strong = f.ev[best] > 0 && f.ev[best] >= r->min_hits && f.ev[best] >= f.ev[CAT_FEATURE];
+	bool strong =
+	    f.ev[best] > 0 && f.ev[best] >= r->min_hits && f.ev[best] >= f.ev[CAT_FEATURE];
 
 	memset(out, 0, sizeof(*out));
 	out->category = strong ? (enum category)best : CAT_FEATURE;

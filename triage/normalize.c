@@ -21,9 +21,10 @@
 #include <strings.h>
 #include <utf8proc.h>
 
-#define TEXT_MAX       (64 * 1024) /* bytes of input looked at; the rest is ignored */
-#define WORD_MAX       64          /* bytes kept of one word (hashes, base64 are not words) */
-#define DUP_REFS_MAX   64          /* duplicate references taken from one text */
+#define TEXT_MAX     (64 * 1024) /* bytes of input looked at; the rest is ignored */
+#define WORD_MAX     64          /* bytes kept of one word (hashes, base64 are not words) */
+#define DUP_REFS_MAX 64          /* duplicate references taken from one text */
+#define STEM_CACHE   4096        /* recent stems kept per normalizer (power of two) */
 #define FOLD_FLAGS                                                                                 \
 	(UTF8PROC_NULLTERM | UTF8PROC_STABLE | UTF8PROC_COMPAT | UTF8PROC_COMPOSE |                \
 	 UTF8PROC_CASEFOLD | UTF8PROC_STRIPMARK)
@@ -114,6 +115,11 @@ static int strmap_get(const struct strmap *m, const char *key)
 	return m->key[i] ? m->val[i] : -1;
 }
 
+static bool is_alnum(char c)
+{
+	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');
+}
+
 /* ---- UTF-8 helpers */
 
 /* A copy of text (at most TEXT_MAX bytes of it, cut on a character
@@ -164,8 +170,10 @@ static enum cclass cclass(utf8proc_int32_t cp)
 	}
 	switch (utf8proc_category(cp)) {
 	case UTF8PROC_CATEGORY_LU:
-	case UTF8PROC_CATEGORY_LT: return C_UPPER;
-	case UTF8PROC_CATEGORY_LL: return C_LOWER;
+	case UTF8PROC_CATEGORY_LT:
+		return C_UPPER;
+	case UTF8PROC_CATEGORY_LL:
+		return C_LOWER;
 	case UTF8PROC_CATEGORY_LM:
 	case UTF8PROC_CATEGORY_LO:
 	case UTF8PROC_CATEGORY_MN:
@@ -173,8 +181,10 @@ static enum cclass cclass(utf8proc_int32_t cp)
 	case UTF8PROC_CATEGORY_ME:
 	case UTF8PROC_CATEGORY_ND:
 	case UTF8PROC_CATEGORY_NL:
-	case UTF8PROC_CATEGORY_NO: return C_ALNUM;
-	default: return C_OTHER;
+	case UTF8PROC_CATEGORY_NO:
+		return C_ALNUM;
+	default:
+		return C_OTHER;
 	}
 }
 
@@ -246,7 +256,10 @@ static char *camel_split(const char *s, size_t len)
 	for (size_t i = 0; i < n; i++) {
 		if (camel_break(cl, i, n))
 			out[o++] = ' ';
-		o += (size_t)utf8proc_encode_char(cp[i], (utf8proc_uint8_t *)out + o);
+		if (cp[i] < 0x80)
+			out[o++] = (char)cp[i];
+		else
+			o += (size_t)utf8proc_encode_char(cp[i], (utf8proc_uint8_t *)out + o);
 	}
 	out[o] = '\0';
 	free(cp);
@@ -268,6 +281,46 @@ static int push_word(struct folded *f, int *cap, const char *s, unsigned len, un
 	return 0;
 }
 
+/* NFKC + casefold + strip marks of s[0..len) (valid UTF-8; s[len] is
+ * written and restored) appended to *out. ASCII is lower-cased directly: the
+ * same result utf8proc_map gives, at a fraction of the cost (it runs on
+ * every ingest). Each stretch of non-ASCII goes through utf8proc_map together
+ * with the ASCII character before it, which a combining mark may compose with;
+ * nothing composes with a following ASCII character. */
+static int fold_utf8(char *s, size_t len, struct buf *out)
+{
+	buf_put(out, "", 0);
+	for (size_t i = 0; i < len && !out->oom;) {
+		size_t j = i;
+		while (j < len && (unsigned char)s[j] < 0x80)
+			j++;
+		size_t seg = j < len && j > i ? j - 1 : j, at = out->n;
+		buf_put(out, s + i, seg - i);
+		for (; !out->oom && at < out->n; at++)
+			if (out->p[at] >= 'A' && out->p[at] <= 'Z')
+				out->p[at] += 'a' - 'A';
+		i = seg;
+		if (j >= len)
+			break;
+		size_t k = j;
+		while (k < len && (unsigned char)s[k] >= 0x80)
+			k++;
+		char save = s[k];
+		s[k] = '\0';
+		utf8proc_uint8_t *m = NULL;
+		utf8proc_ssize_t mlen = utf8proc_map((const utf8proc_uint8_t *)s + seg, 0, &m,
+		                                     (utf8proc_option_t)FOLD_FLAGS);
+		s[k] = save;
+		if (mlen == UTF8PROC_ERROR_NOMEM)
+			out->oom = true;
+		else if (mlen > 0)
+			buf_put(out, (const char *)m, (size_t)mlen);
+		free(m); /* other errors cannot happen: the input is valid UTF-8 */
+		i = k;
+	}
+	return out->oom ? -1 : 0;
+}
+
 /* Splits camelCase, folds (NFKC, casefold, no accents) and cuts s[0..len)
  * into maximal runs of letters and digits. 0, or -1 when out of memory. */
 static int fold_words(const char *s, size_t len, struct folded *f)
@@ -276,24 +329,27 @@ static int fold_words(const char *s, size_t len, struct folded *f)
 	char *split = camel_split(s, len);
 	if (!split)
 		return -1;
-	utf8proc_uint8_t *folded = NULL;
-	utf8proc_ssize_t flen =
-	    utf8proc_map((const utf8proc_uint8_t *)split, 0, &folded, (utf8proc_option_t)FOLD_FLAGS);
+	struct buf fb = {0};
+	int rc = fold_utf8(split, strlen(split), &fb);
 	free(split);
-	if (flen < 0)
-		return flen == UTF8PROC_ERROR_NOMEM ? -1 : 0; /* input is valid: cannot happen */
-	f->buf = (char *)folded;
+	if (rc < 0) {
+		free(fb.p);
+		return -1;
+	}
+	f->buf = fb.p;
+	utf8proc_ssize_t flen = (utf8proc_ssize_t)fb.n;
 	int cap = 0;
-	const unsigned char *u = folded;
+	const unsigned char *u = (const unsigned char *)fb.p;
 	size_t start = 0, end = 0; /* the current word and the part of it kept */
 	unsigned ncp = 0, kept = 0;
 	bool in = false;
-	for (size_t i = 0;; ) {
+	for (size_t i = 0;;) {
 		bool word = false;
 		utf8proc_ssize_t k = 1;
 		if (i < (size_t)flen) {
 			utf8proc_int32_t c = u[i];
-			if (u[i] >= 0x80 && (k = utf8proc_iterate(u + i, flen - (utf8proc_ssize_t)i, &c)) <= 0)
+			if (u[i] >= 0x80 &&
+			    (k = utf8proc_iterate(u + i, flen - (utf8proc_ssize_t)i, &c)) <= 0)
 				k = 1;
 			else
 				word = cclass(c) != C_OTHER;
@@ -311,7 +367,8 @@ static int fold_words(const char *s, size_t len, struct folded *f)
 			}
 		} else if (in) {
 			in = false;
-			if (push_word(f, &cap, (const char *)u + start, (unsigned)(end - start), kept) < 0) {
+			if (push_word(f, &cap, (const char *)u + start, (unsigned)(end - start),
+			              kept) < 0) {
 				folded_cleanup(f);
 				return -1;
 			}
@@ -353,6 +410,7 @@ struct syn {
 
 struct normalizer {
 	struct sb_stemmer *stemmer;
+	char *stem_cache[STEM_CACHE]; /* "word\0stem\0" or NULL */
 	struct folded *stop;
 	int nstop;
 	struct strmap stopset; /* folded word -> 1 */
@@ -363,6 +421,7 @@ struct normalizer {
 	int nbp;
 	struct strmap bpset; /* folded phrase key -> 1 */
 	size_t bp_longest;   /* bytes of the longest key */
+	size_t bp_fewest;    /* fewest non-space bytes of a key */
 };
 
 void normalizer_free(struct normalizer *n)
@@ -371,6 +430,8 @@ void normalizer_free(struct normalizer *n)
 		return;
 	if (n->stemmer)
 		sb_stemmer_delete(n->stemmer);
+	for (int i = 0; i < STEM_CACHE; i++)
+		free(n->stem_cache[i]);
 	for (int i = 0; i < n->nstop; i++)
 		folded_cleanup(&n->stop[i]);
 	free(n->stop);
@@ -403,7 +464,7 @@ static int fold_config(const char *s, const char *field, int i, struct folded *f
 		return err_set_field(err, field, "out of memory");
 	if (f->n == 0)
 		return err_set_field(err, field, "entry %d (\"%.80s\") has no letters or digits", i,
-				     s);
+		                     s);
 	return 0;
 }
 
@@ -414,7 +475,7 @@ static int load_stopwords(struct normalizer *n, const char *const *words, struct
 		return err_set(err, "out of memory");
 	for (; n->nstop < count; n->nstop++) {
 		if (fold_config(words[n->nstop], "normalise.stopwords", n->nstop,
-				&n->stop[n->nstop], err) < 0) {
+		                &n->stop[n->nstop], err) < 0) {
 			n->nstop++; /* so the half-built entry is freed */
 			return -1;
 		}
@@ -466,13 +527,13 @@ static void link_synonym(struct normalizer *n, int i)
 }
 
 static int load_synonyms(struct normalizer *n, const char *const *from, const char *const *to,
-			 struct err *err)
+                         struct err *err)
 {
 	int count = count_list(from);
 	if (count != count_list(to))
 		return err_set_field(err, "normalise.synonyms",
-				     "%d phrases to replace but %d replacements", count,
-				     count_list(to));
+		                     "%d phrases to replace but %d replacements", count,
+		                     count_list(to));
 	if (!(n->syn = calloc((size_t)count + 1, sizeof(*n->syn))))
 		return err_set(err, "out of memory");
 	for (; n->nsyn < count; n->nsyn++) {
@@ -509,9 +570,13 @@ static int load_boilerplate(struct normalizer *n, const char *const *phrases, st
 		size_t slot = strmap_slot(&n->bpset, n->bp[n->nbp]);
 		n->bpset.key[slot] = n->bp[n->nbp];
 		n->bpset.val[slot] = 1;
-		size_t len = strlen(n->bp[n->nbp]);
+		size_t len = strlen(n->bp[n->nbp]), alnum = 0;
+		for (size_t i = 0; i < len; i++)
+			alnum += n->bp[n->nbp][i] != ' ';
 		if (len > n->bp_longest)
 			n->bp_longest = len;
+		if (n->nbp == 0 || alnum < n->bp_fewest)
+			n->bp_fewest = alnum;
 	}
 	return 0;
 }
@@ -597,7 +662,8 @@ static size_t signature_at(const char *s, size_t len)
 		while (i < e && i - a < 3 && s[i] == ' ')
 			i++;
 		size_t run = 0;
-		while (i + run < e && (s[i + run] == '`' || s[i + run] == '~') && s[i + run] == s[i])
+		while (i + run < e && (s[i + run] == '`' || s[i + run] == '~') &&
+		       s[i + run] == s[i])
 			run++;
 		if (run >= 3 && (!fence || (s[i] == fence && run >= fence_len))) {
 			if (fence)
@@ -606,7 +672,8 @@ static size_t signature_at(const char *s, size_t len)
 				fence = s[i], fence_len = run;
 		} else if (!fence) {
 			size_t l = e - a;
-			if ((l == 2 || (l == 3 && s[a + 2] == ' ')) && s[a] == '-' && s[a + 1] == '-')
+			if ((l == 2 || (l == 3 && s[a + 2] == ' ')) && s[a] == '-' &&
+			    s[a + 1] == '-')
 				return a;
 			if (l >= 12 && strncasecmp(s + a, "sent from my", 12) == 0)
 				return a;
@@ -614,6 +681,32 @@ static size_t signature_at(const char *s, size_t len)
 		a = b + 1;
 	}
 	return len;
+}
+
+/* A quoted reply is usually introduced by "On <date>, <name> wrote:",
+ * possibly wrapped over a few lines, at the end of the paragraph (starting
+ * at b->p[from]) just before the quote: that line goes with the quote. */
+static void drop_attribution(struct buf *b, size_t from)
+{
+	size_t e = b->n;
+	while (e > from && (b->p[e - 1] == '\n' || b->p[e - 1] == ' '))
+		e--;
+	if (b->oom || e < from + 6 || memcmp(b->p + e - 6, "wrote:", 6) != 0)
+		return;
+	size_t cut = e, last = e;
+	for (int lines = 0; lines < 3 && cut > from; lines++) {
+		cut--;
+		while (cut > from && b->p[cut - 1] != '\n')
+			cut--;
+		if (lines == 0)
+			last = cut;
+		if (strncmp(b->p + cut, "On ", 3) == 0) {
+			last = cut;
+			break;
+		}
+	}
+	b->n = last;
+	b->p[last] = '\0';
 }
 
 /* Appends the kept text of a Markdown document: blocks end in '\n', soft
@@ -626,6 +719,7 @@ static void walk_markdown(cmark_node *doc, struct buf *b)
 		return;
 	}
 	cmark_event_type ev;
+	size_t para_start = 0;
 	while ((ev = cmark_iter_next(it)) != CMARK_EVENT_DONE) {
 		cmark_node *node = cmark_iter_get_node(it);
 		cmark_node_type type = cmark_node_get_type(node);
@@ -636,9 +730,15 @@ static void walk_markdown(cmark_node *doc, struct buf *b)
 			continue;
 		}
 		switch (type) {
+		case CMARK_NODE_PARAGRAPH:
+			para_start = b->n;
+			break;
 		case CMARK_NODE_BLOCK_QUOTE:
 			/* a quoted reply: someone else's words. Resetting to its
 			 * exit skips the subtree (and that exit event too). */
+			if (cmark_node_previous(node) &&
+			    cmark_node_get_type(cmark_node_previous(node)) == CMARK_NODE_PARAGRAPH)
+				drop_attribution(b, para_start);
 			cmark_iter_reset(it, node, CMARK_EVENT_EXIT);
 			buf_putc(b, '\n');
 			break;
@@ -649,15 +749,22 @@ static void walk_markdown(cmark_node *doc, struct buf *b)
 			break;
 		}
 		case CMARK_NODE_SOFTBREAK:
-		case CMARK_NODE_LINEBREAK: buf_putc(b, '\n'); break;
+		case CMARK_NODE_LINEBREAK:
+			buf_putc(b, '\n');
+			break;
 		case CMARK_NODE_CODE:
 		case CMARK_NODE_HTML_INLINE:
-		case CMARK_NODE_CUSTOM_INLINE: buf_putc(b, ' '); break;
+		case CMARK_NODE_CUSTOM_INLINE:
+			buf_putc(b, ' ');
+			break;
 		case CMARK_NODE_CODE_BLOCK:
 		case CMARK_NODE_HTML_BLOCK:
 		case CMARK_NODE_CUSTOM_BLOCK:
-		case CMARK_NODE_THEMATIC_BREAK: buf_putc(b, '\n'); break;
-		default: break; /* containers; links and images: only their text is kept */
+		case CMARK_NODE_THEMATIC_BREAK:
+			buf_putc(b, '\n');
+			break;
+		default:
+			break; /* containers; links and images: only their text is kept */
 		}
 	}
 	cmark_iter_free(it);
@@ -666,11 +773,9 @@ static void walk_markdown(cmark_node *doc, struct buf *b)
 /* Whether a URL starts at s[i] (http://, https://, www.) as a word. */
 static bool url_at(const char *s, size_t i, size_t end)
 {
-	if (i > 0) {
-		unsigned char p = (unsigned char)s[i - 1];
-		if ((p >= 'a' && p <= 'z') || (p >= 'A' && p <= 'Z') || (p >= '0' && p <= '9'))
-			return false;
-	}
+	char c = s[i] | 0x20;
+	if ((c != 'h' && c != 'w') || (i > 0 && is_alnum(s[i - 1])))
+		return false;
 	size_t l = end - i;
 	return (l >= 7 && strncasecmp(s + i, "http://", 7) == 0) ||
 	       (l >= 8 && strncasecmp(s + i, "https://", 8) == 0) ||
@@ -679,8 +784,18 @@ static bool url_at(const char *s, size_t i, size_t end)
 
 static bool is_boilerplate(const struct normalizer *n, const char *line, size_t len, bool *oom)
 {
-	/* a line far longer than every phrase is prose, not a template line */
-	if (n->nbp == 0 || len > n->bp_longest * 4 + 64)
+	/* each ASCII letter or digit stays one byte of the key, so a line with
+	 * more of them than the longest phrase has cannot match: skip the fold */
+	if (n->nbp == 0)
+		return false;
+	size_t alnum = 0;
+	bool ascii = true;
+	for (size_t i = 0; i < len; i++) {
+		alnum += is_alnum(line[i]);
+		ascii &= (unsigned char)line[i] < 0x80;
+	}
+	/* and an ASCII line keeps exactly its letters and digits */
+	if (alnum > n->bp_longest || (ascii && alnum < n->bp_fewest))
 		return false;
 	struct folded f;
 	if (fold_words(line, len, &f) < 0) {
@@ -709,21 +824,21 @@ static void clean_lines(const struct normalizer *n, const char *s, size_t len, s
 		size_t mark = out->n;
 		if (mark)
 			buf_putc(out, '\n');
-		size_t start = out->n;
-		for (size_t i = a; i < e;) {
-			if (url_at(s, i, e)) {
-				while (i < e && s[i] != ' ' && s[i] != '\t')
-					i++;
-				continue;
-			}
-			if (out->n > start || (s[i] != ' ' && s[i] != '\t'))
-				buf_putc(out, s[i]);
+		size_t start = out->n, i = a;
+		while (i < e && (s[i] == ' ' || s[i] == '\t'))
 			i++;
+		for (size_t from = i; i <= e; i++) {
+			if (i < e && !url_at(s, i, e))
+				continue;
+			buf_put(out, s + from, i - from); /* the text up to the URL or line end */
+			while (i < e && s[i] != ' ' && s[i] != '\t')
+				i++;
+			from = i;
 		}
 		while (out->n > start && (out->p[out->n - 1] == ' ' || out->p[out->n - 1] == '\t'))
 			out->n--;
 		if (!out->oom && (out->n == start ||
-				  is_boilerplate(n, out->p + start, out->n - start, &out->oom))) {
+		                  is_boilerplate(n, out->p + start, out->n - start, &out->oom))) {
 			out->n = mark;
 		}
 		if (!out->oom)
@@ -772,10 +887,26 @@ static int emit(struct normalizer *n, const struct word *w, struct tokens *out)
 {
 	if (w->ncp < 2 || strmap_get(&n->stopset, w->s) >= 0)
 		return 0;
+	/* words repeat a lot (Zipf): a direct-mapped cache of recent stems saves
+	 * most stemmer runs at a fixed memory cost; a collision just replaces */
+	char **slot = &n->stem_cache[hash_str(w->s) & (STEM_CACHE - 1)];
+	if (*slot && strcmp(*slot, w->s) == 0) {
+		const char *stem = *slot + w->len + 1;
+		return tokens_push(out, stem, strlen(stem));
+	}
 	const sb_symbol *st = sb_stemmer_stem(n->stemmer, (const sb_symbol *)w->s, (int)w->len);
 	if (!st)
 		return -1;
-	return tokens_push(out, (const char *)st, (size_t)sb_stemmer_length(n->stemmer));
+	size_t slen = (size_t)sb_stemmer_length(n->stemmer);
+	char *entry = malloc(w->len + slen + 2); /* "word\0stem\0" */
+	if (entry) {
+		memcpy(entry, w->s, w->len + 1);
+		memcpy(entry + w->len + 1, st, slen);
+		entry[w->len + 1 + slen] = '\0';
+		free(*slot);
+		*slot = entry;
+	}
+	return tokens_push(out, (const char *)st, slen);
 }
 
 /* The synonym whose whole from-phrase starts at words[i], longest first, or NULL. */
@@ -822,11 +953,6 @@ int normalize_text(struct normalizer *n, const char *text, struct tokens *out)
 }
 
 /* ---- explicit duplicate references */
-
-static bool is_alnum(char c)
-{
-	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');
-}
 
 /* Length of a run at s of characters allowed in a GitHub owner (extra = "-")
  * or repository name (extra = "-_."), or 0 when empty or too long. */
@@ -890,21 +1016,21 @@ static bool parse_ref(const char *p, const char *default_repo, char *ref, size_t
 		return true;
 	}
 	bool discussion = strncasecmp(rest, "/discussions/", 13) == 0;
-	size_t skip = discussion                               ? 13
-		      : strncasecmp(rest, "/issues/", 8) == 0 ? 8
-		      : strncasecmp(rest, "/pull/", 6) == 0   ? 6
-							      : 0;
+	size_t skip = discussion                              ? 13
+	              : strncasecmp(rest, "/issues/", 8) == 0 ? 8
+	              : strncasecmp(rest, "/pull/", 6) == 0   ? 6
+	                                                      : 0;
 	if (!skip || !number_at(rest + skip, &num))
 		return false;
-	snprintf(ref, size, discussion ? "%.*s/%.*s/discussions/%lu" : "%.*s/%.*s#%lu", (int)ol,
-		 p, (int)rl, repo, num);
+	snprintf(ref, size, discussion ? "%.*s/%.*s/discussions/%lu" : "%.*s/%.*s#%lu", (int)ol, p,
+	         (int)rl, repo, num);
 	return true;
 }
 
 int normalize_duplicate_refs(const char *text, const char *default_repo, struct tokens *out)
 {
-	static const char *const patterns[] = {"duplicate of", "dupe of",  "dup of",
-					       "duplicates",   "same as",  "/duplicate"};
+	static const char *const patterns[] = {"duplicate of", "dupe of", "dup of",
+	                                       "duplicates",   "same as", "/duplicate"};
 	if (!text)
 		return 0;
 	size_t len = strnlen(text, TEXT_MAX);

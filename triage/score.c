@@ -61,7 +61,7 @@ static double requester_weight(const struct score_weights *w, const struct reque
 }
 
 static void demand_factor(const struct score_weights *w, const struct score_input *in,
-			  struct score *s)
+                          struct score *s)
 {
 	double sum = 0, arr = 0;
 	int live = 0, customers = 0;
@@ -94,15 +94,15 @@ static void demand_factor(const struct score_weights *w, const struct score_inpu
 	}
 	char who[64] = "";
 	if (customers > 0)
-		snprintf(who, sizeof(who), " (%d customer%s%s)", customers, customers == 1 ? "" : "s",
-			 money);
+		snprintf(who, sizeof(who), " (%d customer%s%s)", customers,
+		         customers == 1 ? "" : "s", money);
 	snprintf(f->note, sizeof(f->note), "%d requester%s%s, %d source%s, %d vote%s", live,
-		 live == 1 ? "" : "s", who, in->nsources, in->nsources == 1 ? "" : "s", in->votes,
-		 in->votes == 1 ? "" : "s");
+	         live == 1 ? "" : "s", who, in->nsources, in->nsources == 1 ? "" : "s", in->votes,
+	         in->votes == 1 ? "" : "s");
 }
 
 static void freshness_factor(const struct score_weights *w, const struct score_input *in,
-			     struct score *s)
+                             struct score *s)
 {
 	double floor_ = w->fresh_floor;
 	if (in->last_activity <= 0) {
@@ -114,16 +114,16 @@ static void freshness_factor(const struct score_weights *w, const struct score_i
 	/* A clock skew or a future-dated mention must not make an idea "fresher
 	 * than new": the age never goes below zero. */
 	double age = in->now > in->last_activity
-			 ? (double)(in->now - in->last_activity) / SECONDS_PER_DAY
-			 : 0.0;
+	                 ? (double)(in->now - in->last_activity) / SECONDS_PER_DAY
+	                 : 0.0;
 	double decay = w->half_life_days > 0 ? pow(0.5, age / w->half_life_days) : 1.0;
 	struct score_factor *f = add_factor(s, "freshness", floor_ + (1.0 - floor_) * decay);
 	snprintf(f->note, sizeof(f->note), "last activity %.0f day%s ago (half-life %.0f days)",
-		 floor(age), floor(age) == 1 ? "" : "s", w->half_life_days);
+	         floor(age), floor(age) == 1 ? "" : "s", w->half_life_days);
 }
 
 static void bridge_factor(const struct score_weights *w, const struct score_input *in,
-			  struct score *s)
+                          struct score *s)
 {
 	bool vpn = in->segments & SEG_VPN, platform = in->segments & SEG_PLATFORM;
 	struct score_factor *f;
@@ -162,12 +162,13 @@ static int check_input(const struct score_input *in, struct err *err)
 	for (int i = 0; i < in->nreq; i++)
 		if (in->req[i].posts < 0 || in->req[i].comments < 0)
 			return err_set_field(err, "requesters",
-					     "requester %d has a negative post or comment count", i);
+			                     "requester %d has a negative post or comment count",
+			                     i);
 	return 0;
 }
 
 int score_compute(const struct score_weights *w, const struct score_input *in, struct score *out,
-		  struct err *err)
+                  struct err *err)
 {
 	if (check_input(in, err) < 0)
 		return -1;

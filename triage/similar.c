@@ -4,14 +4,18 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* Pseudo-documents that use no term: without them, in a young corpus every
+ * term looks common (a term in 1 of 2 ideas gets almost no weight) and the
+ * first duplicates would never be recognised. */
+#define IDF_PRIOR 50.0
+
 double similar_idf(long df, long n)
 {
-	if (n < 1)
-		n = 1;
+	if (n < 0)
+		n = 0;
 	if (df < 0)
 		df = 0;
-	double v = log(((double)n + 1.0) / ((double)df + 0.5));
-	return v < 0.05 ? 0.05 : v;
+	return log(1.0 + ((double)n + IDF_PRIOR) / ((double)df + 0.5));
 }
 
 struct pair {

@@ -57,8 +57,9 @@ void termset_clear(struct termset *s);
 void similar_score(const struct similar_weights *w, const struct sim_query *q,
 		   const struct sim_doc *doc, struct sim_result *out);
 
-/* idf of a term seen in df of n documents: ln((n + 1) / (df + 0.5)), never
- * below a small positive floor. */
+/* idf of a term seen in df of n documents: ln(1 + (n + prior) / (df + 0.5)),
+ * smoothed by a prior of empty documents so a young corpus still weighs
+ * shared terms sensibly. Always positive. */
 double similar_idf(long df, long n);
 
 #endif

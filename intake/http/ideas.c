@@ -260,3 +260,60 @@ out:
 	mention_clear(&m);
 	json_decref(j);
 }
+
+/* GET /api/v1/ideas/{id}/similar: near matches below the auto-merge
+ * threshold, best first, for a person to merge or dismiss. */
+void ideas_similar(struct http_ctx *c)
+{
+	struct principal who;
+	if (http_require_role(c, ROLE_TRIAGER, &who) < 0)
+		return;
+	int64_t id = http_param_id(c, 0);
+	if (!id)
+		return;
+	struct db *db = http_db(c);
+	if (!db) {
+		http_db_unavailable(c, "similar");
+		return;
+	}
+	char ids[24];
+	snprintf(ids, sizeof(ids), "%lld", (long long)id);
+	const char *p[] = {ids};
+	PGresult *r = PQexecParams(db_conn(db),
+				   "SELECT s.other_id, o.title, s.similarity, s.evidence::text,"
+				   " (SELECT count(*) FROM ideas WHERE id = $1)"
+				   " FROM idea_similar s JOIN ideas o ON o.id = s.other_id"
+				   " WHERE s.idea_id = $1 AND o.status <> 'merged'"
+				   " ORDER BY s.similarity DESC, s.other_id LIMIT 20",
+				   1, NULL, p, NULL, NULL, 0);
+	if (PQresultStatus(r) != PGRES_TUPLES_OK) {
+		PQclear(r);
+		db_check_broken(db);
+		http_db_unavailable(c, "similar");
+		return;
+	}
+	if (PQntuples(r) == 0) {
+		PQclear(r);
+		r = PQexecParams(db_conn(db), "SELECT 1 FROM ideas WHERE id = $1", 1, NULL, p, NULL,
+				 NULL, 0);
+		bool exists = PQresultStatus(r) == PGRES_TUPLES_OK && PQntuples(r) == 1;
+		PQclear(r);
+		if (!exists) {
+			http_problem(c, 404, NULL, "no idea %lld", (long long)id);
+			return;
+		}
+		http_reply_json(c, 200, json_array());
+		return;
+	}
+	json_t *out = json_array();
+	for (int i = 0; i < PQntuples(r); i++) {
+		json_t *ev = json_loads(PQgetvalue(r, i, 3), 0, NULL);
+		json_array_append_new(out, json_pack("{s:I, s:s, s:f, s:o}", "idea_id",
+						     (json_int_t)atoll(PQgetvalue(r, i, 0)), "title",
+						     PQgetvalue(r, i, 1), "similarity",
+						     atof(PQgetvalue(r, i, 2)), "evidence",
+						     ev ? ev : json_object()));
+	}
+	PQclear(r);
+	http_reply_json(c, 200, out);
+}

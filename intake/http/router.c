@@ -13,6 +13,7 @@ const struct route http_routes[] = {
     {GET, "/readyz", health_readyz, BODY_NONE},
     {GET, "/metrics", health_metrics, BODY_NONE},
     {POST, "/api/v1/ideas", ideas_create, BODY_JSON},
+    {GET, "/api/v1/ideas/{id}/similar", ideas_similar, BODY_NONE},
     {GET, "/submit", submit_form, BODY_NONE},
     {POST, "/submit", submit_post, BODY_JSON},
     {GET, "/submit/thanks", submit_thanks, BODY_NONE},

@@ -1,0 +1,109 @@
+#!/usr/bin/env python3
+"""Dedup quality on real duplicate reports (tests/data/dedup/pairs.json).
+
+Starts `ideatriage serve` on its own embedded PostgreSQL in a temp folder,
+ingests the originals and the distractors through POST /api/v1/ideas, then
+each duplicate, and measures:
+  recall@1  - the duplicate was auto-merged into its original, or the
+              original is the top suggestion of GET /api/v1/ideas/{id}/similar
+  recall@5  - ... or among the top five suggestions
+  auto-merge precision - of the duplicates that were auto-merged, the share
+              merged into their own original
+It also reports merges made while loading originals and distractors (all of
+which are false merges: none of them duplicates another).
+
+usage: tests/bench/dedup_quality.py [build/ideatriage]
+"""
+import json, os, shutil, socket, subprocess, sys, tempfile, time, urllib.request, urllib.error
+
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+BIN = os.path.abspath(sys.argv[1] if len(sys.argv) > 1 else os.path.join(ROOT, "build", "ideatriage"))
+DATA = json.load(open(os.path.join(ROOT, "tests", "data", "dedup", "pairs.json")))
+
+
+def free_port():
+    s = socket.socket()
+    s.bind(("127.0.0.1", 0))
+    p = s.getsockname()[1]
+    s.close()
+    return p
+
+
+def token(cwd, role):
+    out = subprocess.run([BIN, "token", "create", "--role", role, "--name", "bench-" + role],
+                         cwd=cwd, capture_output=True, text=True, check=True)
+    return out.stdout.strip()
+
+
+def call(url, tok, body=None):
+    req = urllib.request.Request(url, data=json.dumps(body).encode() if body is not None else None,
+                                 headers={"Authorization": "Bearer " + tok,
+                                          "Content-Type": "application/json"})
+    try:
+        with urllib.request.urlopen(req, timeout=30) as r:
+            return json.load(r)
+    except urllib.error.HTTPError as e:
+        raise SystemExit(f"{url}: {e.code} {e.read()[:300]!r}")
+
+
+def main():
+    tmp = tempfile.mkdtemp(prefix="dedup-bench-")
+    env = dict(os.environ)
+    env.pop("DATABASE_URL", None)
+    port = free_port()
+    env["IDEATRIAGE_LISTEN"] = f"127.0.0.1:{port}"
+    sub, tri = token(tmp, "submitter"), token(tmp, "triager")
+    log = open(os.path.join(tmp, "serve.log"), "w")
+    srv = subprocess.Popen([BIN, "serve"], cwd=tmp, env=env, stdout=log, stderr=log)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        for _ in range(300):
+            try:
+                urllib.request.urlopen(base + "/readyz", timeout=1)
+                break
+            except Exception:
+                time.sleep(0.1)
+
+        def post(issue):
+            return call(base + "/api/v1/ideas", sub, {"title": issue["title"][:200],
+                        "body": issue["body"], "external_id": issue["url"]})
+
+        original_idea = {}
+        load_merges = 0
+        for p in DATA["pairs"]:
+            r = post(p["original"])
+            original_idea[p["original"]["url"]] = r["idea_id"]
+            load_merges += r["merged"]
+        for d in DATA["distractors"]:
+            load_merges += post(d)["merged"]
+
+        r1 = r5 = merged = merged_right = 0
+        t0 = time.time()
+        for p in DATA["pairs"]:
+            want = original_idea[p["original"]["url"]]
+            r = post(p["duplicate"])
+            if r["merged"]:
+                merged += 1
+                merged_right += r["idea_id"] == want
+                r1 += r["idea_id"] == want
+                r5 += r["idea_id"] == want
+                continue
+            sims = [s["idea_id"] for s in call(f"{base}/api/v1/ideas/{r['idea_id']}/similar", tri)]
+            r1 += sims[:1] == [want]
+            r5 += want in sims[:5]
+        n = len(DATA["pairs"])
+        print(f"dedup quality on {n} real duplicate pairs + {len(DATA['distractors'])} distractors")
+        print(f"  recall@1             {r1 / n:.3f}  ({r1}/{n})   target >= 0.65")
+        print(f"  recall@5             {r5 / n:.3f}  ({r5}/{n})   target >= 0.80")
+        prec = merged_right / merged if merged else 1.0
+        print(f"  auto-merge precision {prec:.3f}  ({merged_right}/{merged} auto-merged correctly)   target >= 0.97")
+        print(f"  false merges while loading originals and distractors: {load_merges}")
+        print(f"  ({(time.time() - t0) * 1000 / n:.1f} ms per duplicate, ingest + similar lookup, over HTTP)")
+    finally:
+        srv.terminate()
+        srv.wait(timeout=60)
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()

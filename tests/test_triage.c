@@ -1,0 +1,332 @@
+/* The triage engine inside the ingest pipeline, against a real PostgreSQL:
+ * cross-source deduplication, explicit links, suggestions, classification
+ * with overrides that survive rescoring, and breakdowns that explain scores. */
+#include <criterion/criterion.h>
+#include <math.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "intake/pipeline.h"
+#include "intake/triage_ctx.h"
+#include "support.h"
+
+static char *conninfo;
+static PGconn *pg;
+static struct triage_rules *rules;
+static struct triage_ctx tc;
+
+static void start(void)
+{
+	conninfo = testdb_create("triage");
+	pg = testdb_connect(conninfo);
+	/* migrate through the binary, as an operator would */
+	char env[2100];
+	snprintf(env, sizeof(env), "DATABASE_URL=%s", conninfo);
+	const char *envs[] = {env, NULL};
+	const char *argv[] = {"migrate", NULL};
+	cr_assert_eq(run_cli(NULL, envs, argv, NULL), 0);
+	struct err err = {0};
+	char path[512];
+	snprintf(path, sizeof(path), "%s/../config/scoring.json", TEST_SOURCE_DIR);
+	rules = triage_rules_load(path, &err);
+	cr_assert(rules, "%s", err.msg);
+	cr_assert_eq(triage_ctx_init(&tc, rules, &err), 0, "%s", err.msg);
+}
+
+static void stop(void)
+{
+	triage_ctx_cleanup(&tc);
+	triage_rules_free(rules);
+	PQfinish(pg);
+	free(conninfo);
+}
+
+TestSuite(triage, .init = start, .fini = stop, .timeout = 120);
+
+static struct ingest_result ingest(enum source src, const char *ext, const char *author,
+				   enum author_kind kind, const char *title, const char *body)
+{
+	struct mention m;
+	mention_init(&m);
+	m.source = src;
+	m.external_id = strdup(ext);
+	m.author = strdup(author);
+	m.author_kind = kind;
+	m.title = strdup(title ? title : "");
+	m.body = strdup(body ? body : "");
+	m.is_public = src == SRC_GITHUB || src == SRC_REDDIT;
+	if (src == SRC_SALES) {
+		m.account = strdup(author);
+		m.arr = 250000;
+	}
+	struct ingest_result r;
+	struct err err = {0};
+	int rc = pipeline_ingest(pg, &tc, &m, "triage", &r, &err);
+	mention_clear(&m);
+	cr_assert_eq(rc, 0, "ingest %s: %s", ext, err.msg);
+	return r;
+}
+
+static struct ingest_result comment(const char *parent, const char *ext, const char *author)
+{
+	struct mention m;
+	mention_init(&m);
+	m.source = SRC_GITHUB;
+	m.kind = MENTION_COMMENT;
+	m.external_id = strdup(ext);
+	m.parent_external_id = strdup(parent);
+	m.author = strdup(author);
+	m.author_kind = AUTHOR_COMMUNITY;
+	m.body = strdup("+1, we need this too");
+	m.is_public = true;
+	struct ingest_result r;
+	struct err err = {0};
+	cr_assert_eq(pipeline_ingest(pg, &tc, &m, "triage", &r, &err), 0, "%s", err.msg);
+	mention_clear(&m);
+	return r;
+}
+
+static char *idea_field(int64_t id, const char *col)
+{
+	char sql[256];
+	snprintf(sql, sizeof(sql), "SELECT %s FROM ideas WHERE id = %lld", col, (long long)id);
+	return testdb_value(pg, sql);
+}
+
+static bool suggested(int64_t idea, int64_t other)
+{
+	char where[200];
+	snprintf(where, sizeof(where), "idea_similar WHERE idea_id = %lld AND other_id = %lld",
+		 (long long)idea, (long long)other);
+	return testdb_count(pg, where) == 1;
+}
+
+Test(triage, the_same_request_from_three_sources_is_folded_or_offered)
+{
+	struct ingest_result gh = ingest(SRC_GITHUB, "meshco/mesh#101", "octo", AUTHOR_COMMUNITY,
+					 "Workload identity for GitHub Actions (OIDC)",
+					 "Our CI jobs need to join the tailnet without long-lived auth "
+					 "keys. GitHub Actions can mint OIDC tokens; please accept them "
+					 "as workload identity.");
+	struct ingest_result rd = ingest(SRC_REDDIT, "t3_abc1", "ci_wrangler", AUTHOR_COMMUNITY,
+					 "OIDC workload identity for GitHub Actions runners?",
+					 "Is there a way for GitHub Actions jobs to authenticate with "
+					 "their OIDC token instead of storing an auth key secret?");
+	struct ingest_result sn = ingest(SRC_SALES, "crm-9001", "Globex", AUTHOR_CUSTOMER,
+					 "Platform team wants GitHub Actions OIDC workload identity",
+					 "Platform team wants GitHub Actions OIDC workload identity, no "
+					 "long-lived auth keys in CI. Renewal blocker.");
+	cr_expect(rd.idea_id == gh.idea_id || suggested(rd.idea_id, gh.idea_id),
+		  "the Reddit post neither joined nor was offered the GitHub issue");
+	cr_expect(sn.idea_id == gh.idea_id || sn.idea_id == rd.idea_id ||
+		      suggested(sn.idea_id, gh.idea_id),
+		  "the sales note neither joined nor was offered the GitHub issue");
+	/* an unrelated request stays apart */
+	struct ingest_result other = ingest(SRC_EMPLOYEE, "emp-1", "Priya", AUTHOR_EMPLOYEE,
+					    "Dark mode for the admin console",
+					    "Night-shift support staff would love a dark theme.");
+	cr_expect_neq(other.idea_id, gh.idea_id);
+	cr_expect_not(other.merged);
+	cr_expect_not(suggested(other.idea_id, gh.idea_id));
+}
+
+Test(triage, an_exact_restatement_from_another_source_auto_merges_with_evidence)
+{
+	struct ingest_result a = ingest(SRC_GITHUB, "meshco/mesh#7", "lena", AUTHOR_COMMUNITY,
+					"Per-app split tunneling on macOS",
+					"Route only selected apps through the tailnet on macOS.");
+	struct ingest_result b = ingest(SRC_EMPLOYEE, "emp-7", "Sam", AUTHOR_EMPLOYEE,
+					"Per-app split tunnelling on macOS",
+					"Customers ask to route only selected apps through the tailnet.");
+	cr_expect(b.merged);
+	cr_expect_eq(b.idea_id, a.idea_id);
+	cr_expect_str_eq(b.method, "auto_merge");
+	cr_expect_geq(b.similarity, rules->auto_merge);
+	char where[200];
+	snprintf(where, sizeof(where),
+		 "mention_links WHERE mention_id = %lld AND method = 'auto_merge'"
+		 " AND evidence ? 'shared' AND similarity > 0",
+		 (long long)b.mention_id);
+	cr_expect_eq(testdb_count(pg, where), 1, "the link records method, similarity, evidence");
+	char *req = idea_field(a.idea_id, "requesters");
+	char *src = idea_field(a.idea_id, "source_count");
+	cr_expect_str_eq(req, "2");
+	cr_expect_str_eq(src, "2");
+	free(req);
+	free(src);
+}
+
+Test(triage, explicit_links_win_over_wording)
+{
+	struct ingest_result a = ingest(SRC_GITHUB, "meshco/mesh#12", "ana", AUTHOR_COMMUNITY,
+					"Tray icon for the Linux app", "A systray icon please.");
+	struct ingest_result b = ingest(SRC_GITHUB, "meshco/mesh#40", "bo", AUTHOR_COMMUNITY,
+					"Status indicator on freedesktop panels",
+					"Something in the notification area.\n\nDuplicate of #12");
+	cr_expect_eq(b.idea_id, a.idea_id, "'Duplicate of #12' must join #12's idea");
+	cr_expect_str_eq(b.method, "explicit_link");
+	struct ingest_result c = comment("meshco/mesh#40", "meshco/mesh#40/comments/1", "cy");
+	cr_expect_eq(c.idea_id, a.idea_id, "a comment joins its post's idea");
+	cr_expect_eq(testdb_count(pg, "ideas"), 1);
+}
+
+Test(triage, many_comments_by_one_person_count_once)
+{
+	struct ingest_result a = ingest(SRC_GITHUB, "meshco/mesh#50", "loud", AUTHOR_COMMUNITY,
+					"Custom DERP region picker", "Let me pick the relay region.");
+	for (int i = 0; i < 50; i++) {
+		char ext[64];
+		snprintf(ext, sizeof(ext), "meshco/mesh#50/comments/%d", i);
+		comment("meshco/mesh#50", ext, "loud");
+	}
+	char *req = idea_field(a.idea_id, "requesters");
+	cr_expect_str_eq(req, "1", "fifty comments by the author are one requester");
+	free(req);
+	struct ingest_result b = ingest(SRC_GITHUB, "meshco/mesh#51", "quiet", AUTHOR_COMMUNITY,
+					"Colour labels for machines", "Let me colour-code machines in the list.");
+	/* five other people ask for b once each */
+	for (int i = 0; i < 5; i++) {
+		char ext[64], who[32];
+		snprintf(ext, sizeof(ext), "meshco/mesh#51/comments/%d", i);
+		snprintf(who, sizeof(who), "customer-%d", i);
+		comment("meshco/mesh#51", ext, who);
+	}
+	char *sa = idea_field(a.idea_id, "score"), *sb = idea_field(b.idea_id, "score");
+	cr_expect_gt(atof(sb), atof(sa), "6 distinct requesters (%s) must outrank 1 loud one (%s)",
+		     sb, sa);
+	free(sa);
+	free(sb);
+}
+
+/* The product of the stored factors is the stored score. */
+static void expect_breakdown_multiplies(int64_t id)
+{
+	char *bd = idea_field(id, "score_breakdown::text"), *score = idea_field(id, "score");
+	json_t *j = json_loads(bd, 0, NULL);
+	cr_assert(j, "breakdown %s", bd);
+	double prod = 1;
+	size_t i;
+	json_t *f;
+	json_array_foreach(json_object_get(j, "factors"), i, f)
+	{
+		cr_expect(json_is_string(json_object_get(f, "name")));
+		cr_expect(json_is_string(json_object_get(f, "note")));
+		prod *= json_number_value(json_object_get(f, "value"));
+	}
+	cr_expect_geq(json_array_size(json_object_get(j, "factors")), 5);
+	cr_expect(fabs(prod - atof(score)) < 1e-4 * (1 + prod), "factors give %f, score is %s", prod,
+		  score);
+	json_decref(j);
+	free(bd);
+	free(score);
+}
+
+Test(triage, classification_overrides_survive_rescoring_and_breakdowns_explain)
+{
+	struct ingest_result a = ingest(SRC_GITHUB, "meshco/mesh#60", "kim", AUTHOR_COMMUNITY,
+					"Client crashes after sleep on Windows",
+					"The Windows client crashes and never reconnects after the laptop "
+					"wakes from sleep.");
+	char *cat = idea_field(a.idea_id, "category");
+	cr_expect_str_eq(cat, "reliability");
+	free(cat);
+	char *rt = idea_field(a.idea_id, "runtime");
+	cr_expect_str_eq(rt, "client");
+	free(rt);
+	expect_breakdown_multiplies(a.idea_id);
+
+	/* a person says it is a security issue */
+	char sql[200];
+	snprintf(sql, sizeof(sql),
+		 "UPDATE ideas SET overrides = '{\"category\": \"security\"}' WHERE id = %lld",
+		 (long long)a.idea_id);
+	PQclear(PQexec(pg, sql));
+	comment("meshco/mesh#60", "meshco/mesh#60/comments/1", "lee");
+	cat = idea_field(a.idea_id, "category");
+	cr_expect_str_eq(cat, "security", "the override must survive an ingest-time rescore");
+	free(cat);
+	struct err err = {0};
+	int n = 0;
+	cr_assert_eq(pipeline_begin(pg, &err), 0);
+	cr_assert_eq(pipeline_rescore_all(pg, &tc, &n, &err), 0, "%s", err.msg);
+	cr_assert_eq(pipeline_commit(pg, &err), 0);
+	cr_expect_geq(n, 1);
+	cat = idea_field(a.idea_id, "category");
+	cr_expect_str_eq(cat, "security", "the override must survive `ideatriage rescore`");
+	free(cat);
+	expect_breakdown_multiplies(a.idea_id);
+	char *prev = idea_field(a.idea_id, "prev_breakdown IS NOT NULL");
+	cr_expect_str_eq(prev, "t", "the previous breakdown is kept: what changed");
+	free(prev);
+}
+
+Test(triage, rescoring_everything_agrees_with_scoring_one_by_one)
+{
+	ingest(SRC_GITHUB, "meshco/mesh#70", "a1", AUTHOR_COMMUNITY, "High CPU on exit node",
+	       "Exit node uses 100% CPU when forwarding traffic.");
+	ingest(SRC_SALES, "crm-70", "Initech", AUTHOR_CUSTOMER, "SCIM provisioning with Okta",
+	       "Initech needs SCIM user provisioning from Okta before rollout.");
+	ingest(SRC_REDDIT, "t3_70", "r1", AUTHOR_COMMUNITY, "Kubernetes operator for services",
+	       "Expose k8s services to the tailnet with an operator.");
+	PGresult *before = PQexec(pg, "SELECT id, score, category, runtime FROM ideas ORDER BY id");
+	struct err err = {0};
+	int n;
+	cr_assert_eq(pipeline_begin(pg, &err), 0);
+	cr_assert_eq(pipeline_rescore_all(pg, &tc, &n, &err), 0, "%s", err.msg);
+	cr_assert_eq(pipeline_commit(pg, &err), 0);
+	PGresult *after = PQexec(pg, "SELECT id, score, category, runtime FROM ideas ORDER BY id");
+	cr_assert_eq(PQntuples(before), PQntuples(after));
+	for (int i = 0; i < PQntuples(after); i++) {
+		cr_expect(fabs(atof(PQgetvalue(before, i, 1)) - atof(PQgetvalue(after, i, 1))) < 1e-3,
+			  "idea %s: %s vs %s", PQgetvalue(after, i, 0), PQgetvalue(before, i, 1),
+			  PQgetvalue(after, i, 1));
+		cr_expect_str_eq(PQgetvalue(before, i, 2), PQgetvalue(after, i, 2));
+		cr_expect_str_eq(PQgetvalue(before, i, 3), PQgetvalue(after, i, 3));
+	}
+	PQclear(before);
+	PQclear(after);
+}
+
+Test(triage, the_similar_endpoint_offers_near_matches_to_a_triager)
+{
+	struct ingest_result a = ingest(SRC_GITHUB, "meshco/mesh#80", "dee", AUTHOR_COMMUNITY,
+					"Exit node selection per application",
+					"Send only the browser through the exit node, everything else direct.");
+	struct ingest_result b = ingest(SRC_REDDIT, "t3_80", "ed", AUTHOR_COMMUNITY,
+					"App-based exit node routing?",
+					"Can I pick which application uses the exit node?");
+	struct tserver *s = tserver_start(conninfo, NULL, NULL);
+	char *tok = test_token(conninfo, "triager", "tess");
+	char *sub = test_token(conninfo, "submitter", "sam");
+	char url[256];
+	snprintf(url, sizeof(url), "%s/api/v1/ideas/%lld/similar", s->url, (long long)b.idea_id);
+	char auth[200];
+	snprintf(auth, sizeof(auth), "Authorization: Bearer %s", tok);
+	const char *h[] = {auth, NULL};
+	struct tresp *r = http_do("GET", url, h, NULL, 0);
+	cr_assert(r);
+	cr_expect_eq(r->status, 200, "%s", r->body);
+	json_t *j = tresp_json(r);
+	if (b.idea_id != a.idea_id) {
+		cr_assert(json_array_size(j) >= 1, "%s", r->body);
+		json_t *top = json_array_get(j, 0);
+		cr_expect_eq(json_integer_value(json_object_get(top, "idea_id")), a.idea_id);
+		cr_expect(json_is_array(json_object_get(json_object_get(top, "evidence"), "shared")),
+			  "evidence says which terms matched: %s", r->body);
+	}
+	json_decref(j);
+	tresp_free(r);
+	snprintf(auth, sizeof(auth), "Authorization: Bearer %s", sub);
+	r = http_do("GET", url, h, NULL, 0);
+	cr_expect(tresp_is_problem(r, 403), "a submitter may not read internal suggestions");
+	tresp_free(r);
+	snprintf(url, sizeof(url), "%s/api/v1/ideas/999999/similar", s->url);
+	snprintf(auth, sizeof(auth), "Authorization: Bearer %s", tok);
+	r = http_do("GET", url, h, NULL, 0);
+	cr_expect(tresp_is_problem(r, 404));
+	tresp_free(r);
+	free(tok);
+	free(sub);
+	tserver_stop(s, SIGTERM);
+}
