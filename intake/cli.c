@@ -295,9 +295,9 @@ static int cmd_rescore(const char *config_file)
 	if (rc == 0)
 		rc = pipeline_rescore_all(pg, &t, &n, &err);
 	if (rc == 0)
-		rc = pipeline_commit(pg, &err);
+		rc = pipeline_commit(pg, &t, &err);
 	if (rc < 0)
-		pipeline_rollback(pg);
+		pipeline_rollback(pg, &t);
 	clock_gettime(CLOCK_MONOTONIC, &t1);
 	triage_ctx_cleanup(&t);
 	db_close(db);

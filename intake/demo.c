@@ -169,9 +169,9 @@ int demo_load(PGconn *c, struct triage_ctx *t, struct demo_counts *out, struct e
 		rc = load_employees(c, t, json_object_get(root, "employee_ideas"), &n.employee, err);
 	json_decref(root);
 	if (rc == 0)
-		rc = pipeline_commit(c, err);
+		rc = pipeline_commit(c, t, err);
 	if (rc < 0) {
-		pipeline_rollback(c);
+		pipeline_rollback(c, t);
 		return -1;
 	}
 	PGresult *r = PQexec(c, "SELECT count(*) FROM ideas WHERE status <> 'merged'");

@@ -4,6 +4,8 @@
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <stdbool.h>
+#include <stdint.h>
 #include <string.h>
 
 #include "db/array.h"
@@ -12,7 +14,152 @@
 
 #define MAX_TERMS 400      /* of one mention */
 #define RETRIEVAL_TERMS 16 /* the rarest query terms used to retrieve candidates */
+#define RETRIEVAL_MAX_SHARE 0.02 /* ... each used by at most this share of the ideas */
+#define RETRIEVAL_MIN_DF 50      /* ... or this many, in a small corpus */
 #define BODY_CHARS 4000    /* bodies beyond this add little and cost time */
+
+static PGresult *q_exec(PGconn *c, const char *sql, int n, const char *const *p,
+			struct err *err);
+#define q_exec_raw q_exec
+
+/* ---- term frequencies pending in the open transaction ---- */
+
+struct df_pending {
+	char **term; /* open addressing, power-of-two size */
+	long *delta;
+	size_t size, used;
+	long corpus;
+};
+
+static uint64_t hash_str(const char *s)
+{
+	uint64_t h = 1469598103934665603ULL;
+	for (; *s; s++)
+		h = (h ^ (unsigned char)*s) * 1099511628211ULL;
+	return h;
+}
+
+void match_pending_free(struct df_pending *p)
+{
+	if (!p)
+		return;
+	for (size_t i = 0; i < p->size; i++)
+		free(p->term[i]);
+	free(p->term);
+	free(p->delta);
+	free(p);
+}
+
+void match_pending_reset(struct triage_ctx *t)
+{
+	match_pending_free(t->pending);
+	t->pending = NULL;
+}
+
+static long *pending_slot(struct df_pending *p, const char *term, bool create)
+{
+	if (!p || !p->size)
+		return NULL;
+	size_t i = hash_str(term) & (p->size - 1);
+	for (; p->term[i]; i = (i + 1) & (p->size - 1))
+		if (strcmp(p->term[i], term) == 0)
+			return &p->delta[i];
+	if (!create)
+		return NULL;
+	p->term[i] = strdup(term);
+	p->used++;
+	return &p->delta[i];
+}
+
+static int pending_grow(struct df_pending *p)
+{
+	size_t size = p->size ? p->size * 2 : 1024;
+	struct df_pending n = {.term = calloc(size, sizeof(char *)),
+			       .delta = calloc(size, sizeof(long)), .size = size};
+	if (!n.term || !n.delta) {
+		free(n.term);
+		free(n.delta);
+		return -1;
+	}
+	for (size_t i = 0; i < p->size; i++)
+		if (p->term[i]) {
+			size_t j = hash_str(p->term[i]) & (size - 1);
+			while (n.term[j])
+				j = (j + 1) & (size - 1);
+			n.term[j] = p->term[i];
+			n.delta[j] = p->delta[i];
+		}
+	free(p->term);
+	free(p->delta);
+	p->term = n.term;
+	p->delta = n.delta;
+	p->size = size;
+	return 0;
+}
+
+static int pending_add(struct triage_ctx *t, const struct tokens *terms)
+{
+	if (!t->pending && !(t->pending = calloc(1, sizeof(*t->pending))))
+		return -1;
+	struct df_pending *p = t->pending;
+	for (int i = 0; i < terms->n; i++) {
+		if ((p->used + 1) * 2 > p->size && pending_grow(p) < 0)
+			return -1;
+		(*pending_slot(p, terms->v[i], true))++;
+	}
+	p->corpus++;
+	return 0;
+}
+
+static int cmp_cstr(const void *a, const void *b)
+{
+	return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+int match_pending_flush(PGconn *c, struct triage_ctx *t, struct err *err)
+{
+	struct df_pending *p = t->pending;
+	if (!p || !p->used) {
+		match_pending_reset(t);
+		return 0;
+	}
+	/* sorted, so concurrent writers lock term rows in one order: no deadlock */
+	const char **terms = malloc(sizeof(char *) * p->used);
+	size_t n = 0;
+	for (size_t i = 0; i < p->size; i++)
+		if (p->term[i])
+			terms[n++] = p->term[i];
+	qsort(terms, n, sizeof(char *), cmp_cstr);
+	char **deltas = malloc(sizeof(char *) * n);
+	for (size_t i = 0; i < n; i++) {
+		char buf[24];
+		snprintf(buf, sizeof(buf), "%ld", *pending_slot(p, terms[i], false));
+		deltas[i] = strdup(buf);
+	}
+	char *ta = db_text_array(terms, (int)n);
+	char *da = db_text_array((const char *const *)deltas, (int)n);
+	char corpus[24];
+	snprintf(corpus, sizeof(corpus), "%ld", p->corpus);
+	const char *params[] = {ta, da, corpus};
+	PGresult *r = q_exec_raw(c,
+				 "WITH d AS (INSERT INTO terms (term, df)"
+				 "  SELECT t, d::int FROM unnest($1::text[], $2::text[]) AS u(t, d)"
+				 "  ORDER BY t ON CONFLICT (term) DO UPDATE SET df = terms.df + excluded.df"
+				 "  RETURNING 1)"
+				 " UPDATE corpus SET ideas = ideas + $3::bigint",
+				 3, params, err);
+	for (size_t i = 0; i < n; i++)
+		free(deltas[i]);
+	free(deltas);
+	free(terms);
+	free(ta);
+	free(da);
+	match_pending_reset(t);
+	if (!r)
+		return -1;
+	PQclear(r);
+	return 0;
+}
 
 static PGresult *q_exec(PGconn *c, const char *sql, int n, const char *const *p, struct err *err)
 {
@@ -51,25 +198,37 @@ static void distinct(struct tokens *t, int max)
 }
 
 /* Looks up df of every term; fills idf (same order). */
-static int weigh(PGconn *c, const struct tokens *t, long corpus, double *idf, struct err *err)
+static int weigh(PGconn *c, struct triage_ctx *tc, const struct tokens *t, long corpus,
+		 double *idf, struct err *err)
 {
-	for (int i = 0; i < t->n; i++)
-		idf[i] = similar_idf(0, corpus);
-	if (!t->n)
+	long *df = calloc((size_t)t->n + 1, sizeof(long));
+	for (int i = 0; i < t->n; i++) {
+		long *pend = pending_slot(tc->pending, t->v[i], false);
+		df[i] = pend ? *pend : 0;
+		idf[i] = similar_idf(df[i], corpus);
+	}
+	if (!t->n) {
+		free(df);
 		return 0;
+	}
 	char *arr = db_text_array((const char *const *)t->v, t->n);
 	const char *p[] = {arr};
 	PGresult *r = q_exec(c, "SELECT term, df FROM terms WHERE term = ANY($1::text[])", 1, p, err);
 	free(arr);
-	if (!r)
+	if (!r) {
+		free(df);
 		return -1;
+	}
 	for (int k = 0; k < PQntuples(r); k++) {
 		const char *term = PQgetvalue(r, k, 0);
 		char **hit = bsearch(&term, t->v, (size_t)t->n, sizeof(char *), cmp_str);
-		if (hit)
-			idf[hit - t->v] = similar_idf(atol(PQgetvalue(r, k, 1)), corpus);
+		if (hit) {
+			long i = hit - t->v;
+			idf[i] = similar_idf(df[i] + atol(PQgetvalue(r, k, 1)), corpus);
+		}
 	}
 	PQclear(r);
+	free(df);
 	return 0;
 }
 
@@ -92,11 +251,12 @@ int match_prepare(PGconn *c, struct triage_ctx *t, const struct mention *m, stru
 	PGresult *r = q_exec(c, "SELECT ideas FROM corpus", 0, NULL, err);
 	if (!r)
 		goto out;
-	q->corpus = PQntuples(r) ? atol(PQgetvalue(r, 0, 0)) : 0;
+	q->corpus = (PQntuples(r) ? atol(PQgetvalue(r, 0, 0)) : 0) +
+		    (t->pending ? t->pending->corpus : 0);
 	PQclear(r);
 	q->title_idf = calloc((size_t)q->title_toks.n + 1, sizeof(double));
 	q->all_idf = calloc((size_t)q->all_toks.n + 1, sizeof(double));
-	if (weigh(c, &q->all_toks, q->corpus, q->all_idf, err) < 0)
+	if (weigh(c, t, &q->all_toks, q->corpus, q->all_idf, err) < 0)
 		goto out;
 	/* title terms are a subset of all terms: reuse their weights */
 	for (int i = 0; i < q->title_toks.n; i++) {
@@ -130,12 +290,17 @@ void match_clear(struct match_query *q)
 }
 
 /* "a | b | c" over the rarest terms that some idea already uses (a term no
- * idea has can retrieve nothing). */
+ * idea has can retrieve nothing). Terms in more than RETRIEVAL_MAX_SHARE of
+ * the ideas are left out: their posting lists would make retrieval a scan. */
 static char *retrieval_query(const struct match_query *q)
 {
 	int n = q->all_toks.n, *idx = malloc(sizeof(int) * (size_t)(n + 1)), k = 0;
+	long max_df = (long)(q->corpus * RETRIEVAL_MAX_SHARE);
+	if (max_df < RETRIEVAL_MIN_DF)
+		max_df = RETRIEVAL_MIN_DF;
+	double min_idf = similar_idf(max_df, q->corpus);
 	for (int i = 0; i < n; i++)
-		if (q->all_idf[i] < similar_idf(0, q->corpus) - 1e-9)
+		if (q->all_idf[i] < similar_idf(0, q->corpus) - 1e-9 && q->all_idf[i] >= min_idf)
 			idx[k++] = i;
 	/* rarest first: selection of the top RETRIEVAL_TERMS by idf */
 	for (int i = 0; i < k && i < RETRIEVAL_TERMS; i++)
@@ -180,27 +345,22 @@ int match_find(PGconn *c, struct triage_ctx *t, const struct match_query *q,
 	char limit[16];
 	snprintf(limit, sizeof(limit), "%d", t->rules->candidates);
 	const char *p[] = {tsq, q->norm_title, limit};
-	/* two shapes: without retrieval terms, trigrams on the title alone (an
-	 * empty tsquery would only draw a NOTICE) */
-	static const char *const cols =
+	/* Candidates come from the full-text index on the rarest terms only: it
+	 * stays selective at any size. (A trigram search on titles was dropped:
+	 * with many similar titles it cannot use the index to order and
+	 * degrades to a scan.) The titles' trigram similarity is still computed,
+	 * for the candidates found. */
+	if (!*tsq) {
+		free(tsq);
+		return 0; /* no term any idea has: nothing can match */
+	}
+	const char *sql =
 	    "SELECT i.id, i.title_terms, i.title_norm, i.all_terms, i.all_norm,"
-	    "       similarity(i.norm_title, $2), left(i.title, 150)";
-	static const char *const by_title =
-	    "(SELECT id FROM ideas WHERE norm_title % $2 AND status <> 'merged'"
-	    " ORDER BY norm_title <-> $2 LIMIT 10)";
-	char sql[1200];
-	if (*tsq)
-		snprintf(sql, sizeof(sql),
-			 "%s FROM ((SELECT id FROM ideas WHERE search @@ to_tsquery('simple', $1)"
-			 " AND status <> 'merged'"
-			 " ORDER BY ts_rank(search, to_tsquery('simple', $1)) DESC LIMIT $3::int)"
-			 " UNION %s) c JOIN ideas i ON i.id = c.id",
-			 cols, by_title);
-	else
-		snprintf(sql, sizeof(sql),
-			 "%s FROM (SELECT $1::text AS q1, $3::int AS q3) x,"
-			 " %s c JOIN ideas i ON i.id = c.id",
-			 cols, by_title);
+	    "       similarity(i.norm_title, $2), left(i.title, 150)"
+	    " FROM (SELECT id FROM ideas WHERE search @@ to_tsquery('simple', $1)"
+	    "       AND status <> 'merged'"
+	    "       ORDER BY ts_rank(search, to_tsquery('simple', $1)) DESC LIMIT $3::int) c"
+	    " JOIN ideas i ON i.id = c.id";
 	PGresult *r = q_exec(c, sql, 3, p, err);
 	free(tsq);
 	if (!r)
@@ -254,8 +414,8 @@ int match_find(PGconn *c, struct triage_ctx *t, const struct match_query *q,
 	return 0;
 }
 
-int match_create_idea(PGconn *c, const struct match_query *q, const char *title, char id[24],
-		      struct err *err)
+int match_create_idea(PGconn *c, struct triage_ctx *t, const struct match_query *q,
+		      const char *title, char id[24], struct err *err)
 {
 	char *tt = db_text_array((const char *const *)q->title_toks.v, q->title_toks.n);
 	char *at = db_text_array((const char *const *)q->all_toks.v, q->all_toks.n);
@@ -270,25 +430,14 @@ int match_create_idea(PGconn *c, const struct match_query *q, const char *title,
 			     "  to_tsvector('simple', array_to_string($4::text[], ' ')))"
 			     " RETURNING id",
 			     6, p, err);
-	if (r) {
-		snprintf(id, 24, "%s", PQgetvalue(r, 0, 0));
-		PQclear(r);
-		/* sorted terms: concurrent creators lock rows in one order, no deadlock */
-		const char *pd[] = {at};
-		r = q_exec(c,
-			   "INSERT INTO terms (term, df) SELECT t, 1 FROM unnest($1::text[]) t ORDER BY t"
-			   " ON CONFLICT (term) DO UPDATE SET df = terms.df + 1",
-			   1, pd, err);
-		if (r) {
-			PQclear(r);
-			r = q_exec(c, "UPDATE corpus SET ideas = ideas + 1", 0, NULL, err);
-		}
-	}
 	free(tt);
 	free(at);
 	if (!r)
 		return -1;
+	snprintf(id, 24, "%s", PQgetvalue(r, 0, 0));
 	PQclear(r);
+	if (pending_add(t, &q->all_toks) < 0)
+		return err_set(err, "out of memory");
 	return 0;
 }
 

@@ -42,12 +42,19 @@ int match_find(PGconn *c, struct triage_ctx *t, const struct match_query *q,
 
 /* Creates an idea titled title with q's terms; updates term frequencies.
  * Writes its id (decimal) into id[24]. */
-int match_create_idea(PGconn *c, const struct match_query *q, const char *title, char id[24],
+int match_create_idea(PGconn *c, struct triage_ctx *t, const struct match_query *q, const char *title, char id[24],
 		      struct err *err) __attribute__((warn_unused_result));
 
 /* Keeps near matches of idea_id for a person to decide on. */
 int match_store_suggestions(PGconn *c, const char *idea_id, const struct match_candidate *cand,
 			    int n, struct err *err) __attribute__((warn_unused_result));
+
+/* Writes the term frequencies the open transaction added (call right before
+ * COMMIT), or forgets them (after ROLLBACK). */
+int match_pending_flush(PGconn *c, struct triage_ctx *t, struct err *err)
+    __attribute__((warn_unused_result));
+void match_pending_reset(struct triage_ctx *t);
+void match_pending_free(struct df_pending *p); /* accepts NULL */
 
 /* The evidence of a match as JSON text (new): {"similarity", "shared": [...]}. */
 char *match_evidence_json(const struct sim_result *r);

@@ -37,13 +37,16 @@ int pipeline_begin(PGconn *c, struct err *err)
 	return exec_cmd(c, "BEGIN", err);
 }
 
-int pipeline_commit(PGconn *c, struct err *err)
+int pipeline_commit(PGconn *c, struct triage_ctx *t, struct err *err)
 {
+	if (match_pending_flush(c, t, err) < 0)
+		return -1;
 	return exec_cmd(c, "COMMIT", err);
 }
 
-void pipeline_rollback(PGconn *c)
+void pipeline_rollback(PGconn *c, struct triage_ctx *t)
 {
+	match_pending_reset(t);
 	if (PQtransactionStatus(c) != PQTRANS_IDLE)
 		PQclear(PQexec(c, "ROLLBACK"));
 }
@@ -245,7 +248,7 @@ static int attach(PGconn *c, struct triage_ctx *t, const struct mention *m, char
 		rc = 0;
 		goto out;
 	}
-	if (match_create_idea(c, &q, title, idea_id, err) < 0 ||
+	if (match_create_idea(c, t, &q, title, idea_id, err) < 0 ||
 	    match_store_suggestions(c, idea_id, cand, ncand, err) < 0)
 		goto out;
 	*evidence = strdup(ncand ? "{\"suggested\":true}" : "{}");
@@ -450,9 +453,9 @@ int pipeline_ingest(PGconn *c, struct triage_ctx *t, const struct mention *m,
 			return -1;
 		struct err inner = {0};
 		if (pipeline_ingest_tx(c, t, m, decided_by, out, &inner) == 0 &&
-		    pipeline_commit(c, &inner) == 0)
+		    pipeline_commit(c, t, &inner) == 0)
 			return 0;
-		pipeline_rollback(c);
+		pipeline_rollback(c, t);
 		/* a deadlock between two concurrent batches: try once more */
 		if (attempt == 0 && strstr(inner.msg, "deadlock detected"))
 			continue;

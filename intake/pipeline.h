@@ -58,7 +58,9 @@ int pipeline_rescore_all(PGconn *c, struct triage_ctx *t, int *count, struct err
 
 /* BEGIN / COMMIT / ROLLBACK helpers: 0 or -1 with *err. */
 int pipeline_begin(PGconn *c, struct err *err) __attribute__((warn_unused_result));
-int pipeline_commit(PGconn *c, struct err *err) __attribute__((warn_unused_result));
-void pipeline_rollback(PGconn *c);
+/* Commit writes the term frequencies the transaction added first. */
+int pipeline_commit(PGconn *c, struct triage_ctx *t, struct err *err)
+    __attribute__((warn_unused_result));
+void pipeline_rollback(PGconn *c, struct triage_ctx *t);
 
 #endif

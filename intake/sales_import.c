@@ -27,7 +27,7 @@ int sales_import(PGconn *c, struct triage_ctx *t, const struct sales_batch *b, s
 		struct ingest_result r;
 		struct err inner = {0};
 		if (pipeline_ingest_tx(c, t, &b->mentions[i], "triage", &r, &inner) < 0) {
-			pipeline_rollback(c);
+			pipeline_rollback(c, t);
 			return err_set_field(err, inner.field, "line %d: %s", b->mention_lines[i],
 					     inner.msg);
 		}
@@ -37,8 +37,8 @@ int sales_import(PGconn *c, struct triage_ctx *t, const struct sales_batch *b, s
 		if (progress)
 			progress(i + 1, b->nmentions, arg);
 	}
-	if (pipeline_commit(c, err) < 0) {
-		pipeline_rollback(c);
+	if (pipeline_commit(c, t, err) < 0) {
+		pipeline_rollback(c, t);
 		return -1;
 	}
 	*out = res;

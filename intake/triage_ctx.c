@@ -5,6 +5,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "intake/match.h"
 #include "triage/embed.h"
 
 extern const struct embedded_file intake_config_files[];
@@ -235,6 +236,7 @@ void triage_rules_free(struct triage_rules *r)
 
 int triage_ctx_init(struct triage_ctx *t, const struct triage_rules *rules, struct err *err)
 {
+	memset(t, 0, sizeof(*t));
 	t->rules = rules;
 	t->norm = normalizer_new(&rules->norm_cfg, err);
 	return t->norm ? 0 : -1;
@@ -242,6 +244,8 @@ int triage_ctx_init(struct triage_ctx *t, const struct triage_rules *rules, stru
 
 void triage_ctx_cleanup(struct triage_ctx *t)
 {
+	match_pending_free(t->pending);
+	t->pending = NULL;
 	normalizer_free(t->norm);
 	t->norm = NULL;
 }

@@ -31,9 +31,16 @@ struct triage_rules *triage_rules_load(const char *path, struct err *err)
 void triage_rules_free(struct triage_rules *r);
 
 /* What one thread uses: the shared rules and its own normaliser. */
+struct df_pending;
+
 struct triage_ctx {
 	const struct triage_rules *rules;
 	struct normalizer *norm;
+	/* term frequencies added by the open transaction, written at commit:
+	 * updating the same rows (a common term, the corpus count) once per
+	 * mention would serialise writers and, in one long import, make every
+	 * update walk a longer chain of row versions */
+	struct df_pending *pending;
 };
 
 int triage_ctx_init(struct triage_ctx *t, const struct triage_rules *rules, struct err *err)

@@ -250,7 +250,7 @@ Test(triage, classification_overrides_survive_rescoring_and_breakdowns_explain)
 	int n = 0;
 	cr_assert_eq(pipeline_begin(pg, &err), 0);
 	cr_assert_eq(pipeline_rescore_all(pg, &tc, &n, &err), 0, "%s", err.msg);
-	cr_assert_eq(pipeline_commit(pg, &err), 0);
+	cr_assert_eq(pipeline_commit(pg, &tc, &err), 0);
 	cr_expect_geq(n, 1);
 	cat = idea_field(a.idea_id, "category");
 	cr_expect_str_eq(cat, "security", "the override must survive `ideatriage rescore`");
@@ -274,7 +274,7 @@ Test(triage, rescoring_everything_agrees_with_scoring_one_by_one)
 	int n;
 	cr_assert_eq(pipeline_begin(pg, &err), 0);
 	cr_assert_eq(pipeline_rescore_all(pg, &tc, &n, &err), 0, "%s", err.msg);
-	cr_assert_eq(pipeline_commit(pg, &err), 0);
+	cr_assert_eq(pipeline_commit(pg, &tc, &err), 0);
 	PGresult *after = PQexec(pg, "SELECT id, score, category, runtime FROM ideas ORDER BY id");
 	cr_assert_eq(PQntuples(before), PQntuples(after));
 	for (int i = 0; i < PQntuples(after); i++) {

@@ -229,7 +229,7 @@ void ideas_create(struct http_ctx *c)
 	}
 	int seen = idem ? replay(c, pg, &who, idem, req_hash) : 0;
 	if (seen != 0) {
-		pipeline_rollback(pg);
+		pipeline_rollback(pg, http_triage(c));
 		goto out;
 	}
 	struct ingest_result res;
@@ -238,13 +238,13 @@ void ideas_create(struct http_ctx *c)
 		answer = json_pack("{s:I, s:I, s:b}", "idea_id", (json_int_t)res.idea_id,
 				   "mention_id", (json_int_t)res.mention_id, "merged", res.merged);
 		if ((idem && remember(pg, &who, idem, req_hash, answer, &err) < 0) ||
-		    pipeline_commit(pg, &err) < 0) {
+		    pipeline_commit(pg, http_triage(c), &err) < 0) {
 			json_decref(answer);
 			answer = NULL;
 		}
 	}
 	if (!answer) {
-		pipeline_rollback(pg);
+		pipeline_rollback(pg, http_triage(c));
 		if (db_check_broken(db) || !err.field[0]) {
 			http_db_unavailable(c, err.msg);
 		} else {

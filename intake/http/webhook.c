@@ -115,7 +115,7 @@ static void ingest_delivery(struct http_ctx *c, const char *delivery, const char
 	if (fresh < 0)
 		goto dberr;
 	if (fresh == 0) {
-		pipeline_rollback(pg);
+		pipeline_rollback(pg, http_triage(c));
 		json_decref(done);
 		http_reply_json(c, 200, json_pack("{s:s, s:b}", "delivery", delivery, "duplicate", 1));
 		return;
@@ -124,7 +124,7 @@ static void ingest_delivery(struct http_ctx *c, const char *delivery, const char
 		struct ingest_result res;
 		if (pipeline_ingest_tx(pg, http_triage(c), &ms[i], "triage", &res, &err) < 0) {
 			if (!db_check_broken(db) && err.field[0]) {
-				pipeline_rollback(pg);
+				pipeline_rollback(pg, http_triage(c));
 				json_decref(done);
 				http_problem(c, 400, err.field, "%s", err.msg);
 				return;
@@ -137,7 +137,7 @@ static void ingest_delivery(struct http_ctx *c, const char *delivery, const char
 						      (json_int_t)res.mention_id, "outcome",
 						      ingest_outcome_name(res.outcome)));
 	}
-	if (pipeline_commit(pg, &err) < 0)
+	if (pipeline_commit(pg, http_triage(c), &err) < 0)
 		goto dberr;
 	metrics_add(M_WEBHOOKS, 1);
 	json_t *answer = json_pack("{s:s, s:s, s:o}", "delivery", delivery, "event", event,
@@ -147,7 +147,7 @@ static void ingest_delivery(struct http_ctx *c, const char *delivery, const char
 	http_reply_json(c, 200, answer);
 	return;
 dberr:
-	pipeline_rollback(pg);
+	pipeline_rollback(pg, http_triage(c));
 	db_check_broken(db);
 	json_decref(done);
 	/* 503: GitHub shows the failure and the delivery can be redelivered */
