@@ -56,7 +56,7 @@ static int get_id(const json_t *obj, const char *prefix, const char *key, json_i
 static int get_time(const json_t *obj, const char *prefix, const char *key, int64_t *out,
                     struct err *err)
 {
-	const char *s;
+	const char *s = NULL;
 	if (get_str(obj, prefix, key, false, &s, err) < 0)
 		return -1;
 	if (gh_time_parse(s, out) < 0)
@@ -99,13 +99,13 @@ static int get_author(const json_t *obj, const char *prefix, struct mention *m, 
 		return bad_field(err, prefix, "user", "is missing");
 	if (!json_is_object(user))
 		return bad_field(err, prefix, "user", "must be an object");
-	const char *login;
+	const char *login = NULL;
 	if (get_str(user, sub, "login", false, &login, err) < 0)
 		return -1;
 	if (!*login)
 		return bad_field(err, sub, "login", "must not be empty");
 
-	const char *assoc;
+	const char *assoc = NULL;
 	if (get_str(obj, prefix, "author_association", true, &assoc, err) < 0)
 		return -1;
 	m->author_kind = (strcmp(assoc, "OWNER") == 0 || strcmp(assoc, "MEMBER") == 0 ||
@@ -177,7 +177,7 @@ static int get_labels(const json_t *obj, const char *prefix, struct mention *m, 
 	{
 		char sub[64];
 		snprintf(sub, sizeof(sub), "%s.labels[%zu]", prefix, i);
-		const char *name;
+		const char *name = NULL;
 		if (json_is_string(l))
 			name = json_string_value(l);
 		else if (!json_is_object(l))
@@ -194,7 +194,7 @@ static int get_labels(const json_t *obj, const char *prefix, struct mention *m, 
 /* Fills what every GitHub object shares: author, body, url, votes, times. */
 static int fill_common(const json_t *obj, const char *prefix, struct mention *m, struct err *err)
 {
-	const char *body, *url;
+	const char *body = NULL, *url = NULL;
 	m->source = SRC_GITHUB;
 	m->is_public = true;
 	if (get_author(obj, prefix, m, err) < 0 ||
@@ -242,8 +242,8 @@ static int post_mention(const json_t *obj, const char *prefix, const char *repo,
 
 	struct mention m;
 	mention_init(&m);
-	json_int_t number;
-	const char *title;
+	json_int_t number = 0;
+	const char *title = NULL;
 	m.kind = MENTION_POST;
 	if (get_id(obj, prefix, "number", &number, err) < 0 ||
 	    get_str(obj, prefix, "title", false, &title, err) < 0 ||
@@ -272,7 +272,7 @@ static int comment_mention(const json_t *obj, const char *prefix, const struct m
 		                     obj ? "must be an object" : "is missing");
 	struct mention m;
 	mention_init(&m);
-	json_int_t id;
+	json_int_t id = 0;
 	m.kind = MENTION_COMMENT;
 	if (get_id(obj, prefix, "id", &id, err) < 0 || fill_common(obj, prefix, &m, err) < 0 ||
 	    set_str(&m.title, "", err) < 0 ||
@@ -359,7 +359,7 @@ int gh_webhook_to_mentions(const char *event, const json_t *payload, struct ment
 	if (!json_is_object(payload))
 		return err_set_field(err, "payload", "GitHub payload must be a JSON object");
 
-	const char *repo;
+	const char *repo = NULL;
 	const json_t *jaction = json_object_get(payload, "action");
 	if (!json_is_string(jaction))
 		return err_set_field(err, "action", "GitHub payload: action %s",

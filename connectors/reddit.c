@@ -112,7 +112,7 @@ int reddit_post_to_mention(const json_t *data, struct mention *m, struct err *er
 	if (!json_is_object(data))
 		return err_set_field(err, "data", "Reddit listing: data %s",
 		                     data ? "must be an object" : "is missing");
-	const char *name, *title, *selftext, *author, *permalink, *flair, *removed;
+	const char *name = NULL, *title = NULL, *selftext = NULL, *author = NULL, *permalink = NULL, *flair = NULL, *removed = NULL;
 	const json_t *created_utc = json_object_get(data, "created_utc");
 	struct mention t;
 	mention_init(&t);

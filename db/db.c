@@ -162,3 +162,44 @@ int db_create_database(const char *admin_conninfo, const char *name, struct err 
 	PQfinish(c);
 	return rc;
 }
+
+/* Statements prepared on this thread's current connection, keyed by the
+ * address of their SQL text. A new connection (another pointer or backend)
+ * starts an empty set. */
+#define PREPARED_MAX 128
+static _Thread_local struct {
+	PGconn *conn;
+	int pid;
+	const char *sql[PREPARED_MAX];
+	int n;
+} prepared;
+
+PGresult *db_exec(PGconn *c, const char *sql, int n, const char *const *params)
+{
+	int pid = PQbackendPID(c);
+	if (prepared.conn != c || prepared.pid != pid) {
+		prepared.conn = c;
+		prepared.pid = pid;
+		prepared.n = 0;
+	}
+	int idx = -1;
+	for (int i = 0; i < prepared.n; i++)
+		if (prepared.sql[i] == sql) {
+			idx = i;
+			break;
+		}
+	char name[16];
+	if (idx < 0) {
+		if (prepared.n == PREPARED_MAX) /* more statements than expected: plan each time */
+			return PQexecParams(c, sql, n, NULL, params, NULL, NULL, 0);
+		idx = prepared.n;
+		snprintf(name, sizeof(name), "itq%d", idx);
+		PGresult *r = PQprepare(c, name, sql, n, NULL);
+		if (PQresultStatus(r) != PGRES_COMMAND_OK)
+			return r; /* the error, for the caller */
+		PQclear(r);
+		prepared.sql[prepared.n++] = sql;
+	}
+	snprintf(name, sizeof(name), "itq%d", idx);
+	return PQexecPrepared(c, name, n, params, NULL, NULL, 0);
+}

@@ -36,6 +36,12 @@ bool db_ping(const char *conninfo);
 int db_create_database(const char *admin_conninfo, const char *name, struct err *err)
     __attribute__((warn_unused_result));
 
+/* Runs sql (a string that lives for the whole process: a literal) with text
+ * params as a prepared statement, preparing it on this connection on first
+ * use, so the server plans it once instead of on every call. Returns the
+ * result (the caller clears it; check its status). */
+PGresult *db_exec(PGconn *c, const char *sql, int n, const char *const *params);
+
 /* Copies the error of res (or of conn when res is NULL) into *err; returns -1. */
 int db_err(PGconn *conn, const PGresult *res, struct err *err);
 

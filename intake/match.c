@@ -163,7 +163,7 @@ int match_pending_flush(PGconn *c, struct triage_ctx *t, struct err *err)
 
 static PGresult *q_exec(PGconn *c, const char *sql, int n, const char *const *p, struct err *err)
 {
-	PGresult *r = PQexecParams(c, sql, n, NULL, p, NULL, NULL, 0);
+	PGresult *r = db_exec(c, sql, n, p);
 	ExecStatusType st = PQresultStatus(r);
 	if (st != PGRES_TUPLES_OK && st != PGRES_COMMAND_OK) {
 		db_err(c, r, err);

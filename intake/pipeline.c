@@ -55,7 +55,7 @@ void pipeline_rollback(PGconn *c, struct triage_ctx *t)
 static PGresult *query(PGconn *c, const char *sql, int n, const char *const *params,
 		       struct err *err)
 {
-	PGresult *r = PQexecParams(c, sql, n, NULL, params, NULL, NULL, 0);
+	PGresult *r = db_exec(c, sql, n, params);
 	ExecStatusType st = PQresultStatus(r);
 	if (st != PGRES_TUPLES_OK && st != PGRES_COMMAND_OK) {
 		db_err(c, r, err);

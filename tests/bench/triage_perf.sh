@@ -1,0 +1,80 @@
+#!/usr/bin/env bash
+# tests/bench/triage_perf.sh - triage speed at scale, on this machine.
+#
+#   tests/bench/triage_perf.sh [N]     (default N = 100000)
+#
+# For 10k and N synthetic sales notes (tests/bench/gen_notes.py), each into an
+# empty embedded PostgreSQL: bulk import rate (`ideatriage import-sales`);
+# then at N ideas: `ideatriage rescore` of every idea, the latency of
+# attaching one new mention (tests/bench/attach_bench), and next to it
+# pgbench running only the candidate-retrieval SQL on the same database.
+# Uses the release build in build/ and attach_bench from build-bench/.
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+ROOT=$(pwd)
+N=${1:-100000}
+BIN=$ROOT/build/ideatriage
+[ -x "$BIN" ] || { echo "build first: scripts/dev run (or cmake --build build)" >&2; exit 1; }
+cmake -S "$ROOT" -B "$ROOT/build-bench" -DCMAKE_BUILD_TYPE=Release -DIDEATRIAGE_TESTS=ON >/dev/null
+cmake --build "$ROOT/build-bench" -j "$(nproc)" --target attach_bench >/dev/null
+WORK=$(mktemp -d /var/tmp/triage-perf.XXXXXX)
+trap 'pkill -f "$WORK" 2>/dev/null || true; rm -rf "$WORK"' EXIT
+
+import_rate() { # N DIR -> prints rate
+  local n=$1 dir=$2
+  mkdir -p "$dir"
+  python3 "$ROOT/tests/bench/gen_notes.py" "$n" > "$dir/notes.csv"
+  (cd "$dir" && "$BIN" migrate >/dev/null 2>&1)
+  local t0 t1
+  t0=$(date +%s.%N)
+  (cd "$dir" && "$BIN" import-sales notes.csv 2>/dev/null | tail -1)
+  t1=$(date +%s.%N)
+  python3 -c "n=$n; s=$t1-$t0; print(f'import {n} notes: {s:.1f} s, {n/s:.0f} mentions/s')"
+  echo "$t1 - $t0" | bc -l > "$dir/seconds"
+}
+
+echo "== bulk import (one transaction per file, triage on every row)"
+import_rate 10000 "$WORK/10k"
+import_rate "$N" "$WORK/n"
+python3 - "$WORK/10k/seconds" "$WORK/n/seconds" "$N" <<'PY'
+import math, sys
+a, b, n = float(open(sys.argv[1]).read()), float(open(sys.argv[2]).read()), int(sys.argv[3])
+nlogn = (n * math.log(n)) / (10000 * math.log(10000))
+print(f"growth 10k -> {n}: time x{b / a:.1f}; linear would be x{n / 10000:.1f}, n log n x{nlogn:.1f}")
+PY
+
+echo "== at $N ideas"
+cd "$WORK/n"
+"$BIN" rescore 2>/dev/null | tail -1
+# a server keeps the embedded cluster up while the probes below connect to it
+IDEATRIAGE_LISTEN=127.0.0.1:0 "$BIN" serve >"$WORK/serve.log" 2>&1 &
+SERVE=$!
+DATADIR="$WORK/n/.ideatriage/pg"
+CONN="host=$DATADIR user=postgres dbname=ideatriage"
+for _ in $(seq 100); do pg_isready -q -h "$DATADIR" && break; sleep 0.2; done
+psql "$CONN" -qAt -c "SELECT count(*) || ' ideas, ' || (SELECT count(*) FROM mentions) || ' mentions' FROM ideas"
+python3 "$ROOT/tests/bench/gen_notes.py" 1000 | sed 's/,bench-/,attach-/' > "$WORK/attach.csv"
+"$ROOT/build-bench/tests/attach_bench" "$CONN" "$WORK/attach.csv" "$ROOT/config/scoring.json"
+
+# the same candidate-retrieval SQL the pipeline runs, for 1000 real ideas' rare terms
+psql "$CONN" -q <<'SQL'
+DROP TABLE IF EXISTS bench_queries;
+CREATE TABLE bench_queries AS
+SELECT row_number() OVER () AS k, q.q, i.norm_title
+FROM (SELECT id, norm_title, all_terms FROM ideas ORDER BY random() LIMIT 1000) i,
+LATERAL (SELECT to_tsquery('simple', string_agg(t.term, ' | ')) AS q
+         FROM (SELECT term FROM terms WHERE term = ANY (i.all_terms) AND df <= greatest(50, (SELECT ideas FROM corpus) * 0.02)
+               ORDER BY df LIMIT 16) t) q;
+ALTER TABLE bench_queries ADD PRIMARY KEY (k);
+SQL
+cat > "$WORK/retrieval.sql" <<'SQL'
+\set k random(1, 1000)
+SELECT i.id, i.title_terms, i.title_norm, i.all_terms, i.all_norm, similarity(i.norm_title, b.norm_title), left(i.title, 150)
+FROM bench_queries b,
+ LATERAL (SELECT id FROM ideas WHERE search @@ b.q AND status <> 'merged' ORDER BY ts_rank(search, b.q) DESC LIMIT 40) c
+JOIN ideas i ON i.id = c.id WHERE b.k = :k;
+SQL
+echo "pgbench, candidate retrieval SQL only, 1 client, 20 s:"
+/usr/lib/postgresql/15/bin/pgbench -n -c 1 -T 20 -f "$WORK/retrieval.sql" "$CONN" 2>/dev/null \
+  | grep -E "latency average|latency stddev|tps"
+kill $SERVE; wait $SERVE 2>/dev/null || true
