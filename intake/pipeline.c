@@ -1,9 +1,10 @@
 /* intake/pipeline.c - see pipeline.h.
  *
- * Concurrency: a transaction-scoped advisory lock on the mention's identity
- * serialises two deliveries of the same mention; a second lock on the match
- * key serialises two new mentions that would create the same idea. Locks are
- * always taken in that order. */
+ * Concurrency: the unique (source, external_id) index decides between two
+ * first deliveries of the same mention (the loser retries as an update); a
+ * known mention's row is locked while it is updated. Two different mentions
+ * arriving at once that would each start the same idea may make two ideas:
+ * the later one then lists the earlier as similar, for a person to merge. */
 #include "intake/pipeline.h"
 
 #include <openssl/evp.h>
@@ -416,17 +417,17 @@ int pipeline_ingest_tx(PGconn *c, struct triage_ctx *t, const struct mention *m,
 {
 	if (validate(m, err) < 0)
 		return -1;
+	/* No lock is taken before the lookup: two first deliveries of the same
+	 * mention race to the unique (source, external_id) index, and the loser
+	 * fails with a unique violation that pipeline_ingest retries as an update.
+	 * (Advisory locks per mention would pile up in one long import.) A known
+	 * mention is locked for the update. */
 	const char *id[] = {source_name(m->source), m->external_id};
 	PGresult *r = query(c,
-			    "SELECT pg_advisory_xact_lock(hashtextextended($1 || ':' || $2, 0))",
+			    "SELECT id, idea_id, extract(epoch FROM upstream_updated_at)::bigint,"
+			    " content_hash FROM mentions WHERE source = $1 AND external_id = $2"
+			    " FOR UPDATE",
 			    2, id, err);
-	if (!r)
-		return -1;
-	PQclear(r);
-	r = query(c,
-		  "SELECT id, idea_id, extract(epoch FROM upstream_updated_at)::bigint, content_hash"
-		  " FROM mentions WHERE source = $1 AND external_id = $2",
-		  2, id, err);
 	if (!r)
 		return -1;
 	char hash[65];
@@ -456,8 +457,10 @@ int pipeline_ingest(PGconn *c, struct triage_ctx *t, const struct mention *m,
 		    pipeline_commit(c, t, &inner) == 0)
 			return 0;
 		pipeline_rollback(c, t);
-		/* a deadlock between two concurrent batches: try once more */
-		if (attempt == 0 && strstr(inner.msg, "deadlock detected"))
+		/* a deadlock, or a concurrent first delivery of the same mention
+		 * (unique violation): once more, which finds it and updates */
+		if (attempt == 0 && (strstr(inner.msg, "deadlock detected") ||
+				     strstr(inner.msg, "duplicate key value")))
 			continue;
 		if (err)
 			*err = inner;

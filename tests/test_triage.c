@@ -330,3 +330,88 @@ Test(triage, the_similar_endpoint_offers_near_matches_to_a_triager)
 	free(sub);
 	tserver_stop(s, SIGTERM);
 }
+
+static struct tresp *post_json(const char *url, const char *tok, const char *body)
+{
+	return http_post(url, tok, "application/json", body, body ? strlen(body) : 0);
+}
+
+Test(triage, a_person_merges_ideas_and_can_undo_it_exactly)
+{
+	struct ingest_result a = ingest(SRC_GITHUB, "meshco/mesh#90", "fay", AUTHOR_COMMUNITY,
+					"Let admins pin a client version",
+					"We need to hold the fleet on a known-good release.");
+	comment("meshco/mesh#90", "meshco/mesh#90/comments/1", "gus");
+	struct ingest_result b = ingest(SRC_SALES, "crm-90", "Umbrella", AUTHOR_CUSTOMER,
+					"Client auto-update controls",
+					"Umbrella IT wants to control when clients update.");
+	cr_assert_neq(a.idea_id, b.idea_id);
+	char *req_before = idea_field(b.idea_id, "requesters");
+	struct tserver *s = tserver_start(conninfo, NULL, NULL);
+	char *tok = test_token(conninfo, "triager", "tess");
+	char url[256], body[64];
+	snprintf(url, sizeof(url), "%s/api/v1/ideas/%lld/merge", s->url, (long long)a.idea_id);
+	snprintf(body, sizeof(body), "{\"into\": %lld}", (long long)b.idea_id);
+	struct tresp *r = post_json(url, tok, body);
+	cr_assert(r);
+	cr_expect_eq(r->status, 200, "%s", r->body);
+	tresp_free(r);
+	char *st = idea_field(a.idea_id, "status");
+	cr_expect_str_eq(st, "merged");
+	free(st);
+	char where[200];
+	snprintf(where, sizeof(where), "mentions WHERE idea_id = %lld", (long long)b.idea_id);
+	cr_expect_eq(testdb_count(pg, where), 3, "every mention moved, none lost");
+	cr_expect_eq(testdb_count(pg, "mentions WHERE external_id = 'meshco/mesh#90'"
+				      " AND body = 'We need to hold the fleet on a known-good release.'"),
+		     1, "a moved mention keeps its own text");
+	char *req_after = idea_field(b.idea_id, "requesters");
+	cr_expect_gt(atoi(req_after), atoi(req_before), "demand follows the mentions");
+	cr_expect_eq(testdb_count(pg, "audit_log WHERE action = 'merge' AND actor = 'tess'"), 1);
+	cr_expect_eq(testdb_count(pg, "mention_links WHERE method = 'person' AND superseded_at IS NULL"),
+		     2);
+
+	/* refused requests change nothing */
+	r = post_json(url, tok, body);
+	cr_expect(tresp_is_problem(r, 409), "merging a merged idea again");
+	tresp_free(r);
+	snprintf(url, sizeof(url), "%s/api/v1/ideas/%lld/merge", s->url, (long long)b.idea_id);
+	r = post_json(url, tok, "{\"into\": 999999}");
+	cr_expect(tresp_is_problem(r, 404));
+	tresp_free(r);
+	snprintf(body, sizeof(body), "{\"into\": %lld}", (long long)b.idea_id);
+	r = post_json(url, tok, body);
+	cr_expect(tresp_is_problem(r, 409), "into itself");
+	tresp_free(r);
+	r = post_json(url, tok, "{\"into\": \"2\"}");
+	cr_expect(tresp_is_problem(r, 400));
+	tresp_free(r);
+	char *sub = test_token(conninfo, "submitter", "sam");
+	r = post_json(url, sub, body);
+	cr_expect(tresp_is_problem(r, 403));
+	tresp_free(r);
+	free(sub);
+	cr_expect_eq(testdb_count(pg, "idea_merges"), 1);
+
+	/* undo */
+	snprintf(url, sizeof(url), "%s/api/v1/ideas/%lld/unmerge", s->url, (long long)a.idea_id);
+	r = post_json(url, tok, NULL);
+	cr_expect_eq(r ? r->status : 0, 200, "%s", r ? r->body : "");
+	tresp_free(r);
+	st = idea_field(a.idea_id, "status");
+	cr_expect_str_eq(st, "new");
+	free(st);
+	snprintf(where, sizeof(where), "mentions WHERE idea_id = %lld", (long long)a.idea_id);
+	cr_expect_eq(testdb_count(pg, where), 2, "the merge is undone exactly");
+	char *req_back = idea_field(b.idea_id, "requesters");
+	cr_expect_str_eq(req_back, req_before);
+	cr_expect_eq(testdb_count(pg, "audit_log WHERE action = 'unmerge'"), 1);
+	r = post_json(url, tok, NULL);
+	cr_expect(tresp_is_problem(r, 409), "nothing left to undo");
+	tresp_free(r);
+	free(req_before);
+	free(req_after);
+	free(req_back);
+	free(tok);
+	tserver_stop(s, SIGTERM);
+}

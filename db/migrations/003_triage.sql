@@ -48,6 +48,7 @@ CREATE TABLE idea_merges (
     from_idea   bigint NOT NULL REFERENCES ideas (id),
     into_idea   bigint NOT NULL REFERENCES ideas (id),
     mention_ids bigint[] NOT NULL,
+    prev_status text NOT NULL,
     merged_by   text NOT NULL,
     merged_at   timestamptz NOT NULL DEFAULT now(),
     undone_by   text,

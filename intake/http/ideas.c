@@ -9,6 +9,7 @@
 #include "intake/http/request.h"
 #include "intake/http/router.h"
 #include "intake/log.h"
+#include "intake/merge.h"
 #include "intake/pipeline.h"
 #include "triage/text.h"
 
@@ -316,4 +317,81 @@ void ideas_similar(struct http_ctx *c)
 	}
 	PQclear(r);
 	http_reply_json(c, 200, out);
+}
+
+/* Answers a failed merge or unmerge: 404 for an unknown idea, 409 for a
+ * request the ideas' state does not allow, 503 for the database. */
+static void merge_failed(struct http_ctx *c, struct db *db, const struct err *err)
+{
+	if (db_check_broken(db) || !err->field[0])
+		http_db_unavailable(c, err->msg);
+	else if (strstr(err->msg, "no such idea"))
+		http_problem(c, 404, err->field, "%s", err->msg);
+	else
+		http_problem(c, 409, err->field, "%s", err->msg);
+}
+
+/* POST /api/v1/ideas/{id}/merge {"into": id}: fold this idea into another. */
+void ideas_merge(struct http_ctx *c)
+{
+	struct principal who;
+	if (http_require_role(c, ROLE_TRIAGER, &who) < 0)
+		return;
+	int64_t id = http_param_id(c, 0);
+	if (!id)
+		return;
+	json_t *j = http_json_body(c);
+	if (!j)
+		return;
+	json_t *into = json_object_get(j, "into");
+	if (!json_is_object(j) || json_object_size(j) != 1 || !json_is_integer(into) ||
+	    json_integer_value(into) <= 0) {
+		json_decref(j);
+		http_problem(c, 400, "into", "send {\"into\": <idea id>} and nothing else");
+		return;
+	}
+	int64_t target = json_integer_value(into);
+	json_decref(j);
+	struct db *db = http_db(c);
+	if (!db) {
+		http_db_unavailable(c, "merge");
+		return;
+	}
+	PGconn *pg = db_conn(db);
+	struct err err = {0};
+	int64_t merge_id = 0;
+	if (pipeline_begin(pg, &err) < 0 ||
+	    merge_ideas(pg, http_triage(c), id, target, who.name, &merge_id, &err) < 0 ||
+	    pipeline_commit(pg, http_triage(c), &err) < 0) {
+		pipeline_rollback(pg, http_triage(c));
+		merge_failed(c, db, &err);
+		return;
+	}
+	http_reply_json(c, 200, json_pack("{s:I, s:I, s:I}", "merge_id", (json_int_t)merge_id,
+					  "idea_id", (json_int_t)id, "into", (json_int_t)target));
+}
+
+/* POST /api/v1/ideas/{id}/unmerge: undo the latest merge of this idea. */
+void ideas_unmerge(struct http_ctx *c)
+{
+	struct principal who;
+	if (http_require_role(c, ROLE_TRIAGER, &who) < 0)
+		return;
+	int64_t id = http_param_id(c, 0);
+	if (!id)
+		return;
+	struct db *db = http_db(c);
+	if (!db) {
+		http_db_unavailable(c, "unmerge");
+		return;
+	}
+	PGconn *pg = db_conn(db);
+	struct err err = {0};
+	if (pipeline_begin(pg, &err) < 0 || unmerge_idea(pg, http_triage(c), id, who.name, &err) < 0 ||
+	    pipeline_commit(pg, http_triage(c), &err) < 0) {
+		pipeline_rollback(pg, http_triage(c));
+		merge_failed(c, db, &err);
+		return;
+	}
+	http_reply_json(c, 200, json_pack("{s:I, s:b}", "idea_id", (json_int_t)id, "unmerged", 1));
 }

@@ -14,6 +14,8 @@ const struct route http_routes[] = {
     {GET, "/metrics", health_metrics, BODY_NONE},
     {POST, "/api/v1/ideas", ideas_create, BODY_JSON},
     {GET, "/api/v1/ideas/{id}/similar", ideas_similar, BODY_NONE},
+    {POST, "/api/v1/ideas/{id}/merge", ideas_merge, BODY_JSON},
+    {POST, "/api/v1/ideas/{id}/unmerge", ideas_unmerge, BODY_NONE},
     {GET, "/submit", submit_form, BODY_NONE},
     {POST, "/submit", submit_post, BODY_JSON},
     {GET, "/submit/thanks", submit_thanks, BODY_NONE},

@@ -31,6 +31,8 @@ void health_readyz(struct http_ctx *c);
 void health_metrics(struct http_ctx *c);
 void ideas_create(struct http_ctx *c);
 void ideas_similar(struct http_ctx *c);
+void ideas_merge(struct http_ctx *c);
+void ideas_unmerge(struct http_ctx *c);
 void submit_form(struct http_ctx *c);
 void submit_post(struct http_ctx *c);
 void submit_thanks(struct http_ctx *c);

@@ -18,6 +18,7 @@ BIN=$ROOT/build/ideatriage
 cmake -S "$ROOT" -B "$ROOT/build-bench" -DCMAKE_BUILD_TYPE=Release -DIDEATRIAGE_TESTS=ON >/dev/null
 cmake --build "$ROOT/build-bench" -j "$(nproc)" --target attach_bench >/dev/null
 WORK=$(mktemp -d /var/tmp/triage-perf.XXXXXX)
+chmod 755 "$WORK" # the postgres user must reach the clusters inside
 trap 'pkill -f "$WORK" 2>/dev/null || true; rm -rf "$WORK"' EXIT
 
 import_rate() { # N DIR -> prints rate
@@ -27,7 +28,9 @@ import_rate() { # N DIR -> prints rate
   (cd "$dir" && "$BIN" migrate >/dev/null 2>&1)
   local t0 t1
   t0=$(date +%s.%N)
-  (cd "$dir" && "$BIN" import-sales notes.csv 2>/dev/null | tail -1)
+  if ! (cd "$dir" && "$BIN" import-sales notes.csv 2>"$dir/import.log" | tail -1); then
+    grep -v '"level":"info"' "$dir/import.log" >&2; exit 1
+  fi
   t1=$(date +%s.%N)
   python3 -c "n=$n; s=$t1-$t0; print(f'import {n} notes: {s:.1f} s, {n/s:.0f} mentions/s')"
   echo "$t1 - $t0" | bc -l > "$dir/seconds"
