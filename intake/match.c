@@ -16,6 +16,7 @@
 #define RETRIEVAL_TERMS 16 /* the rarest query terms used to retrieve candidates */
 #define RETRIEVAL_MAX_SHARE 0.02 /* ... each used by at most this share of the ideas */
 #define RETRIEVAL_MIN_DF 50      /* ... or this many, in a small corpus */
+#define RETRIEVAL_MAX_DF 500     /* ... and never more: retrieval work stays bounded */
 #define BODY_CHARS 4000    /* bodies beyond this add little and cost time */
 
 static PGresult *q_exec(PGconn *c, const char *sql, int n, const char *const *p,
@@ -291,13 +292,16 @@ void match_clear(struct match_query *q)
 
 /* "a | b | c" over the rarest terms that some idea already uses (a term no
  * idea has can retrieve nothing). Terms in more than RETRIEVAL_MAX_SHARE of
- * the ideas are left out: their posting lists would make retrieval a scan. */
+ * the ideas (or RETRIEVAL_MAX_DF) are left out: their posting lists would
+ * make retrieval grow with the corpus. */
 static char *retrieval_query(const struct match_query *q)
 {
 	int n = q->all_toks.n, *idx = malloc(sizeof(int) * (size_t)(n + 1)), k = 0;
 	long max_df = (long)(q->corpus * RETRIEVAL_MAX_SHARE);
 	if (max_df < RETRIEVAL_MIN_DF)
 		max_df = RETRIEVAL_MIN_DF;
+	if (max_df > RETRIEVAL_MAX_DF)
+		max_df = RETRIEVAL_MAX_DF;
 	double min_idf = similar_idf(max_df, q->corpus);
 	for (int i = 0; i < n; i++)
 		if (q->all_idf[i] < similar_idf(0, q->corpus) - 1e-9 && q->all_idf[i] >= min_idf)
