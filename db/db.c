@@ -203,3 +203,15 @@ PGresult *db_exec(PGconn *c, const char *sql, int n, const char *const *params)
 	snprintf(name, sizeof(name), "itq%d", idx);
 	return PQexecPrepared(c, name, n, params, NULL, NULL, 0);
 }
+
+PGresult *db_query(PGconn *c, const char *sql, int n, const char *const *params, struct err *err)
+{
+	PGresult *r = db_exec(c, sql, n, params);
+	ExecStatusType st = PQresultStatus(r);
+	if (st != PGRES_TUPLES_OK && st != PGRES_COMMAND_OK) {
+		db_err(c, r, err);
+		PQclear(r);
+		return NULL;
+	}
+	return r;
+}

@@ -42,6 +42,10 @@ int db_create_database(const char *admin_conninfo, const char *name, struct err 
  * result (the caller clears it; check its status). */
 PGresult *db_exec(PGconn *c, const char *sql, int n, const char *const *params);
 
+/* db_exec, checked: the result on success (the caller clears it), or NULL
+ * with the server's message in *err. */
+PGresult *db_query(PGconn *c, const char *sql, int n, const char *const *params, struct err *err);
+
 /* Copies the error of res (or of conn when res is NULL) into *err; returns -1. */
 int db_err(PGconn *conn, const PGresult *res, struct err *err);
 

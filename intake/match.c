@@ -19,10 +19,6 @@
 #define RETRIEVAL_MAX_DF 500     /* ... and never more: retrieval work stays bounded */
 #define BODY_CHARS 4000    /* bodies beyond this add little and cost time */
 
-static PGresult *q_exec(PGconn *c, const char *sql, int n, const char *const *p,
-			struct err *err);
-#define q_exec_raw q_exec
-
 /* ---- term frequencies pending in the open transaction ---- */
 
 struct df_pending {
@@ -142,7 +138,7 @@ int match_pending_flush(PGconn *c, struct triage_ctx *t, struct err *err)
 	char corpus[24];
 	snprintf(corpus, sizeof(corpus), "%ld", p->corpus);
 	const char *params[] = {ta, da, corpus};
-	PGresult *r = q_exec_raw(c,
+	PGresult *r = db_query(c,
 				 "WITH d AS (INSERT INTO terms (term, df)"
 				 "  SELECT t, d::int FROM unnest($1::text[], $2::text[]) AS u(t, d)"
 				 "  ORDER BY t ON CONFLICT (term) DO UPDATE SET df = terms.df + excluded.df"
@@ -160,18 +156,6 @@ int match_pending_flush(PGconn *c, struct triage_ctx *t, struct err *err)
 		return -1;
 	PQclear(r);
 	return 0;
-}
-
-static PGresult *q_exec(PGconn *c, const char *sql, int n, const char *const *p, struct err *err)
-{
-	PGresult *r = db_exec(c, sql, n, p);
-	ExecStatusType st = PQresultStatus(r);
-	if (st != PGRES_TUPLES_OK && st != PGRES_COMMAND_OK) {
-		db_err(c, r, err);
-		PQclear(r);
-		return NULL;
-	}
-	return r;
 }
 
 static int cmp_str(const void *a, const void *b)
@@ -214,7 +198,7 @@ static int weigh(PGconn *c, struct triage_ctx *tc, const struct tokens *t, long 
 	}
 	char *arr = db_text_array((const char *const *)t->v, t->n);
 	const char *p[] = {arr};
-	PGresult *r = q_exec(c, "SELECT term, df FROM terms WHERE term = ANY($1::text[])", 1, p, err);
+	PGresult *r = db_query(c, "SELECT term, df FROM terms WHERE term = ANY($1::text[])", 1, p, err);
 	free(arr);
 	if (!r) {
 		free(df);
@@ -249,7 +233,7 @@ int match_prepare(PGconn *c, struct triage_ctx *t, const struct mention *m, stru
 	distinct(&q->title_toks, MAX_TERMS);
 	distinct(&q->all_toks, MAX_TERMS);
 	q->norm_title = text_match_key(*title ? title : (body ? body : ""));
-	PGresult *r = q_exec(c, "SELECT ideas FROM corpus", 0, NULL, err);
+	PGresult *r = db_query(c, "SELECT ideas FROM corpus", 0, NULL, err);
 	if (!r)
 		goto out;
 	q->corpus = (PQntuples(r) ? atol(PQgetvalue(r, 0, 0)) : 0) +
@@ -365,7 +349,7 @@ int match_find(PGconn *c, struct triage_ctx *t, const struct match_query *q,
 	    "       AND status <> 'merged'"
 	    "       ORDER BY ts_rank(search, to_tsquery('simple', $1)) DESC LIMIT $3::int) c"
 	    " JOIN ideas i ON i.id = c.id";
-	PGresult *r = q_exec(c, sql, 3, p, err);
+	PGresult *r = db_query(c, sql, 3, p, err);
 	free(tsq);
 	if (!r)
 		return -1;
@@ -427,7 +411,7 @@ int match_create_idea(PGconn *c, struct triage_ctx *t, const struct match_query 
 	snprintf(tn, sizeof(tn), "%.6f", q->q.title.norm);
 	snprintf(an, sizeof(an), "%.6f", q->q.all.norm);
 	const char *p[] = {title, q->norm_title, tt, at, tn, an};
-	PGresult *r = q_exec(c,
+	PGresult *r = db_query(c,
 			     "INSERT INTO ideas (title, norm_title, title_terms, all_terms, title_norm,"
 			     " all_norm, search)"
 			     " VALUES ($1, $2, $3::text[], $4::text[], $5, $6,"
@@ -468,7 +452,7 @@ int match_store_suggestions(PGconn *c, const char *idea_id, const struct match_c
 		char *ev = match_evidence_json(&cand[i].r);
 		const char *p[] = {idea_id, other, sim, ev};
 		/* both directions: each idea shows the other as similar */
-		PGresult *r = q_exec(c,
+		PGresult *r = db_query(c,
 				     "INSERT INTO idea_similar (idea_id, other_id, similarity, evidence)"
 				     " VALUES ($1, $2, $3, $4), ($2, $1, $3, $4)"
 				     " ON CONFLICT (idea_id, other_id) DO UPDATE"

@@ -7,18 +7,6 @@
 #include "db/db.h"
 #include "intake/pipeline.h"
 
-static PGresult *run(PGconn *c, const char *sql, int n, const char *const *p, struct err *err)
-{
-	PGresult *r = db_exec(c, sql, n, p);
-	ExecStatusType st = PQresultStatus(r);
-	if (st != PGRES_TUPLES_OK && st != PGRES_COMMAND_OK) {
-		db_err(c, r, err);
-		PQclear(r);
-		return NULL;
-	}
-	return r;
-}
-
 int merge_ideas(PGconn *c, struct triage_ctx *t, int64_t from, int64_t into, const char *who,
 		int64_t *merge_id, struct err *err)
 {
@@ -29,7 +17,7 @@ int merge_ideas(PGconn *c, struct triage_ctx *t, int64_t from, int64_t into, con
 	snprintf(i, sizeof(i), "%lld", (long long)into);
 	const char *p[] = {f, i};
 	/* lock both, in id order, and check they are live */
-	PGresult *r = run(c,
+	PGresult *r = db_query(c,
 			  "SELECT id, status FROM ideas WHERE id IN ($1, $2) ORDER BY id FOR UPDATE",
 			  2, p, err);
 	if (!r)
@@ -49,7 +37,7 @@ int merge_ideas(PGconn *c, struct triage_ctx *t, int64_t from, int64_t into, con
 	if (rc < 0)
 		return -1;
 	const char *pw[] = {f, i, who};
-	r = run(c,
+	r = db_query(c,
 		"WITH moved AS (UPDATE mentions SET idea_id = $2 WHERE idea_id = $1 RETURNING id),"
 		" old AS (UPDATE mention_links SET superseded_at = now()"
 		"   WHERE mention_id IN (SELECT id FROM moved) AND superseded_at IS NULL),"
@@ -66,7 +54,7 @@ int merge_ideas(PGconn *c, struct triage_ctx *t, int64_t from, int64_t into, con
 	snprintf(mid, sizeof(mid), "%s", PQgetvalue(r, 0, 0));
 	PQclear(r);
 	const char *pm[] = {f, i, who, mid};
-	r = run(c,
+	r = db_query(c,
 		"WITH u AS (UPDATE ideas SET status = 'merged', merged_into = $2, updated_at = now()"
 		"   WHERE id = $1)"
 		" INSERT INTO audit_log (actor, action, idea_id, details)"
@@ -86,7 +74,7 @@ int unmerge_idea(PGconn *c, struct triage_ctx *t, int64_t from, const char *who,
 	char f[24];
 	snprintf(f, sizeof(f), "%lld", (long long)from);
 	const char *p[] = {f};
-	PGresult *r = run(c,
+	PGresult *r = db_query(c,
 			  "SELECT m.id, m.into_idea FROM idea_merges m JOIN ideas i ON i.id = m.from_idea"
 			  " WHERE m.from_idea = $1 AND m.undone_at IS NULL AND i.status = 'merged'"
 			  " ORDER BY m.id DESC LIMIT 1 FOR UPDATE OF m, i",
@@ -103,7 +91,7 @@ int unmerge_idea(PGconn *c, struct triage_ctx *t, int64_t from, const char *who,
 	PQclear(r);
 	/* only the mentions that merge moved, and still sit where it put them */
 	const char *pu[] = {mid, f, into, who};
-	r = run(c,
+	r = db_query(c,
 		"WITH m AS (UPDATE idea_merges SET undone_at = now(), undone_by = $4 WHERE id = $1"
 		"   RETURNING mention_ids, prev_status),"
 		" back AS (UPDATE mentions SET idea_id = $2 WHERE idea_id = $3"

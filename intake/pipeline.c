@@ -53,19 +53,6 @@ void pipeline_rollback(PGconn *c, struct triage_ctx *t)
 }
 
 /* Runs a parameterised query; returns the result (caller clears) or NULL with *err. */
-static PGresult *query(PGconn *c, const char *sql, int n, const char *const *params,
-		       struct err *err)
-{
-	PGresult *r = db_exec(c, sql, n, params);
-	ExecStatusType st = PQresultStatus(r);
-	if (st != PGRES_TUPLES_OK && st != PGRES_COMMAND_OK) {
-		db_err(c, r, err);
-		PQclear(r);
-		return NULL;
-	}
-	return r;
-}
-
 /* Who is asking, for counting distinct requesters: a customer account counts
  * once however many of its people ask; a person once however often. */
 static char *requester_key(const struct mention *m)
@@ -143,13 +130,13 @@ static int find_linked_idea(PGconn *c, const struct mention *m, char *out, size_
 	PGresult *r = NULL;
 	if (m->kind == MENTION_COMMENT) {
 		const char *p[] = {source_name(m->source), m->parent_external_id};
-		r = query(c,
+		r = db_query(c,
 			  "SELECT idea_id FROM mentions WHERE source = $1 AND external_id = $2"
 			  " AND idea_id IS NOT NULL",
 			  2, p, err);
 	} else if (m->url && *m->url) {
 		const char *p[] = {m->url};
-		r = query(c,
+		r = db_query(c,
 			  "SELECT idea_id FROM mentions WHERE url = $1 AND idea_id IS NOT NULL"
 			  " ORDER BY id LIMIT 1",
 			  1, p, err);
@@ -189,7 +176,7 @@ static int find_referenced_idea(PGconn *c, const struct mention *m, char *out, s
 		if (strcmp(refs.v[i], m->external_id) == 0)
 			continue; /* "duplicate of" itself */
 		const char *p[] = {refs.v[i]};
-		PGresult *r = query(c,
+		PGresult *r = db_query(c,
 				    "SELECT idea_id FROM mentions WHERE source = 'github'"
 				    " AND external_id = $1 AND idea_id IS NOT NULL",
 				    1, p, err);
@@ -311,7 +298,7 @@ static int update_existing(PGconn *c, struct triage_ctx *t, const struct mention
 			   m->arr >= 0 ? s_arr : NULL,
 			   m->account,
 			   rkey};
-	PGresult *r = query(c,
+	PGresult *r = db_query(c,
 			    "UPDATE mentions SET title = $2, body = $3, url = $4, labels = $5,"
 			    " votes = $6, deleted = $7, upstream_updated_at = to_timestamp($8::bigint),"
 			    " content_hash = $9, author = $10, arr = $11, account = $12,"
@@ -331,7 +318,7 @@ static int update_existing(PGconn *c, struct triage_ctx *t, const struct mention
 		char *title = text_trim_dup(m->title, IDEA_TITLE_MAX);
 		char *key = text_match_key(title);
 		const char *tp[] = {idea, title, key, PQgetvalue(row, 0, 0)};
-		r = query(c,
+		r = db_query(c,
 			  "UPDATE ideas SET title = $2, norm_title = $3 WHERE id = $1 AND EXISTS ("
 			  " SELECT 1 FROM mention_links WHERE mention_id = $4 AND idea_id = $1"
 			  " AND method = 'new' AND superseded_at IS NULL) AND overrides->>'title' IS NULL",
@@ -380,7 +367,7 @@ static int insert_new(PGconn *c, struct triage_ctx *t, const struct mention *m, 
 			   m->updated_at ? s_upd : NULL,
 			   hash,
 			   rkey};
-	PGresult *r = query(
+	PGresult *r = db_query(
 	    c,
 	    "INSERT INTO mentions (idea_id, source, external_id, kind, parent_external_id, author,"
 	    " author_kind, author_email, account, arr, title, body, url, labels, votes, is_public,"
@@ -399,7 +386,7 @@ static int insert_new(PGconn *c, struct triage_ctx *t, const struct mention *m, 
 	fmt_i64(mid, sizeof(mid), out->mention_id);
 	snprintf(s_sim, sizeof(s_sim), "%.4f", out->similarity);
 	const char *lp[] = {mid, idea, out->method, s_sim, decided_by, evidence ? evidence : "{}"};
-	r = query(c,
+	r = db_query(c,
 		  "INSERT INTO mention_links (mention_id, idea_id, method, similarity, decided_by,"
 		  " evidence) VALUES ($1, $2, $3, $4, $5, $6::jsonb)",
 		  6, lp, err);
@@ -423,7 +410,7 @@ int pipeline_ingest_tx(PGconn *c, struct triage_ctx *t, const struct mention *m,
 	 * (Advisory locks per mention would pile up in one long import.) A known
 	 * mention is locked for the update. */
 	const char *id[] = {source_name(m->source), m->external_id};
-	PGresult *r = query(c,
+	PGresult *r = db_query(c,
 			    "SELECT id, idea_id, extract(epoch FROM upstream_updated_at)::bigint,"
 			    " content_hash FROM mentions WHERE source = $1 AND external_id = $2"
 			    " FOR UPDATE",

@@ -14,18 +14,6 @@
 
 #define MAX_REQUESTERS 5000
 
-static PGresult *q_exec(PGconn *c, const char *sql, int n, const char *const *p, struct err *err)
-{
-	PGresult *r = db_exec(c, sql, n, p);
-	ExecStatusType st = PQresultStatus(r);
-	if (st != PGRES_TUPLES_OK && st != PGRES_COMMAND_OK) {
-		db_err(c, r, err);
-		PQclear(r);
-		return NULL;
-	}
-	return r;
-}
-
 /* Applies a person's overrides ({"category", "segments", "runtime"}) over
  * what the rules found; returns the multiplier override (1 when none). */
 static double apply_overrides(const char *json, struct classification *cl)
@@ -88,7 +76,7 @@ static int load_requesters(PGconn *c, const char *idea_id, struct requester **ou
 			   struct err *err)
 {
 	const char *p[] = {idea_id};
-	PGresult *r = q_exec(c,
+	PGresult *r = db_query(c,
 			     "SELECT min(author_kind), min(source), coalesce(max(arr), 0),"
 			     " count(*) FILTER (WHERE kind = 'post'),"
 			     " count(*) FILTER (WHERE kind = 'comment')"
@@ -132,7 +120,7 @@ static char *breakdown_json(const struct score *s, const struct classification *
 int pipeline_rescore(PGconn *c, struct triage_ctx *t, const char *idea_id, struct err *err)
 {
 	const char *p[] = {idea_id};
-	PGresult *row = q_exec(
+	PGresult *row = db_query(
 	    c,
 	    "SELECT i.overrides::text, i.table_stakes, coalesce(f.title, i.title),"
 	    " coalesce(f.body, ''),"
@@ -206,7 +194,7 @@ int pipeline_rescore(PGconn *c, struct triage_ctx *t, const char *idea_id, struc
 	snprintf(last, sizeof(last), "%lld", (long long)in.last_activity);
 	const char *u[] = {idea_id, category_name(cl.category), seg_arr, runtime_name(cl.runtime),
 			   score, bd, nr, ns, nm, cls_s, last};
-	PGresult *r = q_exec(
+	PGresult *r = db_query(
 	    c,
 	    "UPDATE ideas SET category = $2, segments = $3::text[], runtime = $4, score = $5,"
 	    " prev_breakdown = CASE WHEN score_breakdown = $6::jsonb OR score_breakdown = '{}'"
@@ -267,7 +255,7 @@ static int batch_flush(PGconn *c, struct batch *b, struct err *err)
 	const char *p[10];
 	for (int k = 0; k < 10; k++)
 		p[k] = cols[k];
-	PGresult *r = q_exec(
+	PGresult *r = db_query(
 	    c,
 	    "UPDATE ideas i SET category = u.cat, segments = u.seg::text[], runtime = u.rt,"
 	    " score = u.score::float8,"
@@ -305,7 +293,7 @@ static char *dup_int(long v)
 
 int pipeline_rescore_all(PGconn *c, struct triage_ctx *t, int *count, struct err *err)
 {
-	PGresult *ideas = q_exec(
+	PGresult *ideas = db_query(
 	    c,
 	    "WITH agg AS (SELECT idea_id,"
 	    "   count(DISTINCT source) FILTER (WHERE NOT deleted) ns,"
@@ -326,7 +314,7 @@ int pipeline_rescore_all(PGconn *c, struct triage_ctx *t, int *count, struct err
 	    0, NULL, err);
 	if (!ideas)
 		return -1;
-	PGresult *reqs = q_exec(c,
+	PGresult *reqs = db_query(c,
 				"SELECT idea_id, min(author_kind), min(source), coalesce(max(arr), 0),"
 				" count(*) FILTER (WHERE kind = 'post'),"
 				" count(*) FILTER (WHERE kind = 'comment')"

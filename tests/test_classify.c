@@ -5,6 +5,8 @@
  * Markdown), so phrases match the way they will in production. Pure: no
  * server, no database. */
 #include <criterion/criterion.h>
+
+#include "triage/text.h"
 #include <jansson.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -352,24 +354,6 @@ Test(classify, why_names_matched_phrases_as_written, .init = setup, .fini = tear
 }
 
 /* True when s is well-formed UTF-8. */
-static bool valid_utf8(const char *s)
-{
-	const unsigned char *p = (const unsigned char *)s;
-	while (*p) {
-		int n = *p < 0x80         ? 0
-		        : (*p >> 5) == 6  ? 1
-		        : (*p >> 4) == 14 ? 2
-		        : (*p >> 3) == 30 ? 3
-		                          : -1;
-		if (n < 0)
-			return false;
-		p++;
-		for (int i = 0; i < n; i++, p++)
-			if ((*p & 0xc0) != 0x80)
-				return false;
-	}
-	return true;
-}
 
 Test(classify, why_is_truncated_safely)
 {
@@ -400,7 +384,7 @@ Test(classify, why_is_truncated_safely)
 	cr_expect_lt(len, sizeof(c.why));
 	cr_expect_gt(len, sizeof(c.why) - 64, "truncated too early: %zu", len);
 	cr_expect_str_eq(c.why + len - 3, "...");
-	cr_expect(valid_utf8(c.why), "why is not valid UTF-8: %s", c.why);
+	cr_expect(text_valid_utf8(c.why, strlen(c.why)), "why is not valid UTF-8: %s", c.why);
 	const char *head = "security: zyxword00 ünïcødé ßtraße ünïcødé ßtraße ünïcødé, zyxword01";
 	cr_expect(strncmp(c.why, head, strlen(head)) == 0, "%s", c.why);
 	classify_rules_free(r);

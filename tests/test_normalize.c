@@ -4,6 +4,8 @@
  * explicit duplicate references, golden folders and throughput. Pure: no
  * server, no database. */
 #include <criterion/criterion.h>
+
+#include "triage/text.h"
 #include <dirent.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -99,24 +101,6 @@ static void expect_same_toks(const char *a, const char *b)
 	free(tb);
 }
 
-static bool valid_utf8(const char *s)
-{
-	const unsigned char *p = (const unsigned char *)s;
-	while (*p) {
-		int n = *p < 0x80         ? 0
-		        : (*p >> 5) == 6  ? 1
-		        : (*p >> 4) == 14 ? 2
-		        : (*p >> 3) == 30 ? 3
-		                          : -1;
-		if (n < 0)
-			return false;
-		p++;
-		for (int i = 0; i < n; i++, p++)
-			if ((*p & 0xc0) != 0x80)
-				return false;
-	}
-	return true;
-}
 
 struct tcase {
 	const char *what, *text, *want;
@@ -339,7 +323,7 @@ Test(normalize, invalid_utf8_is_skipped)
 	RUN(cases);
 	char *p = normalize_prose(norm, "bad \xfe\xff bytes \xe2\x82");
 	cr_assert(p);
-	cr_expect(valid_utf8(p));
+	cr_expect(text_valid_utf8(p, strlen(p)));
 	cr_expect_str_eq(p, "bad  bytes");
 	free(p);
 }
@@ -390,7 +374,7 @@ Test(normalize, text_is_capped_at_64k_on_a_character_boundary)
 	char *p = normalize_prose(norm, text);
 	cr_assert(p);
 	cr_expect_leq(strlen(p), cap);
-	cr_expect(valid_utf8(p));
+	cr_expect(text_valid_utf8(p, strlen(p)));
 	cr_expect_null(strstr(p, "zebra"));
 	cr_expect_null(strstr(p, "\xc3"));
 	free(p);

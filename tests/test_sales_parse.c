@@ -2,6 +2,8 @@
  * errors next to good rows, whole-document errors, arr and date formats,
  * derived ids, titles, and the JSON form. Pure parsing: no server, no database. */
 #include <criterion/criterion.h>
+
+#include "triage/text.h"
 #include <jansson.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -32,24 +34,6 @@ static struct sales_batch parse_json_ok(const char *json)
 }
 
 /* True when s is well-formed UTF-8 (independent of the parser's checker). */
-static bool valid_utf8(const char *s)
-{
-	const unsigned char *p = (const unsigned char *)s;
-	while (*p) {
-		int n = *p < 0x80         ? 0
-		        : (*p >> 5) == 6  ? 1
-		        : (*p >> 4) == 14 ? 2
-		        : (*p >> 3) == 30 ? 3
-		                          : -1;
-		if (n < 0)
-			return false;
-		p++;
-		for (int i = 0; i < n; i++, p++)
-			if ((*p & 0xc0) != 0x80)
-				return false;
-	}
-	return true;
-}
 
 /* Call-note preambles are not titles. */
 Test(sales_title, meeting_preambles_are_skipped)
@@ -431,7 +415,7 @@ Test(sales_fields, long_title_is_cut_on_a_character_boundary)
 	cr_assert_eq(b.nmentions, 1);
 	const char *t = b.mentions[0].title;
 	cr_expect_eq(strlen(t), 119 * 2 + 3);
-	cr_expect(valid_utf8(t));
+	cr_expect(text_valid_utf8(t, strlen(t)));
 	cr_expect_eq(memcmp(t, note, 119 * 2), 0);
 	cr_expect_str_eq(t + 119 * 2, "\xe2\x80\xa6");
 	cr_expect_str_eq(b.mentions[0].body, note, "the body is never cut");
