@@ -345,10 +345,10 @@ int match_find(PGconn *c, struct triage_ctx *t, const struct match_query *q,
 	const char *sql =
 	    "SELECT i.id, i.title_terms, i.title_norm, i.all_terms, i.all_norm,"
 	    "       similarity(i.norm_title, $2), left(i.title, 150)"
-	    " FROM (SELECT id FROM ideas WHERE search @@ to_tsquery('simple', $1)"
-	    "       AND status <> 'merged'"
-	    "       ORDER BY ts_rank(search, to_tsquery('simple', $1)) DESC LIMIT $3::int) c"
-	    " JOIN ideas i ON i.id = c.id";
+	    " FROM (SELECT s.idea_id FROM idea_search s"
+	    "       WHERE s.search @@ to_tsquery('simple', $1)"
+	    "       ORDER BY ts_rank(s.search, to_tsquery('simple', $1)) DESC LIMIT $3::int) c"
+	    " JOIN ideas i ON i.id = c.idea_id WHERE i.status <> 'merged'";
 	PGresult *r = db_query(c, sql, 3, p, err);
 	free(tsq);
 	if (!r)
@@ -412,11 +412,12 @@ int match_create_idea(PGconn *c, struct triage_ctx *t, const struct match_query 
 	snprintf(an, sizeof(an), "%.6f", q->q.all.norm);
 	const char *p[] = {title, q->norm_title, tt, at, tn, an};
 	PGresult *r = db_query(c,
-			     "INSERT INTO ideas (title, norm_title, title_terms, all_terms, title_norm,"
-			     " all_norm, search)"
-			     " VALUES ($1, $2, $3::text[], $4::text[], $5, $6,"
-			     "  to_tsvector('simple', array_to_string($4::text[], ' ')))"
-			     " RETURNING id",
+			     "WITH i AS (INSERT INTO ideas (title, norm_title, title_terms, all_terms,"
+			     "  title_norm, all_norm) VALUES ($1, $2, $3::text[], $4::text[], $5, $6)"
+			     "  RETURNING id)"
+			     " INSERT INTO idea_search (idea_id, search)"
+			     " SELECT id, to_tsvector('simple', array_to_string($4::text[], ' ')) FROM i"
+			     " RETURNING idea_id",
 			     6, p, err);
 	free(tt);
 	free(at);

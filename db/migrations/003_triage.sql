@@ -9,15 +9,19 @@ ALTER TABLE ideas
     ADD COLUMN all_terms   text[] NOT NULL DEFAULT '{}',
     ADD COLUMN title_norm  double precision NOT NULL DEFAULT 0,
     ADD COLUMN all_norm    double precision NOT NULL DEFAULT 0,
-    ADD COLUMN search      tsvector NOT NULL DEFAULT ''::tsvector,
     ADD COLUMN classification jsonb NOT NULL DEFAULT '{}', -- what the rules found, and why
     ADD COLUMN last_activity_at timestamptz;
 
--- candidate retrieval: never a scan of all ideas. fastupdate off: with a
--- pending list every search would also scan the entries not yet merged,
--- which under a steady stream of new ideas is most of the cost.
-CREATE INDEX ideas_search ON ideas USING gin (search) WITH (fastupdate = off)
-    WHERE status <> 'merged';
+-- candidate retrieval: never a scan of all ideas. The terms live in a table
+-- of their own, so rescoring an idea (a non-HOT update of ideas) does not
+-- rewrite its full-text index entries. fastupdate off: with a pending list
+-- every search would also scan the entries not yet merged, which under a
+-- steady stream of new ideas is most of the cost.
+CREATE TABLE idea_search (
+    idea_id bigint PRIMARY KEY REFERENCES ideas (id),
+    search  tsvector NOT NULL
+);
+CREATE INDEX idea_search_terms ON idea_search USING gin (search) WITH (fastupdate = off);
 
 -- how many ideas use each term, for idf; and how many ideas there are
 CREATE TABLE terms (

@@ -74,8 +74,8 @@ cat > "$WORK/retrieval.sql" <<'SQL'
 \set k random(1, 1000)
 SELECT i.id, i.title_terms, i.title_norm, i.all_terms, i.all_norm, similarity(i.norm_title, b.norm_title), left(i.title, 150)
 FROM bench_queries b,
- LATERAL (SELECT id FROM ideas WHERE search @@ b.q AND status <> 'merged' ORDER BY ts_rank(search, b.q) DESC LIMIT 40) c
-JOIN ideas i ON i.id = c.id WHERE b.k = :k;
+ LATERAL (SELECT s.idea_id FROM idea_search s WHERE s.search @@ b.q ORDER BY ts_rank(s.search, b.q) DESC LIMIT 40) c
+JOIN ideas i ON i.id = c.idea_id WHERE b.k = :k AND i.status <> 'merged';
 SQL
 echo "pgbench, candidate retrieval SQL only, 1 client, 20 s:"
 /usr/lib/postgresql/15/bin/pgbench -n -c 1 -T 20 -f "$WORK/retrieval.sql" "$CONN" 2>/dev/null \
