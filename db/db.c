@@ -84,6 +84,10 @@ bool db_check_broken(struct db *db)
 
 bool db_ok(struct db *db, struct err *err)
 {
+	/* a transaction left open by a failed request must not poison the next */
+	if (db->conn && PQstatus(db->conn) == CONNECTION_OK &&
+	    PQtransactionStatus(db->conn) != PQTRANS_IDLE)
+		PQclear(PQexec(db->conn, "ROLLBACK"));
 	if (db->conn) {
 		PGresult *res = PQexec(db->conn, "SELECT 1");
 		bool ok = PQresultStatus(res) == PGRES_TUPLES_OK;

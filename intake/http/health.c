@@ -14,7 +14,7 @@ void health_healthz(struct http_ctx *c)
 
 void health_readyz(struct http_ctx *c)
 {
-	if (!http_db(c)) {
+	if (!http_db_checked(c)) {
 		http_db_unavailable(c, "readyz");
 		return;
 	}

@@ -31,8 +31,14 @@ struct http_ctx {
 };
 
 /* The worker's database connection (borrowed). NULL when the database is
- * down; handlers then answer with http_db_unavailable(). */
+ * down; handlers then answer with http_db_unavailable(). A connection that
+ * broke is noticed by the query that fails (db_check_broken) and reopened on
+ * the next call, so a request costs no extra round trip. */
 struct db *http_db(struct http_ctx *c);
+
+/* Like http_db, but proves the database answers now (a round trip): for
+ * readiness checks. */
+struct db *http_db_checked(struct http_ctx *c);
 
 /* The worker's triage context (borrowed). */
 struct triage_ctx *http_triage(struct http_ctx *c);

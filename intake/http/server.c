@@ -61,6 +61,15 @@ static const char *route_names[64];
 struct db *http_db(struct http_ctx *c)
 {
 	struct http_worker *w = c->worker;
+	PGconn *conn = db_conn(w->db);
+	if (conn && PQstatus(conn) == CONNECTION_OK && PQtransactionStatus(conn) == PQTRANS_IDLE)
+		return w->db;
+	return http_db_checked(c);
+}
+
+struct db *http_db_checked(struct http_ctx *c)
+{
+	struct http_worker *w = c->worker;
 	struct err err;
 	if (!db_ok(w->db, &err))
 		return NULL;
