@@ -157,7 +157,26 @@ int run_cli(const char *cwd, const char *const *env, const char *const *argv, ch
 	return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
 }
 
+static struct tserver *tserver_try(const char *conninfo, const char *cwd, const char *extra_config,
+				   bool *port_taken);
+
+/* The free port is found by binding port 0 and closing it: another test
+ * binary running at the same time may take it first, so a server that could
+ * not listen is tried again on another port. */
 struct tserver *tserver_start(const char *conninfo, const char *cwd, const char *extra_config)
+{
+	for (int attempt = 0;; attempt++) {
+		bool taken = false;
+		struct tserver *ts = tserver_try(conninfo, cwd, extra_config, &taken);
+		if (ts || !taken || attempt == 4) {
+			cr_assert(ts, "the server could not start");
+			return ts;
+		}
+	}
+}
+
+static struct tserver *tserver_try(const char *conninfo, const char *cwd, const char *extra_config,
+				   bool *port_taken)
 {
 	static int seq;
 	struct tserver *ts = calloc(1, sizeof(*ts));
@@ -208,6 +227,12 @@ struct tserver *tserver_start(const char *conninfo, const char *cwd, const char 
 		int status;
 		if (waitpid(ts->pid, &status, WNOHANG) == ts->pid) {
 			char *log = tserver_log(ts);
+			if (log && strstr(log, "cannot listen")) {
+				*port_taken = true;
+				free(log);
+				free(ts);
+				return NULL;
+			}
 			cr_assert_fail("server exited early:\n%s", log ? log : "");
 		}
 		usleep(100 * 1000);
