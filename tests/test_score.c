@@ -443,10 +443,3 @@ Test(score, invalid_input_is_an_error_and_leaves_out_alone)
 	}
 }
 
-Test(score, legacy_score_demand_unchanged)
-{
-	struct demand d = {.requesters = 3, .sources = 2, .mentions = 9, .arr = 0, .votes = 4};
-	cr_expect_float_eq(score_demand(&d), log2(4.0) * 1.25, 1e-12);
-	d.requesters = 0;
-	cr_expect_eq(score_demand(&d), 0.0);
-}

@@ -80,15 +80,4 @@ int score_compute(const struct score_weights *w, const struct score_input *in, s
 /* The factor called name in s, or NULL. */
 const struct score_factor *score_factor(const struct score *s, const char *name);
 
-/* LEGACY, used by the ingest pipeline until it switches to score_compute;
- * remove then. */
-struct demand {
-	int requesters;
-	int sources;
-	int mentions;
-	int64_t arr;
-	int votes;
-};
-double score_demand(const struct demand *d);
-
 #endif

@@ -35,13 +35,11 @@ CREATE TABLE ideas (
     requesters       integer NOT NULL DEFAULT 0,
     mention_count    integer NOT NULL DEFAULT 0,
     source_count     integer NOT NULL DEFAULT 0,
-    norm_text        text NOT NULL DEFAULT '', -- normalised title + body, for matching
     created_at       timestamptz NOT NULL DEFAULT now(),
     updated_at       timestamptz NOT NULL DEFAULT now(),
     scored_at        timestamptz
 );
 CREATE INDEX ideas_rank ON ideas (score DESC, id) WHERE status <> 'merged';
-CREATE INDEX ideas_norm_trgm ON ideas USING gin (norm_text gin_trgm_ops);
 
 -- One raw message from one source: an issue, a comment, a post, a sales
 -- note, a form submission. Idempotent by (source, external_id).

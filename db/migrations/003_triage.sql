@@ -3,7 +3,6 @@
 -- document frequencies for idf weights, suggested near-duplicates, and
 -- reversible merges.
 
-DROP INDEX IF EXISTS ideas_norm_trgm; -- norm_text was never used for matching
 ALTER TABLE ideas
     ADD COLUMN title_terms text[] NOT NULL DEFAULT '{}',
     ADD COLUMN all_terms   text[] NOT NULL DEFAULT '{}',
