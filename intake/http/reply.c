@@ -102,7 +102,7 @@ void http_reply(struct http_ctx *c, int status, const char *content_type, struct
 void http_reply_json(struct http_ctx *c, int status, json_t *body)
 {
 	struct evbuffer *buf = evbuffer_new();
-	char *s = json_dumps(body, JSON_COMPACT | JSON_PRESERVE_ORDER);
+	char *s = json_dumps(body, JSON_COMPACT | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(6));
 	json_decref(body);
 	if (s) {
 		evbuffer_add(buf, s, strlen(s));
