@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "db/array.h"
 #include "db/db.h"
 #include "intake/metrics.h"
 #include "intake/match.h"
@@ -93,27 +94,6 @@ static void content_hash(const struct mention *m, char out[65])
 	EVP_MD_CTX_free(ctx);
 	for (int i = 0; i < 32; i++)
 		snprintf(out + 2 * i, 3, "%02x", md[i]);
-}
-
-/* A PostgreSQL text[] literal for labels (new). */
-static char *labels_literal(const struct mention *m)
-{
-	char *buf = NULL;
-	size_t len = 0;
-	FILE *f = open_memstream(&buf, &len);
-	fputc('{', f);
-	for (int i = 0; i < m->nlabels; i++) {
-		fputs(i ? ",\"" : "\"", f);
-		for (const char *p = m->labels[i]; *p; p++) {
-			if (*p == '"' || *p == '\\')
-				fputc('\\', f);
-			fputc(*p, f);
-		}
-		fputc('"', f);
-	}
-	fputc('}', f);
-	fclose(f);
-	return buf;
 }
 
 static void fmt_i64(char *buf, size_t n, int64_t v)
@@ -419,7 +399,7 @@ int pipeline_ingest_tx(PGconn *c, struct triage_ctx *t, const struct mention *m,
 		return -1;
 	char hash[65];
 	content_hash(m, hash);
-	char *labels = labels_literal(m);
+	char *labels = db_text_array((const char *const *)m->labels, m->nlabels);
 	struct ingest_result res = {0};
 	int rc = PQntuples(r) > 0 ? update_existing(c, t, m, r, hash, labels, &res, err)
 				  : insert_new(c, t, m, hash, labels, decided_by, &res, err);
