@@ -17,6 +17,8 @@
 #include "intake/demo.h"
 #include "intake/pipeline.h"
 #include "intake/sales_import.h"
+#include "intake/scheduler.h"
+#include "intake/sync.h"
 #include "intake/triage_ctx.h"
 #include "intake/http/server.h"
 #include "intake/log.h"
@@ -62,9 +64,17 @@ static int cmd_serve(const char *config_file)
 		app_close(&app);
 		return fail(&err);
 	}
+	struct scheduler *sched = scheduler_start(app.cfg, app.conninfo, app.rules, &err);
+	if (!sched) {
+		http_server_stop(srv);
+		http_server_free(srv);
+		app_close(&app);
+		return fail(&err);
+	}
 	int sig = 0;
 	sigwait(&set, &sig);
 	log_json(LOG_INFO, "shutting down", json_pack("{s:s}", "signal", strsignal(sig)));
+	scheduler_stop(sched);
 	http_server_stop(srv);
 	http_server_free(srv);
 	app_close(&app);
@@ -358,7 +368,9 @@ int cli_main(int argc, char **argv)
 						     (argc > i + 1 && strcmp(argv[argc - 1], "--if-empty") == 0));
 	if (strcmp(cmd, "rescore") == 0)
 		return cmd_rescore(config_file);
-	if (strcmp(cmd, "sync") == 0 || strcmp(cmd, "export") == 0)
+	if (strcmp(cmd, "sync") == 0)
+		return sync_cli(config_file, argc - i - 1, argv + i + 1);
+	if (strcmp(cmd, "export") == 0)
 		return not_yet(cmd);
 	fprintf(stderr, "ideatriage: unknown command '%s'\n\n%s", cmd, usage);
 	return 2;

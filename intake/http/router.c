@@ -21,6 +21,8 @@ const struct route http_routes[] = {
     {GET, "/submit/thanks", submit_thanks, BODY_NONE},
     {POST, "/webhooks/github", webhook_github, BODY_UPLOAD},
     {POST, "/api/v1/sales-notes", sales_notes_create, BODY_UPLOAD},
+    {GET, "/api/v1/connectors", connectors_list, BODY_NONE},
+    {POST, "/api/v1/connectors/{name}/sync", connectors_sync, BODY_NONE},
 };
 const int http_routes_len = sizeof(http_routes) / sizeof(http_routes[0]);
 

@@ -38,5 +38,7 @@ void submit_post(struct http_ctx *c);
 void submit_thanks(struct http_ctx *c);
 void webhook_github(struct http_ctx *c);
 void sales_notes_create(struct http_ctx *c);
+void connectors_list(struct http_ctx *c);
+void connectors_sync(struct http_ctx *c);
 
 #endif
