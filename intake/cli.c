@@ -16,6 +16,7 @@
 #include "intake/auth.h"
 #include "intake/demo.h"
 #include "intake/pipeline.h"
+#include "intake/render.h"
 #include "intake/sales_import.h"
 #include "intake/scheduler.h"
 #include "intake/sync.h"
@@ -30,7 +31,7 @@ static const char usage[] =
     "  migrate                            apply database migrations (idempotent)\n"
     "  sync NAME|--all                    run connector(s) once\n"
     "  import-sales FILE.csv|FILE.json    bulk import sales notes\n"
-    "  export --view V --format F         V: internal|customer|public; F: json|csv|md|html\n"
+    "  export --view V --format F         V: internal|customer|public; F: json|csv|md|html|atom\n"
     "  rescore                            recompute every score\n"
     "  token create --role R --name N     R: customer|submitter|triager|admin\n"
     "  token list | token revoke ID       list tokens (never their secrets), revoke one\n"
@@ -319,10 +320,42 @@ static int cmd_rescore(const char *config_file)
 	return 0;
 }
 
-static int not_yet(const char *cmd)
+/* The roadmap of one view in one format on stdout: the same bytes
+ * GET /roadmap/{view}?format= serves, so it can be published elsewhere. */
+static int cmd_export(const char *config_file, int argc, char **argv)
 {
-	fprintf(stderr, "ideatriage: '%s' is not yet available in this build\n", cmd);
-	return 2;
+	const char *vs = opt_value(argc, argv, "--view"), *fs = opt_value(argc, argv, "--format");
+	enum view v;
+	enum format f;
+	if (!vs || view_from_name(vs, &v) < 0 || !fs || format_from_name(fs, &f) < 0 ||
+	    (f == FMT_ATOM && v != VIEW_PUBLIC)) {
+		fprintf(stderr, "usage: ideatriage export --view internal|customer|public "
+				"--format json|csv|md|html|atom (atom: public only)\n");
+		return 2;
+	}
+	struct app app;
+	struct db *db;
+	struct err err = {0};
+	if (open_db(&app, config_file, &db, &err) < 0)
+		return fail(&err);
+	struct triage_ctx t = {0};
+	char *out = NULL;
+	size_t len = 0;
+	int rc = triage_ctx_init(&t, app.rules, &err);
+	if (rc == 0)
+		rc = roadmap_render(db_conn(db), &t, v, f, &out, &len, &err);
+	triage_ctx_cleanup(&t);
+	db_close(db);
+	app_close(&app);
+	if (rc < 0)
+		return fail(&err);
+	size_t w = fwrite(out, 1, len, stdout);
+	free(out);
+	if (w != len || fflush(stdout) != 0) {
+		fprintf(stderr, "ideatriage: writing the export failed\n");
+		return 1;
+	}
+	return 0;
 }
 
 int cli_main(int argc, char **argv)
@@ -371,7 +404,7 @@ int cli_main(int argc, char **argv)
 	if (strcmp(cmd, "sync") == 0)
 		return sync_cli(config_file, argc - i - 1, argv + i + 1);
 	if (strcmp(cmd, "export") == 0)
-		return not_yet(cmd);
+		return cmd_export(config_file, argc - i - 1, argv + i + 1);
 	fprintf(stderr, "ideatriage: unknown command '%s'\n\n%s", cmd, usage);
 	return 2;
 }

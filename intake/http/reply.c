@@ -10,6 +10,7 @@
 #include "intake/http/http.h"
 #include "intake/log.h"
 #include "intake/metrics.h"
+#include "intake/views.h"
 
 const char *http_reason(int status)
 {
@@ -74,6 +75,10 @@ void http_reply(struct http_ctx *c, int status, const char *content_type, struct
 	}
 	c->replied = true;
 	c->status = status;
+	/* a write that succeeded may change what the roadmaps show */
+	int cmd = evhttp_request_get_command(c->req);
+	if (status < 400 && cmd != EVHTTP_REQ_GET && cmd != EVHTTP_REQ_HEAD)
+		views_changed();
 	struct evkeyvalq *h = evhttp_request_get_output_headers(c->req);
 	if (content_type)
 		http_set_header(c, "Content-Type", content_type);

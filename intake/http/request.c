@@ -1,9 +1,11 @@
 #include "intake/http/request.h"
 
 #include <ctype.h>
+#include <sys/queue.h>
 #include <event2/buffer.h>
 #include <event2/http.h>
 #include <event2/keyvalq_struct.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -11,11 +13,38 @@
 #include "db/db.h"
 #include "triage/text.h"
 
+/* The value of cookie name (borrowed into buf), or NULL. */
+const char *http_cookie(struct http_ctx *c, const char *name, char *buf, size_t len)
+{
+	const char *h = http_header(c, "Cookie");
+	size_t n = strlen(name);
+	for (const char *p = h; p && *p;) {
+		while (*p == ' ' || *p == ';')
+			p++;
+		if (strncmp(p, name, n) == 0 && p[n] == '=') {
+			p += n + 1;
+			size_t vlen = strcspn(p, ";");
+			if (vlen >= len)
+				return NULL;
+			memcpy(buf, p, vlen);
+			buf[vlen] = '\0';
+			return buf;
+		}
+		p = strchr(p, ';');
+	}
+	return NULL;
+}
+
+/* The token of the request: the Authorization header, else the session
+ * cookie the sign-in page set (HttpOnly, SameSite=Strict). */
 static int bearer(struct http_ctx *c, const char **token)
 {
 	const char *h = http_header(c, "Authorization");
-	if (!h)
-		return 0;
+	if (!h) {
+		static _Thread_local char session[128];
+		*token = http_cookie(c, HTTP_SESSION_COOKIE, session, sizeof(session));
+		return *token && **token ? 1 : 0;
+	}
 	if (strncasecmp(h, "Bearer ", 7) != 0) {
 		http_set_header(c, "WWW-Authenticate", "Bearer realm=\"ideatriage\"");
 		http_problem(c, 401, "Authorization", "use 'Authorization: Bearer <token>'");
@@ -131,6 +160,41 @@ char *http_query_param(struct http_ctx *c, const char *name)
 	char *out = v ? strdup(v) : NULL;
 	evhttp_clear_headers(&params);
 	return out;
+}
+
+int http_query(struct http_ctx *c, struct evkeyvalq *out, const char *const *allowed)
+{
+	TAILQ_INIT(out);
+	const struct evhttp_uri *uri = evhttp_request_get_evhttp_uri(c->req);
+	const char *q = uri ? evhttp_uri_get_query(uri) : NULL;
+	if (!q || !*q)
+		return 0;
+	if (evhttp_parse_query_str(q, out) < 0) {
+		evhttp_clear_headers(out);
+		return http_problem(c, 400, NULL, "the query string is malformed");
+	}
+	struct evkeyval *kv;
+	TAILQ_FOREACH(kv, out, next)
+	{
+		bool known = false;
+		for (int i = 0; allowed && allowed[i]; i++)
+			known = known || strcmp(kv->key, allowed[i]) == 0;
+		if (!known) {
+			char key[64];
+			snprintf(key, sizeof(key), "%s", kv->key);
+			evhttp_clear_headers(out);
+			if (!text_valid_utf8(key, strlen(key)))
+				return http_problem(c, 400, NULL, "unknown query parameter");
+			return http_problem(c, 400, key, "unknown query parameter '%s'", key);
+		}
+		if (!text_valid_utf8(kv->value, strlen(kv->value))) {
+			char key[64];
+			snprintf(key, sizeof(key), "%s", kv->key);
+			evhttp_clear_headers(out);
+			return http_problem(c, 400, key, "%s is not valid UTF-8 text", key);
+		}
+	}
+	return 0;
 }
 
 int64_t http_param_id(struct http_ctx *c, int i)

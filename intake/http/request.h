@@ -5,9 +5,11 @@
 #define INTAKE_HTTP_REQUEST_H
 
 #include <jansson.h>
+#include <stddef.h>
 
 #include "intake/auth.h"
 #include "intake/http/http.h"
+#include "triage/view.h"
 
 /* Checks the bearer token for a role allowed to do what needs `need`.
  * 0 and *who, or -1 after answering 401 (no/unknown/revoked token),
@@ -19,6 +21,17 @@ int http_require_role(struct http_ctx *c, enum role need, struct principal *who)
  * Authorization header was sent; -1 after answering 401/503 for a bad one. */
 int http_optional_principal(struct http_ctx *c, struct principal *who)
     __attribute__((warn_unused_result));
+
+/* The sign-in cookie holding a token for the web pages. */
+#define HTTP_SESSION_COOKIE "it_session"
+
+/* The value of cookie name copied into buf (len bytes), or NULL when absent
+ * or too long. */
+const char *http_cookie(struct http_ctx *c, const char *name, char *buf, size_t len);
+
+/* Who may read a view: public anyone, customer a customer token or above,
+ * internal a triager. 0, or -1 after answering 401/403. */
+int http_view_allowed(struct http_ctx *c, enum view v) __attribute__((warn_unused_result));
 
 /* True when the request's Content-Type is mime (parameters ignored). */
 bool http_content_type_is(struct http_ctx *c, const char *mime);
@@ -34,6 +47,13 @@ json_t *http_json_body(struct http_ctx *c);
 
 /* A query parameter (new string) or NULL. */
 char *http_query_param(struct http_ctx *c, const char *name);
+
+/* Parses the query string into *out (the caller clears it with
+ * evhttp_clear_headers). 0, or -1 after answering 400 for a malformed
+ * string, a parameter not in allowed (NULL-terminated) or invalid UTF-8. */
+struct evkeyvalq;
+int http_query(struct http_ctx *c, struct evkeyvalq *out, const char *const *allowed)
+    __attribute__((warn_unused_result));
 
 /* The path parameter i as a positive id; 0 after answering 404. */
 int64_t http_param_id(struct http_ctx *c, int i);

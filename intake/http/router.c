@@ -7,13 +7,26 @@
 
 #define GET EVHTTP_REQ_GET | EVHTTP_REQ_HEAD
 #define POST EVHTTP_REQ_POST
+#define PATCH EVHTTP_REQ_PATCH
 
 const struct route http_routes[] = {
     {GET, "/healthz", health_healthz, BODY_NONE},
     {GET, "/readyz", health_readyz, BODY_NONE},
     {GET, "/metrics", health_metrics, BODY_NONE},
     {POST, "/api/v1/ideas", ideas_create, BODY_JSON},
+    {GET, "/api/v1/ideas/{id}", idea_get, BODY_NONE},
+    {PATCH, "/api/v1/ideas/{id}", idea_patch, BODY_JSON},
     {GET, "/api/v1/ideas/{id}/similar", ideas_similar, BODY_NONE},
+    {GET, "/api/v1/backlog", backlog_list, BODY_NONE},
+    {GET, "/api/v1/stats", stats_get, BODY_NONE},
+    {GET, "/api/v1/audit", audit_list, BODY_NONE},
+    {GET, "/roadmap/{view}", roadmap_get, BODY_NONE},
+    {GET, "/login", login_form, BODY_NONE},
+    {POST, "/login", login_post, BODY_JSON},
+    {POST, "/logout", logout_post, BODY_NONE},
+    {GET, "/board", board_page, BODY_NONE},
+    {GET, "/ideas/{id}", idea_page, BODY_NONE},
+    {POST, "/ideas/{id}", idea_page_post, BODY_JSON},
     {POST, "/api/v1/ideas/{id}/merge", ideas_merge, BODY_JSON},
     {POST, "/api/v1/ideas/{id}/unmerge", ideas_unmerge, BODY_NONE},
     {GET, "/submit", submit_form, BODY_NONE},

@@ -39,6 +39,30 @@ void submit_thanks(struct http_ctx *c);
 void webhook_github(struct http_ctx *c);
 void sales_notes_create(struct http_ctx *c);
 void connectors_list(struct http_ctx *c);
+void backlog_list(struct http_ctx *c);
+void roadmap_get(struct http_ctx *c);
+void idea_get(struct http_ctx *c);
+void idea_patch(struct http_ctx *c);
+void audit_list(struct http_ctx *c);
+void stats_get(struct http_ctx *c);
+void login_form(struct http_ctx *c);
+void login_post(struct http_ctx *c);
+void logout_post(struct http_ctx *c);
+void board_page(struct http_ctx *c);
+void idea_page(struct http_ctx *c);
+void idea_page_post(struct http_ctx *c);
 void connectors_sync(struct http_ctx *c);
+
+/* Helpers shared by handlers. */
+#include <libpq-fe.h>
+#include "triage/err.h"
+/* The whole stats document (GET /api/v1/stats), or NULL with *err. */
+json_t *stats_collect(PGconn *pg, struct err *err);
+/* ["internal", "customer", "public"]: the views that show idea id now. */
+json_t *idea_visible_in(PGconn *pg, int64_t id);
+/* A person's changes to an idea in a transaction of their own (see
+ * idea_update): 1 applied, 0 no such idea, -1 with *err. */
+int idea_apply(struct http_ctx *c, PGconn *pg, int64_t id, json_t *changes, const char *who,
+	       int *changed, struct err *err);
 
 #endif

@@ -1,0 +1,83 @@
+/* intake/http/backlog.c - GET /api/v1/backlog: the ranked, deduplicated
+ * backlog as one audience may see it, with filters and keyset pagination. */
+#include <event2/http.h>
+#include <event2/keyvalq_struct.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "db/db.h"
+#include "intake/http/request.h"
+#include "intake/http/router.h"
+#include "intake/views.h"
+
+int http_view_allowed(struct http_ctx *c, enum view v)
+{
+	struct principal who;
+	if (v == VIEW_PUBLIC)
+		return 0;
+	return http_require_role(c, v == VIEW_CUSTOMER ? ROLE_CUSTOMER : ROLE_TRIAGER, &who);
+}
+
+static const char *const params[] = {"view",   "limit", "after",      "category", "segment",
+				     "bridge", "status", "stage",     "source",   "visibility",
+				     "q",      NULL};
+
+void backlog_list(struct http_ctx *c)
+{
+	struct evkeyvalq q;
+	if (http_query(c, &q, params) < 0)
+		return;
+	const char *vname = evhttp_find_header(&q, "view");
+	enum view v = VIEW_PUBLIC;
+	if (vname && view_from_name(vname, &v) < 0) {
+		evhttp_clear_headers(&q);
+		http_problem(c, 400, "view", "view must be internal, customer or public");
+		return;
+	}
+	if (http_view_allowed(c, v) < 0) {
+		evhttp_clear_headers(&q);
+		return;
+	}
+	struct backlog_filter f = {.view = v, .limit = 50};
+	const char *limit = evhttp_find_header(&q, "limit");
+	if (limit) {
+		char *end = NULL;
+		long n = strtol(limit, &end, 10);
+		f.limit = (end && *end == '\0' && *limit && n >= 1 && n <= BACKLOG_MAX_LIMIT) ? (int)n : -1;
+	}
+	f.after = evhttp_find_header(&q, "after");
+	f.category = evhttp_find_header(&q, "category");
+	f.segment = evhttp_find_header(&q, "segment");
+	f.bridge = evhttp_find_header(&q, "bridge");
+	f.status = evhttp_find_header(&q, "status");
+	f.stage = evhttp_find_header(&q, "stage");
+	f.source = evhttp_find_header(&q, "source");
+	f.visibility = evhttp_find_header(&q, "visibility");
+	f.q = evhttp_find_header(&q, "q");
+	struct db *db = http_db(c);
+	if (!db) {
+		evhttp_clear_headers(&q);
+		http_db_unavailable(c, "backlog");
+		return;
+	}
+	json_t *items;
+	char *next;
+	struct err err = {0};
+	int rc = views_backlog(db_conn(db), http_triage(c), &f, &items, &next, &err);
+	evhttp_clear_headers(&q);
+	if (rc < 0) {
+		if (err.field[0]) {
+			http_problem(c, 400, err.field, "%s", err.msg);
+			return;
+		}
+		db_check_broken(db);
+		http_db_unavailable(c, err.msg);
+		return;
+	}
+	json_t *body = json_pack("{s:s s:o s:o}", "view", view_name(v), "items", items, "next",
+				 next ? json_string(next) : json_null());
+	free(next);
+	if (v != VIEW_INTERNAL)
+		http_set_header(c, "Cache-Control", v == VIEW_PUBLIC ? "public, max-age=5" : "private, max-age=0");
+	http_reply_json(c, 200, body);
+}
