@@ -2,6 +2,7 @@
  * one job, and closes it, stopping an embedded cluster it started. */
 #include "intake/cli.h"
 
+#include <errno.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
@@ -31,7 +32,8 @@ static const char usage[] =
     "  migrate                            apply database migrations (idempotent)\n"
     "  sync NAME|--all                    run connector(s) once\n"
     "  import-sales FILE.csv|FILE.json    bulk import sales notes\n"
-    "  export --view V --format F         V: internal|customer|public; F: json|csv|md|html|atom\n"
+    "  export --view V --format F [--output FILE]\n"
+    "                                     V: internal|customer|public; F: json|csv|md|html|atom\n"
     "  rescore                            recompute every score\n"
     "  token create --role R --name N     R: customer|submitter|triager|admin\n"
     "  token list | token revoke ID       list tokens (never their secrets), revoke one\n"
@@ -330,7 +332,7 @@ static int cmd_export(const char *config_file, int argc, char **argv)
 	if (!vs || view_from_name(vs, &v) < 0 || !fs || format_from_name(fs, &f) < 0 ||
 	    (f == FMT_ATOM && v != VIEW_PUBLIC)) {
 		fprintf(stderr, "usage: ideatriage export --view internal|customer|public "
-				"--format json|csv|md|html|atom (atom: public only)\n");
+				"--format json|csv|md|html|atom [--output FILE] (atom: public only)\n");
 		return 2;
 	}
 	struct app app;
@@ -349,10 +351,28 @@ static int cmd_export(const char *config_file, int argc, char **argv)
 	app_close(&app);
 	if (rc < 0)
 		return fail(&err);
-	size_t w = fwrite(out, 1, len, stdout);
+	const char *path = opt_value(argc, argv, "--output");
+	char tmp[4200];
+	FILE *o = stdout;
+	if (path) { /* written beside, then renamed: a reader never sees half a file */
+		snprintf(tmp, sizeof(tmp), "%s.tmp", path);
+		o = fopen(tmp, "wb");
+		if (!o) {
+			fprintf(stderr, "ideatriage: cannot write %s: %s\n", tmp, strerror(errno));
+			free(out);
+			return 1;
+		}
+	}
+	size_t w = fwrite(out, 1, len, o);
 	free(out);
-	if (w != len || fflush(stdout) != 0) {
-		fprintf(stderr, "ideatriage: writing the export failed\n");
+	bool ok = w == len && fflush(o) == 0;
+	if (path) {
+		ok = fclose(o) == 0 && ok && rename(tmp, path) == 0;
+		if (!ok)
+			unlink(tmp);
+	}
+	if (!ok) {
+		fprintf(stderr, "ideatriage: writing the export failed: %s\n", strerror(errno));
 		return 1;
 	}
 	return 0;
