@@ -11,6 +11,8 @@
 
 #include "connectors/github.h"
 #include "connectors/reddit.h"
+#include "db/db.h"
+#include "intake/actions.h"
 #include "intake/pipeline.h"
 #include "intake/sales_import.h"
 #include "triage/embed.h"
@@ -148,6 +150,45 @@ static int load_sales(PGconn *c, struct triage_ctx *t, json_t *notes, int *count
 	return rc;
 }
 
+/* A product team's first triage pass over the demo backlog, so the roadmaps
+ * have something to show: the best-ranked ideas with a public thread get a
+ * status and an audience (every decision audited as "demo"); a few of the
+ * rest are declined with a reason. Done once. */
+static int demo_triage(PGconn *c, struct triage_ctx *t, struct err *err)
+{
+	PGresult *r = db_query(c,
+			       "SELECT i.id FROM ideas i WHERE i.status = 'new' AND NOT EXISTS"
+			       " (SELECT 1 FROM audit_log a WHERE a.actor = 'demo') AND EXISTS"
+			       " (SELECT 1 FROM mentions m WHERE m.idea_id = i.id AND m.is_public"
+			       "  AND m.kind = 'post' AND NOT m.deleted)"
+			       " ORDER BY i.score DESC, i.id LIMIT 48",
+			       0, NULL, err);
+	if (!r)
+		return -1;
+	static const char *const plan[] = {
+	    "{\"status\":\"in_progress\",\"visibility\":\"public\",\"stage\":\"beta\"}",
+	    "{\"status\":\"in_progress\",\"visibility\":\"customer\",\"stage\":\"alpha\"}",
+	    "{\"status\":\"planned\",\"visibility\":\"public\"}",
+	    "{\"status\":\"planned\",\"visibility\":\"public\"}",
+	    "{\"status\":\"planned\",\"visibility\":\"customer\"}",
+	    "{\"status\":\"under_review\",\"visibility\":\"public\"}",
+	    "{\"status\":\"under_review\",\"visibility\":\"public\"}",
+	    "{\"status\":\"shipped\",\"visibility\":\"public\",\"stage\":\"ga\",\"disclosed\":true}",
+	};
+	int n = PQntuples(r), rc = 0;
+	for (int i = 0; i < n && rc == 0; i++) {
+		const char *decision = i < 40 ? plan[i % 8]
+					      : "{\"status\":\"declined\",\"declined_reason\":"
+						"\"Out of scope for the next two quarters; revisit at planning.\"}";
+		json_t *ch = json_loads(decision, 0, NULL);
+		int changed = 0;
+		rc = idea_update(c, t, strtoll(PQgetvalue(r, i, 0), NULL, 10), ch, "demo", &changed, err) < 0 ? -1 : 0;
+		json_decref(ch);
+	}
+	PQclear(r);
+	return rc;
+}
+
 int demo_load(PGconn *c, struct triage_ctx *t, struct demo_counts *out, struct err *err)
 {
 	const struct embedded_file *f = embedded_find(intake_demo_files, "demo.json");
@@ -168,6 +209,8 @@ int demo_load(PGconn *c, struct triage_ctx *t, struct demo_counts *out, struct e
 	if (rc == 0)
 		rc = load_employees(c, t, json_object_get(root, "employee_ideas"), &n.employee, err);
 	json_decref(root);
+	if (rc == 0)
+		rc = demo_triage(c, t, err);
 	if (rc == 0)
 		rc = pipeline_commit(c, t, err);
 	if (rc < 0) {

@@ -194,7 +194,7 @@ static void md_text(FILE *f, const char *s)
 	for (const char *p = s ? s : ""; *p; p++) {
 		if (*p == '\n' || *p == '\r' || *p == '\t')
 			fputc(' ', f);
-		else if (strchr("\\`*_{}[]()<>#+-.!|~&", *p))
+		else if (strchr("\\`*_{}[]<>#|~&", *p))
 			fprintf(f, "\\%c", *p);
 		else
 			fputc(*p, f);

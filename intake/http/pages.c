@@ -112,6 +112,12 @@ static int page_principal(struct http_ctx *c, enum role need, struct principal *
 	return 0;
 }
 
+/* GET /: the public roadmap is the front page. */
+void home_page(struct http_ctx *c)
+{
+	redirect(c, "/roadmap/public");
+}
+
 /* ---- sign in / out -------------------------------------------------------- */
 
 static void login_render(struct http_ctx *c, int status, const char *next, const char *error)
@@ -220,7 +226,7 @@ static void mix_chart(FILE *f, json_t *stats)
 	}
 	fputs("<figure class=\"panel\"><figcaption><strong>Open ideas by SRPF category and segment"
 	      "</strong></figcaption>"
-	      "<svg id=\"mix-chart\" viewBox=\"0 0 640 170\" width=\"100%\" role=\"img\" "
+	      "<svg id=\"mix-chart\" viewBox=\"0 0 640 140\" width=\"100%\" role=\"img\" "
 	      "aria-labelledby=\"mix-title\"><title id=\"mix-title\">Open ideas by SRPF category and "
 	      "segment</title>",
 	      f);
@@ -563,6 +569,7 @@ static void render_idea(struct http_ctx *c, int status, const struct principal *
 	options(f, jstr(ovr, "category") ? jstr(ovr, "category") : "",
 		(const char *const[]){"", "security", "reliability", "performance", "feature", NULL},
 		(const char *const[]){"from the rules", "security", "reliability", "performance", "feature", NULL});
+	fputs("</select>", f);
 	text_input(f, "public_title", "Public title (what customers and the public read)", jstr(idea, "public_title"), 200);
 	text_input(f, "owner", "Owner", jstr(idea, "owner"), 200);
 	text_input(f, "declined_reason", "Reason (when declining)", jstr(idea, "declined_reason"), 1000);
@@ -599,7 +606,7 @@ mentions:
 		if (link) {
 			fputs(" · linked by ", f);
 			h(f, jstr(link, "method"));
-			if (json_is_real(json_object_get(link, "similarity")))
+			if (json_is_real(json_object_get(link, "similarity")) && strcmp(jstr(link, "method"), "new") != 0)
 				fprintf(f, " (%.2f)", json_real_value(json_object_get(link, "similarity")));
 		}
 		if (json_is_true(json_object_get(v, "deleted")))

@@ -21,6 +21,7 @@ const struct route http_routes[] = {
     {GET, "/api/v1/stats", stats_get, BODY_NONE},
     {GET, "/api/v1/audit", audit_list, BODY_NONE},
     {GET, "/roadmap/{view}", roadmap_get, BODY_NONE},
+    {GET, "/", home_page, BODY_NONE},
     {GET, "/login", login_form, BODY_NONE},
     {POST, "/login", login_post, BODY_JSON},
     {POST, "/logout", logout_post, BODY_NONE},

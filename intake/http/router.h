@@ -45,6 +45,7 @@ void idea_get(struct http_ctx *c);
 void idea_patch(struct http_ctx *c);
 void audit_list(struct http_ctx *c);
 void stats_get(struct http_ctx *c);
+void home_page(struct http_ctx *c);
 void login_form(struct http_ctx *c);
 void login_post(struct http_ctx *c);
 void logout_post(struct http_ctx *c);
