@@ -192,7 +192,8 @@ Test(views, the_backlog_refuses_the_wrong_audience_and_bad_filters)
 	expect_problem(req("GET", "/api/v1/backlog?view=internal", NULL, NULL, NULL), 401, "Authorization");
 	expect_problem(req("GET", "/api/v1/backlog?view=internal", customer, NULL, NULL), 403, NULL);
 	expect_problem(req("GET", "/api/v1/backlog?view=customer", NULL, NULL, NULL), 401, "Authorization");
-	expect_problem(req("GET", "/api/v1/backlog?view=customer", submitter, NULL, NULL), 403, NULL);
+	expect_problem(req("GET", "/api/v1/backlog?view=customer", "itk_not-a-token", NULL, NULL), 401, "Authorization");
+	expect_problem(req("GET", "/api/v1/backlog?view=internal", submitter, NULL, NULL), 403, NULL);
 	expect_problem(req("GET", "/api/v1/backlog?view=everyone", NULL, NULL, NULL), 400, "view");
 	expect_problem(req("GET", "/api/v1/backlog?limit=0", NULL, NULL, NULL), 400, "limit");
 	expect_problem(req("GET", "/api/v1/backlog?limit=501", NULL, NULL, NULL), 400, "limit");
@@ -592,4 +593,83 @@ Test(views, no_canary_reaches_a_customer_or_public_output_in_any_format)
 	b = body_of("/api/v1/backlog?view=internal&limit=500&status=planned", triager);
 	cr_expect(strstr(b, C_SECURITY), "internal shows the embargoed security idea");
 	free(b);
+}
+
+/* ---- pages ------------------------------------------------------------------- */
+
+static struct tresp *page(const char *method, const char *path, const char *cookie, const char *body)
+{
+	char url[600], ck[300];
+	snprintf(url, sizeof(url), "%s%s", srv->url, path);
+	const char *h[3] = {NULL};
+	int n = 0;
+	if (cookie) {
+		snprintf(ck, sizeof(ck), "Cookie: %s", cookie);
+		h[n++] = ck;
+	}
+	if (body)
+		h[n++] = "Content-Type: application/x-www-form-urlencoded";
+	struct tresp *r = http_do(method, url, h, body, body ? strlen(body) : 0);
+	cr_assert(r);
+	return r;
+}
+
+Test(views, pages_need_a_session_escape_everything_and_refuse_cross_site_posts)
+{
+	long long id = submit_idea("{\"title\":\"<script>alert(1)</script> probe for the board\",\"author\":\"x\"}");
+	struct tresp *r = page("GET", "/board", NULL, NULL);
+	cr_expect_eq(r->status, 303);
+	char *loc = tresp_header(r, "Location");
+	cr_expect(loc && strncmp(loc, "/login?next=", 12) == 0, "%s", loc);
+	free(loc);
+	tresp_free(r);
+	/* signing in sets an HttpOnly, SameSite=Strict cookie; a bad token does not */
+	r = page("POST", "/login", NULL, "token=itk_wrong&next=%2Fboard");
+	cr_expect_eq(r->status, 401);
+	cr_expect(!tresp_header(r, "Set-Cookie"));
+	tresp_free(r);
+	char body[300];
+	snprintf(body, sizeof(body), "token=%s&next=https%%3A%%2F%%2Fevil.example", triager);
+	r = page("POST", "/login", NULL, body);
+	cr_expect_eq(r->status, 303);
+	loc = tresp_header(r, "Location");
+	cr_expect_str_eq(loc, "/board", "never redirects off the site");
+	free(loc);
+	char *sc = tresp_header(r, "Set-Cookie");
+	cr_expect(sc && strstr(sc, "HttpOnly") && strstr(sc, "SameSite=Strict"), "%s", sc);
+	free(sc);
+	tresp_free(r);
+	char cookie[200];
+	snprintf(cookie, sizeof(cookie), "it_session=%s", triager);
+	r = page("GET", "/board", cookie, NULL);
+	cr_expect_eq(r->status, 200);
+	cr_expect(strstr(r->body, "&lt;script&gt;alert(1)&lt;/script&gt; probe"), "the title is escaped");
+	cr_expect(!strstr(r->body, "<script>alert(1)"), "no markup from an idea reaches the page");
+	cr_expect(strstr(r->body, "<svg id=\"mix-chart\""), "the board draws the strategy mix");
+	tresp_free(r);
+	char path[64];
+	snprintf(path, sizeof(path), "/ideas/%lld", id);
+	r = page("GET", path, cookie, NULL);
+	cr_expect_eq(r->status, 200);
+	cr_expect(!strstr(r->body, "<script>alert(1)"));
+	tresp_free(r);
+	/* a form post without the page's CSRF token changes nothing */
+	r = page("POST", path, cookie, "status=planned&visibility=internal");
+	cr_expect_eq(r->status, 403);
+	tresp_free(r);
+	snprintf(cookie, sizeof(cookie), "it_session=%s; it_csrf_triage=aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa", triager);
+	r = page("POST", path, cookie, "csrf=aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa&status=planned&visibility=internal");
+	cr_expect_eq(r->status, 303, "%s", r->body);
+	tresp_free(r);
+	char q[200];
+	snprintf(q, sizeof(q), "ideas WHERE id = %lld AND status = 'planned'", id);
+	cr_expect_eq(testdb_count(pg, q), 1);
+	/* a customer signed in sees their roadmap, not the board */
+	snprintf(cookie, sizeof(cookie), "it_session=%s", customer);
+	r = page("GET", "/board", cookie, NULL);
+	cr_expect_eq(r->status, 403);
+	tresp_free(r);
+	r = page("GET", "/roadmap/customer", cookie, NULL);
+	cr_expect_eq(r->status, 200);
+	tresp_free(r);
 }

@@ -15,7 +15,18 @@ int http_view_allowed(struct http_ctx *c, enum view v)
 	struct principal who;
 	if (v == VIEW_PUBLIC)
 		return 0;
-	return http_require_role(c, v == VIEW_CUSTOMER ? ROLE_CUSTOMER : ROLE_TRIAGER, &who);
+	if (v == VIEW_INTERNAL)
+		return http_require_role(c, ROLE_TRIAGER, &who);
+	/* the customer roadmap: a customer token or any role above it */
+	int have = http_optional_principal(c, &who);
+	if (have < 0)
+		return -1;
+	if (have == 0) {
+		http_set_header(c, "WWW-Authenticate", "Bearer realm=\"ideatriage\"");
+		return http_problem(c, 401, "Authorization",
+				    "the customer view needs a token: send 'Authorization: Bearer <token>'");
+	}
+	return 0;
 }
 
 static const char *const params[] = {"view",   "limit", "after",      "category", "segment",

@@ -131,7 +131,7 @@ static void login_render(struct http_ctx *c, int status, const char *next, const
 		fputs("</p>", f);
 	}
 	fclose(f);
-	json_t *vars = json_pack("{s:s s:s}", "next", local_path(next) ? next : "/board", "error", err_html);
+	json_t *vars = json_pack("{s:s s:s}", "next", local_path(next) ? next : "", "error", err_html);
 	free(err_html);
 	send_page(c, status, "Sign in", tpl_render("login.html", vars), NULL);
 	json_decref(vars);
@@ -169,7 +169,7 @@ void login_post(struct http_ctx *c)
 	const char *token = evhttp_find_header(&form, "token");
 	const char *next = evhttp_find_header(&form, "next");
 	char dest[512];
-	snprintf(dest, sizeof(dest), "%s", local_path(next) ? next : "/board");
+	snprintf(dest, sizeof(dest), "%s", local_path(next) ? next : "");
 	struct principal who;
 	int found = 0;
 	struct err err = {0};
@@ -192,6 +192,9 @@ void login_post(struct http_ctx *c)
 		login_render(c, 401, dest, "That token is unknown or revoked.");
 		return;
 	}
+	/* a customer lands on the roadmap made for them, everyone else on the board */
+	if (!dest[0] || (who.role == ROLE_CUSTOMER && strcmp(dest, "/board") == 0))
+		snprintf(dest, sizeof(dest), "%s", who.role == ROLE_CUSTOMER ? "/roadmap/customer" : "/board");
 	char cookie[200];
 	snprintf(cookie, sizeof(cookie),
 		 HTTP_SESSION_COOKIE "=%s; Path=/; HttpOnly; SameSite=Strict; Max-Age=43200", token);
@@ -211,7 +214,7 @@ void logout_post(struct http_ctx *c)
 static const char *const seg_classes[] = {"bridge", "vpn_only", "platform_only", "neither"};
 static const char *const seg_labels[] = {"Bridge (VPN + platform)", "VPN only", "Platform only", "Neither"};
 static const char *const seg_colors[] = {"#2e7d32", "#1565c0", "#6a1b9a", "#9aa3b2"};
-static const char *const cats[] = {"security", "reliability", "performance", "feature"};
+static const char *const cats[] = {"security", "reliability", "performance", "feature", NULL};
 
 /* The backlog by SRPF category (rows) and segment (stacked), as SVG. */
 static void mix_chart(FILE *f, json_t *stats)
