@@ -66,8 +66,9 @@ const struct config_setting config_settings[] = {
       "Reddit OAuth API base URL"),
     S("connectors.reddit.auth_url", CFG_STRING, reddit_auth_url, NULL, 0, 0, false, false,
       "Reddit token endpoint base URL"),
-    S("connectors.reddit.subreddits", CFG_STRLIST, reddit_subreddits, NULL, 0, 0, false, false,
-      "subreddits to sync"),
+    S("connectors.reddit.subreddits", CFG_JSON, reddit_subreddits, NULL, 0, 0, false, false,
+      "subreddits to sync: names, or {name, keywords: [...], flairs: [...]} to keep only "
+      "matching posts"),
     S("connectors.reddit.interval_s", CFG_INT, reddit_interval_s, NULL, 10, 604800, false, true,
       "seconds between Reddit syncs"),
     S("connectors.reddit.client_id", CFG_STRING, reddit_client_id, "REDDIT_CLIENT_ID", 0, 0,
@@ -78,6 +79,19 @@ const struct config_setting config_settings[] = {
       "folder watched for sales-note files; empty disables"),
     S("connectors.sales.interval_s", CFG_INT, sales_interval_s, NULL, 5, 604800, false, true,
       "seconds between inbox scans"),
+    S("connectors.sales.settle_s", CFG_INT, sales_settle_s, NULL, 0, 3600, false, true,
+      "an inbox file is read only once it has not changed for this many seconds"),
+    S("connectors.http.connect_timeout_s", CFG_INT, conn_connect_timeout_s, NULL, 1, 300, false,
+      true, "seconds to connect to an upstream API"),
+    S("connectors.http.timeout_s", CFG_INT, conn_timeout_s, NULL, 1, 3600, false, true,
+      "seconds one upstream request may take, body included"),
+    S("connectors.http.max_response_bytes", CFG_INT, conn_max_response_bytes, NULL, 65536,
+      1L << 30, false, true, "largest upstream response accepted"),
+    S("connectors.http.user_agent", CFG_STRING, conn_user_agent, NULL, 0, 0, false, true,
+      "User-Agent sent upstream (Reddit requires a descriptive one)"),
+    S("connectors.max_wait_s", CFG_INT, conn_max_wait_s, NULL, 0, 3600, false, true,
+      "a rate limit that resets within this many seconds is waited out inside the run; a "
+      "longer one ends the run and sets the next one after the reset"),
 };
 const int config_settings_len = sizeof(config_settings) / sizeof(config_settings[0]);
 
@@ -144,6 +158,14 @@ static int setting_apply(struct config *cfg, const struct config_setting *s, jso
 		strlist_clear(l);
 		l->items = calloc(json_array_size(v) + 1, sizeof(char *));
 		json_array_foreach(v, i, item) l->items[l->len++] = strdup(json_string_value(item));
+		return 0;
+	}
+	case CFG_JSON: {
+		char *text = json_dumps(v, JSON_COMPACT | JSON_ENCODE_ANY);
+		if (!text)
+			return err_set_field(err, s->name, "%s: %s: out of memory", where, s->name);
+		free(*(char **)field);
+		*(char **)field = text;
 		return 0;
 	}
 	}
@@ -268,6 +290,54 @@ static int is_http_url(const char *s)
 	return strncmp(s, "http://", 7) == 0 || strncmp(s, "https://", 8) == 0;
 }
 
+/* connectors.reddit.subreddits: ["name", {"name", "keywords": [...], "flairs": [...]}] */
+static int validate_subreddits(const char *text, struct err *err)
+{
+	const char *key = "connectors.reddit.subreddits";
+	json_t *arr = json_loads(text, JSON_DECODE_ANY, NULL);
+	int rc = 0;
+	if (!json_is_array(arr))
+		rc = err_set_field(err, key, "%s must be a list", key);
+	size_t i;
+	json_t *v;
+	json_array_foreach(arr, i, v)
+	{
+		if (rc < 0)
+			break;
+		json_t *name = json_is_object(v) ? json_object_get(v, "name") : v;
+		if (!json_is_string(name) || json_string_length(name) < 2 ||
+		    json_string_length(name) > 21 ||
+		    strspn(json_string_value(name), "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+						    "0123456789_") != json_string_length(name)) {
+			rc = err_set_field(err, key,
+					   "%s[%zu] must be a subreddit name (2-21 letters, digits, _) "
+					   "or an object with one",
+					   key, i);
+			break;
+		}
+		const char *k;
+		json_t *list;
+		json_object_foreach(json_is_object(v) ? v : NULL, k, list)
+		{
+			bool words = strcmp(k, "keywords") == 0 || strcmp(k, "flairs") == 0;
+			if (strcmp(k, "name") != 0 && !words) {
+				rc = err_set_field(err, key, "%s[%zu]: unknown key '%s'", key, i, k);
+				break;
+			}
+			size_t j;
+			json_t *w;
+			if (words && !json_is_array(list))
+				rc = err_set_field(err, key, "%s[%zu].%s must be a list of strings", key,
+						   i, k);
+			json_array_foreach(words ? list : NULL, j, w) if (!json_is_string(w))
+				rc = err_set_field(err, key, "%s[%zu].%s must be a list of strings", key,
+						   i, k);
+		}
+	}
+	json_decref(arr);
+	return rc;
+}
+
 static int validate(const struct config *cfg, struct err *err)
 {
 	char host[256];
@@ -299,6 +369,8 @@ static int validate(const struct config *cfg, struct err *err)
 					     "connectors.github.repos[%d] must be owner/name, got '%s'",
 					     i, r);
 	}
+	if (validate_subreddits(cfg->reddit_subreddits, err) < 0)
+		return -1;
 	if (cfg->embedded_dir[0] == '\0' && cfg->database_url[0] == '\0')
 		return err_set_field(err, "embedded.dir",
 				     "embedded.dir must not be empty when database.url is empty");
@@ -320,7 +392,8 @@ struct config *config_load(const char *file, struct err *err)
 		goto fail;
 	for (int i = 0; i < config_settings_len; i++) {
 		const struct config_setting *s = &config_settings[i];
-		if (s->type == CFG_STRING && !*(char **)((char *)cfg + s->offset)) {
+		if ((s->type == CFG_STRING || s->type == CFG_JSON) &&
+		    !*(char **)((char *)cfg + s->offset)) {
 			err_set(err, "built-in config lacks %s", s->name);
 			goto fail;
 		}
@@ -349,7 +422,7 @@ void config_free(struct config *cfg)
 	for (int i = 0; i < config_settings_len; i++) {
 		const struct config_setting *s = &config_settings[i];
 		char *field = (char *)cfg + s->offset;
-		if (s->type == CFG_STRING)
+		if (s->type == CFG_STRING || s->type == CFG_JSON)
 			free(*(char **)field);
 		else if (s->type == CFG_STRLIST)
 			strlist_clear((struct strlist *)field);

@@ -44,13 +44,20 @@ struct config {
 
 	char *reddit_api_url;
 	char *reddit_auth_url;
-	struct strlist reddit_subreddits;
+	char *reddit_subreddits; /* JSON array text: "name" or {name, keywords, flairs} */
 	long reddit_interval_s;
 	char *reddit_client_id;
 	char *reddit_client_secret; /* secret */
 
 	char *sales_inbox_dir;
 	long sales_interval_s;
+	long sales_settle_s;
+
+	long conn_connect_timeout_s; /* connectors.http.* */
+	long conn_timeout_s;
+	long conn_max_response_bytes;
+	char *conn_user_agent;
+	long conn_max_wait_s; /* longest rate-limit wait inside one run */
 };
 
 /* Loads defaults, then file (may be NULL), then the environment; validates.
@@ -68,7 +75,8 @@ int config_listen_addr(const char *listen, char *host, int hostlen, int *port, s
 /* The settings table, for tests and `ideatriage config` documentation. */
 struct config_setting {
 	const char *name; /* dotted key, e.g. "http.listen" */
-	enum { CFG_STRING, CFG_INT, CFG_BOOL, CFG_STRLIST } type;
+	/* CFG_JSON: any JSON value, kept as compact text for the module that reads it */
+	enum { CFG_STRING, CFG_INT, CFG_BOOL, CFG_STRLIST, CFG_JSON } type;
 	unsigned long offset; /* where it goes in struct config */
 	const char *env;      /* environment variable that overrides it, or NULL */
 	long min, max;        /* for CFG_INT */

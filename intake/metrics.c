@@ -1,6 +1,9 @@
 #include "intake/metrics.h"
 
 #include <stdatomic.h>
+#include <string.h>
+
+#include "connectors/connector.h"
 
 static const int status_codes[] = {200, 201, 202, 204, 301, 303, 304, 400, 401, 403, 404,
 				   405, 409, 413, 415, 422, 429, 500, 503};
@@ -17,6 +20,13 @@ static atomic_long requests[ROUTE_SLOTS][N_STATUS + 1];
 static atomic_long latency[ROUTE_SLOTS][N_BUCKETS + 1];
 static atomic_llong latency_sum_us[ROUTE_SLOTS];
 static atomic_long counters[M_COUNTER_LEN];
+
+/* Per connector (index in connector_names; the last slot: unknown names). */
+#define SYNC_SLOTS 8
+static const char *const sync_outcomes[] = {"ok", "error", "locked"};
+#define N_OUTCOMES 3
+static atomic_long sync_runs[SYNC_SLOTS][N_OUTCOMES];
+static atomic_long sync_fetched[SYNC_SLOTS];
 
 static const char *const counter_names[M_COUNTER_LEN][2] = {
     [M_DB_ERRORS] = {"ideatriage_db_errors_total", "database errors seen by requests"},
@@ -57,6 +67,64 @@ void metrics_observe(int route, int status, double seconds)
 void metrics_add(enum metric_counter c, long n)
 {
 	atomic_fetch_add(&counters[c], n);
+}
+
+static int connector_slot(const char *name)
+{
+	for (int i = 0; connector_names[i] && i < SYNC_SLOTS - 1; i++)
+		if (strcmp(connector_names[i], name) == 0)
+			return i;
+	return SYNC_SLOTS - 1;
+}
+
+void metrics_sync_run(const char *connector, const char *outcome)
+{
+	int o = 0;
+	for (int i = 0; i < N_OUTCOMES; i++)
+		if (strcmp(sync_outcomes[i], outcome) == 0)
+			o = i;
+	atomic_fetch_add(&sync_runs[connector_slot(connector)][o], 1);
+	if (o != 2)
+		atomic_fetch_add(&counters[M_SYNC_RUNS], 1);
+	if (o == 1)
+		atomic_fetch_add(&counters[M_SYNC_ERRORS], 1);
+}
+
+void metrics_sync_fetched(const char *connector, long n)
+{
+	atomic_fetch_add(&sync_fetched[connector_slot(connector)], n);
+}
+
+static const char *slot_name(int i)
+{
+	for (int k = 0; connector_names[k]; k++)
+		if (k == i)
+			return connector_names[k];
+	return "other";
+}
+
+static void render_sync(FILE *f)
+{
+	fputs("# HELP ideatriage_connector_runs_total Connector runs by connector and outcome.\n"
+	      "# TYPE ideatriage_connector_runs_total counter\n",
+	      f);
+	for (int i = 0; i < SYNC_SLOTS; i++)
+		for (int o = 0; o < N_OUTCOMES; o++) {
+			long v = atomic_load(&sync_runs[i][o]);
+			if (v)
+				fprintf(f,
+					"ideatriage_connector_runs_total{connector=\"%s\",outcome=\"%s\"} %ld\n",
+					slot_name(i), sync_outcomes[o], v);
+		}
+	fputs("# HELP ideatriage_connector_items_fetched_total Items fetched from upstream, by "
+	      "connector.\n# TYPE ideatriage_connector_items_fetched_total counter\n",
+	      f);
+	for (int i = 0; i < SYNC_SLOTS; i++) {
+		long v = atomic_load(&sync_fetched[i]);
+		if (v || strcmp(slot_name(i), "other") != 0) /* known connectors: even at 0 */
+			fprintf(f, "ideatriage_connector_items_fetched_total{connector=\"%s\"} %ld\n",
+				slot_name(i), v);
+	}
 }
 
 static const char *name_of(int r)
@@ -115,4 +183,5 @@ void metrics_render(FILE *f)
 		fprintf(f, "# HELP %s %s\n# TYPE %s counter\n%s %ld\n", counter_names[c][0],
 			counter_names[c][1], counter_names[c][0], counter_names[c][0],
 			atomic_load(&counters[c]));
+	render_sync(f);
 }

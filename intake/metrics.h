@@ -25,6 +25,13 @@ void metrics_observe(int route, int status, double seconds);
 
 void metrics_add(enum metric_counter c, long n);
 
+/* One connector run: connector is one of connector_names, outcome "ok",
+ * "error" or "locked" (another instance held it). Also counts the totals. */
+void metrics_sync_run(const char *connector, const char *outcome);
+
+/* Items (mentions) a connector fetched. */
+void metrics_sync_fetched(const char *connector, long n);
+
 /* Writes the exposition text to f. */
 void metrics_render(FILE *f);
 

@@ -1,13 +1,494 @@
-/* intake/sync.c - placeholder until the connectors land. */
+/* intake/sync.c - one connector run: fetch a batch, write it and the next
+ * cursor in one transaction, acknowledge it, repeat until done. See sync.h. */
 #include "intake/sync.h"
 
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "db/db.h"
+#include "intake/app.h"
+#include "intake/log.h"
+#include "intake/metrics.h"
+#include "intake/pipeline.h"
+#include "intake/triage_ctx.h"
+
+/* First key of every connector's advisory lock (the second is hashtext(name)):
+ * keeps our locks apart from any other user of advisory locks. */
+#define SYNC_LOCK_CLASS "7658"
+#define SYNC_MAX_BATCHES 1000000 /* a runaway upstream (a Link loop) ends here */
+#define SYNC_MAX_WAITS 10        /* rate-limit waits inside one run */
+
+const char *sync_outcome_name(enum sync_outcome o)
+{
+	switch (o) {
+	case SYNC_OK: return "ok";
+	case SYNC_FAILED: return "error";
+	case SYNC_LOCKED: return "locked";
+	case SYNC_NOT_DUE: return "not_due";
+	}
+	return "?";
+}
+
+long sync_next_delay(long interval_s, int failures, long retry_after)
+{
+	long d = interval_s;
+	if (failures > 0) {
+		int shift = failures - 1 > 20 ? 20 : failures - 1;
+		long backoff = 30L << shift;
+		d = backoff < interval_s ? backoff : interval_s;
+	}
+	if (retry_after > d)
+		d = retry_after;
+	/* +-10%, at least a second either way when d is small */
+	long spread = d / 10 > 1 ? d / 10 : 1;
+	d += (long)(random() % (2 * spread + 1)) - spread;
+	if (retry_after > 0 && d < retry_after)
+		d = retry_after; /* never before the upstream said */
+	return d < 1 ? 1 : d;
+}
+
+void sync_connector_config(const struct config *cfg, const atomic_bool *cancel,
+                           struct connector_config *out)
+{
+	memset(out, 0, sizeof(*out));
+	out->connect_timeout_s = cfg->conn_connect_timeout_s;
+	out->timeout_s = cfg->conn_timeout_s;
+	out->max_response_bytes = (size_t)cfg->conn_max_response_bytes;
+	out->user_agent = cfg->conn_user_agent;
+	out->cancel = cancel;
+	out->github_api_url = cfg->github_api_url;
+	out->github_repos = (const char *const *)cfg->github_repos.items;
+	out->github_nrepos = cfg->github_repos.len;
+	out->github_token = cfg->github_token;
+	out->reddit_api_url = cfg->reddit_api_url;
+	out->reddit_auth_url = cfg->reddit_auth_url;
+	out->reddit_subreddits = cfg->reddit_subreddits;
+	out->reddit_client_id = cfg->reddit_client_id;
+	out->reddit_client_secret = cfg->reddit_client_secret;
+	out->sales_inbox_dir = cfg->sales_inbox_dir;
+	out->sales_settle_s = cfg->sales_settle_s;
+}
+
+bool sync_configured(const struct config *cfg, const char *name)
+{
+	if (strcmp(name, "github") == 0)
+		return cfg->github_repos.len > 0;
+	if (strcmp(name, "reddit") == 0)
+		return strcmp(cfg->reddit_subreddits, "[]") != 0;
+	if (strcmp(name, "sales") == 0)
+		return cfg->sales_inbox_dir[0] != '\0';
+	return false;
+}
+
+long sync_interval(const struct config *cfg, const char *name)
+{
+	if (strcmp(name, "github") == 0)
+		return cfg->github_interval_s;
+	if (strcmp(name, "reddit") == 0)
+		return cfg->reddit_interval_s;
+	return cfg->sales_interval_s;
+}
+
+/* ---- connector_state ---- */
+
+static char *stats_json(const struct sync_stats *s)
+{
+	json_t *j = json_pack("{s:I, s:I, s:I, s:I, s:I, s:I}", "fetched", (json_int_t)s->fetched,
+	                      "new", (json_int_t)s->added, "updated", (json_int_t)s->updated,
+	                      "unchanged", (json_int_t)s->unchanged, "errors",
+	                      (json_int_t)s->errors, "requests", (json_int_t)s->requests);
+	char *text = j ? json_dumps(j, JSON_COMPACT) : NULL;
+	json_decref(j);
+	return text;
+}
+
+static bool try_lock(PGconn *pg, const char *name, struct err *err, bool *got)
+{
+	const char *p[] = {name};
+	PGresult *r = db_query(pg, "SELECT pg_try_advisory_lock(" SYNC_LOCK_CLASS ", hashtext($1))",
+	                       1, p, err);
+	if (!r)
+		return false;
+	*got = PQgetvalue(r, 0, 0)[0] == 't';
+	PQclear(r);
+	return true;
+}
+
+static void unlock(PGconn *pg, const char *name)
+{
+	const char *p[] = {name};
+	PQclear(db_exec(pg, "SELECT pg_advisory_unlock(" SYNC_LOCK_CLASS ", hashtext($1))", 1, p));
+}
+
+struct state_row {
+	char *cursor;
+	int failures;
+	bool due;
+	time_t next_run_at;
+};
+
+static int read_state(PGconn *pg, const char *name, struct state_row *st, struct err *err)
+{
+	const char *p[] = {name};
+	PGresult *r = db_query(pg,
+	                       "INSERT INTO connector_state (name) VALUES ($1)"
+	                       " ON CONFLICT (name) DO NOTHING",
+	                       1, p, err);
+	if (!r)
+		return -1;
+	PQclear(r);
+	r = db_query(pg,
+	             "SELECT cursor::text, failures, next_run_at IS NULL OR next_run_at <= now(),"
+	             " coalesce(extract(epoch FROM next_run_at)::bigint, 0)"
+	             " FROM connector_state WHERE name = $1",
+	             1, p, err);
+	if (!r)
+		return -1;
+	st->cursor = strdup(PQgetvalue(r, 0, 0));
+	st->failures = atoi(PQgetvalue(r, 0, 1));
+	st->due = PQgetvalue(r, 0, 2)[0] == 't';
+	st->next_run_at = (time_t)atoll(PQgetvalue(r, 0, 3));
+	PQclear(r);
+	return st->cursor ? 0 : err_set(err, "out of memory");
+}
+
+/* Records the end of a run; returns next_run_at (Unix seconds) or 0. */
+static time_t record_end(PGconn *pg, const char *name, bool ok, const struct sync_result *res,
+                         long delay_s)
+{
+	char ms[32], delay[32];
+	snprintf(ms, sizeof(ms), "%ld", res->duration_ms);
+	snprintf(delay, sizeof(delay), "%ld", delay_s);
+	char *stats = stats_json(&res->stats);
+	const char *p[] = {name, ms, delay, stats ? stats : "{}", res->error};
+	PGresult *r =
+	    ok ? db_exec(pg,
+	                 "UPDATE connector_state SET last_ok_at = now(), last_duration_ms = $2,"
+	                 " last_error = NULL, failures = 0,"
+	                 " next_run_at = now() + make_interval(secs => $3::double precision),"
+	                 " stats = $4::jsonb WHERE name = $1"
+	                 " RETURNING extract(epoch FROM next_run_at)::bigint",
+	                 4, p)
+	       : db_exec(pg,
+	                 "UPDATE connector_state SET last_duration_ms = $2, last_error = $5,"
+	                 " failures = failures + 1,"
+	                 " next_run_at = now() + make_interval(secs => $3::double precision),"
+	                 " stats = $4::jsonb WHERE name = $1"
+	                 " RETURNING extract(epoch FROM next_run_at)::bigint",
+	                 5, p);
+	time_t next = 0;
+	if (PQresultStatus(r) == PGRES_TUPLES_OK && PQntuples(r) == 1)
+		next = (time_t)atoll(PQgetvalue(r, 0, 0));
+	else
+		log_json(LOG_ERROR, "cannot record a connector run",
+		         json_pack("{s:s, s:s}", "connector", name, "error", PQerrorMessage(pg)));
+	PQclear(r);
+	free(stats);
+	return next;
+}
+
+/* ---- one batch ---- */
+
+static bool retryable(const char *msg)
+{
+	return strstr(msg, "deadlock detected") || strstr(msg, "duplicate key value") ||
+	       strstr(msg, "could not serialize");
+}
+
+/* Ingests b's mentions and stores its cursor in one transaction. A mention the
+ * pipeline rejects without breaking the transaction is counted and skipped; a
+ * database error rolls the whole batch back (tried twice on a deadlock or a
+ * race with a webhook delivering the same item). */
+static int write_batch(PGconn *pg, struct triage_ctx *t, const char *name,
+                       const struct connector_batch *b, struct sync_stats *st, struct err *err)
+{
+	for (int attempt = 0;; attempt++) {
+		struct sync_stats add = {0};
+		bool failed = false;
+		if (pipeline_begin(pg, err) < 0)
+			return -1;
+		for (int i = 0; i < b->nmentions && !failed; i++) {
+			struct ingest_result r;
+			struct err ierr = {0};
+			if (pipeline_ingest_tx(pg, t, &b->mentions[i], "triage", &r, &ierr) < 0) {
+				if (PQtransactionStatus(pg) == PQTRANS_INERROR || !ierr.field[0]) {
+					*err = ierr;
+					failed = true;
+					break;
+				}
+				add.errors++;
+				log_json(LOG_WARN, "connector item rejected",
+				         json_pack("{s:s, s:s, s:s}", "connector", name, "external_id",
+				                   b->mentions[i].external_id ? b->mentions[i].external_id
+				                                              : "",
+				                   "error", ierr.msg));
+				continue;
+			}
+			add.added += r.outcome == INGEST_NEW;
+			add.updated += r.outcome == INGEST_UPDATED;
+			add.unchanged += r.outcome == INGEST_UNCHANGED || r.outcome == INGEST_STALE;
+		}
+		if (!failed) {
+			const char *p[] = {name, b->next_cursor};
+			PGresult *r = db_query(pg,
+			                       "UPDATE connector_state SET cursor = $2::jsonb"
+			                       " WHERE name = $1",
+			                       2, p, err);
+			failed = !r;
+			PQclear(r);
+		}
+		if (!failed && pipeline_commit(pg, t, err) == 0) {
+			st->added += add.added;
+			st->updated += add.updated;
+			st->unchanged += add.unchanged;
+			st->errors += add.errors;
+			return 0;
+		}
+		pipeline_rollback(pg, t);
+		if (attempt < 2 && retryable(err->msg))
+			continue;
+		return -1;
+	}
+}
+
+/* Sleeps seconds, waking early when *stop turns true. */
+static void nap(long seconds, const atomic_bool *stop)
+{
+	for (long i = 0; i < seconds * 10; i++) {
+		if (stop && atomic_load(stop))
+			return;
+		usleep(100 * 1000);
+	}
+}
+
+static long ms_since(const struct timespec *t0)
+{
+	struct timespec t1;
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	return (long)((t1.tv_sec - t0->tv_sec) * 1000 + (t1.tv_nsec - t0->tv_nsec) / 1000000);
+}
+
+/* The fetch/write/ack loop; 0 or -1 with *err (*retry_after on a rate limit). */
+static int run_batches(PGconn *pg, struct triage_ctx *t, struct connector *c,
+                       const struct sync_options *o, char **cursor, struct sync_stats *st,
+                       long *retry_after, struct err *err)
+{
+	const char *name = connector_name(c);
+	int waits = 0;
+	connector_rewind(c);
+	for (int n = 0; n < SYNC_MAX_BATCHES; n++) {
+		if (o->stop && atomic_load(o->stop))
+			return err_set(err, "stopped before the run finished (shutting down)");
+		struct connector_batch b;
+		long wait = 0;
+		if (connector_fetch(c, *cursor, &b, &wait, err) < 0) {
+			st->requests++; /* a failed fetch cost at least one request */
+			if (wait > 0 && wait <= o->max_wait_s && waits++ < SYNC_MAX_WAITS) {
+				log_json(LOG_INFO, "rate limited: waiting",
+				         json_pack("{s:s, s:i}", "connector", name, "seconds", (int)wait));
+				nap(wait, o->stop);
+				n--;
+				continue;
+			}
+			*retry_after = wait;
+			return -1;
+		}
+		st->fetched += b.nmentions;
+		st->errors += b.errors;
+		st->requests += b.requests;
+		st->batches++;
+		metrics_sync_fetched(name, b.nmentions);
+		if (b.nmentions > 0 || strcmp(b.next_cursor, *cursor) != 0) {
+			if (write_batch(pg, t, name, &b, st, err) < 0) {
+				connector_batch_clear(&b);
+				return -1;
+			}
+		}
+		struct err aerr = {0};
+		if (connector_ack(c, &b, &aerr) < 0)
+			log_json(LOG_WARN, "connector batch committed but not acknowledged",
+			         json_pack("{s:s, s:s}", "connector", name, "error", aerr.msg));
+		if (b.note)
+			log_json(LOG_DEBUG, b.note, json_pack("{s:s}", "connector", name));
+		free(*cursor);
+		*cursor = b.next_cursor;
+		b.next_cursor = NULL;
+		bool done = b.done;
+		connector_batch_clear(&b);
+		if (o->progress)
+			o->progress(name, st, o->arg);
+		if (done)
+			return 0;
+	}
+	return err_set(err, "more than %d batches in one run: stopped", SYNC_MAX_BATCHES);
+}
+
+int sync_run(PGconn *pg, struct triage_ctx *t, struct connector *c, const struct sync_options *o,
+             struct sync_result *out)
+{
+	memset(out, 0, sizeof(*out));
+	const char *name = connector_name(c);
+	struct timespec t0;
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	struct err err = {0};
+	bool got = false;
+	if (!try_lock(pg, name, &err, &got)) {
+		out->outcome = SYNC_FAILED;
+		snprintf(out->error, sizeof(out->error), "%s", err.msg);
+		metrics_sync_run(name, "error");
+		return -1;
+	}
+	if (!got) {
+		out->outcome = SYNC_LOCKED;
+		metrics_sync_run(name, "locked");
+		return 0;
+	}
+	struct state_row st = {0};
+	if (read_state(pg, name, &st, &err) < 0) {
+		unlock(pg, name);
+		out->outcome = SYNC_FAILED;
+		snprintf(out->error, sizeof(out->error), "%s", err.msg);
+		metrics_sync_run(name, "error");
+		return -1;
+	}
+	if (!o->force && !st.due) {
+		/* another instance ran it a moment ago */
+		unlock(pg, name);
+		free(st.cursor);
+		out->outcome = SYNC_NOT_DUE;
+		out->next_run_at = st.next_run_at;
+		return 0;
+	}
+	const char *p[] = {name};
+	PQclear(db_exec(pg, "UPDATE connector_state SET last_run_at = now() WHERE name = $1", 1, p));
+
+	int rc = run_batches(pg, t, c, o, &st.cursor, &out->stats, &out->retry_after, &err);
+	out->duration_ms = ms_since(&t0);
+	bool stopped = o->stop && atomic_load(o->stop);
+	if (rc == 0) {
+		out->outcome = SYNC_OK;
+		out->next_run_at =
+		    record_end(pg, name, true, out, sync_next_delay(o->interval_s, 0, 0));
+	} else {
+		out->outcome = SYNC_FAILED;
+		snprintf(out->error, sizeof(out->error), "%s", err.msg);
+		/* a shutdown is not the upstream's fault: no backoff for it */
+		int failures = stopped ? 0 : st.failures + 1;
+		out->next_run_at = record_end(pg, name, false, out,
+		                              sync_next_delay(o->interval_s, failures, out->retry_after));
+	}
+	unlock(pg, name);
+	free(st.cursor);
+	metrics_sync_run(name, rc == 0 ? "ok" : "error");
+	log_json(rc == 0 ? LOG_INFO : LOG_WARN, rc == 0 ? "connector run finished" : "connector run failed",
+	         json_pack("{s:s, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:s?}", "connector", name,
+	                   "fetched", (json_int_t)out->stats.fetched, "new",
+	                   (json_int_t)out->stats.added, "updated", (json_int_t)out->stats.updated,
+	                   "unchanged", (json_int_t)out->stats.unchanged, "errors",
+	                   (json_int_t)out->stats.errors, "requests",
+	                   (json_int_t)out->stats.requests, "duration_ms",
+	                   (json_int_t)out->duration_ms, "error", rc == 0 ? NULL : out->error));
+	return rc;
+}
+
+/* ---- ideatriage sync NAME|--all ---- */
+
+static void progress_line(const char *name, const struct sync_stats *s, void *arg)
+{
+	(void)arg;
+	fprintf(stderr, "\r%s: %ld fetched, %ld new, %ld updated, %ld unchanged, %ld errors ...", name,
+	        s->fetched, s->added, s->updated, s->unchanged, s->errors);
+}
+
+static void usage(void)
+{
+	fprintf(stderr, "usage: ideatriage sync NAME|--all\nconnectors:");
+	for (int i = 0; connector_names[i]; i++)
+		fprintf(stderr, " %s", connector_names[i]);
+	fputc('\n', stderr);
+}
+
+/* Runs one connector for the CLI; returns 0 ok/skipped, 1 failed. */
+static int cli_one(PGconn *pg, struct triage_ctx *t, const struct config *cfg, const char *name)
+{
+	if (!sync_configured(cfg, name)) {
+		printf("%s: not configured, skipped\n", name);
+		return 0;
+	}
+	struct connector_config cc;
+	sync_connector_config(cfg, NULL, &cc);
+	struct err err = {0};
+	struct connector *c = connector_new(name, &cc, &err);
+	if (!c) {
+		printf("%s: failed: %s\n", name, err.msg);
+		return 1;
+	}
+	bool tty = isatty(2);
+	struct sync_options o = {.force = true,
+	                         .interval_s = sync_interval(cfg, name),
+	                         .max_wait_s = cfg->conn_max_wait_s,
+	                         .progress = tty ? progress_line : NULL};
+	struct sync_result res;
+	int rc = sync_run(pg, t, c, &o, &res);
+	connector_free(c);
+	if (tty && res.stats.batches)
+		fputc('\n', stderr);
+	if (res.outcome == SYNC_LOCKED) {
+		printf("%s: running elsewhere right now (its lock is held), skipped\n", name);
+		return 0;
+	}
+	printf("%s: %ld fetched, %ld new, %ld updated, %ld unchanged, %ld errors (%ld requests, "
+	       "%.2f s)%s%s\n",
+	       name, res.stats.fetched, res.stats.added, res.stats.updated, res.stats.unchanged,
+	       res.stats.errors, res.stats.requests, (double)res.duration_ms / 1000.0,
+	       rc < 0 ? "; FAILED: " : "", rc < 0 ? res.error : "");
+	return rc < 0 ? 1 : 0;
+}
 
 int sync_cli(const char *config_file, int argc, char **argv)
 {
-	(void)config_file;
-	(void)argc;
-	(void)argv;
-	fprintf(stderr, "ideatriage: 'sync' is not yet available in this build\n");
-	return 2;
+	const char *only = NULL;
+	bool all = false;
+	for (int i = 0; i < argc; i++) {
+		if (strcmp(argv[i], "--all") == 0)
+			all = true;
+		else if (strcmp(argv[i], "--config") == 0)
+			i++; /* handled by the caller */
+		else if (strncmp(argv[i], "--config=", 9) != 0 && !only)
+			only = argv[i];
+	}
+	if ((!all && !only) || (all && only)) {
+		usage();
+		return 2;
+	}
+	if (only && !connector_known(only)) {
+		fprintf(stderr, "ideatriage: unknown connector '%s'\n", only);
+		usage();
+		return 2;
+	}
+	struct app app;
+	struct err err = {0};
+	if (app_open(&app, config_file, true, &err) < 0) {
+		fprintf(stderr, "ideatriage: %s\n", err.msg);
+		return 1;
+	}
+	struct db *db = db_open(app.conninfo, (int)app.cfg->connect_timeout_s, &err);
+	struct triage_ctx t = {0};
+	int rc = 0;
+	if (!db || !db_conn(db) || triage_ctx_init(&t, app.rules, &err) < 0) {
+		fprintf(stderr, "ideatriage: %s\n", err.msg);
+		rc = 1;
+	} else {
+		srandom((unsigned)time(NULL) ^ (unsigned)getpid());
+		for (int i = 0; connector_names[i]; i++)
+			if (all || strcmp(connector_names[i], only) == 0)
+				rc |= cli_one(db_conn(db), &t, app.cfg, connector_names[i]);
+	}
+	triage_ctx_cleanup(&t);
+	db_close(db);
+	app_close(&app);
+	return rc;
 }

@@ -1,0 +1,30 @@
+/* connectors/source.h - private to connectors/: what one source implements
+ * behind the connector.h interface. */
+#ifndef CONNECTORS_SOURCE_H
+#define CONNECTORS_SOURCE_H
+
+#include "connectors/connector.h"
+#include "connectors/http.h"
+
+struct source_ops {
+	/* new state from cfg; *configured false when it has nothing to do */
+	void *(*create)(const struct connector_config *cfg, bool *configured, struct err *err);
+	void (*rewind)(void *state);
+	int (*fetch)(void *state, const char *cursor, struct connector_batch *out,
+	             long *retry_after, struct err *err);
+	int (*ack)(void *state, struct connector_batch *b, struct err *err); /* may be NULL */
+	void (*destroy)(void *state);
+};
+
+extern const struct source_ops github_source;
+extern const struct source_ops reddit_source;
+extern const struct source_ops sales_source;
+
+/* A client for this connector's HTTP requests, from the shared limits. */
+struct chttp *source_http_new(const struct connector_config *cfg, struct err *err);
+
+/* Seconds to wait from a Retry-After value (delta-seconds; an HTTP date is
+ * read as 60), clamped to [1, 86400]; 0 when absent. */
+long source_retry_after(const char *value);
+
+#endif

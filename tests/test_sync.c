@@ -1,0 +1,579 @@
+/* Connector runs against a real PostgreSQL and the fake upstream: cursors
+ * committed with the mentions they produced, every bad answer leaving the
+ * database and the cursor as the last committed page left them, rate limits
+ * waited out without hammering, a process killed between two pages, two
+ * `serve` instances sharing one schedule, the sales inbox, the CLI and the
+ * connectors API. */
+#include <criterion/criterion.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/time.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "fake_upstream.h"
+#include "intake/pipeline.h"
+#include "intake/sync.h"
+#include "intake/triage_ctx.h"
+#include "support.h"
+
+static char *conninfo;
+static PGconn *pg;
+static struct fake *fake;
+static struct triage_rules *rules;
+static struct triage_ctx tctx;
+static struct connector_config cc;
+static const char *repos[4];
+static char envbuf[2200];
+
+static void start(void)
+{
+	conninfo = testdb_create("sync");
+	snprintf(envbuf, sizeof(envbuf), "DATABASE_URL=%s", conninfo);
+	const char *env[] = {envbuf, NULL};
+	const char *argv[] = {"migrate", NULL};
+	char *out = NULL;
+	cr_assert_eq(run_cli(NULL, env, argv, &out), 0, "migrate: %s", out ? out : "");
+	free(out);
+	pg = testdb_connect(conninfo);
+	fake = fake_start(0);
+	cr_assert(fake);
+	struct err err = {0};
+	rules = triage_rules_load(NULL, &err);
+	cr_assert(rules, "%s", err.msg);
+	cr_assert_eq(triage_ctx_init(&tctx, rules, &err), 0, "%s", err.msg);
+	memset(&cc, 0, sizeof(cc));
+	cc.connect_timeout_s = 5;
+	cc.timeout_s = 10;
+	cc.max_response_bytes = 20 << 20;
+	cc.user_agent = "ideatriage/0.1 (test)";
+	cc.github_api_url = fake_url(fake);
+	cc.github_repos = repos;
+	cc.github_nrepos = 1;
+	cc.github_token = "";
+	cc.reddit_api_url = fake_url(fake);
+	cc.reddit_auth_url = fake_url(fake);
+	cc.reddit_client_id = "fake-client";
+	cc.reddit_client_secret = "fake-secret";
+	cc.sales_settle_s = 2;
+}
+
+static void stop(void)
+{
+	triage_ctx_cleanup(&tctx);
+	triage_rules_free(rules);
+	fake_stop(fake);
+	PQfinish(pg);
+	free(conninfo);
+}
+
+TestSuite(sync, .init = start, .fini = stop, .timeout = 180);
+
+static int sync_with(const char *name, long max_wait, struct sync_result *res)
+{
+	struct err err = {0};
+	struct connector *c = connector_new(name, &cc, &err);
+	cr_assert(c, "%s", err.msg);
+	struct sync_options o = {.force = true, .interval_s = 600, .max_wait_s = max_wait};
+	int rc = sync_run(pg, &tctx, c, &o, res);
+	connector_free(c);
+	return rc;
+}
+
+static char *state(const char *col, const char *name)
+{
+	char sql[300];
+	snprintf(sql, sizeof(sql), "SELECT %s FROM connector_state WHERE name = '%s'", col, name);
+	return testdb_value(pg, sql);
+}
+
+static long mentions_of(const char *repo)
+{
+	char from[300];
+	snprintf(from, sizeof(from), "mentions WHERE external_id LIKE '%s#%%'", repo);
+	return testdb_count(pg, from);
+}
+
+Test(sync, three_pages_land_with_their_cursor_and_nothing_new_costs_one_request)
+{
+	repos[0] = "acme/mesh";
+	fake_github_add(fake, "acme/mesh", 250, 10);
+	struct sync_result res;
+	cr_assert_eq(sync_with("github", 0, &res), 0, "%s", res.error);
+	cr_expect_eq(res.outcome, SYNC_OK);
+	cr_expect_eq(res.stats.fetched, 225, "25 pull requests skipped");
+	cr_expect_eq(res.stats.added, 225);
+	cr_expect_eq(res.stats.requests, 3);
+	cr_expect_eq(mentions_of("acme/mesh"), 225);
+	cr_expect_eq(testdb_count(pg, "ideas"), testdb_count(pg, "ideas WHERE id IN (SELECT idea_id FROM mentions)"));
+	char *since = state("cursor #>> '{repos,acme/mesh,since}'", "github");
+	cr_expect_str_eq(since, "2026-01-01T04:10:00Z");
+	free(since);
+	char *v = state("failures || ' ' || (last_error IS NULL) || ' ' || (last_ok_at IS NOT NULL) "
+			"|| ' ' || (next_run_at > now()) || ' ' || (stats->>'new')",
+			"github");
+	cr_expect_str_eq(v, "0 true true true 225");
+	free(v);
+
+	fake_reset_requests(fake);
+	cr_assert_eq(sync_with("github", 0, &res), 0, "%s", res.error);
+	cr_expect_eq(fake_nrequests(fake), 1, "one request for a repository with nothing new");
+	cr_expect_eq(res.stats.added + res.stats.updated, 0);
+	fake_reset_requests(fake);
+	cr_assert_eq(sync_with("github", 0, &res), 0, "%s", res.error);
+	cr_expect_eq(fake_nrequests(fake), 1);
+	cr_expect_eq(fake_count_status(fake, "/issues", 304), 1, "answered 304 Not Modified");
+	cr_expect_eq(res.stats.fetched, 0);
+	cr_expect_eq(mentions_of("acme/mesh"), 225);
+}
+
+Test(sync, rate_limited_then_reset_waits_without_hammering)
+{
+	repos[0] = "acme/rl";
+	fake_github_add(fake, "acme/rl", 150, 0);
+	fake_fault(fake, FAULT_RATE_403, 1, 2, 2);
+	struct sync_result res;
+	double t0 = test_now_ms();
+	cr_assert_eq(sync_with("github", 10, &res), 0, "%s", res.error);
+	cr_expect_geq(test_now_ms() - t0, 1000, "it waited for the reset");
+	cr_expect_eq(fake_nrequests(fake), 3, "2 pages + the one refused request, nothing more");
+	cr_expect_eq(mentions_of("acme/rl"), 150);
+
+	/* a reset further away than max_wait_s ends the run; next_run_at honours it */
+	fake_github_add(fake, "acme/rl", 5, 0);
+	fake_fault(fake, FAULT_RATE_429, 1, 120, 0);
+	cr_assert_eq(sync_with("github", 10, &res), -1);
+	cr_expect(strstr(res.error, "rate limited"), "%s", res.error);
+	cr_expect_geq(res.retry_after, 120);
+	char *v = state("(next_run_at >= now() + interval '119 seconds')::text", "github");
+	cr_expect_str_eq(v, "true");
+	free(v);
+}
+
+/* A bad answer for page 2: page 1 stays committed with its cursor, page 2 is
+ * not partly written, last_error says why; the next run picks up at page 2. */
+static void bad_page_two(enum fake_fault fault, int arg, const char *expect)
+{
+	repos[0] = "acme/bad";
+	fake_github_add(fake, "acme/bad", 250, 0);
+	fake_fault(fake, fault, 1, arg, 2);
+	struct sync_result res;
+	cr_assert_eq(sync_with("github", 0, &res), -1);
+	cr_expect(strstr(res.error, expect), "'%s' lacks '%s'", res.error, expect);
+	cr_expect_eq(mentions_of("acme/bad"), 100, "page 1 only, nothing of page 2");
+	char *v = state("last_error", "github");
+	cr_expect(v && strstr(v, expect), "%s", v ? v : "(null)");
+	free(v);
+	v = state("failures::text || ' ' || (cursor #>> '{repos,acme/bad,next}' LIKE '%page=2')",
+		  "github");
+	cr_expect_str_eq(v, "1 true");
+	free(v);
+	fake_reset_requests(fake);
+	cr_assert_eq(sync_with("github", 0, &res), 0, "%s", res.error);
+	cr_expect_eq(mentions_of("acme/bad"), 250);
+	cr_expect_eq(fake_nrequests(fake), 2, "pages 2 and 3; page 1 is not fetched again");
+	v = state("failures::text || ' ' || coalesce(last_error, 'none')", "github");
+	cr_expect_str_eq(v, "0 none");
+	free(v);
+}
+
+Test(sync, server_error_then_success)
+{
+	bad_page_two(FAULT_500, 0, "HTTP 500");
+}
+
+Test(sync, timeout)
+{
+	cc.timeout_s = 1;
+	bad_page_two(FAULT_DELAY, 4000, "imeout");
+}
+
+Test(sync, malformed_json)
+{
+	bad_page_two(FAULT_MALFORMED, 0, "malformed JSON");
+}
+
+Test(sync, body_cut_short)
+{
+	bad_page_two(FAULT_TRUNCATE, 0, "cut short");
+}
+
+Test(sync, a_failed_first_page_leaves_the_cursor_unchanged)
+{
+	repos[0] = "acme/first";
+	fake_github_add(fake, "acme/first", 10, 0);
+	fake_fault(fake, FAULT_500, 1, 0, 0);
+	struct sync_result res;
+	cr_assert_eq(sync_with("github", 0, &res), -1);
+	char *v = state("cursor::text", "github");
+	cr_expect_str_eq(v, "{}");
+	free(v);
+	cr_expect_eq(mentions_of("acme/first"), 0);
+	/* the backoff: the first failure retries after 30 s (+-10%), not the interval */
+	v = state("(next_run_at BETWEEN now() + interval '25 s' AND now() + interval '35 s')::text",
+		  "github");
+	cr_expect_str_eq(v, "true");
+	free(v);
+}
+
+Test(sync, edits_upstream_update_the_mention_and_deletions_are_not_listed)
+{
+	repos[0] = "acme/edit";
+	fake_github_add(fake, "acme/edit", 12, 0);
+	struct sync_result res;
+	cr_assert_eq(sync_with("github", 0, &res), 0, "%s", res.error);
+	fake_github_edit(fake, "acme/edit", 3, "Exit nodes per app, edited");
+	fake_github_delete(fake, "acme/edit", 4);
+	cr_assert_eq(sync_with("github", 0, &res), 0, "%s", res.error);
+	cr_expect_eq(res.stats.updated, 1);
+	cr_expect_eq(testdb_count(pg, "mentions WHERE external_id = 'acme/edit#3'"
+				      " AND title = 'Exit nodes per app, edited'"),
+		     1);
+	cr_expect_eq(mentions_of("acme/edit"), 12);
+}
+
+Test(sync, sync_and_helpers_keep_one_state_row_per_connector)
+{
+	cr_expect_eq(sync_next_delay(900, 0, 0) >= 810 && sync_next_delay(900, 0, 0) <= 990, 1);
+	long d1 = sync_next_delay(900, 1, 0), d3 = sync_next_delay(900, 3, 0),
+	     d9 = sync_next_delay(900, 9, 0);
+	cr_expect(d1 >= 27 && d1 <= 33, "%ld", d1);
+	cr_expect(d3 >= 108 && d3 <= 132, "%ld", d3);
+	cr_expect(d9 >= 810 && d9 <= 990, "capped at the interval: %ld", d9);
+	cr_expect_geq(sync_next_delay(900, 1, 500), 500, "never before Retry-After");
+}
+
+Test(sync, reddit_posts_and_removals)
+{
+	fake_reddit_add(fake, "meshnet", 120, NULL, NULL);
+	fake_reddit_remove(fake, "meshnet", 7);
+	cc.reddit_subreddits = "[\"meshnet\"]";
+	struct sync_result res;
+	cr_assert_eq(sync_with("reddit", 0, &res), 0, "%s", res.error);
+	cr_expect_eq(res.stats.added, 120);
+	cr_expect_eq(testdb_count(pg, "mentions WHERE source = 'reddit'"), 120);
+	cr_expect_eq(testdb_count(pg, "mentions WHERE external_id = 't3_p00008' AND deleted"), 1);
+	char *v = state("cursor #>> '{subs,meshnet,newest}'", "reddit");
+	cr_expect_str_eq(v, "t3_p00120");
+	free(v);
+	fake_reddit_add(fake, "meshnet", 2, NULL, NULL);
+	fake_fault(fake, FAULT_TOKEN_401, 1, 0, 0);
+	cr_assert_eq(sync_with("reddit", 0, &res), 0, "%s", res.error);
+	cr_expect_eq(res.stats.added, 2);
+}
+
+/* ---- the sales inbox ---- */
+
+static void write_file(const char *dir, const char *name, const char *text, int age_s)
+{
+	char path[1200];
+	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	FILE *f = fopen(path, "w");
+	cr_assert(f);
+	fputs(text, f);
+	fclose(f);
+	struct timeval tv[2];
+	gettimeofday(&tv[0], NULL);
+	tv[0].tv_sec -= age_s;
+	tv[1] = tv[0];
+	utimes(path, tv);
+}
+
+static bool exists(const char *dir, const char *name)
+{
+	char path[1200];
+	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	return access(path, F_OK) == 0;
+}
+
+static const char *notes =
+    "account,arr,contact,note,date\n"
+    "Northwind,240k,Dana (AE),Per-app exit nodes are a renewal blocker,2026-05-14\n"
+    "Contoso,1.2M,Ravi (SE),SCIM provisioning for Okta groups,2026-06-01\n"
+    "Broken Row,12000,Someone\n";
+
+Test(sync, sales_inbox_imports_settled_files_once)
+{
+	char *dir = test_tmpdir("inbox");
+	cc.sales_inbox_dir = dir;
+	write_file(dir, "notes.csv", notes, 10);
+	write_file(dir, "half.csv", "account,arr,contact,note,date\nNorth", 0);
+	write_file(dir, ".hidden.csv", notes, 10);
+	write_file(dir, "upload.csv.part", notes, 10);
+	write_file(dir, "bad.json", "[{\"account\": ", 10);
+	struct sync_result res;
+	cr_assert_eq(sync_with("sales", 0, &res), 0, "%s", res.error);
+	cr_expect_eq(res.stats.added, 2);
+	cr_expect_eq(res.stats.errors, 2, "one rejected row, one unreadable file");
+	cr_expect_eq(testdb_count(pg, "mentions WHERE source = 'sales'"), 2);
+	cr_expect(exists(dir, "processed/notes.csv"));
+	cr_expect(exists(dir, "processed/notes.csv.errors"));
+	cr_expect(!exists(dir, "notes.csv"));
+	cr_expect(exists(dir, "half.csv"), "a file still being written is left alone");
+	cr_expect(exists(dir, ".hidden.csv") && exists(dir, "upload.csv.part"));
+	cr_expect(exists(dir, "failed/bad.json") && exists(dir, "failed/bad.json.error"));
+	char path[1200];
+	snprintf(path, sizeof(path), "%s/failed/bad.json.error", dir);
+	char *why = test_read_file(path);
+	cr_expect(why && strlen(why) > 5, "%s", why ? why : "");
+	free(why);
+
+	/* the same file dropped again adds nothing */
+	write_file(dir, "notes-again.csv", notes, 10);
+	cr_assert_eq(sync_with("sales", 0, &res), 0, "%s", res.error);
+	cr_expect_eq(res.stats.added, 0);
+	cr_expect_eq(res.stats.unchanged, 2);
+	cr_expect_eq(testdb_count(pg, "mentions WHERE source = 'sales'"), 2);
+	cr_expect(exists(dir, "processed/notes-again.csv"));
+	free(dir);
+}
+
+/* ---- the CLI ---- */
+
+static char *write_config(const char *name, const char *json)
+{
+	char *dir = test_tmpdir(name);
+	char *path = malloc(1300);
+	snprintf(path, 1300, "%s/config.json", dir);
+	FILE *f = fopen(path, "w");
+	fputs(json, f);
+	fclose(f);
+	free(dir);
+	return path;
+}
+
+static char *github_config(const char *name, const char *repo, long timeout_s)
+{
+	char json[1000];
+	snprintf(json, sizeof(json),
+		 "{\"log\": {\"level\": \"warn\"}, \"connectors\": {\"github\": {\"api_url\": \"%s\","
+		 " \"repos\": [\"%s\"]}, \"http\": {\"timeout_s\": %ld}}}",
+		 fake_url(fake), repo, timeout_s);
+	return write_config(name, json);
+}
+
+Test(sync, cli_names_summary_and_exit_codes)
+{
+	fake_github_add(fake, "acme/cli", 30, 0);
+	char *cfg = github_config("cli", "acme/cli", 10);
+	const char *env[] = {envbuf, NULL};
+	char *out = NULL;
+	const char *bad[] = {"sync", "gitlab", "--config", cfg, NULL};
+	cr_expect_eq(run_cli(NULL, env, bad, &out), 2);
+	cr_expect(out && strstr(out, "unknown connector 'gitlab'") && strstr(out, "github reddit sales"),
+		  "%s", out ? out : "");
+	free(out);
+	const char *all[] = {"sync", "--all", "--config", cfg, NULL};
+	cr_expect_eq(run_cli(NULL, env, all, &out), 0, "%s", out ? out : "");
+	cr_expect(out && strstr(out, "github: 30 fetched, 30 new, 0 updated, 0 unchanged, 0 errors"),
+		  "%s", out ? out : "");
+	cr_expect(out && strstr(out, "reddit: not configured, skipped"), "%s", out ? out : "");
+	cr_expect(out && strstr(out, "sales: not configured, skipped"), "%s", out ? out : "");
+	free(out);
+	fake_fault(fake, FAULT_500, 1, 0, 0);
+	const char *one[] = {"sync", "github", "--config", cfg, NULL};
+	cr_expect_eq(run_cli(NULL, env, one, &out), 1, "a failed connector exits 1");
+	cr_expect(out && strstr(out, "FAILED") && strstr(out, "HTTP 500"), "%s", out ? out : "");
+	free(out);
+	free(cfg);
+}
+
+static pid_t spawn_sync(const char *cfg, const char *log)
+{
+	pid_t pid = fork();
+	if (pid == 0) {
+		int fd = open(log, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+		dup2(fd, 1);
+		dup2(fd, 2);
+		putenv(envbuf);
+		execl(IDEATRIAGE_BIN, IDEATRIAGE_BIN, "sync", "github", "--config", cfg, (char *)NULL);
+		_exit(127);
+	}
+	return pid;
+}
+
+Test(sync, killed_between_two_pages_and_restarted_skips_nothing_and_counts_nothing_twice)
+{
+	fake_github_add(fake, "acme/crash", 250, 0);
+	char *cfg = github_config("crash", "acme/crash", 60);
+	char log[1400];
+	snprintf(log, sizeof(log), "%s.log", cfg);
+	/* page 2 hangs: by the time it is asked for, page 1 is committed */
+	fake_fault(fake, FAULT_DELAY, 1, 60000, 2);
+	pid_t pid = spawn_sync(cfg, log);
+	cr_assert_eq(fake_wait(fake, "/issues", "page=2", 1, 30000), 1, "page 2 was never asked");
+	kill(pid, SIGKILL);
+	int status;
+	waitpid(pid, &status, 0);
+	cr_expect(WIFSIGNALED(status));
+	cr_expect_eq(mentions_of("acme/crash"), 100, "page 1 committed with its cursor");
+
+	const char *env[] = {envbuf, NULL};
+	const char *argv[] = {"sync", "github", "--config", cfg, NULL};
+	char *out = NULL;
+	cr_assert_eq(run_cli(NULL, env, argv, &out), 0, "%s", out ? out : "");
+	cr_expect(strstr(out, "150 fetched, 150 new"), "%s", out);
+	free(out);
+	cr_expect_eq(mentions_of("acme/crash"), 250, "no item skipped");
+	cr_expect_eq(testdb_count(pg, "(SELECT external_id FROM mentions GROUP BY 1"
+				      " HAVING count(*) > 1) d"),
+		     0);
+	cr_expect_eq(fake_count(fake, "/issues", NULL) - fake_count(fake, "/issues", "&page="), 1,
+		     "page 1 fetched once");
+	cr_expect_eq(fake_count(fake, "/issues", "page=2"), 2, "the hung page 2, then page 2");
+	cr_expect_eq(fake_count(fake, "/issues", "page=3"), 1);
+	free(cfg);
+}
+
+/* ---- serve: the scheduler, the API, the webhook ---- */
+
+static char *serve_config(const char *repo, const char *extra)
+{
+	char *cfg = malloc(1500);
+	snprintf(cfg, 1500,
+		 "{\"log\": {\"level\": \"info\"}, \"github\": {\"webhook_secret\": \"s3cret\"},"
+		 " \"connectors\": {\"github\": {\"api_url\": \"%s\", \"repos\": [\"%s\"],"
+		 " \"interval_s\": 10}%s}}",
+		 fake_url(fake), repo, extra ? extra : "");
+	return cfg;
+}
+
+static bool wait_for(PGconn *c, const char *from, long n, int timeout_ms)
+{
+	for (int waited = 0; waited < timeout_ms; waited += 100) {
+		if (testdb_count(c, from) >= n)
+			return true;
+		usleep(100 * 1000);
+	}
+	return false;
+}
+
+Test(sync, two_serve_instances_run_each_connector_once)
+{
+	fake_github_add(fake, "acme/two", 250, 0);
+	char *cfg = serve_config("acme/two", NULL);
+	struct tserver *a = tserver_start(conninfo, NULL, cfg);
+	struct tserver *b = tserver_start(conninfo, NULL, cfg);
+	cr_expect(wait_for(pg, "mentions WHERE external_id LIKE 'acme/two#%'", 250, 30000));
+	usleep(2500 * 1000); /* time for the other instance to (not) run it too */
+	cr_expect_eq(mentions_of("acme/two"), 250);
+	cr_expect_eq(fake_count(fake, "/issues", NULL), 3, "one walk in all: 3 pages");
+	char *metrics_url = malloc(200);
+	snprintf(metrics_url, 200, "%s/metrics", a->url);
+	struct tresp *ra = http_get(metrics_url);
+	snprintf(metrics_url, 200, "%s/metrics", b->url);
+	struct tresp *rb = http_get(metrics_url);
+	bool a_ran = ra && strstr(ra->body, "ideatriage_connector_runs_total{connector=\"github\",outcome=\"ok\"} 1");
+	bool b_ran = rb && strstr(rb->body, "ideatriage_connector_runs_total{connector=\"github\",outcome=\"ok\"} 1");
+	cr_expect(a_ran != b_ran, "exactly one instance ran it");
+	cr_expect(ra && strstr(ra->body, "ideatriage_connector_items_fetched_total{connector=\"github\"}"));
+	tresp_free(ra);
+	tresp_free(rb);
+	free(metrics_url);
+	tserver_stop(a, SIGTERM);
+	tserver_stop(b, SIGTERM);
+	free(cfg);
+}
+
+static char *fixture(const char *name)
+{
+	char path[512];
+	snprintf(path, sizeof(path), "%s/data/github/%s.json", TEST_SOURCE_DIR, name);
+	char *s = test_read_file(path);
+	cr_assert(s, "missing fixture %s", path);
+	return s;
+}
+
+Test(sync, a_webhook_and_a_sync_delivering_the_same_issue_make_one_mention)
+{
+	/* the fixture is meshwork/meshd#412; the fake lists the same number */
+	fake_github_add(fake, "meshwork/meshd", 412, 0);
+	char *cfg = serve_config("meshwork/other", NULL);
+	struct tserver *srv = tserver_start(conninfo, NULL, cfg);
+	char *body = fixture("issues_opened");
+	struct tresp *r = send_webhook(srv->url, "s3cret", "issues", "dlv-1", body, strlen(body));
+	cr_expect_eq(r ? r->status : 0, 200);
+	tresp_free(r);
+	free(body);
+	tserver_stop(srv, SIGTERM);
+	repos[0] = "meshwork/meshd";
+	struct sync_result res;
+	cr_assert_eq(sync_with("github", 0, &res), 0, "%s", res.error);
+	cr_expect_eq(testdb_count(pg, "mentions WHERE external_id = 'meshwork/meshd#412'"), 1);
+	cr_expect_eq(mentions_of("meshwork/meshd"), 412);
+	free(cfg);
+}
+
+Test(sync, connectors_api_roles_errors_and_status)
+{
+	fake_github_add(fake, "acme/api", 20, 0);
+	char *cfg = serve_config("acme/api", NULL);
+	struct tserver *srv = tserver_start(conninfo, NULL, cfg);
+	char *admin = test_token(conninfo, "admin", "ops");
+	char *submitter = test_token(conninfo, "submitter", "crm");
+	char url[300], auth[200], sauth[200];
+	snprintf(url, sizeof(url), "%s/api/v1/connectors", srv->url);
+	struct tresp *r = http_get(url);
+	cr_expect(tresp_is_problem(r, 401));
+	tresp_free(r);
+	snprintf(sauth, sizeof(sauth), "Authorization: Bearer %s", submitter);
+	const char *hs[] = {sauth, NULL};
+	r = http_do("GET", url, hs, NULL, 0);
+	cr_expect(tresp_is_problem(r, 403));
+	tresp_free(r);
+
+	cr_assert(wait_for(pg, "connector_state WHERE name = 'github' AND last_ok_at IS NOT NULL", 1,
+			   20000), "the scheduler ran github at start-up");
+	snprintf(auth, sizeof(auth), "Authorization: Bearer %s", admin);
+	const char *ha[] = {auth, NULL};
+	r = http_do("GET", url, ha, NULL, 0);
+	cr_assert_eq(r->status, 200, "%s", r->body);
+	json_t *j = tresp_json(r);
+	json_t *items = json_object_get(j, "items");
+	cr_assert_eq(json_array_size(items), 3);
+	json_t *gh = json_array_get(items, 0);
+	cr_expect_str_eq(json_string_value(json_object_get(gh, "name")), "github");
+	cr_expect(json_is_true(json_object_get(gh, "configured")));
+	const char *fields[] = {"last_run_at", "last_ok_at", "duration_ms", "cursor",
+				"next_run_at", "stats"};
+	for (int i = 0; i < 6; i++)
+		cr_expect(!json_is_null(json_object_get(gh, fields[i])), "%s", fields[i]);
+	cr_expect(json_is_null(json_object_get(gh, "last_error")));
+	cr_expect_eq(json_integer_value(json_object_get(gh, "failures")), 0);
+	cr_expect_eq(json_integer_value(json_object_get(json_object_get(gh, "stats"), "new")), 20);
+	cr_expect(json_is_object(json_object_get(json_object_get(gh, "cursor"), "repos")));
+	json_t *rd = json_array_get(items, 1);
+	cr_expect(json_is_false(json_object_get(rd, "configured")));
+	json_decref(j);
+	tresp_free(r);
+
+	snprintf(url, sizeof(url), "%s/api/v1/connectors/gitlab/sync", srv->url);
+	r = http_do("POST", url, ha, NULL, 0);
+	cr_expect(tresp_is_problem(r, 404));
+	tresp_free(r);
+	snprintf(url, sizeof(url), "%s/api/v1/connectors/reddit/sync", srv->url);
+	r = http_do("POST", url, ha, NULL, 0);
+	cr_expect(tresp_is_problem(r, 409));
+	tresp_free(r);
+	snprintf(url, sizeof(url), "%s/api/v1/connectors/github/sync", srv->url);
+	r = http_do("POST", url, hs, NULL, 0);
+	cr_expect(tresp_is_problem(r, 403), "%ld %s", r ? r->status : 0, r ? r->body : "");
+	tresp_free(r);
+	int before = fake_count(fake, "/issues", NULL);
+	r = http_do("POST", url, ha, NULL, 0);
+	cr_expect_eq(r->status, 202, "%ld %s", r->status, r->body);
+	json_t *a = tresp_json(r);
+	cr_expect_str_eq(json_string_value(json_object_get(a, "status_url")), "/api/v1/connectors");
+	json_decref(a);
+	tresp_free(r);
+	cr_expect_eq(fake_wait(fake, "/issues", NULL, before + 1, 10000), before + 1,
+		     "the queued run went out (though not due)");
+	tserver_stop(srv, SIGTERM);
+	free(admin);
+	free(submitter);
+	free(cfg);
+}
