@@ -182,9 +182,10 @@ static void distinct(struct tokens *t, int max)
 	t->n = o < max ? o : max;
 }
 
-/* Looks up df of every term; fills idf (same order). */
-static int weigh(PGconn *c, struct triage_ctx *tc, const struct tokens *t, long corpus,
-		 double *idf, struct err *err)
+/* Fills idf (same order as t) from df: the rows (term, df) of r, plus what
+ * the open transaction added. */
+static void weigh(PGresult *r, struct triage_ctx *tc, const struct tokens *t, long corpus,
+		  double *idf)
 {
 	long *df = calloc((size_t)t->n + 1, sizeof(long));
 	for (int i = 0; i < t->n; i++) {
@@ -192,19 +193,9 @@ static int weigh(PGconn *c, struct triage_ctx *tc, const struct tokens *t, long 
 		df[i] = pend ? *pend : 0;
 		idf[i] = similar_idf(df[i], corpus);
 	}
-	if (!t->n) {
-		free(df);
-		return 0;
-	}
-	char *arr = db_text_array((const char *const *)t->v, t->n);
-	const char *p[] = {arr};
-	PGresult *r = db_query(c, "SELECT term, df FROM terms WHERE term = ANY($1::text[])", 1, p, err);
-	free(arr);
-	if (!r) {
-		free(df);
-		return -1;
-	}
 	for (int k = 0; k < PQntuples(r); k++) {
+		if (PQgetisnull(r, k, 0))
+			continue; /* the corpus row */
 		const char *term = PQgetvalue(r, k, 0);
 		char **hit = bsearch(&term, t->v, (size_t)t->n, sizeof(char *), cmp_str);
 		if (hit) {
@@ -212,9 +203,7 @@ static int weigh(PGconn *c, struct triage_ctx *tc, const struct tokens *t, long 
 			idf[i] = similar_idf(df[i] + atol(PQgetvalue(r, k, 1)), corpus);
 		}
 	}
-	PQclear(r);
 	free(df);
-	return 0;
 }
 
 int match_prepare(PGconn *c, struct triage_ctx *t, const struct mention *m, struct match_query *q,
@@ -233,16 +222,25 @@ int match_prepare(PGconn *c, struct triage_ctx *t, const struct mention *m, stru
 	distinct(&q->title_toks, MAX_TERMS);
 	distinct(&q->all_toks, MAX_TERMS);
 	q->norm_title = text_match_key(*title ? title : (body ? body : ""));
-	PGresult *r = db_query(c, "SELECT ideas FROM corpus", 0, NULL, err);
+	/* the terms' document frequencies and the corpus size in one round trip */
+	char *arr = db_text_array((const char *const *)q->all_toks.v, q->all_toks.n);
+	const char *p[] = {arr};
+	PGresult *r = db_query(c,
+			       "SELECT term, df FROM terms WHERE term = ANY($1::text[])"
+			       " UNION ALL SELECT NULL, ideas FROM corpus",
+			       1, p, err);
+	free(arr);
 	if (!r)
 		goto out;
-	q->corpus = (PQntuples(r) ? atol(PQgetvalue(r, 0, 0)) : 0) +
-		    (t->pending ? t->pending->corpus : 0);
-	PQclear(r);
+	long corpus = 0;
+	for (int k = 0; k < PQntuples(r); k++)
+		if (PQgetisnull(r, k, 0))
+			corpus = atol(PQgetvalue(r, k, 1));
+	q->corpus = corpus + (t->pending ? t->pending->corpus : 0);
 	q->title_idf = calloc((size_t)q->title_toks.n + 1, sizeof(double));
 	q->all_idf = calloc((size_t)q->all_toks.n + 1, sizeof(double));
-	if (weigh(c, t, &q->all_toks, q->corpus, q->all_idf, err) < 0)
-		goto out;
+	weigh(r, t, &q->all_toks, q->corpus, q->all_idf);
+	PQclear(r);
 	/* title terms are a subset of all terms: reuse their weights */
 	for (int i = 0; i < q->title_toks.n; i++) {
 		char **hit = bsearch(&q->title_toks.v[i], q->all_toks.v, (size_t)q->all_toks.n,
@@ -430,39 +428,77 @@ int match_create_idea(PGconn *c, struct triage_ctx *t, const struct match_query 
 	return 0;
 }
 
+/* Written by hand: this runs for every suggestion of every mention, and a
+ * JSON library's general number formatting cost more than the match. */
 char *match_evidence_json(const struct sim_result *r)
 {
-	json_t *shared = json_array();
-	for (int i = 0; i < r->nshared; i++)
-		json_array_append_new(shared, json_string(r->shared[i]));
-	json_t *j = json_pack("{s:f, s:f, s:f, s:o}", "similarity", round(r->score * 1e4) / 1e4,
-			      "all_terms", round(r->cos_all * 1e4) / 1e4, "title_terms",
-			      round(r->cos_title * 1e4) / 1e4, "shared", shared);
-	char *s = json_dumps(j, JSON_COMPACT);
-	json_decref(j);
-	return s;
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&buf, &len);
+	fprintf(f, "{\"similarity\":%.4f,\"all_terms\":%.4f,\"title_terms\":%.4f,\"shared\":[",
+		round(r->score * 1e4) / 1e4, round(r->cos_all * 1e4) / 1e4,
+		round(r->cos_title * 1e4) / 1e4);
+	for (int i = 0; i < r->nshared; i++) {
+		fputs(i ? ",\"" : "\"", f);
+		for (const unsigned char *p = (const unsigned char *)r->shared[i]; *p; p++) {
+			if (*p == '"' || *p == '\\')
+				fprintf(f, "\\%c", *p);
+			else if (*p < 0x20)
+				fprintf(f, "\\u%04x", *p);
+			else
+				fputc(*p, f);
+		}
+		fputc('"', f);
+	}
+	fputs("]}", f);
+	fclose(f);
+	return buf;
 }
 
 int match_store_suggestions(PGconn *c, const char *idea_id, const struct match_candidate *cand,
 			    int n, struct err *err)
 {
+	if (n <= 0)
+		return 0;
+	/* all of them in one statement: one round trip, not one per suggestion */
+	char **ids = calloc((size_t)n, sizeof(char *)), **sims = calloc((size_t)n, sizeof(char *)),
+	     **evs = calloc((size_t)n, sizeof(char *));
 	for (int i = 0; i < n; i++) {
-		char other[24], sim[32];
-		snprintf(other, sizeof(other), "%lld", (long long)cand[i].idea_id);
-		snprintf(sim, sizeof(sim), "%.4f", cand[i].r.score);
-		char *ev = match_evidence_json(&cand[i].r);
-		const char *p[] = {idea_id, other, sim, ev};
-		/* both directions: each idea shows the other as similar */
-		PGresult *r = db_query(c,
-				     "INSERT INTO idea_similar (idea_id, other_id, similarity, evidence)"
-				     " VALUES ($1, $2, $3, $4), ($2, $1, $3, $4)"
-				     " ON CONFLICT (idea_id, other_id) DO UPDATE"
-				     " SET similarity = excluded.similarity, evidence = excluded.evidence",
-				     4, p, err);
-		free(ev);
-		if (!r)
-			return -1;
-		PQclear(r);
+		ids[i] = malloc(24);
+		sims[i] = malloc(32);
+		snprintf(ids[i], 24, "%lld", (long long)cand[i].idea_id);
+		snprintf(sims[i], 32, "%.4f", cand[i].r.score);
+		evs[i] = match_evidence_json(&cand[i].r);
 	}
+	char *a_ids = db_text_array((const char *const *)ids, n);
+	char *a_sims = db_text_array((const char *const *)sims, n);
+	char *a_evs = db_text_array((const char *const *)evs, n);
+	for (int i = 0; i < n; i++) {
+		free(ids[i]);
+		free(sims[i]);
+		free(evs[i]);
+	}
+	free(ids);
+	free(sims);
+	free(evs);
+	const char *p[] = {idea_id, a_ids, a_sims, a_evs};
+	/* both directions: each idea shows the other as similar */
+	PGresult *r = db_query(c,
+			       "INSERT INTO idea_similar (idea_id, other_id, similarity, evidence)"
+			       " SELECT a, b, s, e::jsonb FROM ("
+			       "  SELECT $1::bigint AS a, u.o AS b, u.s, u.e"
+			       "   FROM unnest($2::bigint[], $3::float8[], $4::text[]) AS u(o, s, e)"
+			       "  UNION ALL SELECT u.o, $1::bigint, u.s, u.e"
+			       "   FROM unnest($2::bigint[], $3::float8[], $4::text[]) AS u(o, s, e)) x"
+			       " ORDER BY a, b"
+			       " ON CONFLICT (idea_id, other_id) DO UPDATE"
+			       " SET similarity = excluded.similarity, evidence = excluded.evidence",
+			       4, p, err);
+	free(a_ids);
+	free(a_sims);
+	free(a_evs);
+	if (!r)
+		return -1;
+	PQclear(r);
 	return 0;
 }

@@ -326,6 +326,8 @@ static int insert_new(PGconn *c, struct triage_ctx *t, const struct mention *m, 
 	fmt_i64(s_cre, sizeof(s_cre), m->created_at);
 	fmt_i64(s_upd, sizeof(s_upd), m->updated_at);
 	char *rkey = requester_key(m);
+	char s_sim[32];
+	snprintf(s_sim, sizeof(s_sim), "%.4f", out->similarity);
 	const char *p[] = {idea,
 			   source_name(m->source),
 			   m->external_id,
@@ -346,33 +348,28 @@ static int insert_new(PGconn *c, struct triage_ctx *t, const struct mention *m, 
 			   m->created_at ? s_cre : NULL,
 			   m->updated_at ? s_upd : NULL,
 			   hash,
-			   rkey};
+			   rkey,
+			   out->method,
+			   s_sim,
+			   decided_by,
+			   evidence ? evidence : "{}"};
+	/* the mention and how it was linked, in one round trip */
 	PGresult *r = db_query(
 	    c,
-	    "INSERT INTO mentions (idea_id, source, external_id, kind, parent_external_id, author,"
-	    " author_kind, author_email, account, arr, title, body, url, labels, votes, is_public,"
-	    " deleted, upstream_created_at, upstream_updated_at, content_hash, requester_key)"
-	    " VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17,"
-	    " to_timestamp($18::bigint), to_timestamp($19::bigint), $20, $21) RETURNING id",
-	    21, p, err);
+	    "WITH m AS (INSERT INTO mentions (idea_id, source, external_id, kind, parent_external_id,"
+	    " author, author_kind, author_email, account, arr, title, body, url, labels, votes,"
+	    " is_public, deleted, upstream_created_at, upstream_updated_at, content_hash,"
+	    " requester_key) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14,"
+	    " $15, $16, $17, to_timestamp($18::bigint), to_timestamp($19::bigint), $20, $21)"
+	    " RETURNING id)"
+	    " INSERT INTO mention_links (mention_id, idea_id, method, similarity, decided_by, evidence)"
+	    " SELECT id, $1, $22, $23, $24, $25::jsonb FROM m RETURNING mention_id",
+	    25, p, err);
 	free(rkey);
-	if (!r) {
-		free(evidence);
-		return -1;
-	}
-	out->mention_id = atoll(PQgetvalue(r, 0, 0));
-	PQclear(r);
-	char mid[24], s_sim[32];
-	fmt_i64(mid, sizeof(mid), out->mention_id);
-	snprintf(s_sim, sizeof(s_sim), "%.4f", out->similarity);
-	const char *lp[] = {mid, idea, out->method, s_sim, decided_by, evidence ? evidence : "{}"};
-	r = db_query(c,
-		  "INSERT INTO mention_links (mention_id, idea_id, method, similarity, decided_by,"
-		  " evidence) VALUES ($1, $2, $3, $4, $5, $6::jsonb)",
-		  6, lp, err);
 	free(evidence);
 	if (!r)
 		return -1;
+	out->mention_id = atoll(PQgetvalue(r, 0, 0));
 	PQclear(r);
 	out->idea_id = atoll(idea);
 	out->outcome = INGEST_NEW;

@@ -72,35 +72,6 @@ static json_t *segments_json(int seg)
 	return a;
 }
 
-static int load_requesters(PGconn *c, const char *idea_id, struct requester **out, int *n,
-			   struct err *err)
-{
-	const char *p[] = {idea_id};
-	PGresult *r = db_query(c,
-			     "SELECT min(author_kind), min(source), coalesce(max(arr), 0),"
-			     " count(*) FILTER (WHERE kind = 'post'),"
-			     " count(*) FILTER (WHERE kind = 'comment')"
-			     " FROM mentions WHERE idea_id = $1 AND NOT deleted"
-			     " GROUP BY requester_key LIMIT 5000",
-			     1, p, err);
-	if (!r)
-		return -1;
-	*n = PQntuples(r);
-	*out = calloc((size_t)*n + 1, sizeof(**out));
-	for (int i = 0; i < *n; i++) {
-		struct requester *q = &(*out)[i];
-		if (author_kind_from_name(PQgetvalue(r, i, 0), &q->kind) < 0)
-			q->kind = AUTHOR_COMMUNITY;
-		if (source_from_name(PQgetvalue(r, i, 1), &q->source) < 0)
-			q->source = SRC_GITHUB;
-		q->arr = atoll(PQgetvalue(r, i, 2));
-		q->posts = atoi(PQgetvalue(r, i, 3));
-		q->comments = atoi(PQgetvalue(r, i, 4));
-	}
-	PQclear(r);
-	return 0;
-}
-
 static char *breakdown_json(const struct score *s, const struct classification *cl,
 			    int nreq, int nsources, int votes)
 {
@@ -120,35 +91,50 @@ static char *breakdown_json(const struct score *s, const struct classification *
 int pipeline_rescore(PGconn *c, struct triage_ctx *t, const char *idea_id, struct err *err)
 {
 	const char *p[] = {idea_id};
+	/* the idea's aggregates once (materialised), then one row per distinct
+	 * requester next to them: everything scoring needs in one round trip */
 	PGresult *row = db_query(
 	    c,
-	    "SELECT i.overrides::text, i.table_stakes, coalesce(f.title, i.title),"
-	    " coalesce(f.body, ''),"
+	    "WITH a AS MATERIALIZED (SELECT i.id, i.overrides::text AS o, i.table_stakes AS ts,"
+	    " coalesce(f.title, i.title) AS title, coalesce(f.body, '') AS body,"
 	    " (SELECT coalesce(array_agg(DISTINCT l), '{}') FROM mentions m, unnest(m.labels) l"
-	    "   WHERE m.idea_id = i.id AND NOT m.deleted),"
-	    " (SELECT count(DISTINCT source) FROM mentions WHERE idea_id = i.id AND NOT deleted),"
-	    " (SELECT coalesce(sum(votes), 0) FROM mentions WHERE idea_id = i.id AND NOT deleted),"
+	    "   WHERE m.idea_id = i.id AND NOT m.deleted) AS labels,"
+	    " (SELECT count(DISTINCT source) FROM mentions WHERE idea_id = i.id AND NOT deleted) AS ns,"
+	    " (SELECT coalesce(sum(votes), 0) FROM mentions WHERE idea_id = i.id AND NOT deleted) AS v,"
 	    " (SELECT extract(epoch FROM max(coalesce(upstream_updated_at, upstream_created_at,"
-	    "   first_seen_at)))::bigint FROM mentions WHERE idea_id = i.id AND NOT deleted),"
-	    " (SELECT count(*) FROM mentions WHERE idea_id = i.id AND NOT deleted)"
+	    "   first_seen_at)))::bigint FROM mentions WHERE idea_id = i.id AND NOT deleted) AS last,"
+	    " (SELECT count(*) FROM mentions WHERE idea_id = i.id AND NOT deleted) AS nm"
 	    " FROM ideas i LEFT JOIN LATERAL (SELECT title, body FROM mentions"
 	    "   WHERE idea_id = i.id AND kind = 'post' ORDER BY id LIMIT 1) f ON true"
-	    " WHERE i.id = $1",
+	    " WHERE i.id = $1)"
+	    " SELECT a.o, a.ts, a.title, a.body, a.labels, a.ns, a.v, a.last, a.nm,"
+	    "  q.kind, q.src, q.arr, q.posts, q.comments"
+	    " FROM a LEFT JOIN LATERAL (SELECT min(author_kind) AS kind, min(source) AS src,"
+	    "  coalesce(max(arr), 0) AS arr, count(*) FILTER (WHERE kind = 'post') AS posts,"
+	    "  count(*) FILTER (WHERE kind = 'comment') AS comments"
+	    "  FROM mentions WHERE idea_id = a.id AND NOT deleted"
+	    "  GROUP BY requester_key LIMIT 5000) q ON true",
 	    1, p, err);
 	if (!row)
 		return -1;
-	if (PQntuples(row) != 1) {
+	if (PQntuples(row) < 1) {
 		PQclear(row);
 		return err_set(err, "no idea %s", idea_id);
 	}
 	struct classification cl;
 	classify_idea(t, PQgetvalue(row, 0, 2), PQgetvalue(row, 0, 3), PQgetvalue(row, 0, 4), &cl);
 	double mult = apply_overrides(PQgetvalue(row, 0, 0), &cl);
-	struct requester *req = NULL;
-	int nreq = 0;
-	if (load_requesters(c, idea_id, &req, &nreq, err) < 0) {
-		PQclear(row);
-		return -1;
+	int nreq = PQgetisnull(row, 0, 9) ? 0 : PQntuples(row);
+	struct requester *req = calloc((size_t)nreq + 1, sizeof(*req));
+	for (int i = 0; i < nreq; i++) {
+		struct requester *q = &req[i];
+		if (author_kind_from_name(PQgetvalue(row, i, 9), &q->kind) < 0)
+			q->kind = AUTHOR_COMMUNITY;
+		if (source_from_name(PQgetvalue(row, i, 10), &q->source) < 0)
+			q->source = SRC_GITHUB;
+		q->arr = atoll(PQgetvalue(row, i, 11));
+		q->posts = atoi(PQgetvalue(row, i, 12));
+		q->comments = atoi(PQgetvalue(row, i, 13));
 	}
 	struct score_input in = {.category = cl.category,
 				 .segments = cl.segments,
