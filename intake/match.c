@@ -330,24 +330,24 @@ int match_find(PGconn *c, struct triage_ctx *t, const struct match_query *q,
 	char *tsq = retrieval_query(q);
 	char limit[16];
 	snprintf(limit, sizeof(limit), "%d", t->rules->candidates);
-	const char *p[] = {tsq, q->norm_title, limit};
+	const char *p[] = {tsq, limit};
 	/* Candidates come from the full-text index on the rarest terms only: it
 	 * stays selective at any size. (A trigram search on titles was dropped:
 	 * with many similar titles it cannot use the index to order and
 	 * degrades to a scan.) The titles' trigram similarity is still computed,
-	 * for the candidates found. */
+	 * here, for the candidates found. */
 	if (!*tsq) {
 		free(tsq);
 		return 0; /* no term any idea has: nothing can match */
 	}
 	const char *sql =
 	    "SELECT i.id, i.title_terms, i.title_norm, i.all_terms, i.all_norm,"
-	    "       similarity(i.norm_title, $2), left(i.title, 150)"
+	    "       i.norm_title, left(i.title, 150)"
 	    " FROM (SELECT s.idea_id FROM idea_search s"
 	    "       WHERE s.search @@ to_tsquery('simple', $1)"
-	    "       ORDER BY ts_rank(s.search, to_tsquery('simple', $1)) DESC LIMIT $3::int) c"
+	    "       ORDER BY ts_rank(s.search, to_tsquery('simple', $1)) DESC LIMIT $2::int) c"
 	    " JOIN ideas i ON i.id = c.idea_id WHERE i.status <> 'merged'";
-	PGresult *r = db_query(c, sql, 3, p, err);
+	PGresult *r = db_query(c, sql, 2, p, err);
 	free(tsq);
 	if (!r)
 		return -1;
@@ -371,7 +371,7 @@ int match_find(PGconn *c, struct triage_ctx *t, const struct match_query *q,
 				    .all_terms = (const char *const *)at[i].v,
 				    .nall = at[i].n,
 				    .all_norm = atof(PQgetvalue(r, i, 4)),
-				    .trigram = atof(PQgetvalue(r, i, 5))};
+				    .trigram = trigram_similarity(PQgetvalue(r, i, 5), q->norm_title)};
 		all[k].idea_id = atoll(PQgetvalue(r, i, 0));
 		similar_score(&t->rules->sim, &q->q, &d, &all[k].r);
 		/* evidence terms point into tt/at, which die below: copy via title */

@@ -9,6 +9,7 @@
 
 #include "intake/pipeline.h"
 #include "intake/triage_ctx.h"
+#include "triage/similar.h"
 #include "support.h"
 
 static char *conninfo;
@@ -414,4 +415,33 @@ Test(triage, a_person_merges_ideas_and_can_undo_it_exactly)
 	free(req_back);
 	free(tok);
 	tserver_stop(s, SIGTERM);
+}
+
+/* The titles' trigram similarity is computed in C, not by the database: it
+ * must agree with pg_trgm's similarity() on the same match keys. */
+Test(triage, trigram_similarity_agrees_with_pg_trgm)
+{
+	static const char *const pairs[][2] = {
+	    {"per app exit nodes", "per app exit node routing"},
+	    {"systray widget for freedesktop environments", "tray icon for the linux app"},
+	    {"dark mode", "dark mode"},
+	    {"a", "b"},
+	    {"sso with okta and azure ad", "okta sso"},
+	    {"k8s operator 2 0 crashes on arm64", "kubernetes operator crash arm64"},
+	    {"x", ""},
+	};
+	for (size_t i = 0; i < sizeof(pairs) / sizeof(pairs[0]); i++) {
+		const char *p[] = {pairs[i][0], pairs[i][1]};
+		PGresult *r = PQexecParams(pg, "SELECT similarity($1, $2)", 2, NULL, p, NULL, NULL, 0);
+		cr_assert_eq(PQresultStatus(r), PGRES_TUPLES_OK, "%s", PQerrorMessage(pg));
+		double want = atof(PQgetvalue(r, 0, 0));
+		PQclear(r);
+		double got = trigram_similarity(pairs[i][0], pairs[i][1]);
+		cr_expect(fabs(got - want) < 1e-6, "'%s' ~ '%s': pg_trgm %.6f, ours %.6f", pairs[i][0],
+			  pairs[i][1], want, got);
+	}
+	/* beyond ASCII pg_trgm follows the server's locale; ours keeps accented
+	 * letters as letters, whatever the locale */
+	cr_expect_float_eq(trigram_similarity("caf\xc3\xa9", "caf\xc3\xa9"), 1.0, 1e-9);
+	cr_expect_lt(trigram_similarity("caf\xc3\xa9", "cafe"), 0.5);
 }

@@ -1,6 +1,9 @@
 #include "triage/similar.h"
 
 #include <math.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <utf8proc.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -121,4 +124,91 @@ void similar_score(const struct similar_weights *w, const struct sim_query *q,
 	if (out->cos_title > 1)
 		out->cos_title = 1;
 	out->score = w->all * out->cos_all + w->title * out->cos_title + w->trigram * doc->trigram;
+}
+
+/* ---- trigrams ------------------------------------------------------------- */
+
+#define TRGM_MAX 512
+
+/* The next UTF-8 character of p as its code point (below 2^21, so three
+ * pack exactly into 63 bits), advancing p; a stray byte is itself. */
+static uint32_t utf8_unit(const unsigned char **p)
+{
+	const unsigned char *s = *p;
+	int n = *s < 0xc0 ? 1 : *s < 0xe0 ? 2 : *s < 0xf0 ? 3 : 4;
+	uint32_t u = n == 1 ? *s : (uint32_t)(*s & (0x3f >> (n - 1)));
+	int i = 1;
+	for (; i < n && (s[i] & 0xc0) == 0x80; i++)
+		u = (u << 6) | (s[i] & 0x3f);
+	*p += i;
+	return u & 0x1fffff;
+}
+
+static int cmp_u64(const void *a, const void *b)
+{
+	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+	return x < y ? -1 : x > y;
+}
+
+/* A letter or digit in any script: what pg_trgm counts as part of a word
+ * under a UTF-8 locale. Punctuation such as curly quotes separates words. */
+static bool word_char(uint32_t cp)
+{
+	if (cp < 0x80)
+		return (cp >= 'a' && cp <= 'z') || (cp >= 'A' && cp <= 'Z') || (cp >= '0' && cp <= '9');
+	utf8proc_category_t c = utf8proc_category((utf8proc_int32_t)cp);
+	return (c >= UTF8PROC_CATEGORY_LU && c <= UTF8PROC_CATEGORY_LO) ||
+	       (c >= UTF8PROC_CATEGORY_ND && c <= UTF8PROC_CATEGORY_NO);
+}
+
+/* The distinct trigrams of key, sorted, into out; returns how many. */
+static int trigrams(const char *key, uint64_t *out)
+{
+	int n = 0;
+	const unsigned char *p = (const unsigned char *)key;
+	while (*p) {
+		uint32_t cp = utf8_unit(&p);
+		if (!word_char(cp))
+			continue;
+		/* "  word ": two spaces before, one after; every run of three */
+		uint32_t w0 = ' ', w1 = ' ';
+		for (;;) {
+			uint32_t w2 = (uint32_t)utf8proc_tolower((utf8proc_int32_t)cp) & 0x1fffff;
+			if (n < TRGM_MAX)
+				out[n++] = ((uint64_t)w0 << 42) | ((uint64_t)w1 << 21) | w2;
+			w0 = w1;
+			w1 = w2;
+			if (!*p)
+				break;
+			cp = utf8_unit(&p);
+			if (!word_char(cp))
+				break;
+		}
+		if (n < TRGM_MAX)
+			out[n++] = ((uint64_t)w0 << 42) | ((uint64_t)w1 << 21) | ' ';
+	}
+	qsort(out, (size_t)n, sizeof(uint64_t), cmp_u64);
+	int k = 0;
+	for (int i = 0; i < n; i++)
+		if (k == 0 || out[k - 1] != out[i])
+			out[k++] = out[i];
+	return k;
+}
+
+double trigram_similarity(const char *a, const char *b)
+{
+	uint64_t ta[TRGM_MAX], tb[TRGM_MAX];
+	int na = trigrams(a ? a : "", ta), nb = trigrams(b ? b : "", tb);
+	if (na == 0 || nb == 0)
+		return 0.0;
+	int i = 0, j = 0, shared = 0;
+	while (i < na && j < nb) {
+		if (ta[i] == tb[j])
+			shared++, i++, j++;
+		else if (ta[i] < tb[j])
+			i++;
+		else
+			j++;
+	}
+	return (double)shared / (double)(na + nb - shared);
 }
