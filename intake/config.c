@@ -434,6 +434,9 @@ int config_worker_count(const struct config *cfg)
 {
 	if (cfg->workers > 0)
 		return (int)cfg->workers;
+	/* a worker waits for its database connection while it answers, so a few
+	 * per core keep both the cores and the database busy */
 	long n = sysconf(_SC_NPROCESSORS_ONLN);
-	return n > 0 ? (int)(n > 64 ? 64 : n) : 2;
+	n = n > 0 ? 4 * n : 8;
+	return (int)(n > 64 ? 64 : n);
 }

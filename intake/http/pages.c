@@ -280,6 +280,10 @@ static void breakdown_bar(FILE *f, json_t *breakdown)
 		double v = json_number_value(json_object_get(fa, "value"));
 		total += v > 1 ? log(v) : 0;
 	}
+	if (total <= 0) {
+		fputs("<span class=\"nolift\">no factor lifts it</span>", f);
+		return;
+	}
 	fputs("<div class=\"bar\" role=\"img\" aria-label=\"", f);
 	json_array_foreach(factors, i, fa)
 	{
@@ -405,6 +409,8 @@ void board_page(struct http_ctx *c)
 			fputs("<span class=\"tag bridge\">bridge</span>", f);
 		else if (json_array_size(segs) == 1)
 			fprintf(f, "<span class=\"tag\">%s</span>", json_string_value(json_array_get(segs, 0)));
+		else
+			fputs("<span class=\"nolift\">none</span>", f);
 		if (json_is_true(json_object_get(it, "table_stakes")))
 			fputs("<span class=\"tag\">table stakes</span>", f);
 		fprintf(f, "</td><td>%s</td><td class=\"opt\">%s</td><td class=\"num\">%lld</td>"
@@ -583,9 +589,11 @@ static void render_idea(struct http_ctx *c, int status, const struct principal *
 	fprintf(f, "</textarea><label><input type=\"checkbox\" name=\"table_stakes\" value=\"true\"%s> Table "
 		   "stakes (no one-segment discount)</label>",
 		json_is_true(json_object_get(idea, "table_stakes")) ? " checked" : "");
-	fprintf(f, "<label><input type=\"checkbox\" name=\"disclosed\" value=\"true\"%s> Security fix "
-		   "disclosed</label>",
-		json_is_true(json_object_get(idea, "disclosed")) ? " checked" : "");
+	/* only a security idea waits for disclosure before it may be shown outside */
+	if (!strcmp(jstr(idea, "category"), "security") || json_is_true(json_object_get(idea, "disclosed")))
+		fprintf(f, "<label><input type=\"checkbox\" name=\"disclosed\" value=\"true\"%s> Security "
+			   "fix disclosed (it may then be shown once shipped)</label>",
+			json_is_true(json_object_get(idea, "disclosed")) ? " checked" : "");
 	fputs("<p><button type=\"submit\" id=\"save\">Save</button></p></form></section></div>", f);
 
 mentions:
