@@ -673,3 +673,26 @@ Test(views, pages_need_a_session_escape_everything_and_refuse_cross_site_posts)
 	cr_expect_eq(r->status, 200);
 	tresp_free(r);
 }
+
+Test(views, cached_public_answers_follow_a_change_at_once)
+{
+	long long id = github_issue(7301, "Cache probe: SAML logout for the admin console",
+				    "Single logout when the IdP session ends.", NULL);
+	/* fill every worker's cache with the answer from before the change */
+	for (int i = 0; i < 24; i++) {
+		char *b = body_of("/api/v1/backlog?view=public&limit=10", NULL);
+		cr_expect(!strstr(b, "Cache probe"));
+		free(b);
+		b = body_of("/roadmap/public?format=json", NULL);
+		free(b);
+	}
+	patch_ok(id, "{\"status\":\"planned\",\"visibility\":\"public\",\"category\":\"feature\"}");
+	for (int i = 0; i < 24; i++) {
+		char *b = body_of("/api/v1/backlog?view=public&limit=10", NULL);
+		cr_expect(strstr(b, "Cache probe"), "a cached backlog outlived the change");
+		free(b);
+		b = body_of("/roadmap/public?format=json", NULL);
+		cr_expect(strstr(b, "Cache probe"), "a cached roadmap outlived the change");
+		free(b);
+	}
+}

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "db/db.h"
+#include "intake/http/cache.h"
 #include "intake/http/request.h"
 #include "intake/http/router.h"
 #include "intake/views.h"
@@ -49,6 +50,21 @@ void backlog_list(struct http_ctx *c)
 		evhttp_clear_headers(&q);
 		return;
 	}
+	/* the public view is the same for everyone: kept rendered for a few
+	 * seconds per worker, keyed by the whole query */
+	const char *uri = evhttp_request_get_uri(c->req);
+	char key[600];
+	bool cacheable = v == VIEW_PUBLIC && strlen(uri) < sizeof(key) - 10;
+	if (cacheable) {
+		snprintf(key, sizeof(key), "backlog:%s", uri);
+		const struct cached_reply *hit = http_cache_get(key);
+		if (hit) {
+			evhttp_clear_headers(&q);
+			http_reply_cached(c, hit, "public, max-age=5");
+			return;
+		}
+	}
+	unsigned gen = views_generation();
 	struct backlog_filter f = {.view = v, .limit = 50};
 	const char *limit = evhttp_find_header(&q, "limit");
 	if (limit) {
@@ -88,7 +104,18 @@ void backlog_list(struct http_ctx *c)
 	json_t *body = json_pack("{s:s s:o s:o}", "view", view_name(v), "items", items, "next",
 				 next ? json_string(next) : json_null());
 	free(next);
-	if (v != VIEW_INTERNAL)
-		http_set_header(c, "Cache-Control", v == VIEW_PUBLIC ? "public, max-age=5" : "private, max-age=0");
+	if (cacheable) {
+		char *text = json_dumps(body, JSON_COMPACT | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(6));
+		json_decref(body);
+		size_t len = strlen(text);
+		char *withnl = realloc(text, len + 2); /* a document ends in a newline */
+		withnl[len] = '\n';
+		withnl[len + 1] = '\0';
+		http_reply_cached(c, http_cache_put(key, withnl, len + 1, "application/json", gen),
+				  "public, max-age=5");
+		return;
+	}
+	if (v == VIEW_CUSTOMER)
+		http_set_header(c, "Cache-Control", "private, max-age=0");
 	http_reply_json(c, 200, body);
 }

@@ -1,77 +1,21 @@
 /* intake/http/roadmap.c - GET /roadmap/{view}: the roadmap as HTML, or
  * JSON, CSV, Markdown (and Atom for the public one) by ?format= or Accept.
  * Every answer carries an ETag; the public roadmap is also kept rendered in
- * each worker for a few seconds (and until this process changes anything),
- * so a busy public roadmap costs no database work. */
+ * each worker (intake/http/cache.h), so a busy public roadmap costs no
+ * database work. */
 #include <event2/buffer.h>
 #include <event2/http.h>
 #include <event2/keyvalq_struct.h>
-#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include "db/db.h"
 #include "intake/auth.h"
+#include "intake/http/cache.h"
 #include "intake/http/request.h"
 #include "intake/http/router.h"
 #include "intake/render.h"
 #include "intake/views.h"
-
-#define PUBLIC_CACHE_MS 5000
-
-struct cached {
-	char *body;
-	size_t len;
-	char etag[40];
-	unsigned generation;
-	int64_t expires_ms;
-};
-
-struct cache {
-	struct cached entry[5]; /* by format */
-};
-
-static pthread_key_t cache_key;
-static pthread_once_t cache_once = PTHREAD_ONCE_INIT;
-
-static void cache_free(void *p)
-{
-	struct cache *k = p;
-	for (int i = 0; i < 5; i++)
-		free(k->entry[i].body);
-	free(k);
-}
-
-static void cache_init(void)
-{
-	(void)pthread_key_create(&cache_key, cache_free);
-}
-
-static struct cache *thread_cache(void)
-{
-	pthread_once(&cache_once, cache_init);
-	struct cache *k = pthread_getspecific(cache_key);
-	if (!k) {
-		k = calloc(1, sizeof(*k));
-		(void)pthread_setspecific(cache_key, k);
-	}
-	return k;
-}
-
-static int64_t now_ms(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
-static void etag_of(const char *body, size_t len, char out[40])
-{
-	char hex[65];
-	auth_sha256_hex(body, len, hex);
-	snprintf(out, 40, "\"%.32s\"", hex);
-}
 
 /* The format asked for: ?format= wins, else the Accept header, else HTML. */
 static int pick_format(struct http_ctx *c, const char *param, enum format *f)
@@ -96,22 +40,6 @@ static int pick_format(struct http_ctx *c, const char *param, enum format *f)
 	return 0;
 }
 
-static void send_roadmap(struct http_ctx *c, enum view v, enum format f, const char *body, size_t len,
-		 const char *etag)
-{
-	http_set_header(c, "ETag", etag);
-	http_set_header(c, "Cache-Control", v == VIEW_PUBLIC ? "public, max-age=30" : "private, no-cache");
-	http_set_header(c, "Vary", "Accept, Authorization, Cookie");
-	const char *inm = http_header(c, "If-None-Match");
-	if (inm && (strstr(inm, etag) || strcmp(inm, "*") == 0)) {
-		http_reply(c, 304, NULL, NULL);
-		return;
-	}
-	struct evbuffer *b = evbuffer_new();
-	evbuffer_add(b, body, len);
-	http_reply(c, 200, format_content_type(f), b);
-}
-
 void roadmap_get(struct http_ctx *c)
 {
 	enum view v;
@@ -134,13 +62,14 @@ void roadmap_get(struct http_ctx *c)
 	}
 	if (http_view_allowed(c, v) < 0)
 		return;
-	struct cached *hit = NULL;
-	if (v == VIEW_PUBLIC) {
-		hit = &thread_cache()->entry[f];
-		if (hit->body && hit->generation == views_generation() && now_ms() < hit->expires_ms) {
-			send_roadmap(c, v, f, hit->body, hit->len, hit->etag);
-			return;
-		}
+	char key[64];
+	snprintf(key, sizeof(key), "roadmap:%s:%s", view_name(v), format_name(f));
+	const char *cc = v == VIEW_PUBLIC ? "public, max-age=30" : "private, no-cache";
+	http_set_header(c, "Vary", "Accept, Authorization, Cookie");
+	const struct cached_reply *hit = v == VIEW_PUBLIC ? http_cache_get(key) : NULL;
+	if (hit) {
+		http_reply_cached(c, hit, cc);
+		return;
 	}
 	struct db *db = http_db(c);
 	if (!db) {
@@ -156,15 +85,23 @@ void roadmap_get(struct http_ctx *c)
 		http_db_unavailable(c, err.msg);
 		return;
 	}
-	char etag[40];
-	etag_of(body, len, etag);
-	send_roadmap(c, v, f, body, len, etag);
-	if (hit) {
-		free(hit->body);
-		*hit = (struct cached){.body = body, .len = len, .generation = gen,
-				       .expires_ms = now_ms() + PUBLIC_CACHE_MS};
-		memcpy(hit->etag, etag, sizeof(etag));
-	} else {
-		free(body);
+	if (v == VIEW_PUBLIC) {
+		http_reply_cached(c, http_cache_put(key, body, len, format_content_type(f), gen), cc);
+		return;
 	}
+	/* not kept: who may read it is checked on every request */
+	struct cached_reply once = {.body = body, .len = len, .content_type = format_content_type(f)};
+	http_etag(body, len, once.etag);
+	http_set_header(c, "ETag", once.etag);
+	http_set_header(c, "Cache-Control", cc);
+	const char *inm = http_header(c, "If-None-Match");
+	if (inm && (strstr(inm, once.etag) || strcmp(inm, "*") == 0)) {
+		free(body);
+		http_reply(c, 304, NULL, NULL);
+		return;
+	}
+	struct evbuffer *b = evbuffer_new();
+	evbuffer_add(b, body, len);
+	free(body);
+	http_reply(c, 200, once.content_type, b);
 }
