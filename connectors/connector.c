@@ -66,6 +66,12 @@ const char *connector_name(const struct connector *c)
 	return c->name;
 }
 
+bool connector_can_prefetch(const struct connector *c)
+{
+	const char *n = connector_name(c);
+	return strcmp(n, "github") == 0 || strcmp(n, "reddit") == 0;
+}
+
 bool connector_configured(const struct connector *c)
 {
 	return c->configured;

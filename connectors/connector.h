@@ -77,6 +77,11 @@ void connector_free(struct connector *c); /* accepts NULL */
 const char *connector_name(const struct connector *c);
 bool connector_configured(const struct connector *c);
 
+/* True when the next batch depends only on the cursor, so it may be fetched
+ * while the previous one is being written (GitHub, Reddit; not the sales
+ * inbox, whose next file is the one not yet acknowledged). */
+bool connector_can_prefetch(const struct connector *c);
+
 /* Starts a new run: the next fetch begins with the first repository /
  * subreddit / file again. The connector keeps what outlives a run (an OAuth
  * token, a rate-limit deadline) across runs. */

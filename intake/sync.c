@@ -2,6 +2,7 @@
  * cursor in one transaction, acknowledge it, repeat until done. See sync.h. */
 #include "intake/sync.h"
 
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -271,6 +272,55 @@ static long ms_since(const struct timespec *t0)
 	return (long)((t1.tv_sec - t0->tv_sec) * 1000 + (t1.tv_nsec - t0->tv_nsec) / 1000000);
 }
 
+/* The next page fetched in a thread of its own while the current one is
+ * written: the upstream's time and ours overlap. Only one fetch runs at a
+ * time, so the connector is never used by two threads at once. */
+struct prefetch {
+	pthread_t thread;
+	bool running;
+	struct connector *c;
+	char *cursor;
+	struct connector_batch b;
+	long wait;
+	int rc;
+	struct err err;
+};
+
+static void *prefetch_main(void *arg)
+{
+	struct prefetch *p = arg;
+	p->rc = connector_fetch(p->c, p->cursor, &p->b, &p->wait, &p->err);
+	return NULL;
+}
+
+static void prefetch_start(struct prefetch *p, struct connector *c, const char *cursor)
+{
+	memset(p, 0, sizeof(*p));
+	p->c = c;
+	p->cursor = strdup(cursor);
+	p->running = pthread_create(&p->thread, NULL, prefetch_main, p) == 0;
+	if (!p->running)
+		free(p->cursor);
+}
+
+/* Waits for the fetch; true when it ran (its result is in p). */
+static bool prefetch_join(struct prefetch *p)
+{
+	if (!p->running)
+		return false;
+	pthread_join(p->thread, NULL);
+	p->running = false;
+	free(p->cursor);
+	p->cursor = NULL;
+	return true;
+}
+
+static void prefetch_discard(struct prefetch *p)
+{
+	if (prefetch_join(p) && p->rc == 0)
+		connector_batch_clear(&p->b);
+}
+
 /* The fetch/write/ack loop; 0 or -1 with *err (*retry_after on a rate limit). */
 static int run_batches(PGconn *pg, struct triage_ctx *t, struct connector *c,
                        const struct sync_options *o, char **cursor, struct sync_stats *st,
@@ -278,13 +328,26 @@ static int run_batches(PGconn *pg, struct triage_ctx *t, struct connector *c,
 {
 	const char *name = connector_name(c);
 	int waits = 0;
+	struct prefetch pf = {0};
 	connector_rewind(c);
 	for (int n = 0; n < SYNC_MAX_BATCHES; n++) {
-		if (o->stop && atomic_load(o->stop))
+		if (o->stop && atomic_load(o->stop)) {
+			prefetch_discard(&pf);
 			return err_set(err, "stopped before the run finished (shutting down)");
+		}
 		struct connector_batch b;
 		long wait = 0;
-		if (connector_fetch(c, *cursor, &b, &wait, err) < 0) {
+		int rc;
+		if (prefetch_join(&pf)) { /* fetched while the last batch was written */
+			rc = pf.rc;
+			b = pf.b;
+			wait = pf.wait;
+			if (rc < 0)
+				*err = pf.err;
+		} else {
+			rc = connector_fetch(c, *cursor, &b, &wait, err);
+		}
+		if (rc < 0) {
 			st->requests++; /* a failed fetch cost at least one request */
 			if (wait > 0 && wait <= o->max_wait_s && waits++ < SYNC_MAX_WAITS) {
 				log_json(LOG_INFO, "rate limited: waiting",
@@ -301,9 +364,12 @@ static int run_batches(PGconn *pg, struct triage_ctx *t, struct connector *c,
 		st->requests += b.requests;
 		st->batches++;
 		metrics_sync_fetched(name, b.nmentions);
+		if (!b.done && connector_can_prefetch(c))
+			prefetch_start(&pf, c, b.next_cursor);
 		if (b.nmentions > 0 || strcmp(b.next_cursor, *cursor) != 0) {
 			if (write_batch(pg, t, name, &b, st, err) < 0) {
 				connector_batch_clear(&b);
+				prefetch_discard(&pf); /* its cursor follows a batch not written */
 				return -1;
 			}
 		}
@@ -320,9 +386,12 @@ static int run_batches(PGconn *pg, struct triage_ctx *t, struct connector *c,
 		connector_batch_clear(&b);
 		if (o->progress)
 			o->progress(name, st, o->arg);
-		if (done)
+		if (done) {
+			prefetch_discard(&pf);
 			return 0;
+		}
 	}
+	prefetch_discard(&pf);
 	return err_set(err, "more than %d batches in one run: stopped", SYNC_MAX_BATCHES);
 }
 

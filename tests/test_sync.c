@@ -402,10 +402,13 @@ Test(sync, killed_between_two_pages_and_restarted_skips_nothing_and_counts_nothi
 	char *cfg = github_config("crash", "acme/crash", 60);
 	char log[1400];
 	snprintf(log, sizeof(log), "%s.log", cfg);
-	/* page 2 hangs: by the time it is asked for, page 1 is committed */
+	/* page 2 hangs (it is fetched ahead while page 1 is written): once page 1
+	 * is committed, the process dies between the two pages */
 	fake_fault(fake, FAULT_DELAY, 1, 60000, 2);
 	pid_t pid = spawn_sync(cfg, log);
 	cr_assert_eq(fake_wait(fake, "/issues", "page=2", 1, 30000), 1, "page 2 was never asked");
+	for (int i = 0; i < 300 && mentions_of("acme/crash") < 100; i++)
+		usleep(100 * 1000);
 	kill(pid, SIGKILL);
 	int status;
 	waitpid(pid, &status, 0);
