@@ -25,6 +25,32 @@ char *db_text_array(const char *const *v, int n)
 	return buf;
 }
 
+char *db_array_nullable(const char *const *v, int n)
+{
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&buf, &len);
+	fputc('{', f);
+	for (int i = 0; i < n; i++) {
+		if (i)
+			fputc(',', f);
+		if (!v[i]) {
+			fputs("NULL", f);
+			continue;
+		}
+		fputc('"', f);
+		for (const char *p = v[i]; *p; p++) {
+			if (*p == '"' || *p == '\\')
+				fputc('\\', f);
+			fputc(*p, f);
+		}
+		fputc('"', f);
+	}
+	fputc('}', f);
+	fclose(f);
+	return buf;
+}
+
 static int push(struct tokens *out, const char *s, size_t n)
 {
 	if (out->n == out->cap) {

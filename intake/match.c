@@ -94,7 +94,7 @@ static int pending_grow(struct df_pending *p)
 	return 0;
 }
 
-static int pending_add(struct triage_ctx *t, const struct tokens *terms)
+int match_pending_add(struct triage_ctx *t, const struct tokens *terms)
 {
 	if (!t->pending && !(t->pending = calloc(1, sizeof(*t->pending))))
 		return -1;
@@ -182,65 +182,99 @@ static void distinct(struct tokens *t, int max)
 	t->n = o < max ? o : max;
 }
 
-/* Fills idf (same order as t) from df: the rows (term, df) of r, plus what
- * the open transaction added. */
-static void weigh(PGresult *r, struct triage_ctx *tc, const struct tokens *t, long corpus,
-		  double *idf)
+static int cmp_df_term(const void *key, const void *elem)
 {
-	long *df = calloc((size_t)t->n + 1, sizeof(long));
-	for (int i = 0; i < t->n; i++) {
-		long *pend = pending_slot(tc->pending, t->v[i], false);
-		df[i] = pend ? *pend : 0;
-		idf[i] = similar_idf(df[i], corpus);
-	}
-	for (int k = 0; k < PQntuples(r); k++) {
-		if (PQgetisnull(r, k, 0))
-			continue; /* the corpus row */
-		const char *term = PQgetvalue(r, k, 0);
-		char **hit = bsearch(&term, t->v, (size_t)t->n, sizeof(char *), cmp_str);
-		if (hit) {
-			long i = hit - t->v;
-			idf[i] = similar_idf(df[i] + atol(PQgetvalue(r, k, 1)), corpus);
-		}
-	}
-	free(df);
+	return strcmp(*(const char *const *)key, *(const char *const *)elem);
 }
 
-int match_prepare(PGconn *c, struct triage_ctx *t, const struct mention *m, struct match_query *q,
-		  struct err *err)
+int match_df_load(PGconn *c, const struct tokens *terms, struct df_table *out, struct err *err)
+{
+	memset(out, 0, sizeof(*out));
+	/* the terms' document frequencies and the corpus size in one round trip */
+	char *arr = db_text_array((const char *const *)terms->v, terms->n);
+	const char *p[] = {arr};
+	PGresult *r = db_query(c,
+			       "SELECT term, df FROM terms WHERE term = ANY($1::text[])"
+			       " UNION ALL SELECT NULL, ideas FROM corpus ORDER BY 1",
+			       1, p, err);
+	free(arr);
+	if (!r)
+		return -1;
+	int rows = PQntuples(r);
+	out->term = calloc((size_t)rows + 1, sizeof(char *));
+	out->df = calloc((size_t)rows + 1, sizeof(long));
+	for (int k = 0; k < rows; k++) {
+		if (PQgetisnull(r, k, 0)) { /* the corpus row */
+			out->corpus = atol(PQgetvalue(r, k, 1));
+			continue;
+		}
+		out->term[out->n] = strdup(PQgetvalue(r, k, 0));
+		out->df[out->n++] = atol(PQgetvalue(r, k, 1));
+	}
+	PQclear(r);
+	/* the database's collation may not be strcmp's order */
+	for (int i = 1; i < out->n; i++)
+		for (int j = i; j > 0 && strcmp(out->term[j - 1], out->term[j]) > 0; j--) {
+			char *ts = out->term[j];
+			long d = out->df[j];
+			out->term[j] = out->term[j - 1];
+			out->df[j] = out->df[j - 1];
+			out->term[j - 1] = ts;
+			out->df[j - 1] = d;
+		}
+	return 0;
+}
+
+void match_df_free(struct df_table *d)
+{
+	for (int i = 0; i < d->n; i++)
+		free(d->term[i]);
+	free(d->term);
+	free(d->df);
+	memset(d, 0, sizeof(*d));
+}
+
+static long df_of(const struct df_table *tab, const char *term)
+{
+	if (!tab->n)
+		return 0;
+	char **hit = bsearch(&term, tab->term, (size_t)tab->n, sizeof(char *), cmp_df_term);
+	return hit ? tab->df[hit - tab->term] : 0;
+}
+
+int match_normalize(struct triage_ctx *t, const struct mention *m, struct match_query *q,
+		    struct err *err)
 {
 	memset(q, 0, sizeof(*q));
 	const char *title = m->title && *m->title ? m->title : "";
 	char *body = m->body ? text_trim_dup(m->body, BODY_CHARS) : NULL;
-	int rc = -1;
+	int rc = 0;
 	if (normalize_text(t->norm, title, &q->title_toks) < 0 ||
 	    normalize_text(t->norm, title, &q->all_toks) < 0 ||
-	    normalize_text(t->norm, body, &q->all_toks) < 0) {
-		err_set(err, "out of memory");
-		goto out;
-	}
+	    normalize_text(t->norm, body, &q->all_toks) < 0)
+		rc = err_set(err, "out of memory");
 	distinct(&q->title_toks, MAX_TERMS);
 	distinct(&q->all_toks, MAX_TERMS);
 	q->norm_title = text_match_key(*title ? title : (body ? body : ""));
-	/* the terms' document frequencies and the corpus size in one round trip */
-	char *arr = db_text_array((const char *const *)q->all_toks.v, q->all_toks.n);
-	const char *p[] = {arr};
-	PGresult *r = db_query(c,
-			       "SELECT term, df FROM terms WHERE term = ANY($1::text[])"
-			       " UNION ALL SELECT NULL, ideas FROM corpus",
-			       1, p, err);
-	free(arr);
-	if (!r)
-		goto out;
-	long corpus = 0;
-	for (int k = 0; k < PQntuples(r); k++)
-		if (PQgetisnull(r, k, 0))
-			corpus = atol(PQgetvalue(r, k, 1));
-	q->corpus = corpus + (t->pending ? t->pending->corpus : 0);
+	free(body);
+	return rc;
+}
+
+int match_weigh(struct triage_ctx *t, struct match_query *q, const struct df_table *tab,
+		struct err *err)
+{
+	termset_clear(&q->q.title);
+	termset_clear(&q->q.all);
+	free(q->title_idf);
+	free(q->all_idf);
+	/* what the database knows, plus what this transaction added */
+	q->corpus = tab->corpus + (t->pending ? t->pending->corpus : 0);
 	q->title_idf = calloc((size_t)q->title_toks.n + 1, sizeof(double));
 	q->all_idf = calloc((size_t)q->all_toks.n + 1, sizeof(double));
-	weigh(r, t, &q->all_toks, q->corpus, q->all_idf);
-	PQclear(r);
+	for (int i = 0; i < q->all_toks.n; i++) {
+		long *pend = pending_slot(t->pending, q->all_toks.v[i], false);
+		q->all_idf[i] = similar_idf(df_of(tab, q->all_toks.v[i]) + (pend ? *pend : 0), q->corpus);
+	}
 	/* title terms are a subset of all terms: reuse their weights */
 	for (int i = 0; i < q->title_toks.n; i++) {
 		char **hit = bsearch(&q->title_toks.v[i], q->all_toks.v, (size_t)q->all_toks.n,
@@ -250,13 +284,21 @@ int match_prepare(PGconn *c, struct triage_ctx *t, const struct mention *m, stru
 	if (termset_init(&q->q.title, (const char *const *)q->title_toks.v, q->title_idf,
 			 q->title_toks.n) < 0 ||
 	    termset_init(&q->q.all, (const char *const *)q->all_toks.v, q->all_idf,
-			 q->all_toks.n) < 0) {
-		err_set(err, "out of memory");
-		goto out;
-	}
-	rc = 0;
-out:
-	free(body);
+			 q->all_toks.n) < 0)
+		return err_set(err, "out of memory");
+	return 0;
+}
+
+int match_prepare(PGconn *c, struct triage_ctx *t, const struct mention *m, struct match_query *q,
+		  struct err *err)
+{
+	if (match_normalize(t, m, q, err) < 0)
+		return -1;
+	struct df_table tab;
+	if (match_df_load(c, &q->all_toks, &tab, err) < 0)
+		return -1;
+	int rc = match_weigh(t, q, &tab, err);
+	match_df_free(&tab);
 	return rc;
 }
 
@@ -276,7 +318,7 @@ void match_clear(struct match_query *q)
  * idea has can retrieve nothing). Terms in more than RETRIEVAL_MAX_SHARE of
  * the ideas (or RETRIEVAL_MAX_DF) are left out: their posting lists would
  * make retrieval grow with the corpus. */
-static char *retrieval_query(const struct match_query *q)
+char *match_retrieval_query(const struct match_query *q)
 {
 	int n = q->all_toks.n, *idx = malloc(sizeof(int) * (size_t)(n + 1)), k = 0;
 	long max_df = (long)(q->corpus * RETRIEVAL_MAX_SHARE);
@@ -321,13 +363,70 @@ static int cmp_cand(const void *a, const void *b)
 	return x < y ? 1 : x > y ? -1 : 0;
 }
 
+/* Re-points evidence at the query's own strings, which outlive the row. */
+static void own_evidence(const struct match_query *q, struct sim_result *r)
+{
+	for (int e = 0; e < r->nshared; e++) {
+		const char *term = r->shared[e];
+		char **hit = bsearch(&term, q->all_toks.v, (size_t)q->all_toks.n, sizeof(char *), cmp_str);
+		r->shared[e] = hit ? *hit : "";
+	}
+}
+
+int match_score_row(struct triage_ctx *t, const struct match_query *q, PGresult *r, int row,
+		    int col, struct match_candidate *out)
+{
+	struct tokens tt = {0}, at = {0};
+	int keep = 0;
+	if (db_parse_text_array(PQgetvalue(r, row, col + 1), &tt) == 0 &&
+	    db_parse_text_array(PQgetvalue(r, row, col + 3), &at) == 0) {
+		/* the database's sort order may follow a locale; ours is strcmp */
+		if (tt.n)
+			qsort(tt.v, (size_t)tt.n, sizeof(char *), cmp_str);
+		if (at.n)
+			qsort(at.v, (size_t)at.n, sizeof(char *), cmp_str);
+		struct sim_doc d = {.title_terms = (const char *const *)tt.v,
+				    .ntitle = tt.n,
+				    .title_norm = atof(PQgetvalue(r, row, col + 2)),
+				    .all_terms = (const char *const *)at.v,
+				    .nall = at.n,
+				    .all_norm = atof(PQgetvalue(r, row, col + 4)),
+				    .trigram = trigram_similarity(PQgetvalue(r, row, col + 5), q->norm_title)};
+		memset(out, 0, sizeof(*out));
+		out->idea_id = atoll(PQgetvalue(r, row, col));
+		similar_score(&t->rules->sim, &q->q, &d, &out->r);
+		own_evidence(q, &out->r);
+		snprintf(out->title, sizeof(out->title), "%s", PQgetvalue(r, row, col + 6));
+		keep = out->r.score >= t->rules->suggest;
+	}
+	tokens_clear(&tt);
+	tokens_clear(&at);
+	return keep;
+}
+
+int match_score_doc(struct triage_ctx *t, const struct match_query *q, const struct sim_doc *d,
+		    int64_t idea_id, struct match_candidate *out)
+{
+	memset(out, 0, sizeof(*out));
+	out->idea_id = idea_id;
+	similar_score(&t->rules->sim, &q->q, d, &out->r);
+	own_evidence(q, &out->r);
+	return out->r.score >= t->rules->suggest;
+}
+
+int match_best(struct match_candidate *c, int n)
+{
+	qsort(c, (size_t)n, sizeof(*c), cmp_cand);
+	return n < MATCH_MAX ? n : MATCH_MAX;
+}
+
 int match_find(PGconn *c, struct triage_ctx *t, const struct match_query *q,
 	       struct match_candidate *out, int *n, struct err *err)
 {
 	*n = 0;
 	if (q->all_toks.n == 0 && !*q->norm_title)
 		return 0;
-	char *tsq = retrieval_query(q);
+	char *tsq = match_retrieval_query(q);
 	char limit[16];
 	snprintf(limit, sizeof(limit), "%d", t->rules->candidates);
 	const char *p[] = {tsq, limit};
@@ -340,61 +439,16 @@ int match_find(PGconn *c, struct triage_ctx *t, const struct match_query *q,
 		free(tsq);
 		return 0; /* no term any idea has: nothing can match */
 	}
-	const char *sql =
-	    "SELECT i.id, i.title_terms, i.title_norm, i.all_terms, i.all_norm,"
-	    "       i.norm_title, left(i.title, 150)"
-	    " FROM (SELECT s.idea_id FROM idea_search s"
-	    "       WHERE s.search @@ to_tsquery('simple', $1)"
-	    "       ORDER BY ts_rank(s.search, to_tsquery('simple', $1)) DESC LIMIT $2::int) c"
-	    " JOIN ideas i ON i.id = c.idea_id WHERE i.status <> 'merged'";
-	PGresult *r = db_query(c, sql, 2, p, err);
+	PGresult *r = db_query(c, MATCH_CANDIDATES_SQL("$1", "$2"), 2, p, err);
 	free(tsq);
 	if (!r)
 		return -1;
-	int rows = PQntuples(r);
+	int rows = PQntuples(r), k = 0;
 	struct match_candidate *all = calloc((size_t)rows + 1, sizeof(*all));
-	struct tokens *tt = calloc((size_t)rows + 1, sizeof(*tt));
-	struct tokens *at = calloc((size_t)rows + 1, sizeof(*at));
-	int k = 0;
-	for (int i = 0; i < rows; i++) {
-		if (db_parse_text_array(PQgetvalue(r, i, 1), &tt[i]) < 0 ||
-		    db_parse_text_array(PQgetvalue(r, i, 3), &at[i]) < 0)
-			continue;
-		/* the database's sort order may follow a locale; ours is strcmp */
-		if (tt[i].n)
-			qsort(tt[i].v, (size_t)tt[i].n, sizeof(char *), cmp_str);
-		if (at[i].n)
-			qsort(at[i].v, (size_t)at[i].n, sizeof(char *), cmp_str);
-		struct sim_doc d = {.title_terms = (const char *const *)tt[i].v,
-				    .ntitle = tt[i].n,
-				    .title_norm = atof(PQgetvalue(r, i, 2)),
-				    .all_terms = (const char *const *)at[i].v,
-				    .nall = at[i].n,
-				    .all_norm = atof(PQgetvalue(r, i, 4)),
-				    .trigram = trigram_similarity(PQgetvalue(r, i, 5), q->norm_title)};
-		all[k].idea_id = atoll(PQgetvalue(r, i, 0));
-		similar_score(&t->rules->sim, &q->q, &d, &all[k].r);
-		/* evidence terms point into tt/at, which die below: copy via title */
-		snprintf(all[k].title, sizeof(all[k].title), "%s", PQgetvalue(r, i, 6));
-		/* re-point evidence at the query's own strings, which outlive this call */
-		for (int e = 0; e < all[k].r.nshared; e++) {
-			const char *term = all[k].r.shared[e];
-			char **hit = bsearch(&term, q->all_toks.v, (size_t)q->all_toks.n,
-					     sizeof(char *), cmp_str);
-			all[k].r.shared[e] = hit ? *hit : "";
-		}
-		if (all[k].r.score >= t->rules->suggest)
-			k++;
-	}
-	qsort(all, (size_t)k, sizeof(*all), cmp_cand);
-	*n = k < MATCH_MAX ? k : MATCH_MAX;
+	for (int i = 0; i < rows; i++)
+		k += match_score_row(t, q, r, i, 0, &all[k]);
+	*n = match_best(all, k);
 	memcpy(out, all, sizeof(*out) * (size_t)*n);
-	for (int i = 0; i < rows; i++) {
-		tokens_clear(&tt[i]);
-		tokens_clear(&at[i]);
-	}
-	free(tt);
-	free(at);
 	free(all);
 	PQclear(r);
 	return 0;
@@ -423,7 +477,7 @@ int match_create_idea(PGconn *c, struct triage_ctx *t, const struct match_query 
 		return -1;
 	snprintf(id, 24, "%s", PQgetvalue(r, 0, 0));
 	PQclear(r);
-	if (pending_add(t, &q->all_toks) < 0)
+	if (match_pending_add(t, &q->all_toks) < 0)
 		return err_set(err, "out of memory");
 	return 0;
 }

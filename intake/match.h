@@ -29,10 +29,63 @@ struct match_candidate {
 	char title[160];
 };
 
+/* Document frequencies of some terms, sorted by term, and the corpus size. */
+struct df_table {
+	char **term;
+	long *df;
+	int n;
+	long corpus;
+};
+
+/* Reads the df of terms (and the corpus size) in one query. */
+int match_df_load(PGconn *c, const struct tokens *terms, struct df_table *out, struct err *err)
+    __attribute__((warn_unused_result));
+void match_df_free(struct df_table *d);
+
+/* Normalises m's title and body into q (no database). */
+int match_normalize(struct triage_ctx *t, const struct mention *m, struct match_query *q,
+		    struct err *err) __attribute__((warn_unused_result));
+
+/* Weighs q's terms by idf from tab plus what the open transaction added
+ * (may be called again as that changes). */
+int match_weigh(struct triage_ctx *t, struct match_query *q, const struct df_table *tab,
+		struct err *err) __attribute__((warn_unused_result));
+
+/* The full-text query over q's rarest terms ("a | b"), new; "" when no
+ * term could retrieve anything. */
+char *match_retrieval_query(const struct match_query *q);
+
+/* Counts q's terms into the transaction's pending document frequencies, as
+ * a new idea made of them does. */
+int match_pending_add(struct triage_ctx *t, const struct tokens *terms)
+    __attribute__((warn_unused_result));
+
 /* Normalises m's title and body and weighs the terms. */
 int match_prepare(PGconn *c, struct triage_ctx *t, const struct mention *m, struct match_query *q,
 		  struct err *err) __attribute__((warn_unused_result));
 void match_clear(struct match_query *q);
+
+/* Candidate ideas for a full-text query (tsq) through the index, at most
+ * limit: columns id, title_terms, title_norm, all_terms, all_norm,
+ * norm_title, title (what match_score_row reads). */
+#define MATCH_CANDIDATES_SQL(tsq, limit)                                                          \
+	"SELECT i.id, i.title_terms, i.title_norm, i.all_terms, i.all_norm, i.norm_title,"      \
+	" left(i.title, 150) FROM (SELECT s.idea_id FROM idea_search s"                          \
+	" WHERE s.search @@ to_tsquery('simple', " tsq ")"                                         \
+	" ORDER BY ts_rank(s.search, to_tsquery('simple', " tsq ")) DESC LIMIT " limit "::int) c" \
+	" JOIN ideas i ON i.id = c.idea_id WHERE i.status <> 'merged'"
+
+/* Scores the candidate in row of r (its columns from col on, as above)
+ * against q into *out; 1 when at or above the suggest threshold. */
+int match_score_row(struct triage_ctx *t, const struct match_query *q, PGresult *r, int row,
+		    int col, struct match_candidate *out);
+
+/* Scores an idea known in memory (d) against q; 1 when worth suggesting. */
+int match_score_doc(struct triage_ctx *t, const struct match_query *q, const struct sim_doc *d,
+		    int64_t idea_id, struct match_candidate *out);
+
+/* Sorts c[0..n) best first; returns how many to keep (at most MATCH_MAX). */
+int match_best(struct match_candidate *c, int n);
 
 /* The best candidates at or above the suggest threshold, best first (at most
  * MATCH_MAX) into out; *n their number. */

@@ -6,6 +6,7 @@
  * arriving at once that would each start the same idea may make two ideas:
  * the later one then lists the earlier as similar, for a person to merge. */
 #include "intake/pipeline.h"
+#include "intake/pipeline_parts.h"
 
 #include <openssl/evp.h>
 #include <stdio.h>
@@ -18,7 +19,6 @@
 #include "intake/match.h"
 #include "triage/text.h"
 
-#define IDEA_TITLE_MAX 300
 
 const char *ingest_outcome_name(enum ingest_outcome o)
 {
@@ -56,7 +56,7 @@ void pipeline_rollback(PGconn *c, struct triage_ctx *t)
 /* Runs a parameterised query; returns the result (caller clears) or NULL with *err. */
 /* Who is asking, for counting distinct requesters: a customer account counts
  * once however many of its people ask; a person once however often. */
-static char *requester_key(const struct mention *m)
+char *pipeline_requester_key(const struct mention *m)
 {
 	const char *who = m->author ? m->author : "";
 	const char *prefix = source_name(m->source);
@@ -74,7 +74,7 @@ static char *requester_key(const struct mention *m)
 	return out;
 }
 
-static void content_hash(const struct mention *m, char out[65])
+void pipeline_content_hash(const struct mention *m, char out[65])
 {
 	EVP_MD_CTX *ctx = EVP_MD_CTX_new();
 	EVP_DigestInit_ex(ctx, EVP_sha256(), NULL);
@@ -227,7 +227,7 @@ out:
 	return rc;
 }
 
-static int validate(const struct mention *m, struct err *err)
+int pipeline_validate(const struct mention *m, struct err *err)
 {
 	if (!m->external_id || !*m->external_id || strlen(m->external_id) > 300)
 		return err_set_field(err, "external_id", "external_id must be 1 to 300 bytes");
@@ -264,7 +264,7 @@ static int update_existing(PGconn *c, struct triage_ctx *t, const struct mention
 	snprintf(s_votes, sizeof(s_votes), "%d", m->votes);
 	fmt_i64(s_arr, sizeof(s_arr), m->arr);
 	fmt_i64(s_upd, sizeof(s_upd), m->updated_at);
-	char *rkey = requester_key(m);
+	char *rkey = pipeline_requester_key(m);
 	const char *p[] = {PQgetvalue(row, 0, 0),
 			   m->title ? m->title : "",
 			   m->body ? m->body : "",
@@ -325,7 +325,7 @@ static int insert_new(PGconn *c, struct triage_ctx *t, const struct mention *m, 
 	fmt_i64(s_arr, sizeof(s_arr), m->arr);
 	fmt_i64(s_cre, sizeof(s_cre), m->created_at);
 	fmt_i64(s_upd, sizeof(s_upd), m->updated_at);
-	char *rkey = requester_key(m);
+	char *rkey = pipeline_requester_key(m);
 	char s_sim[32];
 	snprintf(s_sim, sizeof(s_sim), "%.4f", out->similarity);
 	const char *p[] = {idea,
@@ -379,7 +379,7 @@ static int insert_new(PGconn *c, struct triage_ctx *t, const struct mention *m, 
 int pipeline_ingest_tx(PGconn *c, struct triage_ctx *t, const struct mention *m,
 		       const char *decided_by, struct ingest_result *out, struct err *err)
 {
-	if (validate(m, err) < 0)
+	if (pipeline_validate(m, err) < 0)
 		return -1;
 	/* No lock is taken before the lookup: two first deliveries of the same
 	 * mention race to the unique (source, external_id) index, and the loser
@@ -395,7 +395,7 @@ int pipeline_ingest_tx(PGconn *c, struct triage_ctx *t, const struct mention *m,
 	if (!r)
 		return -1;
 	char hash[65];
-	content_hash(m, hash);
+	pipeline_content_hash(m, hash);
 	char *labels = db_text_array((const char *const *)m->labels, m->nlabels);
 	struct ingest_result res = {0};
 	int rc = PQntuples(r) > 0 ? update_existing(c, t, m, r, hash, labels, &res, err)

@@ -41,6 +41,16 @@ int pipeline_ingest_tx(PGconn *c, struct triage_ctx *t, const struct mention *m,
 		       const char *decided_by, struct ingest_result *out, struct err *err)
     __attribute__((warn_unused_result));
 
+/* The same ingest for many mentions (an import, a sync page), in order,
+ * inside the caller's open transaction: new posts are read, decided and
+ * written in groups of a few statements; the others take pipeline_ingest_tx
+ * in their turn. out[0..n) filled on success; on failure *failed is the
+ * index of the mention at fault (or of the first of the group that failed
+ * together) and the transaction must be rolled back. */
+int pipeline_ingest_many(PGconn *c, struct triage_ctx *t, const struct mention *ms, int n,
+			 const char *decided_by, struct ingest_result *out, int *failed,
+			 struct err *err) __attribute__((warn_unused_result));
+
 /* Ingests in a transaction of its own, retrying a deadlock once. */
 int pipeline_ingest(PGconn *c, struct triage_ctx *t, const struct mention *m,
 		    const char *decided_by, struct ingest_result *out, struct err *err)
@@ -55,6 +65,11 @@ int pipeline_rescore(PGconn *c, struct triage_ctx *t, const char *idea_id, struc
  * inside the caller's transaction. *count: ideas rescored. */
 int pipeline_rescore_all(PGconn *c, struct triage_ctx *t, int *count, struct err *err)
     __attribute__((warn_unused_result));
+
+/* Reclassifies and rescores the ideas ids[0..n) at once (inside the
+ * caller's transaction). */
+int pipeline_rescore_ids(PGconn *c, struct triage_ctx *t, const int64_t *ids, int n,
+			 struct err *err) __attribute__((warn_unused_result));
 
 /* BEGIN / COMMIT / ROLLBACK helpers: 0 or -1 with *err. */
 int pipeline_begin(PGconn *c, struct err *err) __attribute__((warn_unused_result));

@@ -208,7 +208,8 @@ int pipeline_rescore(PGconn *c, struct triage_ctx *t, const char *idea_id, struc
 struct batch {
 	int n;
 	char *id[BATCH], *seg[BATCH], *score[BATCH], *bd[BATCH], *nreq[BATCH], *nsrc[BATCH],
-	    *nm[BATCH], *cls[BATCH];
+	    *nm[BATCH], *cls[BATCH], *last[BATCH];
+	bool touch; /* an ingest changed these ideas: updated_at moves too */
 	const char *cat[BATCH], *rt[BATCH]; /* static names */
 };
 
@@ -223,6 +224,7 @@ static void batch_free(struct batch *b)
 		free(b->nsrc[i]);
 		free(b->nm[i]);
 		free(b->cls[i]);
+		free(b->last[i]);
 	}
 	b->n = 0;
 }
@@ -231,16 +233,18 @@ static int batch_flush(PGconn *c, struct batch *b, struct err *err)
 {
 	if (!b->n)
 		return 0;
-	char *cols[10];
-	const char *const *src[10] = {
+	char *cols[11];
+	const char *const *src[11] = {
 	    (const char *const *)b->id,    b->cat, (const char *const *)b->seg,  b->rt,
 	    (const char *const *)b->score, (const char *const *)b->bd,  (const char *const *)b->nreq,
-	    (const char *const *)b->nsrc,  (const char *const *)b->nm,  (const char *const *)b->cls};
-	for (int k = 0; k < 10; k++)
+	    (const char *const *)b->nsrc,  (const char *const *)b->nm,  (const char *const *)b->cls,
+	    (const char *const *)b->last};
+	for (int k = 0; k < 11; k++)
 		cols[k] = db_text_array(src[k], b->n);
-	const char *p[10];
-	for (int k = 0; k < 10; k++)
+	const char *p[12];
+	for (int k = 0; k < 11; k++)
 		p[k] = cols[k];
+	p[11] = b->touch ? "t" : "f";
 	PGresult *r = db_query(
 	    c,
 	    "UPDATE ideas i SET category = u.cat, segments = u.seg::text[], runtime = u.rt,"
@@ -248,13 +252,15 @@ static int batch_flush(PGconn *c, struct batch *b, struct err *err)
 	    " prev_breakdown = CASE WHEN i.score_breakdown = u.bd::jsonb OR i.score_breakdown = '{}'"
 	    "   THEN i.prev_breakdown ELSE i.score_breakdown END,"
 	    " score_breakdown = u.bd::jsonb, requesters = u.nreq::int, source_count = u.nsrc::int,"
-	    " mention_count = u.nm::int, classification = u.cls::jsonb, scored_at = now()"
+	    " mention_count = u.nm::int, classification = u.cls::jsonb, scored_at = now(),"
+	    " last_activity_at = to_timestamp(u.last::bigint),"
+	    " updated_at = CASE WHEN $12::bool THEN now() ELSE i.updated_at END"
 	    " FROM unnest($1::bigint[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[],"
-	    "   $7::text[], $8::text[], $9::text[], $10::text[])"
-	    "   AS u(id, cat, seg, rt, score, bd, nreq, nsrc, nm, cls)"
+	    "   $7::text[], $8::text[], $9::text[], $10::text[], $11::text[])"
+	    "   AS u(id, cat, seg, rt, score, bd, nreq, nsrc, nm, cls, last)"
 	    " WHERE i.id = u.id",
-	    10, p, err);
-	for (int k = 0; k < 10; k++)
+	    12, p, err);
+	for (int k = 0; k < 11; k++)
 		free(cols[k]);
 	batch_free(b);
 	if (!r)
@@ -277,41 +283,52 @@ static char *dup_int(long v)
 	return strdup(buf);
 }
 
-int pipeline_rescore_all(PGconn *c, struct triage_ctx *t, int *count, struct err *err)
+/* The aggregates of every live idea (FILTER ""), or of the ideas in $1
+ * (FILTER "AND idea_id = ANY ($1)"): two statements, so each is planned for
+ * its own case. */
+#define RESCORE_IDEAS_SQL(filter, ifilter)                                                         \
+	"WITH agg AS (SELECT idea_id,"                                                            \
+	"   count(DISTINCT source) FILTER (WHERE NOT deleted) ns,"                                \
+	"   coalesce(sum(votes) FILTER (WHERE NOT deleted), 0) v,"                                \
+	"   count(*) FILTER (WHERE NOT deleted) nm,"                                              \
+	"   max(coalesce(upstream_updated_at, upstream_created_at, first_seen_at))"               \
+	"     FILTER (WHERE NOT deleted) last,"                                                   \
+	"   min(id) FILTER (WHERE kind = 'post') first_post"                                      \
+	"   FROM mentions WHERE idea_id IS NOT NULL " filter " GROUP BY idea_id),"               \
+	" lab AS (SELECT m.idea_id, array_agg(DISTINCT l) labels"                                 \
+	"   FROM mentions m, unnest(m.labels) l WHERE NOT m.deleted " filter " GROUP BY m.idea_id)" \
+	" SELECT i.id, i.overrides::text, i.table_stakes, coalesce(f.title, i.title),"           \
+	"  coalesce(f.body, ''), coalesce(lab.labels, '{}'), coalesce(a.ns, 0), coalesce(a.v, 0)," \
+	"  coalesce(extract(epoch FROM a.last)::bigint, 0), coalesce(a.nm, 0)"                   \
+	" FROM ideas i LEFT JOIN agg a ON a.idea_id = i.id"                                       \
+	" LEFT JOIN mentions f ON f.id = a.first_post LEFT JOIN lab ON lab.idea_id = i.id"        \
+	" WHERE i.status <> 'merged' " ifilter " ORDER BY i.id"
+#define RESCORE_REQS_SQL(filter)                                                                   \
+	"SELECT idea_id, min(author_kind), min(source), coalesce(max(arr), 0),"                   \
+	" count(*) FILTER (WHERE kind = 'post'),"                                                 \
+	" count(*) FILTER (WHERE kind = 'comment')"                                               \
+	" FROM mentions WHERE NOT deleted AND idea_id IS NOT NULL " filter                        \
+	" GROUP BY idea_id, requester_key ORDER BY idea_id"
+
+/* Rescores the ideas whose ids are in the text[] literal ids (NULL: every
+ * idea); touch: an ingest changed them. */
+static int rescore_set(PGconn *c, struct triage_ctx *t, const char *ids, bool touch, int *count,
+		       struct err *err)
 {
-	PGresult *ideas = db_query(
-	    c,
-	    "WITH agg AS (SELECT idea_id,"
-	    "   count(DISTINCT source) FILTER (WHERE NOT deleted) ns,"
-	    "   coalesce(sum(votes) FILTER (WHERE NOT deleted), 0) v,"
-	    "   count(*) FILTER (WHERE NOT deleted) nm,"
-	    "   max(coalesce(upstream_updated_at, upstream_created_at, first_seen_at))"
-	    "     FILTER (WHERE NOT deleted) last,"
-	    "   min(id) FILTER (WHERE kind = 'post') first_post"
-	    "   FROM mentions WHERE idea_id IS NOT NULL GROUP BY idea_id),"
-	    " lab AS (SELECT m.idea_id, array_agg(DISTINCT l) labels"
-	    "   FROM mentions m, unnest(m.labels) l WHERE NOT m.deleted GROUP BY m.idea_id)"
-	    " SELECT i.id, i.overrides::text, i.table_stakes, coalesce(f.title, i.title),"
-	    "  coalesce(f.body, ''), coalesce(lab.labels, '{}'), coalesce(a.ns, 0), coalesce(a.v, 0),"
-	    "  coalesce(extract(epoch FROM a.last)::bigint, 0), coalesce(a.nm, 0)"
-	    " FROM ideas i LEFT JOIN agg a ON a.idea_id = i.id"
-	    " LEFT JOIN mentions f ON f.id = a.first_post LEFT JOIN lab ON lab.idea_id = i.id"
-	    " WHERE i.status <> 'merged' ORDER BY i.id",
-	    0, NULL, err);
+	const char *p[] = {ids};
+	PGresult *ideas =
+	    ids ? db_query(c, RESCORE_IDEAS_SQL("AND idea_id = ANY ($1::bigint[])", "AND i.id = ANY ($1::bigint[])"), 1, p, err)
+		: db_query(c, RESCORE_IDEAS_SQL("", ""), 0, NULL, err);
 	if (!ideas)
 		return -1;
-	PGresult *reqs = db_query(c,
-				"SELECT idea_id, min(author_kind), min(source), coalesce(max(arr), 0),"
-				" count(*) FILTER (WHERE kind = 'post'),"
-				" count(*) FILTER (WHERE kind = 'comment')"
-				" FROM mentions WHERE NOT deleted AND idea_id IS NOT NULL"
-				" GROUP BY idea_id, requester_key ORDER BY idea_id",
-				0, NULL, err);
+	PGresult *reqs = ids ? db_query(c, RESCORE_REQS_SQL("AND idea_id = ANY ($1::bigint[])"), 1, p, err)
+			     : db_query(c, RESCORE_REQS_SQL(""), 0, NULL, err);
 	if (!reqs) {
 		PQclear(ideas);
 		return -1;
 	}
 	struct batch *b = calloc(1, sizeof(*b));
+	b->touch = touch;
 	struct requester *req = calloc(MAX_REQUESTERS, sizeof(*req));
 	int rows = PQntuples(ideas), rrows = PQntuples(reqs), rj = 0, rc = 0;
 	int64_t now = time(NULL);
@@ -371,6 +388,7 @@ int pipeline_rescore_all(PGconn *c, struct triage_ctx *t, int *count, struct err
 		b->nreq[k] = dup_int(nreq);
 		b->nsrc[k] = dup_int(in.nsources);
 		b->nm[k] = strdup(PQgetvalue(ideas, i, 9));
+		b->last[k] = dup_int((long)in.last_activity);
 		json_t *cj = json_pack("{s:s, s:o, s:s, s:s}", "category", category_name(cl.category),
 				       "segments", segments_json(cl.segments), "runtime",
 				       runtime_name(cl.runtime), "why", cl.why);
@@ -388,5 +406,29 @@ int pipeline_rescore_all(PGconn *c, struct triage_ctx *t, int *count, struct err
 	PQclear(reqs);
 	if (rc == 0 && count)
 		*count = rows;
+	return rc;
+}
+
+int pipeline_rescore_all(PGconn *c, struct triage_ctx *t, int *count, struct err *err)
+{
+	return rescore_set(c, t, NULL, false, count, err);
+}
+
+int pipeline_rescore_ids(PGconn *c, struct triage_ctx *t, const int64_t *ids, int n,
+			 struct err *err)
+{
+	if (n <= 0)
+		return 0;
+	char **v = calloc((size_t)n, sizeof(char *));
+	for (int i = 0; i < n; i++) {
+		v[i] = malloc(24);
+		snprintf(v[i], 24, "%lld", (long long)ids[i]);
+	}
+	char *lit = db_text_array((const char *const *)v, n);
+	for (int i = 0; i < n; i++)
+		free(v[i]);
+	free(v);
+	int rc = rescore_set(c, t, lit, true, NULL, err);
+	free(lit);
 	return rc;
 }

@@ -1,6 +1,7 @@
 #include "intake/sales_import.h"
 
 #include <ctype.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "intake/pipeline.h"
@@ -23,20 +24,27 @@ int sales_import(PGconn *c, struct triage_ctx *t, const struct sales_batch *b, s
 	struct sales_import_result res = {0};
 	if (pipeline_begin(c, err) < 0)
 		return -1;
-	for (int i = 0; i < b->nmentions; i++) {
-		struct ingest_result r;
+	/* in slices, so a long file shows progress */
+	enum { SLICE = 1000 };
+	struct ingest_result *r = calloc(SLICE, sizeof(*r));
+	for (int at = 0; at < b->nmentions; at += SLICE) {
+		int n = b->nmentions - at < SLICE ? b->nmentions - at : SLICE, failed = -1;
 		struct err inner = {0};
-		if (pipeline_ingest_tx(c, t, &b->mentions[i], "triage", &r, &inner) < 0) {
+		if (pipeline_ingest_many(c, t, b->mentions + at, n, "triage", r, &failed, &inner) < 0) {
 			pipeline_rollback(c, t);
-			return err_set_field(err, inner.field, "line %d: %s", b->mention_lines[i],
-					     inner.msg);
+			free(r);
+			return err_set_field(err, inner.field, "line %d: %s",
+					     b->mention_lines[at + (failed >= 0 ? failed : 0)], inner.msg);
 		}
-		res.added += r.outcome == INGEST_NEW;
-		res.updated += r.outcome == INGEST_UPDATED;
-		res.unchanged += r.outcome == INGEST_UNCHANGED || r.outcome == INGEST_STALE;
+		for (int i = 0; i < n; i++) {
+			res.added += r[i].outcome == INGEST_NEW;
+			res.updated += r[i].outcome == INGEST_UPDATED;
+			res.unchanged += r[i].outcome == INGEST_UNCHANGED || r[i].outcome == INGEST_STALE;
+		}
 		if (progress)
-			progress(i + 1, b->nmentions, arg);
+			progress(at + n, b->nmentions, arg);
 	}
+	free(r);
 	if (pipeline_commit(c, t, err) < 0) {
 		pipeline_rollback(c, t);
 		return -1;

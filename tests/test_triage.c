@@ -445,3 +445,150 @@ Test(triage, trigram_similarity_agrees_with_pg_trgm)
 	cr_expect_float_eq(trigram_similarity("caf\xc3\xa9", "caf\xc3\xa9"), 1.0, 1e-9);
 	cr_expect_lt(trigram_similarity("caf\xc3\xa9", "cafe"), 0.5);
 }
+
+/* ---- the many-at-once ingest decides exactly as the one-at-a-time one ---- */
+
+static void load_set(struct mention **out, int *n)
+{
+	char path[512];
+	snprintf(path, sizeof(path), "%s/data/dedup/pairs.json", TEST_SOURCE_DIR);
+	json_t *d = json_load_file(path, 0, NULL);
+	cr_assert(d, "pairs.json");
+	json_t *pairs = json_object_get(d, "pairs"), *dis = json_object_get(d, "distractors");
+	size_t cap = 2 * json_array_size(pairs) + json_array_size(dis) + 8;
+	struct mention *ms = calloc(cap, sizeof(*ms));
+	int k = 0;
+	/* originals and distractors first, then the duplicates: as they arrived */
+	json_t *lists[3] = {NULL, dis, NULL};
+	for (int pass = 0; pass < 3; pass++) {
+		size_t count = pass == 1 ? json_array_size(dis) : json_array_size(pairs);
+		for (size_t i = 0; i < count; i++) {
+			json_t *it = pass == 1 ? json_array_get(lists[1], i)
+					       : json_object_get(json_array_get(pairs, i),
+								 pass == 0 ? "original" : "duplicate");
+			struct mention *m = &ms[k++];
+			mention_init(m);
+			m->source = SRC_EMPLOYEE;
+			char ext[200];
+			snprintf(ext, sizeof(ext), "eq-%s#%lld", json_string_value(json_object_get(it, "repo")),
+				 (long long)json_integer_value(json_object_get(it, "number")));
+			m->external_id = strdup(ext);
+			m->author = strdup(ext + 3);
+			m->author_kind = AUTHOR_EMPLOYEE;
+			m->title = strdup(json_string_value(json_object_get(it, "title")));
+			const char *body = json_string_value(json_object_get(it, "body"));
+			m->body = strdup(body ? body : "");
+		}
+	}
+	/* a post seen twice (an update), and a comment on an earlier post */
+	struct mention *again = &ms[k++];
+	mention_init(again);
+	again->source = SRC_EMPLOYEE;
+	again->external_id = strdup(ms[3].external_id);
+	again->author = strdup(ms[3].author);
+	again->author_kind = AUTHOR_EMPLOYEE;
+	again->title = strdup(ms[3].title);
+	again->body = strdup("edited: the same request, said again");
+	again->updated_at = 2000000000;
+	json_decref(d);
+	*out = ms;
+	*n = k;
+}
+
+/* ext -> idea id for every mention, and each mention's link method. */
+static json_t *outcome(PGconn *c)
+{
+	PGresult *r = PQexec(c, "SELECT m.external_id, m.idea_id, l.method FROM mentions m"
+				" JOIN mention_links l ON l.mention_id = m.id AND l.superseded_at IS NULL"
+				" ORDER BY m.external_id");
+	cr_assert_eq(PQresultStatus(r), PGRES_TUPLES_OK, "%s", PQerrorMessage(c));
+	json_t *o = json_object();
+	for (int i = 0; i < PQntuples(r); i++)
+		json_object_set_new(o, PQgetvalue(r, i, 0),
+				    json_pack("{sI ss}", "idea", (json_int_t)atoll(PQgetvalue(r, i, 1)),
+					      "method", PQgetvalue(r, i, 2)));
+	PQclear(r);
+	return o;
+}
+
+static PGconn *fresh_db(const char *name)
+{
+	char *ci = testdb_create(name);
+	char env[2100];
+	snprintf(env, sizeof(env), "DATABASE_URL=%s", ci);
+	const char *envs[] = {env, NULL};
+	const char *argv[] = {"migrate", NULL};
+	cr_assert_eq(run_cli(NULL, envs, argv, NULL), 0);
+	PGconn *c = testdb_connect(ci);
+	free(ci);
+	return c;
+}
+
+Test(triage, ingesting_many_at_once_decides_as_one_at_a_time)
+{
+	struct mention *ms;
+	int n;
+	load_set(&ms, &n);
+	PGconn *one = fresh_db("triage_one"), *many = fresh_db("triage_many");
+	struct triage_ctx t1, t2;
+	struct err err = {0};
+	cr_assert_eq(triage_ctx_init(&t1, rules, &err), 0);
+	cr_assert_eq(triage_ctx_init(&t2, rules, &err), 0);
+
+	cr_assert_eq(pipeline_begin(one, &err), 0);
+	for (int i = 0; i < n; i++) {
+		struct ingest_result r;
+		cr_assert_eq(pipeline_ingest_tx(one, &t1, &ms[i], "triage", &r, &err), 0, "%d: %s", i, err.msg);
+	}
+	cr_assert_eq(pipeline_commit(one, &t1, &err), 0, "%s", err.msg);
+
+	struct ingest_result *res = calloc((size_t)n, sizeof(*res));
+	int failed = -1;
+	cr_assert_eq(pipeline_begin(many, &err), 0);
+	cr_assert_eq(pipeline_ingest_many(many, &t2, ms, n, "triage", res, &failed, &err), 0,
+		     "%d: %s", failed, err.msg);
+	cr_assert_eq(pipeline_commit(many, &t2, &err), 0, "%s", err.msg);
+	cr_expect_eq(res[n - 1].outcome, INGEST_UPDATED, "the repeat took the one-at-a-time path");
+
+	json_t *a = outcome(one), *b = outcome(many);
+	cr_assert_eq(json_object_size(a), json_object_size(b));
+	/* the same partition of mentions into ideas, each linked the same way */
+	const char *k1, *k2;
+	json_t *v1, *v2;
+	int differ = 0;
+	json_object_foreach(a, k1, v1)
+	{
+		json_t *w1 = json_object_get(b, k1);
+		cr_assert(w1, "%s missing", k1);
+		if (strcmp(json_string_value(json_object_get(v1, "method")),
+			   json_string_value(json_object_get(w1, "method"))) != 0)
+			differ++;
+		json_object_foreach(a, k2, v2)
+		{
+			bool same1 = json_integer_value(json_object_get(v1, "idea")) ==
+				     json_integer_value(json_object_get(v2, "idea"));
+			json_t *w2 = json_object_get(b, k2);
+			bool same2 = json_integer_value(json_object_get(w1, "idea")) ==
+				     json_integer_value(json_object_get(w2, "idea"));
+			if (same1 != same2)
+				differ++;
+		}
+	}
+	cr_expect_eq(differ, 0, "%d decisions differ", differ);
+	/* the same scores (freshness moves with the clock between the two runs) */
+	char *s1 = testdb_value(one, "SELECT sum(score) FROM ideas");
+	char *s2 = testdb_value(many, "SELECT sum(score) FROM ideas");
+	cr_expect(fabs(atof(s1) - atof(s2)) < 1e-4 * atof(s1), "%s vs %s", s1, s2);
+	free(s1);
+	free(s2);
+	json_decref(a);
+	json_decref(b);
+	free(res);
+	for (int i = 0; i < n; i++)
+		mention_clear(&ms[i]);
+	free(ms);
+	triage_ctx_cleanup(&t1);
+	triage_ctx_cleanup(&t2);
+	PQfinish(one);
+	PQfinish(many);
+}

@@ -1,0 +1,609 @@
+/* intake/pipeline_many.c - the ingest for many mentions at once (an import
+ * file, a page of a sync). The same decisions as pipeline_ingest_tx, taken
+ * in the same order, but read and written with a few statements per group
+ * of mentions instead of several per mention:
+ *
+ *   read   which mentions are known, which URLs are tracked (1 statement);
+ *          document frequencies (1); candidates for every mention (1)
+ *   decide in C, in order: each mention is scored against the candidates
+ *          the database had and the ideas this group created before it
+ *   write  new ideas and their search terms (2), mentions and their links
+ *          (1), suggestions (1), and one rescore of every idea touched
+ *
+ * A mention that needs the one-at-a-time path (already known, a comment,
+ * an explicit link by URL or "duplicate of", a repeat inside the group)
+ * takes it in its turn, after the group before it is written.
+ *
+ * One difference from ingesting one at a time, by design: the rarest terms
+ * that retrieve candidates are chosen with the document frequencies read at
+ * the start of the group, so a term that becomes common within one group
+ * can still retrieve (it costs a little work, never a missed duplicate). */
+#include "intake/pipeline.h"
+
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "db/array.h"
+#include "db/db.h"
+#include "intake/match.h"
+#include "intake/metrics.h"
+#include "intake/pipeline_parts.h"
+#include "triage/normalize.h"
+#include "triage/text.h"
+
+#define GROUP_MAX 250 /* mentions read and written together */
+
+/* What the group decided for one mention. */
+struct plan {
+	const struct mention *m;
+	struct match_query q;
+	char *tsq;        /* retrieval query, "" when nothing can retrieve */
+	struct tokens rt; /* its terms, sorted */
+	char *title;      /* the idea's title, should it found one */
+	int founds;       /* index of the idea it founds in the group, or -1 */
+	int64_t into;     /* the idea it joins: > 0 an existing one, < 0 -(group idea + 1) */
+	const char *method;
+	double similarity;
+	char *evidence;
+	struct match_candidate sugg[MATCH_MAX]; /* near matches of the idea it founds */
+	int nsugg;
+	int64_t mention_id;
+};
+
+/* An idea founded inside the group: its founding plan, and its id once known. */
+struct group_idea {
+	struct plan *p;
+	int64_t id;
+};
+
+static void plan_clear(struct plan *p)
+{
+	match_clear(&p->q);
+	free(p->tsq);
+	tokens_clear(&p->rt);
+	free(p->title);
+	free(p->evidence);
+}
+
+static int cmp_str(const void *a, const void *b)
+{
+	return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+/* "a | b | c" into sorted terms. */
+static void split_tsq(const char *tsq, struct tokens *out)
+{
+	char *copy = strdup(tsq), *save = NULL;
+	for (char *tok = strtok_r(copy, " |", &save); tok; tok = strtok_r(NULL, " |", &save)) {
+		if (out->n == out->cap) {
+			out->cap = out->cap ? 2 * out->cap : 16;
+			out->v = realloc(out->v, (size_t)out->cap * sizeof(char *));
+		}
+		out->v[out->n++] = strdup(tok);
+	}
+	free(copy);
+	if (out->n)
+		qsort(out->v, (size_t)out->n, sizeof(char *), cmp_str);
+}
+
+/* True when m can take the group path: a new post with nothing that links
+ * it explicitly. Whether it is known, or its URL tracked, is asked of the
+ * database for the whole group. */
+static bool groupable(const struct mention *m)
+{
+	if (m->kind != MENTION_POST)
+		return false;
+	if (m->source == SRC_GITHUB && m->body && m->external_id) {
+		char repo[256];
+		snprintf(repo, sizeof(repo), "%s", m->external_id);
+		repo[strcspn(repo, "#")] = '\0';
+		struct tokens refs = {0};
+		int n = normalize_duplicate_refs(m->body, repo, &refs);
+		tokens_clear(&refs);
+		if (n > 0)
+			return false;
+	}
+	char *title = text_trim_dup(m->title && *m->title ? m->title : m->body, IDEA_TITLE_MAX);
+	bool ok = title && *title;
+	free(title);
+	return ok;
+}
+
+static bool same_key(const struct mention *a, const struct mention *b)
+{
+	return a->source == b->source && strcmp(a->external_id, b->external_id) == 0;
+}
+
+/* How many of ms[0..n) from the start can be ingested as one group (>= 1
+ * unless ms[0] itself must go alone: then 0). */
+static int group_length(const struct mention *ms, int n)
+{
+	int len = 0;
+	for (; len < n && len < GROUP_MAX; len++) {
+		if (!groupable(&ms[len]))
+			break;
+		bool repeat = false;
+		for (int j = 0; j < len && !repeat; j++)
+			repeat = same_key(&ms[j], &ms[len]) ||
+				 (ms[len].url && *ms[len].url && ms[j].url && !strcmp(ms[j].url, ms[len].url));
+		if (repeat)
+			break;
+	}
+	return len;
+}
+
+/* The first mention of the group that the database already knows, or whose
+ * URL is tracked: the group ends before it. */
+static int known_prefix(PGconn *c, const struct mention *ms, int n, int *len, struct err *err)
+{
+	const char **src = calloc((size_t)n, sizeof(char *)), **ext = calloc((size_t)n, sizeof(char *)),
+		   **url = calloc((size_t)n, sizeof(char *));
+	for (int i = 0; i < n; i++) {
+		src[i] = source_name(ms[i].source);
+		ext[i] = ms[i].external_id;
+		url[i] = ms[i].url && *ms[i].url ? ms[i].url : NULL;
+	}
+	char *a = db_text_array(src, n), *b = db_text_array(ext, n), *u = db_array_nullable(url, n);
+	free(src);
+	free(ext);
+	free(url);
+	const char *p[] = {a, b, u};
+	PGresult *r = db_query(c,
+			       "SELECT min(k) FROM ("
+			       " SELECT x.k FROM unnest($1::text[], $2::text[]) WITH ORDINALITY x(s, e, k)"
+			       "  JOIN mentions m ON m.source = x.s AND m.external_id = x.e"
+			       " UNION ALL SELECT y.k FROM unnest($3::text[]) WITH ORDINALITY y(url, k)"
+			       "  WHERE y.url IS NOT NULL AND EXISTS (SELECT 1 FROM mentions m"
+			       "   WHERE m.url = y.url AND m.idea_id IS NOT NULL)) f",
+			       3, p, err);
+	free(a);
+	free(b);
+	free(u);
+	if (!r)
+		return -1;
+	*len = PQgetisnull(r, 0, 0) ? n : atoi(PQgetvalue(r, 0, 0)) - 1;
+	PQclear(r);
+	return 0;
+}
+
+/* Every distinct term of the plans, sorted. */
+static void union_terms(struct plan *pl, int n, struct tokens *out)
+{
+	for (int i = 0; i < n; i++)
+		for (int k = 0; k < pl[i].q.all_toks.n; k++) {
+			if (out->n == out->cap) {
+				out->cap = out->cap ? 2 * out->cap : 256;
+				out->v = realloc(out->v, (size_t)out->cap * sizeof(char *));
+			}
+			out->v[out->n++] = strdup(pl[i].q.all_toks.v[k]);
+		}
+	if (!out->n)
+		return;
+	qsort(out->v, (size_t)out->n, sizeof(char *), cmp_str);
+	int o = 0;
+	for (int i = 0; i < out->n; i++) {
+		if (o && !strcmp(out->v[o - 1], out->v[i])) {
+			free(out->v[i]);
+			continue;
+		}
+		out->v[o++] = out->v[i];
+	}
+	out->n = o;
+}
+
+/* Does idea g (terms sorted) share a retrieval term with p? */
+static bool shares_term(const struct plan *p, const struct plan *g)
+{
+	for (int i = 0; i < p->rt.n; i++)
+		if (bsearch(&p->rt.v[i], g->q.all_toks.v, (size_t)g->q.all_toks.n, sizeof(char *), cmp_str))
+			return true;
+	return false;
+}
+
+/* Decides for every plan, in order. rows: the candidates the database had,
+ * ordered by plan (column 0 the plan's 1-based number). */
+static int decide(struct triage_ctx *t, struct plan *pl, int n, const struct df_table *tab,
+		  PGresult *rows, struct group_idea *ideas, int *nideas, struct err *err)
+{
+	int row = 0, nrows = rows ? PQntuples(rows) : 0;
+	struct match_candidate *cand = calloc((size_t)t->rules->candidates + GROUP_MAX + 1, sizeof(*cand));
+	for (int i = 0; i < n; i++) {
+		struct plan *p = &pl[i];
+		/* weights as they are now: earlier ideas of the group count */
+		if (match_weigh(t, &p->q, tab, err) < 0) {
+			free(cand);
+			return -1;
+		}
+		int k = 0;
+		for (; row < nrows && atoi(PQgetvalue(rows, row, 0)) == i + 1; row++)
+			k += match_score_row(t, &p->q, rows, row, 1, &cand[k]);
+		for (int g = 0; g < *nideas && p->rt.n; g++) {
+			const struct plan *gp = ideas[g].p;
+			if (!shares_term(p, gp))
+				continue;
+			struct sim_doc d = {.title_terms = (const char *const *)gp->q.title_toks.v,
+					    .ntitle = gp->q.title_toks.n,
+					    .title_norm = gp->q.q.title.norm,
+					    .all_terms = (const char *const *)gp->q.all_toks.v,
+					    .nall = gp->q.all_toks.n,
+					    .all_norm = gp->q.q.all.norm,
+					    .trigram = trigram_similarity(gp->q.norm_title, p->q.norm_title)};
+			if (match_score_doc(t, &p->q, &d, -(int64_t)(g + 1), &cand[k])) {
+				snprintf(cand[k].title, sizeof(cand[k].title), "%s", gp->title);
+				k++;
+			}
+		}
+		int best = match_best(cand, k);
+		if (best > 0 && cand[0].r.score >= t->rules->auto_merge) {
+			p->into = cand[0].idea_id;
+			p->method = "auto_merge";
+			p->similarity = cand[0].r.score;
+			p->evidence = match_evidence_json(&cand[0].r);
+			continue;
+		}
+		p->founds = (*nideas)++;
+		ideas[p->founds].p = p;
+		p->into = -(int64_t)(p->founds + 1);
+		p->method = "new";
+		p->evidence = strdup(best ? "{\"suggested\":true}" : "{}");
+		memcpy(p->sugg, cand, sizeof(*cand) * (size_t)best);
+		p->nsugg = best;
+		if (match_pending_add(t, &p->q.all_toks) < 0) {
+			free(cand);
+			return err_set(err, "out of memory");
+		}
+	}
+	free(cand);
+	return 0;
+}
+
+static int64_t resolve(const struct group_idea *ideas, int64_t id)
+{
+	return id < 0 ? ideas[-id - 1].id : id;
+}
+
+/* Space-joined terms, for string_to_array() on the other side. */
+static char *joined(const struct tokens *t)
+{
+	size_t len = 1;
+	for (int i = 0; i < t->n; i++)
+		len += strlen(t->v[i]) + 1;
+	char *s = malloc(len), *o = s;
+	*o = '\0';
+	for (int i = 0; i < t->n; i++)
+		o += sprintf(o, "%s%s", i ? " " : "", t->v[i]);
+	return s;
+}
+
+/* Frees an array of n strings and the array. */
+static void free_strs(char **v, int n)
+{
+	for (int i = 0; i < n; i++)
+		free(v[i]);
+	free(v);
+}
+
+static char *i64(int64_t v)
+{
+	char *s = malloc(24);
+	snprintf(s, 24, "%" PRId64, v);
+	return s;
+}
+
+static char *real(double v)
+{
+	char *s = malloc(32);
+	snprintf(s, 32, "%.6f", v);
+	return s;
+}
+
+static int write_ideas(PGconn *c, struct group_idea *ideas, int n, struct err *err)
+{
+	if (!n)
+		return 0;
+	char cnt[16];
+	snprintf(cnt, sizeof(cnt), "%d", n);
+	const char *pc[] = {cnt};
+	PGresult *r = db_query(c,
+			       "SELECT nextval(pg_get_serial_sequence('ideas', 'id'))"
+			       " FROM generate_series(1, $1::int)",
+			       1, pc, err);
+	if (!r)
+		return -1;
+	for (int i = 0; i < n; i++)
+		ideas[i].id = atoll(PQgetvalue(r, i, 0));
+	PQclear(r);
+	char **col[7];
+	for (int k = 0; k < 7; k++)
+		col[k] = calloc((size_t)n, sizeof(char *));
+	for (int i = 0; i < n; i++) {
+		struct plan *p = ideas[i].p;
+		col[0][i] = i64(ideas[i].id);
+		col[1][i] = strdup(p->title);
+		col[2][i] = strdup(p->q.norm_title);
+		col[3][i] = joined(&p->q.title_toks);
+		col[4][i] = joined(&p->q.all_toks);
+		col[5][i] = real(p->q.q.title.norm);
+		col[6][i] = real(p->q.q.all.norm);
+	}
+	char *lit[7];
+	const char *pp[7];
+	for (int k = 0; k < 7; k++) {
+		lit[k] = db_text_array((const char *const *)col[k], n);
+		pp[k] = lit[k];
+		free_strs(col[k], n);
+	}
+	r = db_query(c,
+		     "WITH i AS (INSERT INTO ideas (id, title, norm_title, title_terms, all_terms,"
+		     "  title_norm, all_norm)"
+		     " SELECT u.id, u.title, u.nt, string_to_array(u.tt, ' '), string_to_array(u.at, ' '),"
+		     "  u.tn, u.an FROM unnest($1::bigint[], $2::text[], $3::text[], $4::text[],"
+		     "  $5::text[], $6::float8[], $7::float8[]) AS u(id, title, nt, tt, at, tn, an)"
+		     " ORDER BY u.id RETURNING id, all_terms)"
+		     " INSERT INTO idea_search (idea_id, search)"
+		     " SELECT id, to_tsvector('simple', array_to_string(all_terms, ' ')) FROM i",
+		     7, pp, err);
+	for (int k = 0; k < 7; k++)
+		free(lit[k]);
+	if (!r)
+		return -1;
+	PQclear(r);
+	return 0;
+}
+
+enum { MC_IDEA, MC_SOURCE, MC_EXT, MC_AUTHOR, MC_AKIND, MC_EMAIL, MC_ACCOUNT, MC_ARR, MC_TITLE,
+       MC_BODY, MC_URL, MC_LABELS, MC_VOTES, MC_PUBLIC, MC_DELETED, MC_CREATED, MC_UPDATED,
+       MC_HASH, MC_RKEY, MC_METHOD, MC_SIM, MC_EVIDENCE, MC_N };
+
+static int write_mentions(PGconn *c, struct plan *pl, int n, const struct group_idea *ideas,
+			  const char *decided_by, struct err *err)
+{
+	char **col[MC_N];
+	for (int k = 0; k < MC_N; k++)
+		col[k] = calloc((size_t)n, sizeof(char *));
+	for (int i = 0; i < n; i++) {
+		const struct mention *m = pl[i].m;
+		char hash[65];
+		pipeline_content_hash(m, hash);
+		col[MC_IDEA][i] = i64(resolve(ideas, pl[i].into));
+		col[MC_SOURCE][i] = strdup(source_name(m->source));
+		col[MC_EXT][i] = strdup(m->external_id);
+		col[MC_AUTHOR][i] = strdup(m->author ? m->author : "");
+		col[MC_AKIND][i] = strdup(author_kind_name(m->author_kind));
+		col[MC_EMAIL][i] = m->author_email ? strdup(m->author_email) : NULL;
+		col[MC_ACCOUNT][i] = m->account ? strdup(m->account) : NULL;
+		col[MC_ARR][i] = m->arr >= 0 ? i64(m->arr) : NULL;
+		col[MC_TITLE][i] = strdup(m->title ? m->title : "");
+		col[MC_BODY][i] = strdup(m->body ? m->body : "");
+		col[MC_URL][i] = m->url ? strdup(m->url) : NULL;
+		col[MC_LABELS][i] = db_text_array((const char *const *)m->labels, m->nlabels);
+		col[MC_VOTES][i] = i64(m->votes);
+		col[MC_PUBLIC][i] = strdup(m->is_public ? "t" : "f");
+		col[MC_DELETED][i] = strdup(m->deleted ? "t" : "f");
+		col[MC_CREATED][i] = m->created_at ? i64(m->created_at) : NULL;
+		col[MC_UPDATED][i] = m->updated_at ? i64(m->updated_at) : NULL;
+		col[MC_HASH][i] = strdup(hash);
+		col[MC_RKEY][i] = pipeline_requester_key(m);
+		col[MC_METHOD][i] = strdup(pl[i].method);
+		char sim[32];
+		snprintf(sim, sizeof(sim), "%.4f", pl[i].similarity);
+		col[MC_SIM][i] = strdup(sim);
+		col[MC_EVIDENCE][i] = strdup(pl[i].evidence ? pl[i].evidence : "{}");
+	}
+	char *lit[MC_N];
+	const char *pp[MC_N + 1];
+	for (int k = 0; k < MC_N; k++) {
+		lit[k] = db_array_nullable((const char *const *)col[k], n);
+		pp[k] = lit[k];
+		free_strs(col[k], n);
+	}
+	pp[MC_N] = decided_by;
+	PGresult *r = db_query(
+	    c,
+	    "WITH u AS (SELECT * FROM unnest($1::bigint[], $2::text[], $3::text[], $4::text[],"
+	    "  $5::text[], $6::text[], $7::text[], $8::bigint[], $9::text[], $10::text[], $11::text[],"
+	    "  $12::text[], $13::int[], $14::bool[], $15::bool[], $16::bigint[], $17::bigint[],"
+	    "  $18::text[], $19::text[], $20::text[], $21::float8[], $22::text[]) WITH ORDINALITY"
+	    "  AS u(idea, src, ext, author, akind, email, account, arr, title, body, url, labels,"
+	    "  votes, pub, del, cre, upd, hash, rkey, method, sim, ev, k)),"
+	    " m AS (INSERT INTO mentions (idea_id, source, external_id, kind, author, author_kind,"
+	    "  author_email, account, arr, title, body, url, labels, votes, is_public, deleted,"
+	    "  upstream_created_at, upstream_updated_at, content_hash, requester_key)"
+	    "  SELECT idea, src, ext, 'post', author, akind, email, account, arr, title, body, url,"
+	    "  labels::text[], votes, pub, del, to_timestamp(cre), to_timestamp(upd), hash, rkey"
+	    "  FROM u ORDER BY k RETURNING id, source, external_id),"
+	    " l AS (INSERT INTO mention_links (mention_id, idea_id, method, similarity, decided_by,"
+	    "  evidence) SELECT m.id, u.idea, u.method, u.sim, $23, u.ev::jsonb"
+	    "  FROM m JOIN u ON u.src = m.source AND u.ext = m.external_id)"
+	    " SELECT u.k, m.id FROM m JOIN u ON u.src = m.source AND u.ext = m.external_id",
+	    MC_N + 1, pp, err);
+	for (int k = 0; k < MC_N; k++)
+		free(lit[k]);
+	if (!r)
+		return -1;
+	for (int i = 0; i < PQntuples(r); i++) {
+		int k = atoi(PQgetvalue(r, i, 0)) - 1;
+		if (k >= 0 && k < n)
+			pl[k].mention_id = atoll(PQgetvalue(r, i, 1));
+	}
+	PQclear(r);
+	return 0;
+}
+
+/* Near matches of the new ideas, both ways, in one statement. */
+static int write_suggestions(PGconn *c, struct plan *pl, int n, const struct group_idea *ideas,
+			     struct err *err)
+{
+	int total = 0;
+	for (int i = 0; i < n; i++)
+		total += pl[i].founds >= 0 ? pl[i].nsugg : 0;
+	if (!total)
+		return 0;
+	char **a = calloc((size_t)total, sizeof(char *)), **b = calloc((size_t)total, sizeof(char *)),
+	     **s = calloc((size_t)total, sizeof(char *)), **e = calloc((size_t)total, sizeof(char *));
+	int k = 0;
+	for (int i = 0; i < n; i++) {
+		if (pl[i].founds < 0)
+			continue;
+		for (int j = 0; j < pl[i].nsugg; j++, k++) {
+			a[k] = i64(ideas[pl[i].founds].id);
+			b[k] = i64(resolve(ideas, pl[i].sugg[j].idea_id));
+			char sim[32];
+			snprintf(sim, sizeof(sim), "%.4f", pl[i].sugg[j].r.score);
+			s[k] = strdup(sim);
+			e[k] = match_evidence_json(&pl[i].sugg[j].r);
+		}
+	}
+	char *la = db_text_array((const char *const *)a, k), *lb = db_text_array((const char *const *)b, k),
+	     *ls = db_text_array((const char *const *)s, k), *le = db_text_array((const char *const *)e, k);
+	free_strs(a, k);
+	free_strs(b, k);
+	free_strs(s, k);
+	free_strs(e, k);
+	const char *pp[] = {la, lb, ls, le};
+	/* a pair appears once: an idea's suggestions were found before any idea
+	 * founded after it existed */
+	PGresult *r = db_query(c,
+			       "INSERT INTO idea_similar (idea_id, other_id, similarity, evidence)"
+			       " SELECT x, y, s, e::jsonb FROM ("
+			       "  SELECT u.a AS x, u.b AS y, u.s, u.e"
+			       "   FROM unnest($1::bigint[], $2::bigint[], $3::float8[], $4::text[]) u(a, b, s, e)"
+			       "  UNION ALL SELECT u.b, u.a, u.s, u.e"
+			       "   FROM unnest($1::bigint[], $2::bigint[], $3::float8[], $4::text[]) u(a, b, s, e)) v"
+			       " ORDER BY x, y"
+			       " ON CONFLICT (idea_id, other_id) DO UPDATE"
+			       " SET similarity = excluded.similarity, evidence = excluded.evidence",
+			       4, pp, err);
+	free(la);
+	free(lb);
+	free(ls);
+	free(le);
+	if (!r)
+		return -1;
+	PQclear(r);
+	return 0;
+}
+
+/* One group: ms[0..n) are groupable, distinct and unknown to each other.
+ * *done: how many were ingested (the database may know a later one). */
+static int ingest_group(PGconn *c, struct triage_ctx *t, const struct mention *ms, int n,
+			const char *decided_by, struct ingest_result *out, int *done, struct err *err)
+{
+	*done = 0;
+	if (known_prefix(c, ms, n, &n, err) < 0)
+		return -1;
+	if (n == 0)
+		return 0;
+	struct plan *pl = calloc((size_t)n, sizeof(*pl));
+	struct group_idea *ideas = calloc((size_t)n, sizeof(*ideas));
+	struct df_table tab = {0};
+	struct tokens all = {0};
+	PGresult *rows = NULL;
+	int nideas = 0, rc = -1;
+	for (int i = 0; i < n; i++) {
+		pl[i].m = &ms[i];
+		pl[i].founds = -1;
+		if (match_normalize(t, &ms[i], &pl[i].q, err) < 0)
+			goto out;
+		pl[i].title = text_trim_dup(ms[i].title && *ms[i].title ? ms[i].title : ms[i].body,
+					    IDEA_TITLE_MAX);
+	}
+	union_terms(pl, n, &all);
+	if (match_df_load(c, &all, &tab, err) < 0)
+		goto out;
+	/* candidates for every mention in one statement */
+	char **tsq = calloc((size_t)n, sizeof(char *));
+	for (int i = 0; i < n; i++) {
+		if (match_weigh(t, &pl[i].q, &tab, err) < 0) {
+			free(tsq);
+			goto out;
+		}
+		pl[i].tsq = match_retrieval_query(&pl[i].q);
+		split_tsq(pl[i].tsq, &pl[i].rt);
+		tsq[i] = pl[i].tsq;
+	}
+	char *lit = db_text_array((const char *const *)tsq, n);
+	free(tsq);
+	char limit[16];
+	snprintf(limit, sizeof(limit), "%d", t->rules->candidates);
+	const char *pq[] = {lit, limit};
+	rows = db_query(c,
+			"SELECT q.k, c.* FROM unnest($1::text[]) WITH ORDINALITY q(tsq, k)"
+			" CROSS JOIN LATERAL (" MATCH_CANDIDATES_SQL("q.tsq", "$2") ") c"
+			" WHERE q.tsq <> '' ORDER BY q.k",
+			2, pq, err);
+	free(lit);
+	if (!rows)
+		goto out;
+	if (decide(t, pl, n, &tab, rows, ideas, &nideas, err) < 0 ||
+	    write_ideas(c, ideas, nideas, err) < 0 ||
+	    write_mentions(c, pl, n, ideas, decided_by, err) < 0 ||
+	    write_suggestions(c, pl, n, ideas, err) < 0)
+		goto out;
+	/* every idea touched, once */
+	int64_t *touched = calloc((size_t)n, sizeof(int64_t));
+	int nt = 0;
+	for (int i = 0; i < n; i++) {
+		int64_t id = resolve(ideas, pl[i].into);
+		bool seen = false;
+		for (int j = 0; j < nt && !seen; j++)
+			seen = touched[j] == id;
+		if (!seen)
+			touched[nt++] = id;
+	}
+	rc = pipeline_rescore_ids(c, t, touched, nt, err);
+	free(touched);
+	if (rc < 0)
+		goto out;
+	for (int i = 0; i < n; i++) {
+		out[i] = (struct ingest_result){.idea_id = resolve(ideas, pl[i].into),
+						.mention_id = pl[i].mention_id,
+						.merged = pl[i].founds < 0,
+						.method = pl[i].method,
+						.similarity = pl[i].similarity,
+						.outcome = INGEST_NEW};
+	}
+	metrics_add(M_INGESTS, n);
+	*done = n;
+out:
+	PQclear(rows);
+	tokens_clear(&all);
+	match_df_free(&tab);
+	for (int i = 0; i < n; i++)
+		plan_clear(&pl[i]);
+	free(pl);
+	free(ideas);
+	return rc;
+}
+
+int pipeline_ingest_many(PGconn *c, struct triage_ctx *t, const struct mention *ms, int n,
+			 const char *decided_by, struct ingest_result *out, int *failed,
+			 struct err *err)
+{
+	*failed = -1;
+	for (int i = 0; i < n; i++)
+		if (pipeline_validate(&ms[i], err) < 0) {
+			*failed = i;
+			return -1;
+		}
+	int i = 0;
+	while (i < n) {
+		int len = group_length(ms + i, n - i), done = 0;
+		if (len > 0 && ingest_group(c, t, ms + i, len, decided_by, out + i, &done, err) < 0) {
+			*failed = i; /* the group's statements failed together */
+			return -1;
+		}
+		i += done;
+		if (done == len && len > 0)
+			continue;
+		/* ms[i] needs the one-at-a-time path: known, linked, or a comment */
+		if (pipeline_ingest_tx(c, t, &ms[i], decided_by, &out[i], err) < 0) {
+			*failed = i;
+			return -1;
+		}
+		i++;
+	}
+	return 0;
+}

@@ -1,0 +1,22 @@
+/* intake/pipeline_parts.h - pieces of the ingest shared by its one-at-a-time
+ * form (pipeline.c) and its many-at-once form (pipeline_many.c). Not for
+ * other callers. */
+#ifndef INTAKE_PIPELINE_PARTS_H
+#define INTAKE_PIPELINE_PARTS_H
+
+#include "triage/err.h"
+#include "triage/mention.h"
+
+/* Longest idea title (characters); longer titles are cut. */
+#define IDEA_TITLE_MAX 300
+
+/* Who is asking, for counting distinct requesters (new string). */
+char *pipeline_requester_key(const struct mention *m);
+
+/* SHA-256 hex of everything that makes a version of m different. */
+void pipeline_content_hash(const struct mention *m, char out[65]);
+
+/* Checks what the database would refuse less clearly. */
+int pipeline_validate(const struct mention *m, struct err *err) __attribute__((warn_unused_result));
+
+#endif
