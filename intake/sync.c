@@ -203,8 +203,8 @@ static bool retryable(const char *msg)
  * pipeline rejects without breaking the transaction is counted and skipped; a
  * database error rolls the whole batch back (tried twice on a deadlock or a
  * race with a webhook delivering the same item). */
-static int write_batch(PGconn *pg, struct triage_ctx *t, const char *name,
-                       const struct connector_batch *b, struct sync_stats *st, struct err *err)
+static int write_one_by_one(PGconn *pg, struct triage_ctx *t, const char *name,
+                            const struct connector_batch *b, struct sync_stats *st, struct err *err)
 {
 	for (int attempt = 0;; attempt++) {
 		struct sync_stats add = {0};
@@ -251,6 +251,56 @@ static int write_batch(PGconn *pg, struct triage_ctx *t, const char *name,
 		pipeline_rollback(pg, t);
 		if (attempt < 2 && retryable(err->msg))
 			continue;
+		return -1;
+	}
+}
+
+/* Stores the cursor of b inside the open transaction. */
+static int save_cursor(PGconn *pg, const char *name, const struct connector_batch *b, struct err *err)
+{
+	const char *p[] = {name, b->next_cursor};
+	PGresult *r = db_query(pg, "UPDATE connector_state SET cursor = $2::jsonb WHERE name = $1", 2,
+	                       p, err);
+	PQclear(r);
+	return r ? 0 : -1;
+}
+
+/* The whole page through the many-at-once ingest, with its cursor, in one
+ * transaction. When an item is refused (it would be skipped and counted),
+ * the page is written again one item at a time, which can skip it. */
+static int write_batch(PGconn *pg, struct triage_ctx *t, const char *name,
+                       const struct connector_batch *b, struct sync_stats *st, struct err *err)
+{
+	if (b->nmentions == 0)
+		return write_one_by_one(pg, t, name, b, st, err);
+	struct ingest_result *res = calloc((size_t)b->nmentions, sizeof(*res));
+	for (int attempt = 0;; attempt++) {
+		struct err ierr = {0};
+		int failed = -1;
+		if (pipeline_begin(pg, err) < 0) {
+			free(res);
+			return -1;
+		}
+		if (pipeline_ingest_many(pg, t, b->mentions, b->nmentions, "triage", res, &failed, &ierr) == 0 &&
+		    save_cursor(pg, name, b, &ierr) == 0 && pipeline_commit(pg, t, &ierr) == 0) {
+			for (int i = 0; i < b->nmentions; i++) {
+				st->added += res[i].outcome == INGEST_NEW;
+				st->updated += res[i].outcome == INGEST_UPDATED;
+				st->unchanged += res[i].outcome == INGEST_UNCHANGED || res[i].outcome == INGEST_STALE;
+			}
+			free(res);
+			return 0;
+		}
+		bool refused = ierr.field[0] && PQtransactionStatus(pg) != PQTRANS_INERROR;
+		pipeline_rollback(pg, t);
+		if (refused) {
+			free(res);
+			return write_one_by_one(pg, t, name, b, st, err);
+		}
+		if (attempt < 2 && retryable(ierr.msg))
+			continue;
+		*err = ierr;
+		free(res);
 		return -1;
 	}
 }
