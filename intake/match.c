@@ -256,6 +256,8 @@ int match_normalize(struct triage_ctx *t, const struct mention *m, struct match_
 	distinct(&q->title_toks, MAX_TERMS);
 	distinct(&q->all_toks, MAX_TERMS);
 	q->norm_title = text_match_key(*title ? title : (body ? body : ""));
+	q->trgm = malloc(TRGM_MAX * sizeof(uint64_t));
+	q->ntrgm = trigram_set(q->norm_title, q->trgm);
 	free(body);
 	return rc;
 }
@@ -311,6 +313,7 @@ void match_clear(struct match_query *q)
 	free(q->title_idf);
 	free(q->all_idf);
 	free(q->norm_title);
+	free(q->trgm);
 	memset(q, 0, sizeof(*q));
 }
 
@@ -391,7 +394,10 @@ int match_score_row(struct triage_ctx *t, const struct match_query *q, PGresult 
 				    .all_terms = (const char *const *)at.v,
 				    .nall = at.n,
 				    .all_norm = atof(PQgetvalue(r, row, col + 4)),
-				    .trigram = trigram_similarity(PQgetvalue(r, row, col + 5), q->norm_title)};
+				    .trigram = 0};
+		uint64_t trgm[TRGM_MAX];
+		int nt = trigram_set(PQgetvalue(r, row, col + 5), trgm);
+		d.trigram = trigram_similarity_sets(trgm, nt, q->trgm, q->ntrgm);
 		memset(out, 0, sizeof(*out));
 		out->idea_id = atoll(PQgetvalue(r, row, col));
 		similar_score(&t->rules->sim, &q->q, &d, &out->r);

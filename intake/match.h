@@ -19,6 +19,8 @@ struct match_query {
 	struct sim_query q; /* termsets over the tokens above */
 	long corpus;        /* ideas in the corpus when prepared */
 	char *norm_title;   /* the title's exact-match key, for trigrams */
+	uint64_t *trgm;     /* its trigram set (sorted), computed once */
+	int ntrgm;
 };
 
 #define MATCH_MAX 10

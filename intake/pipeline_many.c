@@ -229,7 +229,8 @@ static int decide(struct triage_ctx *t, struct plan *pl, int n, const struct df_
 					    .all_terms = (const char *const *)gp->q.all_toks.v,
 					    .nall = gp->q.all_toks.n,
 					    .all_norm = gp->q.q.all.norm,
-					    .trigram = trigram_similarity(gp->q.norm_title, p->q.norm_title)};
+					    .trigram = trigram_similarity_sets(gp->q.trgm, gp->q.ntrgm,
+										p->q.trgm, p->q.ntrgm)};
 			if (match_score_doc(t, &p->q, &d, -(int64_t)(g + 1), &cand[k])) {
 				snprintf(cand[k].title, sizeof(cand[k].title), "%s", gp->title);
 				k++;

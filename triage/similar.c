@@ -128,7 +128,6 @@ void similar_score(const struct similar_weights *w, const struct sim_query *q,
 
 /* ---- trigrams ------------------------------------------------------------- */
 
-#define TRGM_MAX 512
 
 /* The next UTF-8 character of p as its code point (below 2^21, so three
  * pack exactly into 63 bits), advancing p; a stray byte is itself. */
@@ -144,10 +143,19 @@ static uint32_t utf8_unit(const unsigned char **p)
 	return u & 0x1fffff;
 }
 
-static int cmp_u64(const void *a, const void *b)
+/* Shell sort: the sets are small, and qsort's comparison calls cost more
+ * than the sorting itself. */
+static void sort_u64(uint64_t *v, int n)
 {
-	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
-	return x < y ? -1 : x > y;
+	static const int gaps[] = {301, 132, 57, 23, 10, 4, 1};
+	for (size_t g = 0; g < sizeof(gaps) / sizeof(gaps[0]); g++)
+		for (int i = gaps[g]; i < n; i++) {
+			uint64_t x = v[i];
+			int j = i;
+			for (; j >= gaps[g] && v[j - gaps[g]] > x; j -= gaps[g])
+				v[j] = v[j - gaps[g]];
+			v[j] = x;
+		}
 }
 
 /* A letter or digit in any script: what pg_trgm counts as part of a word
@@ -161,11 +169,17 @@ static bool word_char(uint32_t cp)
 	       (c >= UTF8PROC_CATEGORY_ND && c <= UTF8PROC_CATEGORY_NO);
 }
 
-/* The distinct trigrams of key, sorted, into out; returns how many. */
-static int trigrams(const char *key, uint64_t *out)
+static uint32_t lower(uint32_t cp)
+{
+	if (cp < 0x80)
+		return cp >= 'A' && cp <= 'Z' ? cp + 32 : cp;
+	return (uint32_t)utf8proc_tolower((utf8proc_int32_t)cp) & 0x1fffff;
+}
+
+int trigram_set(const char *key, uint64_t out[TRGM_MAX])
 {
 	int n = 0;
-	const unsigned char *p = (const unsigned char *)key;
+	const unsigned char *p = (const unsigned char *)(key ? key : "");
 	while (*p) {
 		uint32_t cp = utf8_unit(&p);
 		if (!word_char(cp))
@@ -173,7 +187,7 @@ static int trigrams(const char *key, uint64_t *out)
 		/* "  word ": two spaces before, one after; every run of three */
 		uint32_t w0 = ' ', w1 = ' ';
 		for (;;) {
-			uint32_t w2 = (uint32_t)utf8proc_tolower((utf8proc_int32_t)cp) & 0x1fffff;
+			uint32_t w2 = lower(cp);
 			if (n < TRGM_MAX)
 				out[n++] = ((uint64_t)w0 << 42) | ((uint64_t)w1 << 21) | w2;
 			w0 = w1;
@@ -187,7 +201,7 @@ static int trigrams(const char *key, uint64_t *out)
 		if (n < TRGM_MAX)
 			out[n++] = ((uint64_t)w0 << 42) | ((uint64_t)w1 << 21) | ' ';
 	}
-	qsort(out, (size_t)n, sizeof(uint64_t), cmp_u64);
+	sort_u64(out, n);
 	int k = 0;
 	for (int i = 0; i < n; i++)
 		if (k == 0 || out[k - 1] != out[i])
@@ -195,10 +209,8 @@ static int trigrams(const char *key, uint64_t *out)
 	return k;
 }
 
-double trigram_similarity(const char *a, const char *b)
+double trigram_similarity_sets(const uint64_t *ta, int na, const uint64_t *tb, int nb)
 {
-	uint64_t ta[TRGM_MAX], tb[TRGM_MAX];
-	int na = trigrams(a ? a : "", ta), nb = trigrams(b ? b : "", tb);
 	if (na == 0 || nb == 0)
 		return 0.0;
 	int i = 0, j = 0, shared = 0;
@@ -211,4 +223,11 @@ double trigram_similarity(const char *a, const char *b)
 			j++;
 	}
 	return (double)shared / (double)(na + nb - shared);
+}
+
+double trigram_similarity(const char *a, const char *b)
+{
+	uint64_t ta[TRGM_MAX], tb[TRGM_MAX];
+	int na = trigram_set(a, ta), nb = trigram_set(b, tb);
+	return trigram_similarity_sets(ta, na, tb, nb);
 }

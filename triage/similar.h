@@ -5,6 +5,8 @@
 #ifndef TRIAGE_SIMILAR_H
 #define TRIAGE_SIMILAR_H
 
+#include <stdint.h>
+
 #include <stddef.h>
 
 /* Distinct terms with their weights, sorted by term (strcmp). */
@@ -69,5 +71,12 @@ double similar_idf(long df, long n);
  * Computed here rather than in the database: it was a third of the
  * candidate query's time. */
 double trigram_similarity(const char *a, const char *b);
+
+/* The same in two steps, for one title compared with many: a key's sorted
+ * distinct trigrams (at most TRGM_MAX; returns how many), and the
+ * similarity of two such sets. */
+#define TRGM_MAX 512
+int trigram_set(const char *key, uint64_t out[TRGM_MAX]);
+double trigram_similarity_sets(const uint64_t *a, int na, const uint64_t *b, int nb);
 
 #endif
