@@ -72,7 +72,7 @@ ALTER TABLE bench_queries ADD PRIMARY KEY (k);
 SQL
 cat > "$WORK/retrieval.sql" <<'SQL'
 \set k random(1, 1000)
-SELECT i.id, i.title_terms, i.title_norm, i.all_terms, i.all_norm, similarity(i.norm_title, b.norm_title), left(i.title, 150)
+SELECT i.id, i.title_terms, i.title_norm, i.all_terms, i.all_norm, i.norm_title, left(i.title, 150)
 FROM bench_queries b,
  LATERAL (SELECT s.idea_id FROM idea_search s WHERE s.search @@ b.q ORDER BY ts_rank(s.search, b.q) DESC LIMIT 40) c
 JOIN ideas i ON i.id = c.idea_id WHERE b.k = :k AND i.status <> 'merged';
