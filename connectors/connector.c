@@ -82,6 +82,18 @@ void connector_rewind(struct connector *c)
 	c->ops->rewind(c->state);
 }
 
+int connector_verify(struct connector *c, const char *const *ids, int n, bool *gone,
+                     int *requests, long *retry_after, struct err *err)
+{
+	*retry_after = 0;
+	*requests = 0;
+	for (int i = 0; i < n; i++)
+		gone[i] = false;
+	if (!c->configured || !c->ops->verify || n <= 0)
+		return 0;
+	return c->ops->verify(c->state, ids, n, gone, requests, retry_after, err);
+}
+
 int connector_fetch(struct connector *c, const char *cursor, struct connector_batch *out,
                     long *retry_after, struct err *err)
 {

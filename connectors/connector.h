@@ -96,6 +96,16 @@ void connector_rewind(struct connector *c);
 int connector_fetch(struct connector *c, const char *cursor, struct connector_batch *out,
                     long *retry_after, struct err *err) __attribute__((warn_unused_result));
 
+/* Asks upstream whether the items ids[0..n) (external ids this connector
+ * produced) still exist: gone[i] true for one deleted (or moved away)
+ * upstream. A listing never shows what was deleted, so this is how a sync
+ * reconciles deletions the webhook missed. Returns how many were checked
+ * (0 when the source cannot tell; the first unchecked ones stay false), or -1
+ * and *err (*retry_after as for fetch). *requests: upstream requests made. */
+int connector_verify(struct connector *c, const char *const *ids, int n, bool *gone,
+                     int *requests, long *retry_after, struct err *err)
+    __attribute__((warn_unused_result));
+
 /* Called after the batch and its cursor were committed (the sales inbox moves
  * its file to processed/ here). 0, or -1 and *err: the data is safe either way. */
 int connector_ack(struct connector *c, struct connector_batch *b, struct err *err)

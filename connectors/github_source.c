@@ -332,10 +332,56 @@ out:
 	return rc;
 }
 
+/* GET each issue: 410 Gone (deleted) or 404 (deleted with its repository,
+ * or no longer visible to us) or 301 (transferred away) means gone. */
+static int gh_verify(void *state, const char *const *ids, int n, bool *gone, int *requests,
+                     long *retry_after, struct err *err)
+{
+	struct gh_state *s = state;
+	if (time(NULL) < s->blocked_until) {
+		*retry_after = (long)(s->blocked_until - time(NULL));
+		return err_set(err, "rate limited by GitHub; retrying in %ld s", *retry_after);
+	}
+	char auth[600];
+	const char *headers[4] = {"Accept: application/vnd.github+json",
+	                          "X-GitHub-Api-Version: " GH_API_VERSION};
+	if (s->cfg->github_token && *s->cfg->github_token) {
+		snprintf(auth, sizeof(auth), "Authorization: Bearer %s", s->cfg->github_token);
+		headers[2] = auth;
+	}
+	const char *base = s->cfg->github_api_url;
+	size_t bl = strlen(base);
+	int checked = 0;
+	for (; checked < n; checked++) {
+		/* "owner/name#123", from this connector */
+		const char *hash = strrchr(ids[checked], '#');
+		if (!hash || !hash[1] || strspn(hash + 1, "0123456789") != strlen(hash + 1))
+			continue;
+		char *url = NULL;
+		if (asprintf(&url, "%.*s/repos/%.*s/issues/%s", (int)(bl && base[bl - 1] == '/' ? bl - 1 : bl),
+		             base, (int)(hash - ids[checked]), ids[checked], hash + 1) < 0)
+			return err_set(err, "out of memory");
+		struct chttp_response r = {0};
+		(*requests)++;
+		int rc = chttp_request(s->http, "GET", url, headers, NULL, NULL, NULL, &r, err);
+		free(url);
+		if (rc < 0)
+			return -1;
+		if ((r.status == 403 || r.status == 429) && rate_limited(s, &r, retry_after, ids[checked], err)) {
+			chttp_response_clear(&r);
+			return checked > 0 ? checked : -1;
+		}
+		gone[checked] = r.status == 410 || r.status == 404 || r.status == 301;
+		chttp_response_clear(&r);
+	}
+	return checked;
+}
+
 const struct source_ops github_source = {
     .create = gh_create,
     .rewind = gh_rewind,
     .fetch = gh_fetch,
     .ack = NULL,
+    .verify = gh_verify,
     .destroy = gh_destroy,
 };

@@ -13,6 +13,9 @@ struct source_ops {
 	int (*fetch)(void *state, const char *cursor, struct connector_batch *out,
 	             long *retry_after, struct err *err);
 	int (*ack)(void *state, struct connector_batch *b, struct err *err); /* may be NULL */
+	/* asks upstream whether items still exist (may be NULL: cannot tell) */
+	int (*verify)(void *state, const char *const *ids, int n, bool *gone, int *requests,
+	              long *retry_after, struct err *err);
 	void (*destroy)(void *state);
 };
 

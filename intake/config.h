@@ -40,6 +40,7 @@ struct config {
 	char *github_api_url;
 	struct strlist github_repos;
 	long github_interval_s;
+	long github_reconcile_interval_s;
 	char *github_token; /* secret */
 
 	char *reddit_api_url;

@@ -83,6 +83,7 @@ static time_t run_slot(struct scheduler *s, struct slot *sl, bool forced)
 		return now + SCHED_DB_RETRY_S;
 	}
 	struct sync_options o = {.force = forced,
+				 .reconcile_interval_s = s->cfg->github_reconcile_interval_s,
 				 .interval_s = sl->interval_s,
 				 .max_wait_s = s->cfg->conn_max_wait_s,
 				 .stop = &s->stop};

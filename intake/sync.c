@@ -9,6 +9,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "db/array.h"
 #include "db/db.h"
 #include "intake/app.h"
 #include "intake/log.h"
@@ -97,10 +98,11 @@ long sync_interval(const struct config *cfg, const char *name)
 
 static char *stats_json(const struct sync_stats *s)
 {
-	json_t *j = json_pack("{s:I, s:I, s:I, s:I, s:I, s:I}", "fetched", (json_int_t)s->fetched,
+	json_t *j = json_pack("{s:I, s:I, s:I, s:I, s:I, s:I, s:I}", "fetched", (json_int_t)s->fetched,
 	                      "new", (json_int_t)s->added, "updated", (json_int_t)s->updated,
 	                      "unchanged", (json_int_t)s->unchanged, "errors",
-	                      (json_int_t)s->errors, "requests", (json_int_t)s->requests);
+	                      (json_int_t)s->errors, "requests", (json_int_t)s->requests, "gone",
+	                      (json_int_t)s->gone);
 	char *text = j ? json_dumps(j, JSON_COMPACT) : NULL;
 	json_decref(j);
 	return text;
@@ -305,6 +307,112 @@ static int write_batch(PGconn *pg, struct triage_ctx *t, const char *name,
 	}
 }
 
+/* Items checked against the upstream per run: the ones not seen for the
+ * longest time. A listing never shows a deletion; this finds them, a few
+ * requests at a time, so a backlog is reconciled in rotation. */
+#define RECONCILE_PER_RUN 20
+#define STRINGIFY_(x) #x
+#define STRINGIFY(x) STRINGIFY_(x)
+
+/* Asks the upstream whether the least recently seen known posts of this
+ * connector still exist; deleted ones (and their comments) stop counting
+ * and their ideas are rescored, in one transaction. A failure here is
+ * logged, not a failed run: the listing was written already. */
+static void reconcile(PGconn *pg, struct triage_ctx *t, struct connector *c, long interval_s,
+                      struct sync_stats *st)
+{
+	const char *name = connector_name(c);
+	if (strcmp(name, "github") != 0)
+		return; /* the others cannot tell (Reddit marks removals in its listing) */
+	struct err err = {0};
+	/* at most every interval_s; the first run only starts the clock (it
+	 * has just listed everything) */
+	char iv[24];
+	snprintf(iv, sizeof(iv), "%ld", interval_s);
+	const char *pn[] = {name, iv};
+	PGresult *due = db_query(pg,
+	                         "UPDATE connector_state SET reconciled_at = now() WHERE name = $1"
+	                         " AND (reconciled_at IS NULL OR reconciled_at <= now() - make_interval(secs => $2::int))"
+	                         " RETURNING (SELECT reconciled_at FROM connector_state WHERE name = $1) IS NOT NULL",
+	                         2, pn, &err);
+	bool run = due && PQntuples(due) == 1 && PQgetvalue(due, 0, 0)[0] == 't';
+	PQclear(due);
+	if (!run)
+		return;
+	PGresult *r = db_query(pg,
+	                       "SELECT external_id FROM mentions WHERE source = 'github' AND kind = 'post'"
+	                       " AND NOT deleted ORDER BY last_seen_at, id LIMIT "
+	                       STRINGIFY(RECONCILE_PER_RUN),
+	                       0, NULL, &err);
+	if (!r)
+		return;
+	int n = PQntuples(r);
+	const char **ids = calloc((size_t)n + 1, sizeof(char *));
+	bool *gone = calloc((size_t)n + 1, sizeof(bool));
+	for (int i = 0; i < n; i++)
+		ids[i] = PQgetvalue(r, i, 0);
+	long wait = 0;
+	int requests = 0;
+	int checked = n ? connector_verify(c, ids, n, gone, &requests, &wait, &err) : 0;
+	st->requests += requests;
+	if (checked > 0) {
+		const char **dead = calloc((size_t)checked + 1, sizeof(char *)),
+		           **alive = calloc((size_t)checked + 1, sizeof(char *));
+		int nd = 0, na = 0;
+		for (int i = 0; i < checked; i++) {
+			if (gone[i])
+				dead[nd++] = ids[i];
+			else
+				alive[na++] = ids[i];
+		}
+		char *ld = db_text_array(dead, nd), *la = db_text_array(alive, na);
+		const char *p[] = {ld, la};
+		PGresult *u = NULL;
+		if (pipeline_begin(pg, &err) == 0)
+			u = db_query(pg,
+			             "WITH seen AS (UPDATE mentions SET last_seen_at = now()"
+			             "  WHERE source = 'github' AND external_id = ANY ($2::text[]))"
+			             " UPDATE mentions SET deleted = true, last_seen_at = now()"
+			             " WHERE source = 'github' AND NOT deleted"
+			             "  AND (external_id = ANY ($1::text[]) OR parent_external_id = ANY ($1::text[]))"
+			             " RETURNING idea_id",
+			             2, p, &err);
+		int rc = u ? 0 : -1;
+		int64_t *touched = calloc((size_t)(u ? PQntuples(u) : 0) + 1, sizeof(int64_t));
+		int nt = 0;
+		for (int i = 0; u && i < PQntuples(u); i++) {
+			if (PQgetisnull(u, i, 0))
+				continue;
+			int64_t id = atoll(PQgetvalue(u, i, 0));
+			bool seen = false;
+			for (int j = 0; j < nt && !seen; j++)
+				seen = touched[j] == id;
+			if (!seen)
+				touched[nt++] = id;
+		}
+		PQclear(u);
+		if (rc == 0)
+			rc = pipeline_rescore_ids(pg, t, touched, nt, &err);
+		if (rc == 0)
+			rc = pipeline_commit(pg, t, &err);
+		if (rc < 0)
+			pipeline_rollback(pg, t);
+		else
+			st->gone += nd;
+		free(touched);
+		free(ld);
+		free(la);
+		free(dead);
+		free(alive);
+	}
+	if (checked < 0 || err.msg[0])
+		log_json(LOG_WARN, "connector reconciliation incomplete",
+		         json_pack("{s:s, s:s}", "connector", name, "error", err.msg));
+	free(ids);
+	free(gone);
+	PQclear(r);
+}
+
 /* Sleeps seconds, waking early when *stop turns true. */
 static void nap(long seconds, const atomic_bool *stop)
 {
@@ -485,6 +593,8 @@ int sync_run(PGconn *pg, struct triage_ctx *t, struct connector *c, const struct
 	PQclear(db_exec(pg, "UPDATE connector_state SET last_run_at = now() WHERE name = $1", 1, p));
 
 	int rc = run_batches(pg, t, c, o, &st.cursor, &out->stats, &out->retry_after, &err);
+	if (rc == 0 && !(o->stop && atomic_load(o->stop)))
+		reconcile(pg, t, c, o->reconcile_interval_s, &out->stats);
 	out->duration_ms = ms_since(&t0);
 	bool stopped = o->stop && atomic_load(o->stop);
 	if (rc == 0) {
@@ -503,10 +613,11 @@ int sync_run(PGconn *pg, struct triage_ctx *t, struct connector *c, const struct
 	free(st.cursor);
 	metrics_sync_run(name, rc == 0 ? "ok" : "error");
 	log_json(rc == 0 ? LOG_INFO : LOG_WARN, rc == 0 ? "connector run finished" : "connector run failed",
-	         json_pack("{s:s, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:s?}", "connector", name,
+	         json_pack("{s:s, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:s?}", "connector", name,
 	                   "fetched", (json_int_t)out->stats.fetched, "new",
 	                   (json_int_t)out->stats.added, "updated", (json_int_t)out->stats.updated,
-	                   "unchanged", (json_int_t)out->stats.unchanged, "errors",
+	                   "unchanged", (json_int_t)out->stats.unchanged, "gone",
+	                   (json_int_t)out->stats.gone, "errors",
 	                   (json_int_t)out->stats.errors, "requests",
 	                   (json_int_t)out->stats.requests, "duration_ms",
 	                   (json_int_t)out->duration_ms, "error", rc == 0 ? NULL : out->error));
@@ -547,6 +658,7 @@ static int cli_one(PGconn *pg, struct triage_ctx *t, const struct config *cfg, c
 	}
 	bool tty = isatty(2);
 	struct sync_options o = {.force = true,
+	                         .reconcile_interval_s = cfg->github_reconcile_interval_s,
 	                         .interval_s = sync_interval(cfg, name),
 	                         .max_wait_s = cfg->conn_max_wait_s,
 	                         .progress = tty ? progress_line : NULL};
@@ -560,9 +672,9 @@ static int cli_one(PGconn *pg, struct triage_ctx *t, const struct config *cfg, c
 		return 0;
 	}
 	printf("%s: %ld fetched, %ld new, %ld updated, %ld unchanged, %ld errors (%ld requests, "
-	       "%.2f s)%s%s\n",
+	       "%.2f s; %ld found deleted upstream)%s%s\n",
 	       name, res.stats.fetched, res.stats.added, res.stats.updated, res.stats.unchanged,
-	       res.stats.errors, res.stats.requests, (double)res.duration_ms / 1000.0,
+	       res.stats.errors, res.stats.requests, (double)res.duration_ms / 1000.0, res.stats.gone,
 	       rc < 0 ? "; FAILED: " : "", rc < 0 ? res.error : "");
 	return rc < 0 ? 1 : 0;
 }

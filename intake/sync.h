@@ -28,6 +28,7 @@ struct sync_stats {
 	long unchanged; /* known, same content (or older than what is stored) */
 	long errors;    /* items that could not be read or ingested */
 	long requests;  /* upstream requests */
+	long gone;      /* known items found deleted upstream by the reconciliation */
 	long batches;
 };
 
@@ -55,6 +56,7 @@ struct sync_options {
 	bool force;              /* run even when next_run_at is in the future */
 	long interval_s;         /* the connector's interval: next_run_at after a success */
 	long max_wait_s;         /* a rate limit this short is waited out inside the run */
+	long reconcile_interval_s; /* seconds between checks for deletions upstream */
 	const atomic_bool *stop; /* may be NULL: true ends the run at the next page */
 	sync_progress_fn progress; /* may be NULL; called after every committed batch */
 	void *arg;

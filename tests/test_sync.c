@@ -73,12 +73,17 @@ static void stop(void)
 
 TestSuite(sync, .init = start, .fini = stop, .timeout = 180);
 
+/* Seconds between deletion checks for sync_with: an hour, so they stay out
+ * of the tests that count requests, except where a test sets it. */
+static long reconcile_s = 3600;
+
 static int sync_with(const char *name, long max_wait, struct sync_result *res)
 {
 	struct err err = {0};
 	struct connector *c = connector_new(name, &cc, &err);
 	cr_assert(c, "%s", err.msg);
-	struct sync_options o = {.force = true, .interval_s = 600, .max_wait_s = max_wait};
+	struct sync_options o = {.force = true, .interval_s = 600, .max_wait_s = max_wait,
+				 .reconcile_interval_s = reconcile_s};
 	int rc = sync_run(pg, &tctx, c, &o, res);
 	connector_free(c);
 	return rc;
@@ -220,7 +225,7 @@ Test(sync, a_failed_first_page_leaves_the_cursor_unchanged)
 	free(v);
 }
 
-Test(sync, edits_upstream_update_the_mention_and_deletions_are_not_listed)
+Test(sync, edits_upstream_update_the_mention_and_deletions_are_found)
 {
 	repos[0] = "acme/edit";
 	fake_github_add(fake, "acme/edit", 12, 0);
@@ -228,12 +233,22 @@ Test(sync, edits_upstream_update_the_mention_and_deletions_are_not_listed)
 	cr_assert_eq(sync_with("github", 0, &res), 0, "%s", res.error);
 	fake_github_edit(fake, "acme/edit", 3, "Exit nodes per app, edited");
 	fake_github_delete(fake, "acme/edit", 4);
+	reconcile_s = 0;
 	cr_assert_eq(sync_with("github", 0, &res), 0, "%s", res.error);
+	reconcile_s = 3600;
 	cr_expect_eq(res.stats.updated, 1);
 	cr_expect_eq(testdb_count(pg, "mentions WHERE external_id = 'acme/edit#3'"
 				      " AND title = 'Exit nodes per app, edited'"),
 		     1);
 	cr_expect_eq(mentions_of("acme/edit"), 12);
+	/* a listing never shows a deletion: the reconciliation asks for the
+	 * known issues (GET /issues/N answers 410 Gone for the deleted one) */
+	cr_expect_eq(res.stats.gone, 1, "the deleted issue was found");
+	cr_expect_eq(testdb_count(pg, "mentions WHERE external_id = 'acme/edit#4' AND deleted"), 1);
+	cr_expect_eq(testdb_count(pg, "mentions WHERE external_id LIKE 'acme/edit#%' AND deleted"), 1);
+	cr_expect_eq(testdb_count(pg, "ideas i WHERE i.id = (SELECT idea_id FROM mentions"
+				      " WHERE external_id = 'acme/edit#4') AND i.requesters = 0"),
+		     1, "a deleted issue stops counting as demand");
 }
 
 Test(sync, sync_and_helpers_keep_one_state_row_per_connector)

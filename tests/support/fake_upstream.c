@@ -788,6 +788,29 @@ static void handle(struct evhttp_request *req, void *arg)
 		} else {
 			github_issues(f, req, repo, &q, &a);
 		}
+	} else if (path && sscanf(path, "/repos/%63[^/]/%99[^/]/issues/%d", owner, name, &farg) == 3) {
+		/* GET one issue: 410 Gone once deleted, as GitHub answers */
+		char repo[170];
+		snprintf(repo, sizeof(repo), "%s/%s", owner, name);
+		add_github_limits(f, a.out);
+		struct repo *r = repo_get(f, repo, false);
+		if (!r || farg < 1 || farg > r->n) {
+			a.status = 404;
+			evbuffer_add_printf(a.body, "{\"message\":\"Not Found\"}");
+		} else if (r->issues[farg - 1].deleted) {
+			a.status = 410;
+			evbuffer_add_printf(a.body, "{\"message\":\"This issue was deleted\","
+						    "\"documentation_url\":\"https://docs.github.com/rest/"
+						    "issues/issues#get-an-issue\"}");
+		} else {
+			a.status = 200;
+			json_t *j = issue_json(f, r, &r->issues[farg - 1]);
+			char *text = json_dumps(j, JSON_COMPACT);
+			evbuffer_add(a.body, text, strlen(text));
+			free(text);
+			json_decref(j);
+		}
+		farg = 0;
 	} else if (path && strcmp(path, "/api/v1/access_token") == 0) {
 		reddit_token(f, req, &a);
 	} else if (path && sscanf(path, "/r/%39[^/]/%39s", sub, rest) == 2 &&
