@@ -59,7 +59,7 @@ OUT=$("$BIN" sync github --config "$WORK/config.json" 2>"$WORK/sync.log") || { c
 t1=$(date +%s.%N)
 echo "$OUT"
 WALL=$(echo "$t1 - $t0" | bc -l)
-SYNC=$(echo "$OUT" | sed -n 's/.*requests, \([0-9.]*\) s).*/\1/p')
+SYNC=$(echo "$OUT" | sed -n 's/.*requests, \([0-9.]*\) s[;)].*/\1/p')
 python3 - "$N" "$PAGES" "$UP" "$SYNC" "$WALL" <<'PY'
 import sys
 n, pages, up, sync, wall = int(sys.argv[1]), int(sys.argv[2]), *map(float, sys.argv[3:])
