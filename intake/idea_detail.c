@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "db/db.h"
+#include "intake/match.h"
 #include "intake/views.h"
 
 #define ISO(col) "to_char(" col " AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"')"
@@ -128,10 +129,10 @@ int idea_detail(PGconn *c, int64_t id, json_t **out, struct err *err)
 	PQclear(r);
 	json_t *m = mentions(c, idbuf, err);
 	json_t *sim = m ? rows(c,
-			       "SELECT s.other_id AS idea_id, o.title, s.similarity, s.evidence::text AS evidence"
-			       " FROM idea_similar s JOIN ideas o ON o.id = s.other_id"
-			       " WHERE s.idea_id = $1 AND o.status <> 'merged'"
-			       " ORDER BY s.similarity DESC, s.other_id LIMIT 10",
+			       "SELECT s.other AS idea_id, o.title, s.similarity, s.evidence::text AS evidence"
+			       " FROM " MATCH_SIMILAR_OF("$1::bigint") " s JOIN ideas o ON o.id = s.other"
+			       " WHERE o.status <> 'merged'"
+			       " ORDER BY s.similarity DESC, s.other LIMIT 10",
 			       idbuf, err)
 			: NULL;
 	json_t *hist = sim ? rows(c,

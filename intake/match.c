@@ -542,15 +542,12 @@ int match_store_suggestions(PGconn *c, const char *idea_id, const struct match_c
 	free(sims);
 	free(evs);
 	const char *p[] = {idea_id, a_ids, a_sims, a_evs};
-	/* both directions: each idea shows the other as similar */
+	/* once per pair, from the new idea; readers look both ways */
 	PGresult *r = db_query(c,
 			       "INSERT INTO idea_similar (idea_id, other_id, similarity, evidence)"
-			       " SELECT a, b, s, e::jsonb FROM ("
-			       "  SELECT $1::bigint AS a, u.o AS b, u.s, u.e"
-			       "   FROM unnest($2::bigint[], $3::float8[], $4::text[]) AS u(o, s, e)"
-			       "  UNION ALL SELECT u.o, $1::bigint, u.s, u.e"
-			       "   FROM unnest($2::bigint[], $3::float8[], $4::text[]) AS u(o, s, e)) x"
-			       " ORDER BY a, b"
+			       " SELECT $1::bigint, u.o, u.s, u.e::jsonb"
+			       " FROM unnest($2::bigint[], $3::float8[], $4::text[]) AS u(o, s, e)"
+			       " ORDER BY u.o"
 			       " ON CONFLICT (idea_id, other_id) DO UPDATE"
 			       " SET similarity = excluded.similarity, evidence = excluded.evidence",
 			       4, p, err);

@@ -100,7 +100,16 @@ int match_find(PGconn *c, struct triage_ctx *t, const struct match_query *q,
 int match_create_idea(PGconn *c, struct triage_ctx *t, const struct match_query *q, const char *title, char id[24],
 		      struct err *err) __attribute__((warn_unused_result));
 
-/* Keeps near matches of idea_id for a person to decide on. */
+/* The near matches of idea $1, whichever of the two was founded first: a
+ * pair is stored once (the newer idea -> the older one). Columns: other,
+ * similarity, evidence. For use as a subquery. */
+#define MATCH_SIMILAR_OF(id)                                                                      \
+	"(SELECT DISTINCT ON (x.other) x.other, x.similarity, x.evidence FROM ("                 \
+	" SELECT other_id AS other, similarity, evidence FROM idea_similar WHERE idea_id = " id   \
+	" UNION ALL SELECT idea_id, similarity, evidence FROM idea_similar WHERE other_id = " id  \
+	") x ORDER BY x.other, x.similarity DESC)"
+
+/* Keeps near matches of idea_id for a person to decide on (once per pair). */
 int match_store_suggestions(PGconn *c, const char *idea_id, const struct match_candidate *cand,
 			    int n, struct err *err) __attribute__((warn_unused_result));
 

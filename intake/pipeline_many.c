@@ -464,16 +464,14 @@ static int write_suggestions(PGconn *c, struct plan *pl, int n, const struct gro
 	free_strs(s, k);
 	free_strs(e, k);
 	const char *pp[] = {la, lb, ls, le};
-	/* a pair appears once: an idea's suggestions were found before any idea
+	/* once per pair, from the newer idea (readers look both ways); a pair
+	 * appears once: an idea's suggestions were found before any idea
 	 * founded after it existed */
 	PGresult *r = db_query(c,
 			       "INSERT INTO idea_similar (idea_id, other_id, similarity, evidence)"
-			       " SELECT x, y, s, e::jsonb FROM ("
-			       "  SELECT u.a AS x, u.b AS y, u.s, u.e"
-			       "   FROM unnest($1::bigint[], $2::bigint[], $3::float8[], $4::text[]) u(a, b, s, e)"
-			       "  UNION ALL SELECT u.b, u.a, u.s, u.e"
-			       "   FROM unnest($1::bigint[], $2::bigint[], $3::float8[], $4::text[]) u(a, b, s, e)) v"
-			       " ORDER BY x, y"
+			       " SELECT u.a, u.b, u.s, u.e::jsonb"
+			       " FROM unnest($1::bigint[], $2::bigint[], $3::float8[], $4::text[]) u(a, b, s, e)"
+			       " ORDER BY u.a, u.b"
 			       " ON CONFLICT (idea_id, other_id) DO UPDATE"
 			       " SET similarity = excluded.similarity, evidence = excluded.evidence",
 			       4, pp, err);

@@ -325,6 +325,12 @@ static int render_html(FILE *f, enum view v, json_t *cols[NGROUPS], struct err *
 			    json_string(v == VIEW_PUBLIC ? "<link rel=\"alternate\" type=\"application/atom+xml\" "
 							   "href=\"/roadmap/public?format=atom\" title=\"Roadmap feed\">"
 							 : ""));
+	/* the same for every reader, so the page stays cacheable and exportable */
+	json_object_set_new(vars, "account",
+			    json_string(v == VIEW_PUBLIC ? ""
+							 : "<form method=\"post\" action=\"/logout\" "
+							   "style=\"margin-left:auto\"><button type=\"submit\">"
+							   "Sign out</button></form>"));
 	free(css);
 	free(cols_html);
 	char *page = tpl_render("roadmap.html", vars);

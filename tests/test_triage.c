@@ -98,8 +98,10 @@ static char *idea_field(int64_t id, const char *col)
 static bool suggested(int64_t idea, int64_t other)
 {
 	char where[200];
-	snprintf(where, sizeof(where), "idea_similar WHERE idea_id = %lld AND other_id = %lld",
-		 (long long)idea, (long long)other);
+	/* stored once per pair, from the newer idea */
+	snprintf(where, sizeof(where),
+		 "idea_similar WHERE (idea_id = %lld AND other_id = %lld) OR (idea_id = %lld AND other_id = %lld)",
+		 (long long)idea, (long long)other, (long long)other, (long long)idea);
 	return testdb_count(pg, where) == 1;
 }
 

@@ -9,6 +9,7 @@
 #include "intake/http/request.h"
 #include "intake/http/router.h"
 #include "intake/log.h"
+#include "intake/match.h"
 #include "intake/merge.h"
 #include "intake/pipeline.h"
 #include "triage/text.h"
@@ -281,11 +282,11 @@ void ideas_similar(struct http_ctx *c)
 	snprintf(ids, sizeof(ids), "%lld", (long long)id);
 	const char *p[] = {ids};
 	PGresult *r = PQexecParams(db_conn(db),
-				   "SELECT s.other_id, o.title, s.similarity, s.evidence::text,"
+				   "SELECT s.other, o.title, s.similarity, s.evidence::text,"
 				   " (SELECT count(*) FROM ideas WHERE id = $1)"
-				   " FROM idea_similar s JOIN ideas o ON o.id = s.other_id"
-				   " WHERE s.idea_id = $1 AND o.status <> 'merged'"
-				   " ORDER BY s.similarity DESC, s.other_id LIMIT 20",
+				   " FROM " MATCH_SIMILAR_OF("$1::bigint") " s JOIN ideas o ON o.id = s.other"
+				   " WHERE o.status <> 'merged'"
+				   " ORDER BY s.similarity DESC, s.other LIMIT 20",
 				   1, NULL, p, NULL, NULL, 0);
 	if (PQresultStatus(r) != PGRES_TUPLES_OK) {
 		PQclear(r);
