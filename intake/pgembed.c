@@ -255,7 +255,11 @@ static int start_server(struct pgembed *pg, const char *extra, struct err *err)
 	snprintf(pg_ctl, sizeof(pg_ctl), "%s/pg_ctl", pg->bindir);
 	snprintf(logfile, sizeof(logfile), "%s/server.log", pg->datadir);
 	snprintf(opts, sizeof(opts),
-		 "-k '%s' -c listen_addresses='' -c unix_socket_permissions=0700 %s", pg->sockdir,
+		 /* checkpoints spaced so a long import is not a stream of
+		  * full-page writes (PostgreSQL's default is 1 GB of WAL) */
+		 "-k '%s' -c listen_addresses='' -c unix_socket_permissions=0700"
+		 " -c max_wal_size=4GB -c checkpoint_timeout=15min %s",
+		 pg->sockdir,
 		 extra ? extra : "");
 	char *argv[] = {pg_ctl, "start", "-D",     pg->datadir, "-w", "-t", "60", "-s",
 			"-l",   logfile, "-o", opts,        NULL};
