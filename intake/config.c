@@ -43,6 +43,8 @@ const struct config_setting config_settings[] = {
       "a client that sends or reads nothing for this long is dropped"),
     S("http.shutdown_grace_ms", CFG_INT, shutdown_grace_ms, NULL, 0, 600000, false, false,
       "time in-flight requests get to finish after SIGTERM"),
+    S("http.public_cache_ms", CFG_INT, public_cache_ms, NULL, 0, 600000, false, false,
+      "how long public answers (backlog, roadmap) are served from memory; 0 = never"),
     S("triage.scoring_file", CFG_STRING, scoring_file, NULL, 0, 0, false, true,
       "scoring weights and taxonomies; the built-in copy when the file is absent"),
     S("log.level", CFG_STRING, log_level, NULL, 0, 0, false, true, "debug, info, warn or error"),

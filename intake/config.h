@@ -27,6 +27,7 @@ struct config {
 	long max_header_bytes;
 	long io_timeout_s;
 	long shutdown_grace_ms;
+	long public_cache_ms;
 
 	char *log_level;
 	char *scoring_file;

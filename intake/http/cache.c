@@ -14,6 +14,13 @@
 
 #define SLOTS 32
 
+static long ttl_ms = 5000;
+
+void http_cache_set_ttl(long ms)
+{
+	ttl_ms = ms;
+}
+
 /* A body shared by the cache and the replies still sending it: freed when
  * the last of them lets go. Only this worker's thread touches it. */
 struct shared_body {
@@ -88,6 +95,8 @@ static int64_t now_ms(void)
 
 const struct cached_reply *http_cache_get(const char *key)
 {
+	if (ttl_ms <= 0)
+		return NULL;
 	struct cache *k = thread_cache();
 	int64_t now = now_ms();
 	unsigned gen = views_generation();
@@ -129,7 +138,7 @@ const struct cached_reply *http_cache_put(const char *key, char *body, size_t le
 	victim->r = (struct cached_reply){.body = body, .len = len, .content_type = content_type};
 	http_etag(body, len, victim->r.etag);
 	victim->generation = gen;
-	victim->expires_ms = now + HTTP_CACHE_TTL_MS;
+	victim->expires_ms = now + ttl_ms;
 	victim->used_ms = now;
 	return &victim->r;
 }

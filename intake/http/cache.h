@@ -17,8 +17,9 @@ struct cached_reply {
 	const char *content_type; /* static */
 };
 
-/* How long a public answer may be served from memory. */
-#define HTTP_CACHE_TTL_MS 5000
+/* How long a public answer may be served from memory (http.public_cache_ms;
+ * 0 turns the cache off). Set once, before the workers start. */
+void http_cache_set_ttl(long ms);
 
 /* This worker's fresh entry for key, or NULL. */
 const struct cached_reply *http_cache_get(const char *key);

@@ -26,6 +26,7 @@
 #include <unistd.h>
 
 #include "db/db.h"
+#include "intake/http/cache.h"
 #include "intake/http/router.h"
 #include "intake/log.h"
 #include "intake/metrics.h"
@@ -293,6 +294,7 @@ struct http_server *http_server_new(const struct config *cfg, const char *connin
 	s->rules = rules;
 	s->fd = -1;
 	s->nworkers = config_worker_count(cfg);
+	http_cache_set_ttl(cfg->public_cache_ms);
 	s->workers = calloc((size_t)s->nworkers, sizeof(*s->workers));
 	if (!s->workers || bind_socket(s, err) < 0)
 		goto fail;

@@ -71,6 +71,7 @@ if [ "$(id -u)" -eq 0 ]; then as_pg=(runuser -u postgres --); fi
 cleanup() {
   set +e
   [ -n "$SERVE_PID" ] && kill "$SERVE_PID" 2>/dev/null && wait "$SERVE_PID" 2>/dev/null
+  [ -n "${UNCACHED_PID:-}" ] && kill "$UNCACHED_PID" 2>/dev/null && wait "$UNCACHED_PID" 2>/dev/null
   [ -n "$NGINX_PID" ] && kill "$NGINX_PID" 2>/dev/null && wait "$NGINX_PID" 2>/dev/null
   [ -f "$PGDATA/postmaster.pid" ] && "${as_pg[@]}" "$PGBIN/pg_ctl" -D "$PGDATA" -m immediate stop >/dev/null 2>&1
   rm -rf "$WORK"
@@ -191,6 +192,21 @@ say "wrk: GET /api/v1/backlog?view=public&limit=50, $CONNS connections, ${DURATI
 API_R=$(wrk_run "$API")
 API_RPS=$(kv rps "$API_R") API_P99=$(kv p99_ms "$API_R") API_BAD=$(kv non2xx "$API_R")
 
+# the same API with its public cache off (http.public_cache_ms 0): every request
+# runs the SQL, so this is the service's own overhead next to pgbench
+UPORT=$(pick_port 18441 18451 18461 18471)
+echo '{"http": {"public_cache_ms": 0}}' >"$WORK/nocache.json"
+IDEATRIAGE_LISTEN=127.0.0.1:$UPORT "$BIN" serve --config "$WORK/nocache.json" >"$WORK/serve-nocache.out" \
+  2>"$WORK/serve-nocache.log" &
+UNCACHED_PID=$!
+for _ in $(seq 150); do curl -fs "http://127.0.0.1:$UPORT/readyz" >/dev/null && break; sleep 0.2; done
+say "wrk: the same API with the public cache off, $CONNS connections, ${DURATION} s"
+wrk -t2 -c"$CONNS" -d5s "http://127.0.0.1:$UPORT/api/v1/backlog?view=public&limit=50" >/dev/null
+UN_R=$(wrk_run "http://127.0.0.1:$UPORT/api/v1/backlog?view=public&limit=50")
+UN_RPS=$(kv rps "$UN_R") UN_P99=$(kv p99_ms "$UN_R")
+kill "$UNCACHED_PID" 2>/dev/null || true
+wait "$UNCACHED_PID" 2>/dev/null || true
+
 # ---- 2. cached public roadmap vs nginx ---------------------------------------------
 curl -fs -o "$WORK/www/roadmap.json" "$ROADMAP"
 curl -fs -o "$WORK/roadmap.again" "$ROADMAP"
@@ -242,9 +258,10 @@ RM_RPS=$(kv rps "$RM_R") NG_RPS=$(kv rps "$NG_R") RM_BAD=$(kv non2xx "$RM_R")
 # ---- summary ------------------------------------------------------------------------
 rc=0
 { python3 - "$N" "$CONNS" "$PG_TPS" "$API_RPS" "$API_P99" "$API_BAD" "$RM_RPS" "$(kv p99_ms "$RM_R")" \
-  "$RM_BAD" "$NG_RPS" "$(kv p99_ms "$NG_R")" "$(nproc)" <<'PY'
+  "$RM_BAD" "$NG_RPS" "$(kv p99_ms "$NG_R")" "$(nproc)" "$UN_RPS" "$UN_P99" <<'PY'
 import sys
-n, conns, pg, api, p99, api_bad, rm, rm_p99, rm_bad, ng, ng_p99, cpus = sys.argv[1:]
+n, conns, pg, api, p99, api_bad, rm, rm_p99, rm_bad, ng, ng_p99, cpus, un, un_p99 = sys.argv[1:]
+un = float(un)
 pg, api, p99, rm, ng = float(pg), float(api), float(p99), float(rm), float(ng)
 ok = lambda b: "MET" if b else "NOT MET"
 r1, r2 = api / pg, rm / ng
@@ -257,6 +274,7 @@ print(f"""
   API /api/v1/backlog public, 50   {api:10.0f} req/s   p99 {p99:.2f} ms   non-2xx {api_bad}
   API / pgbench                    {r1:10.2f}x        target >= 0.8x: {ok(r1 >= 0.8 and api_bad == "0")}
   API p99                          {p99:10.2f} ms      target <= 25 ms: {ok(p99 <= 25)}
+  API with the public cache off    {un:10.0f} req/s   p99 {un_p99} ms   ({un / pg:.2f}x pgbench; not a target: the service's own cost per request)
   cached /roadmap/public?format=json {rm:8.0f} req/s   p99 {rm_p99} ms   non-2xx {rm_bad}
   nginx, same bytes, static file   {ng:10.0f} req/s   p99 {ng_p99} ms
   roadmap / nginx                  {r2:10.2f}x        target >= 0.5x: {ok(t3)}""")
