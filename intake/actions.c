@@ -10,26 +10,12 @@
 #include "db/db.h"
 #include "intake/pipeline.h"
 #include "triage/text.h"
+#include "triage/view.h"
 
 const char *const idea_update_fields[] = {
     "status",          "stage",         "category",    "segments",    "runtime",
     "visibility",      "table_stakes",  "disclosed",   "owner",       "decision_note",
     "declined_reason", "public_title",  "score_multiplier", NULL};
-
-static const char *const statuses[] = {"new", "under_review", "planned", "in_progress",
-				       "shipped", "declined", NULL};
-static const char *const stages[] = {"poc", "alpha", "beta", "ga", NULL};
-static const char *const categories[] = {"security", "reliability", "performance", "feature", NULL};
-static const char *const runtimes[] = {"client", "cloud", "both", NULL};
-static const char *const visibilities[] = {"internal", "customer", "public", NULL};
-
-static bool one_of(const char *s, const char *const *allowed)
-{
-	for (int i = 0; s && allowed[i]; i++)
-		if (strcmp(s, allowed[i]) == 0)
-			return true;
-	return false;
-}
 
 __attribute__((format(printf, 3, 4))) static int bad(struct err *err, const char *field,
 							 const char *fmt, ...)
@@ -48,7 +34,7 @@ static int check_enum(json_t *v, const char *field, const char *const *allowed, 
 {
 	if (json_is_null(v) && nullable)
 		return 0;
-	if (!json_is_string(v) || !one_of(json_string_value(v), allowed))
+	if (!json_is_string(v) || !view_one_of(json_string_value(v), allowed))
 		return bad(err, field, "%s", expect);
 	return 0;
 }
@@ -83,7 +69,7 @@ static int validate(json_t *ch, struct err *err)
 	json_t *v;
 	json_object_foreach(ch, key, v)
 	{
-		if (!one_of(key, idea_update_fields))
+		if (!view_one_of(key, idea_update_fields))
 			return bad(err, key,
 				   "unknown field '%s'; fields: status, stage, category, segments, runtime, "
 				   "visibility, table_stakes, disclosed, owner, decision_note, "
@@ -91,20 +77,20 @@ static int validate(json_t *ch, struct err *err)
 				   key);
 		int rc = 0;
 		if (!strcmp(key, "status"))
-			rc = check_enum(v, key, statuses, false,
+			rc = check_enum(v, key, idea_statuses, false,
 					"status must be new, under_review, planned, in_progress, shipped or "
 					"declined (merging is POST /merge)", err);
 		else if (!strcmp(key, "stage"))
-			rc = check_enum(v, key, stages, true, "stage must be poc, alpha, beta, ga or null", err);
+			rc = check_enum(v, key, idea_stages, true, "stage must be poc, alpha, beta, ga or null", err);
 		else if (!strcmp(key, "category"))
-			rc = check_enum(v, key, categories, true,
+			rc = check_enum(v, key, idea_categories, true,
 					"category must be security, reliability, performance, feature, or "
 					"null to use the rules", err);
 		else if (!strcmp(key, "runtime"))
-			rc = check_enum(v, key, runtimes, true,
+			rc = check_enum(v, key, idea_runtimes, true,
 					"runtime must be client, cloud, both, or null to use the rules", err);
 		else if (!strcmp(key, "visibility"))
-			rc = check_enum(v, key, visibilities, false,
+			rc = check_enum(v, key, idea_visibilities, false,
 					"visibility must be internal, customer or public", err);
 		else if (!strcmp(key, "table_stakes") || !strcmp(key, "disclosed")) {
 			if (!json_is_boolean(v))
@@ -116,7 +102,7 @@ static int validate(json_t *ch, struct err *err)
 				if (!json_is_array(v) || json_array_size(v) > 2)
 					rc = -1;
 				json_array_foreach(v, i, s)
-				if (!json_is_string(s) || !one_of(json_string_value(s), (const char *const[]){"vpn", "platform", NULL}))
+				if (!json_is_string(s) || !view_one_of(json_string_value(s), idea_segments))
 					rc = -1;
 				if (rc < 0)
 					bad(err, key, "%s",

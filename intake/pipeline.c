@@ -410,6 +410,45 @@ int pipeline_ingest_tx(PGconn *c, struct triage_ctx *t, const struct mention *m,
 	return rc;
 }
 
+int pipeline_mark_gone(PGconn *c, struct triage_ctx *t, enum source source,
+		       const char *const *gone, int ngone, const char *const *seen, int nseen,
+		       int *marked, struct err *err)
+{
+	*marked = 0;
+	char *lg = db_text_array(gone, ngone), *ls = db_text_array(seen, nseen);
+	const char *p[] = {source_name(source), lg, ls};
+	PGresult *r = db_query(c,
+			       "WITH seen AS (UPDATE mentions SET last_seen_at = now()"
+			       "  WHERE source = $1 AND external_id = ANY ($3::text[]))"
+			       " UPDATE mentions SET deleted = true, last_seen_at = now()"
+			       " WHERE source = $1 AND NOT deleted"
+			       "  AND (external_id = ANY ($2::text[]) OR parent_external_id = ANY ($2::text[]))"
+			       " RETURNING idea_id",
+			       3, p, err);
+	free(lg);
+	free(ls);
+	if (!r)
+		return -1;
+	int n = PQntuples(r), nt = 0;
+	int64_t *touched = calloc((size_t)n + 1, sizeof(int64_t));
+	for (int i = 0; i < n; i++) {
+		if (PQgetisnull(r, i, 0))
+			continue;
+		int64_t id = atoll(PQgetvalue(r, i, 0));
+		bool dup = false;
+		for (int j = 0; j < nt && !dup; j++)
+			dup = touched[j] == id;
+		if (!dup)
+			touched[nt++] = id;
+	}
+	PQclear(r);
+	int rc = pipeline_rescore_ids(c, t, touched, nt, err);
+	free(touched);
+	if (rc == 0)
+		*marked = n;
+	return rc;
+}
+
 int pipeline_ingest(PGconn *c, struct triage_ctx *t, const struct mention *m,
 		    const char *decided_by, struct ingest_result *out, struct err *err)
 {

@@ -66,6 +66,15 @@ int pipeline_rescore(PGconn *c, struct triage_ctx *t, const char *idea_id, struc
 int pipeline_rescore_all(PGconn *c, struct triage_ctx *t, int *count, struct err *err)
     __attribute__((warn_unused_result));
 
+/* A reconciliation's findings, inside the caller's transaction: the posts
+ * gone[0..ngone) of source were deleted upstream (they and their comments
+ * stop counting; their ideas are rescored), the posts seen[0..nseen) still
+ * exist (their last_seen_at moves, so the next check picks others).
+ * *marked: mentions newly marked deleted. */
+int pipeline_mark_gone(PGconn *c, struct triage_ctx *t, enum source source,
+		       const char *const *gone, int ngone, const char *const *seen, int nseen,
+		       int *marked, struct err *err) __attribute__((warn_unused_result));
+
 /* Reclassifies and rescores the ideas ids[0..n) at once (inside the
  * caller's transaction). */
 int pipeline_rescore_ids(PGconn *c, struct triage_ctx *t, const int64_t *ids, int n,

@@ -9,7 +9,6 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "db/array.h"
 #include "db/db.h"
 #include "intake/app.h"
 #include "intake/log.h"
@@ -315,8 +314,8 @@ static int write_batch(PGconn *pg, struct triage_ctx *t, const char *name,
 #define STRINGIFY(x) STRINGIFY_(x)
 
 /* Asks the upstream whether the least recently seen known posts of this
- * connector still exist; deleted ones (and their comments) stop counting
- * and their ideas are rescored, in one transaction. A failure here is
+ * connector still exist; the pipeline marks the deleted ones (and their
+ * comments) and rescores their ideas, in one transaction. A failure here is
  * logged, not a failed run: the listing was written already. */
 static void reconcile(PGconn *pg, struct triage_ctx *t, struct connector *c, long interval_s,
                       struct sync_stats *st)
@@ -358,50 +357,19 @@ static void reconcile(PGconn *pg, struct triage_ctx *t, struct connector *c, lon
 	if (checked > 0) {
 		const char **dead = calloc((size_t)checked + 1, sizeof(char *)),
 		           **alive = calloc((size_t)checked + 1, sizeof(char *));
-		int nd = 0, na = 0;
+		int nd = 0, na = 0, marked = 0;
 		for (int i = 0; i < checked; i++) {
 			if (gone[i])
 				dead[nd++] = ids[i];
 			else
 				alive[na++] = ids[i];
 		}
-		char *ld = db_text_array(dead, nd), *la = db_text_array(alive, na);
-		const char *p[] = {ld, la};
-		PGresult *u = NULL;
-		if (pipeline_begin(pg, &err) == 0)
-			u = db_query(pg,
-			             "WITH seen AS (UPDATE mentions SET last_seen_at = now()"
-			             "  WHERE source = 'github' AND external_id = ANY ($2::text[]))"
-			             " UPDATE mentions SET deleted = true, last_seen_at = now()"
-			             " WHERE source = 'github' AND NOT deleted"
-			             "  AND (external_id = ANY ($1::text[]) OR parent_external_id = ANY ($1::text[]))"
-			             " RETURNING idea_id",
-			             2, p, &err);
-		int rc = u ? 0 : -1;
-		int64_t *touched = calloc((size_t)(u ? PQntuples(u) : 0) + 1, sizeof(int64_t));
-		int nt = 0;
-		for (int i = 0; u && i < PQntuples(u); i++) {
-			if (PQgetisnull(u, i, 0))
-				continue;
-			int64_t id = atoll(PQgetvalue(u, i, 0));
-			bool seen = false;
-			for (int j = 0; j < nt && !seen; j++)
-				seen = touched[j] == id;
-			if (!seen)
-				touched[nt++] = id;
-		}
-		PQclear(u);
-		if (rc == 0)
-			rc = pipeline_rescore_ids(pg, t, touched, nt, &err);
-		if (rc == 0)
-			rc = pipeline_commit(pg, t, &err);
-		if (rc < 0)
-			pipeline_rollback(pg, t);
-		else
+		if (pipeline_begin(pg, &err) == 0 &&
+		    pipeline_mark_gone(pg, t, SRC_GITHUB, dead, nd, alive, na, &marked, &err) == 0 &&
+		    pipeline_commit(pg, t, &err) == 0)
 			st->gone += nd;
-		free(touched);
-		free(ld);
-		free(la);
+		else
+			pipeline_rollback(pg, t);
 		free(dead);
 		free(alive);
 	}

@@ -121,22 +121,8 @@ static int bad(struct err *err, const char *field, const char *msg)
 	return err_set_field(err, field, "%s", msg);
 }
 
-static bool one_of(const char *s, const char *const *allowed)
-{
-	for (int i = 0; allowed[i]; i++)
-		if (strcmp(s, allowed[i]) == 0)
-			return true;
-	return false;
-}
-
-static const char *const categories[] = {"security", "reliability", "performance", "feature", NULL};
-static const char *const segments[] = {"vpn", "platform", NULL};
-static const char *const statuses[] = {"new",     "under_review", "planned", "in_progress",
-				       "shipped", "declined",     NULL};
-static const char *const stages[] = {"poc", "alpha", "beta", "ga", NULL};
 static const char *const all_sources[] = {"github", "reddit", "sales", "employee", NULL};
 static const char *const public_sources[] = {"github", "reddit", NULL};
-static const char *const visibilities[] = {"internal", "customer", "public", NULL};
 
 /* "status=planned,in_progress" into a text[] literal (new), checking each. */
 static char *status_list(const char *s, struct err *err)
@@ -144,7 +130,7 @@ static char *status_list(const char *s, struct err *err)
 	struct tokens t = {0};
 	char *copy = strdup(s), *save = NULL;
 	for (char *p = strtok_r(copy, ",", &save); p; p = strtok_r(NULL, ",", &save)) {
-		if (!one_of(p, statuses)) {
+		if (!view_one_of(p, idea_statuses)) {
 			free(copy);
 			tokens_clear(&t);
 			bad(err, "status",
@@ -234,18 +220,18 @@ int views_backlog(PGconn *c, struct triage_ctx *t, const struct backlog_filter *
 	bool outside = f->view != VIEW_INTERNAL;
 	if (f->limit < 1 || f->limit > BACKLOG_MAX_LIMIT)
 		return bad(err, "limit", "limit must be between 1 and 500");
-	if (f->category && !one_of(f->category, categories))
+	if (f->category && !view_one_of(f->category, idea_categories))
 		return bad(err, "category", "category must be security, reliability, performance or feature");
-	if (f->segment && !one_of(f->segment, segments))
+	if (f->segment && !view_one_of(f->segment, idea_segments))
 		return bad(err, "segment", "segment must be vpn or platform");
 	if (f->bridge && strcmp(f->bridge, "true") != 0 && strcmp(f->bridge, "false") != 0)
 		return bad(err, "bridge", "bridge must be true or false");
-	if (f->stage && !one_of(f->stage, stages))
+	if (f->stage && !view_one_of(f->stage, idea_stages))
 		return bad(err, "stage", "stage must be poc, alpha, beta or ga");
-	if (f->source && !one_of(f->source, outside ? public_sources : all_sources))
+	if (f->source && !view_one_of(f->source, outside ? public_sources : all_sources))
 		return bad(err, "source", outside ? "source must be github or reddit"
 						  : "source must be github, reddit, sales or employee");
-	if (f->visibility && (outside || !one_of(f->visibility, visibilities)))
+	if (f->visibility && (outside || !view_one_of(f->visibility, idea_visibilities)))
 		return bad(err, "visibility", outside ? "visibility is a filter of the internal view"
 						      : "visibility must be internal, customer or public");
 	if (f->q && (!text_valid_utf8(f->q, strlen(f->q)) || text_utf8_len(f->q) > 200))

@@ -664,6 +664,22 @@ Test(views, pages_need_a_session_escape_everything_and_refuse_cross_site_posts)
 	char q[200];
 	snprintf(q, sizeof(q), "ideas WHERE id = %lld AND status = 'planned'", id);
 	cr_expect_eq(testdb_count(pg, q), 1);
+	/* a refused form change is shown on the page and changes nothing */
+	r = page("POST", path, cookie, "csrf=aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa&status=someday&visibility=internal");
+	cr_expect_eq(r->status, 400, "%ld", r->status);
+	cr_expect(strstr(r->body, "status must be"), "the page says what is wrong");
+	tresp_free(r);
+	cr_expect_eq(testdb_count(pg, q), 1);
+	snprintf(cookie, sizeof(cookie), "it_session=%s", triager);
+	r = page("GET", "/board?category=bugs", cookie, NULL);
+	cr_expect(tresp_is_problem(r, 400), "%ld", r->status);
+	tresp_free(r);
+	const char *json_ct[] = {"Content-Type: application/json", NULL};
+	char url[200];
+	snprintf(url, sizeof(url), "%s/login", srv->url);
+	r = http_do("POST", url, json_ct, "{}", 2);
+	cr_expect(tresp_is_problem(r, 415), "%ld", r->status);
+	tresp_free(r);
 	/* a customer signed in sees their roadmap, not the board */
 	snprintf(cookie, sizeof(cookie), "it_session=%s", customer);
 	r = page("GET", "/board", cookie, NULL);

@@ -6,6 +6,22 @@
 
 static const char *const view_names[] = {"internal", "customer", "public"};
 
+const char *const idea_statuses[] = {"new",         "under_review", "planned", "in_progress",
+				     "shipped",     "declined",     NULL};
+const char *const idea_stages[] = {"poc", "alpha", "beta", "ga", NULL};
+const char *const idea_categories[] = {"security", "reliability", "performance", "feature", NULL};
+const char *const idea_segments[] = {"vpn", "platform", NULL};
+const char *const idea_runtimes[] = {"client", "cloud", "both", NULL};
+const char *const idea_visibilities[] = {"internal", "customer", "public", NULL};
+
+bool view_one_of(const char *s, const char *const *words)
+{
+	for (int i = 0; s && words[i]; i++)
+		if (strcmp(s, words[i]) == 0)
+			return true;
+	return false;
+}
+
 const char *view_name(enum view v)
 {
 	return view_names[v];

@@ -18,6 +18,18 @@
 
 enum view { VIEW_INTERNAL, VIEW_CUSTOMER, VIEW_PUBLIC };
 
+/* The words an idea's fields take, NULL-terminated, in their natural order.
+ * idea_statuses leaves out "merged": only a merge sets it. */
+extern const char *const idea_statuses[];
+extern const char *const idea_stages[];
+extern const char *const idea_categories[];
+extern const char *const idea_segments[];
+extern const char *const idea_runtimes[];
+extern const char *const idea_visibilities[];
+
+/* True when s is one of words (NULL-terminated); false for NULL. */
+bool view_one_of(const char *s, const char *const *words);
+
 const char *view_name(enum view v);
 int view_from_name(const char *s, enum view *out); /* 0, or -1 when unknown */
 

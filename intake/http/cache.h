@@ -33,8 +33,10 @@ const struct cached_reply *http_cache_put(const char *key, char *body, size_t le
 /* The ETag of body ("\"<32 hex>\"") into out[40]. */
 void http_etag(const char *body, size_t len, char out[40]);
 
-/* Answers with e: 304 when If-None-Match has its ETag, else 200 and the
- * body; cache_control is the Cache-Control header. */
+/* Answers with e (a cache entry, or any reply with its ETag): 304 when
+ * If-None-Match has its ETag, else 200 and the body (borrowed from the
+ * cache without copying, copied otherwise); cache_control is the
+ * Cache-Control header. */
 void http_reply_cached(struct http_ctx *c, const struct cached_reply *e, const char *cache_control);
 
 #endif

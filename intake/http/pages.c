@@ -214,7 +214,6 @@ void logout_post(struct http_ctx *c)
 static const char *const seg_classes[] = {"bridge", "vpn_only", "platform_only", "neither"};
 static const char *const seg_labels[] = {"Bridge (VPN + platform)", "VPN only", "Platform only", "Neither"};
 static const char *const seg_colors[] = {"#2e7d32", "#1565c0", "#6a1b9a", "#9aa3b2"};
-static const char *const cats[] = {"security", "reliability", "performance", "feature", NULL};
 
 /* The backlog by SRPF category (rows) and segment (stacked), as SVG. */
 static void mix_chart(FILE *f, json_t *stats)
@@ -224,7 +223,7 @@ static void mix_chart(FILE *f, json_t *stats)
 	for (int a = 0; a < 4; a++) {
 		long long row = 0;
 		for (int b = 0; b < 4; b++)
-			row += json_integer_value(json_object_get(json_object_get(json_object_get(by, cats[a]), seg_classes[b]), "ideas"));
+			row += json_integer_value(json_object_get(json_object_get(json_object_get(by, idea_categories[a]), seg_classes[b]), "ideas"));
 		max = row > max ? row : max;
 	}
 	fputs("<figure class=\"panel\"><figcaption><strong>Open ideas by SRPF category and segment"
@@ -236,16 +235,16 @@ static void mix_chart(FILE *f, json_t *stats)
 	for (int a = 0; a < 4; a++) {
 		double x = 110;
 		int y = 10 + a * 32;
-		fprintf(f, "<text x=\"0\" y=\"%d\">%s</text>", y + 16, cats[a]);
+		fprintf(f, "<text x=\"0\" y=\"%d\">%s</text>", y + 16, idea_categories[a]);
 		long long row = 0;
 		for (int b = 0; b < 4; b++) {
-			long long n = json_integer_value(json_object_get(json_object_get(json_object_get(by, cats[a]), seg_classes[b]), "ideas"));
+			long long n = json_integer_value(json_object_get(json_object_get(json_object_get(by, idea_categories[a]), seg_classes[b]), "ideas"));
 			row += n;
 			double w = 440.0 * (double)n / (double)max;
 			if (n > 0)
 				fprintf(f, "<rect x=\"%.1f\" y=\"%d\" width=\"%.1f\" height=\"22\" fill=\"%s\">"
 					   "<title>%s %s: %lld</title></rect>",
-					x, y, w, seg_colors[b], cats[a], seg_labels[b], n);
+					x, y, w, seg_colors[b], idea_categories[a], seg_labels[b], n);
 			x += w;
 		}
 		fprintf(f, "<text x=\"%.1f\" y=\"%d\">%lld</text>", x + 6, y + 16, row);
@@ -374,13 +373,11 @@ void board_page(struct http_ctx *c)
 	      f);
 	mix_chart(f, stats);
 	fputs("<form class=\"filters\" method=\"get\" action=\"/board\" role=\"search\">", f);
-	select_opts(f, "category", "Category", fl.category, cats);
-	select_opts(f, "segment", "Segment", fl.segment, (const char *const[]){"vpn", "platform", NULL});
+	select_opts(f, "category", "Category", fl.category, idea_categories);
+	select_opts(f, "segment", "Segment", fl.segment, idea_segments);
 	select_opts(f, "bridge", "Bridge", fl.bridge, (const char *const[]){"true", "false", NULL});
-	select_opts(f, "status", "Status", fl.status,
-		    (const char *const[]){"new", "under_review", "planned", "in_progress", "shipped", "declined", NULL});
-	select_opts(f, "visibility", "Visibility", fl.visibility,
-		    (const char *const[]){"internal", "customer", "public", NULL});
+	select_opts(f, "status", "Status", fl.status, idea_statuses);
+	select_opts(f, "visibility", "Visibility", fl.visibility, idea_visibilities);
 	fputs("<label>Search<input type=\"search\" name=\"q\" value=\"", f);
 	h(f, fl.q);
 	fputs("\"></label><button type=\"submit\">Filter</button></form>", f);
@@ -562,12 +559,11 @@ static void render_idea(struct http_ctx *c, int status, const struct principal *
 		   "action=\"/ideas/%lld\"><input type=\"hidden\" name=\"csrf\" value=\"%s\">",
 		id, csrf);
 	fputs("<label for=\"status\">Status</label><select id=\"status\" name=\"status\">", f);
-	options(f, jstr(idea, "status"),
-		(const char *const[]){"new", "under_review", "planned", "in_progress", "shipped", "declined", NULL},
+	options(f, jstr(idea, "status"), idea_statuses,
 		(const char *const[]){"New", "Under review (Later)", "Planned (Next)", "In progress (Now)", "Shipped",
 				      "Declined", NULL});
 	fputs("</select><label for=\"visibility\">Visible to</label><select id=\"visibility\" name=\"visibility\">", f);
-	options(f, jstr(idea, "visibility"), (const char *const[]){"internal", "customer", "public", NULL},
+	options(f, jstr(idea, "visibility"), idea_visibilities,
 		(const char *const[]){"Internal only", "Customers (and inside)", "Everyone (public)", NULL});
 	fputs("</select><label for=\"stage\">Stage</label><select id=\"stage\" name=\"stage\">", f);
 	options(f, jstr(idea, "stage") ? jstr(idea, "stage") : "",
@@ -724,11 +720,7 @@ void idea_page_post(struct http_ctx *c)
 	struct evkeyvalq form;
 	if (read_form(c, &form) < 0)
 		return;
-	const char *csrf = evhttp_find_header(&form, "csrf");
-	char cookie[64];
-	const char *ck = http_cookie(c, CSRF_COOKIE, cookie, sizeof(cookie));
-	if (!csrf || !ck || strlen(csrf) != strlen(ck) || strlen(csrf) < 20 ||
-	    !auth_equal(csrf, ck, strlen(csrf))) {
+	if (!http_csrf_ok(c, CSRF_COOKIE, evhttp_find_header(&form, "csrf"))) {
 		evhttp_clear_headers(&form);
 		http_problem(c, 403, "csrf", "the form expired or came from another site: reload the page and try again");
 		return;

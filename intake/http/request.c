@@ -35,6 +35,14 @@ const char *http_cookie(struct http_ctx *c, const char *name, char *buf, size_t 
 	return NULL;
 }
 
+bool http_csrf_ok(struct http_ctx *c, const char *cookie_name, const char *form_token)
+{
+	char buf[64];
+	const char *cookie = http_cookie(c, cookie_name, buf, sizeof(buf));
+	size_t n = form_token ? strlen(form_token) : 0;
+	return cookie && n >= 20 && strlen(cookie) == n && auth_equal(form_token, cookie, n);
+}
+
 /* The token of the request: the Authorization header, else the session
  * cookie the sign-in page set (HttpOnly, SameSite=Strict). */
 static int bearer(struct http_ctx *c, const char **token)

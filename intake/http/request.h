@@ -33,6 +33,10 @@ const char *http_cookie(struct http_ctx *c, const char *name, char *buf, size_t 
  * internal a triager. 0, or -1 after answering 401/403. */
 int http_view_allowed(struct http_ctx *c, enum view v) __attribute__((warn_unused_result));
 
+/* Double-submit CSRF check: the form's token equals the cookie the page
+ * set (constant-time compare, at least 20 characters). */
+bool http_csrf_ok(struct http_ctx *c, const char *cookie_name, const char *form_token);
+
 /* True when the request's Content-Type is mime (parameters ignored). */
 bool http_content_type_is(struct http_ctx *c, const char *mime);
 

@@ -92,16 +92,6 @@ void roadmap_get(struct http_ctx *c)
 	/* not kept: who may read it is checked on every request */
 	struct cached_reply once = {.body = body, .len = len, .content_type = format_content_type(f)};
 	http_etag(body, len, once.etag);
-	http_set_header(c, "ETag", once.etag);
-	http_set_header(c, "Cache-Control", cc);
-	const char *inm = http_header(c, "If-None-Match");
-	if (inm && (strstr(inm, once.etag) || strcmp(inm, "*") == 0)) {
-		free(body);
-		http_reply(c, 304, NULL, NULL);
-		return;
-	}
-	struct evbuffer *b = evbuffer_new();
-	evbuffer_add(b, body, len);
+	http_reply_cached(c, &once, cc);
 	free(body);
-	http_reply(c, 200, once.content_type, b);
 }

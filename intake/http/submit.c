@@ -74,22 +74,6 @@ static int identify(struct http_ctx *c, struct employee *e)
 			    "sign in through the company single sign-on to share an idea");
 }
 
-static char *cookie_value(struct http_ctx *c, const char *name)
-{
-	const char *h = http_header(c, "Cookie");
-	size_t n = strlen(name);
-	for (const char *p = h; p && *p;) {
-		while (*p == ' ' || *p == ';')
-			p++;
-		if (strncmp(p, name, n) == 0 && p[n] == '=') {
-			p += n + 1;
-			return strndup(p, strcspn(p, ";"));
-		}
-		p = strchr(p, ';');
-	}
-	return NULL;
-}
-
 static void field_error(json_t *vars, const char *field, const char *msg)
 {
 	char key[40], inv[40];
@@ -210,11 +194,7 @@ void submit_post(struct http_ctx *c)
 	}
 	free(raw);
 	const char *csrf = evhttp_find_header(&form, "csrf");
-	char *cookie = cookie_value(c, CSRF_COOKIE);
-	bool csrf_ok = csrf && cookie && strlen(csrf) == strlen(cookie) && strlen(csrf) >= 20 &&
-		       auth_equal(csrf, cookie, strlen(csrf));
-	free(cookie);
-	if (!csrf_ok) {
+	if (!http_csrf_ok(c, CSRF_COOKIE, csrf)) {
 		evhttp_clear_headers(&form);
 		http_problem(c, 403, "csrf",
 			     "the form's security token is missing or stale: reload the page and "
