@@ -15,9 +15,11 @@
  * takes it in its turn, after the group before it is written.
  *
  * One difference from ingesting one at a time, by design: the rarest terms
- * that retrieve candidates are chosen with the document frequencies read at
- * the start of the group, so a term that becomes common within one group
- * can still retrieve (it costs a little work, never a missed duplicate). */
+ * that retrieve candidates from the database are chosen with the document
+ * frequencies read at the start of the group, so a term that becomes common
+ * within one group can still retrieve (it costs a little work, never a
+ * missed duplicate). The group's own ideas are reached by the terms chosen
+ * with the frequencies as they are when the mention's turn comes. */
 #include "intake/pipeline.h"
 
 #include <inttypes.h>
@@ -219,6 +221,14 @@ static int decide(struct triage_ctx *t, struct plan *pl, int n, const struct df_
 		int k = 0;
 		for (; row < nrows && atoi(PQgetvalue(rows, row, 0)) == i + 1; row++)
 			k += match_score_row(t, &p->q, rows, row, 1, &cand[k]);
+		/* the ideas of this group are reached by the terms one at a time
+		 * would use now: a term no idea had at the start of the group (so
+		 * left out of the database query) may be what this mention shares
+		 * with an idea founded earlier in the group */
+		char *now = match_retrieval_query(&p->q);
+		tokens_clear(&p->rt);
+		split_tsq(now, &p->rt);
+		free(now);
 		for (int g = 0; g < *nideas && p->rt.n; g++) {
 			const struct plan *gp = ideas[g].p;
 			if (!shares_term(p, gp))

@@ -132,6 +132,7 @@ static int load_weights(json_t *root, struct triage_rules *r, struct err *err)
 	    {"dedup.weights.all", &r->sim.all},
 	    {"dedup.weights.title", &r->sim.title},
 	    {"dedup.weights.trigram", &r->sim.trigram},
+	    {"dedup.weights.length_exponent", &r->sim.length_exp},
 	};
 	for (size_t i = 0; i < sizeof(nums) / sizeof(nums[0]); i++)
 		if (num(root, nums[i].path, nums[i].out, err) < 0)

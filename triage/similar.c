@@ -110,19 +110,28 @@ static double shared(const struct termset *q, const char *const *d, int nd, stru
 	return sum;
 }
 
+/* How well d covers q: the summed idf^2 of the shared terms over what a
+ * document of d's length would share with q if it were q itself. A stored
+ * idf-weighted norm of d would go stale as the corpus grows (and early ideas
+ * would look closer than later ones); d's length does not. With length_exp
+ * 0.5 and d of q's length this is the cosine; a larger exponent weighs long
+ * documents, whose many terms share something with everything, down more. */
+static double coverage(double shared_sum, const struct termset *q, int nd, double length_exp)
+{
+	if (q->n == 0 || nd == 0 || q->norm <= 0)
+		return 0;
+	double c = shared_sum / (q->norm * q->norm * pow((double)nd / q->n, length_exp));
+	return c > 1 ? 1 : c;
+}
+
 void similar_score(const struct similar_weights *w, const struct sim_query *q,
 		   const struct sim_doc *doc, struct sim_result *out)
 {
 	memset(out, 0, sizeof(*out));
 	double all = shared(&q->all, doc->all_terms, doc->nall, out);
 	double title = shared(&q->title, doc->title_terms, doc->ntitle, NULL);
-	out->cos_all = q->all.norm > 0 && doc->all_norm > 0 ? all / (q->all.norm * doc->all_norm) : 0;
-	out->cos_title =
-	    q->title.norm > 0 && doc->title_norm > 0 ? title / (q->title.norm * doc->title_norm) : 0;
-	if (out->cos_all > 1)
-		out->cos_all = 1; /* stored norms may lag the current idf */
-	if (out->cos_title > 1)
-		out->cos_title = 1;
+	out->cos_all = coverage(all, &q->all, doc->nall, w->length_exp);
+	out->cos_title = coverage(title, &q->title, doc->ntitle, w->length_exp);
 	out->score = w->all * out->cos_all + w->title * out->cos_title + w->trigram * doc->trigram;
 }
 

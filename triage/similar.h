@@ -1,7 +1,8 @@
 /* triage/similar.h - how alike two ideas are, from their normalised terms.
  * Pure. Terms are weighted by inverse document frequency (rare terms say
- * more); the score mixes the cosine of all terms, the cosine of title terms
- * and the trigram similarity of the titles. */
+ * more); the score mixes how well a candidate covers the new mention's
+ * terms (all of them, and the title's) and the trigram similarity of the
+ * titles. */
 #ifndef TRIAGE_SIMILAR_H
 #define TRIAGE_SIMILAR_H
 
@@ -21,6 +22,7 @@ struct similar_weights {
 	double all;     /* weight of the cosine over title + body terms, e.g. 0.7 */
 	double title;   /* weight of the cosine over title terms, e.g. 0.2 */
 	double trigram; /* weight of the titles' trigram similarity, e.g. 0.3 */
+	double length_exp; /* how much a longer document is weighed down, e.g. 0.6 (see similar_score) */
 };
 
 /* A candidate as stored: its distinct terms (sorted) and the norms computed
@@ -55,7 +57,12 @@ struct sim_result {
 int termset_init(struct termset *s, const char *const *terms, const double *idf, int n);
 void termset_clear(struct termset *s);
 
-/* Scores doc against q. */
+/* Scores doc against q: w->all * coverage of q's terms + w->title * coverage
+ * of q's title terms + w->trigram * doc->trigram. Coverage is the summed
+ * idf^2 of the shared terms / (|q|^2 * (terms of doc / terms of q)^length_exp),
+ * at most 1: a cosine whose document side is estimated from its length, so
+ * it needs no stored norm (which would lag the idf as the corpus grows).
+ * The norms in doc are not used. */
 void similar_score(const struct similar_weights *w, const struct sim_query *q,
 		   const struct sim_doc *doc, struct sim_result *out);
 

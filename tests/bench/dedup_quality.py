@@ -18,6 +18,7 @@ import json, os, shutil, socket, subprocess, sys, tempfile, time, urllib.request
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 BIN = os.path.abspath(sys.argv[1] if len(sys.argv) > 1 else os.path.join(ROOT, "build", "ideatriage"))
+VERBOSE = os.environ.get("DEDUP_VERBOSE") == "1"  # print each duplicate not found first
 DATA = json.load(open(os.path.join(ROOT, "tests", "data", "dedup", "pairs.json")))
 
 
@@ -75,7 +76,10 @@ def main():
             original_idea[p["original"]["url"]] = r["idea_id"]
             load_merges += r["merged"]
         for d in DATA["distractors"]:
-            load_merges += post(d)["merged"]
+            r = post(d)
+            load_merges += r["merged"]
+            if VERBOSE and r["merged"]:
+                print(f"false merge while loading: {d['title']!r} joined idea {r['idea_id']}")
 
         r1 = r5 = merged = merged_right = 0
         t0 = time.time()
@@ -88,9 +92,16 @@ def main():
                 r1 += r["idea_id"] == want
                 r5 += r["idea_id"] == want
                 continue
-            sims = [s["idea_id"] for s in call(f"{base}/api/v1/ideas/{r['idea_id']}/similar", tri)]
+            found = call(f"{base}/api/v1/ideas/{r['idea_id']}/similar", tri)
+            sims = [s["idea_id"] for s in found]
             r1 += sims[:1] == [want]
             r5 += want in sims[:5]
+            if VERBOSE and sims[:1] != [want]:
+                rank = sims.index(want) + 1 if want in sims else None
+                top = found[0] if found else None
+                print(f"miss (original at {rank}): {p['duplicate']['title']!r}\n"
+                      f"   original: {p['original']['title']!r}\n"
+                      f"   top:      {top and top.get('title')!r} {top and top.get('similarity')}")
         n = len(DATA["pairs"])
         print(f"dedup quality on {n} real duplicate pairs + {len(DATA['distractors'])} distractors")
         print(f"  recall@1             {r1 / n:.3f}  ({r1}/{n})   target >= 0.65")
