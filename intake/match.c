@@ -495,8 +495,10 @@ char *match_evidence_json(const struct sim_result *r)
 	char *buf = NULL;
 	size_t len = 0;
 	FILE *f = open_memstream(&buf, &len);
-	fprintf(f, "{\"similarity\":%.4f,\"all_terms\":%.4f,\"title_terms\":%.4f,\"shared\":[",
-		round(r->score * 1e4) / 1e4, round(r->cos_all * 1e4) / 1e4,
+	fprintf(f,
+		"{\"similarity\":%.4f,\"strict\":%.4f,\"all_terms\":%.4f,\"title_terms\":%.4f,"
+		"\"shared\":[",
+		round(r->score * 1e4) / 1e4, round(r->strict * 1e4) / 1e4, round(r->cos_all * 1e4) / 1e4,
 		round(r->cos_title * 1e4) / 1e4);
 	for (int i = 0; i < r->nshared; i++) {
 		fputs(i ? ",\"" : "\"", f);

@@ -69,12 +69,15 @@ void match_clear(struct match_query *q);
 
 /* Candidate ideas for a full-text query (tsq) through the index, at most
  * limit: columns id, title_terms, title_norm, all_terms, all_norm,
- * norm_title, title (what match_score_row reads). */
+ * norm_title, title (what match_score_row reads). Ranked with the
+ * candidate's length as a divisor (ts_rank's normalisation 1), as the
+ * verification weighs a long candidate down, and the older idea first on a
+ * tie, so the same data always gives the same candidates. */
 #define MATCH_CANDIDATES_SQL(tsq, limit)                                                          \
 	"SELECT i.id, i.title_terms, i.title_norm, i.all_terms, i.all_norm, i.norm_title,"      \
 	" left(i.title, 150) FROM (SELECT s.idea_id FROM idea_search s"                          \
 	" WHERE s.search @@ to_tsquery('simple', " tsq ")"                                         \
-	" ORDER BY ts_rank(s.search, to_tsquery('simple', " tsq ")) DESC LIMIT " limit "::int) c" \
+	" ORDER BY ts_rank(s.search, to_tsquery('simple', " tsq "), 1) DESC, s.idea_id LIMIT " limit "::int) c" \
 	" JOIN ideas i ON i.id = c.idea_id WHERE i.status <> 'merged'"
 
 /* Scores the candidate in row of r (its columns from col on, as above)

@@ -207,10 +207,10 @@ static int attach(PGconn *c, struct triage_ctx *t, const struct mention *m, char
 		goto out;
 	if (match_find(c, t, &q, cand, &ncand, err) < 0)
 		goto out;
-	if (ncand > 0 && cand[0].r.score >= t->rules->auto_merge) {
+	if (ncand > 0 && cand[0].r.strict >= t->rules->auto_merge) {
 		snprintf(idea_id, len, "%lld", (long long)cand[0].idea_id);
 		res->merged = true;
-		res->similarity = cand[0].r.score;
+		res->similarity = cand[0].r.strict;
 		res->method = "auto_merge";
 		*evidence = match_evidence_json(&cand[0].r);
 		rc = 0;

@@ -247,10 +247,10 @@ static int decide(struct triage_ctx *t, struct plan *pl, int n, const struct df_
 			}
 		}
 		int best = match_best(cand, k);
-		if (best > 0 && cand[0].r.score >= t->rules->auto_merge) {
+		if (best > 0 && cand[0].r.strict >= t->rules->auto_merge) {
 			p->into = cand[0].idea_id;
 			p->method = "auto_merge";
-			p->similarity = cand[0].r.score;
+			p->similarity = cand[0].r.strict;
 			p->evidence = match_evidence_json(&cand[0].r);
 			continue;
 		}

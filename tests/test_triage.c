@@ -649,7 +649,7 @@ Test(triage, similarity_uses_no_stored_norm_and_weighs_long_candidates_down)
 	const char *longer[] = {"app", "audit", "billing", "dns", "exit", "log", "node", "per", "sso", "zone"};
 	struct similar_weights w = {.all = 0.7, .title = 0.2, .trigram = 0.3, .length_exp = 0.5};
 	struct sim_doc a = {.title_terms = same, .ntitle = 4, .all_terms = same, .nall = 4,
-			    .title_norm = 1, .all_norm = 1, .trigram = 1};
+			    .title_norm = q.all.norm, .all_norm = q.all.norm, .trigram = 1};
 	struct sim_doc b = a;
 	b.title_norm = b.all_norm = 40; /* stored long ago, with other idf */
 	struct sim_doc l = a;
@@ -660,9 +660,24 @@ Test(triage, similarity_uses_no_stored_norm_and_weighs_long_candidates_down)
 	similar_score(&w, &q, &b, &rb);
 	similar_score(&w, &q, &l, &rl);
 	cr_expect_float_eq(ra.score, 1.2, 1e-9, "the same terms and title: the top score");
-	cr_expect_float_eq(rb.score, ra.score, 1e-12, "stored norms do not matter");
+	cr_expect_float_eq(rb.score, ra.score, 1e-12, "stored norms do not rank");
 	cr_expect_lt(rl.cos_all, ra.cos_all);
 	cr_expect_float_eq(rl.cos_all, pow(4.0 / 10.0, 0.5), 1e-9, "all shared, 10 terms for 4");
+	/* a short candidate sharing the mention's heaviest terms ranks well, but
+	 * its own norm counts what it says that the mention does not ("Rust
+	 * SDK?" for "Official Python SDK"): not enough to join by itself */
+	const char *shorter[] = {"exit", "node", "rust"};
+	double s_idf[] = {3, 3, 6};
+	struct termset st;
+	cr_assert_eq(termset_init(&st, shorter, s_idf, 3), 0);
+	struct sim_doc sh = {.title_terms = shorter, .ntitle = 3, .all_terms = shorter, .nall = 3,
+			     .title_norm = st.norm, .all_norm = st.norm, .trigram = 0.5};
+	struct sim_result rs;
+	similar_score(&w, &q, &sh, &rs);
+	cr_expect_gt(rs.score, 0.8, "coverage ranks it: %f", rs.score);
+	cr_expect_lt(rs.strict, 0.6, "but it does not join alone: %f", rs.strict);
+	cr_expect_float_eq(ra.strict, ra.score, 1e-12, "the same idea: both views agree");
+	termset_clear(&st);
 	termset_clear(&q.title);
 	termset_clear(&q.all);
 }

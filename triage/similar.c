@@ -124,6 +124,15 @@ static double coverage(double shared_sum, const struct termset *q, int nd, doubl
 	return c > 1 ? 1 : c;
 }
 
+/* The cosine with the norm the candidate stored when it was founded. */
+static double stored_cosine(double shared_sum, const struct termset *q, double doc_norm)
+{
+	if (q->norm <= 0 || doc_norm <= 0)
+		return 0;
+	double c = shared_sum / (q->norm * doc_norm);
+	return c > 1 ? 1 : c; /* the stored norm may lag the current idf */
+}
+
 void similar_score(const struct similar_weights *w, const struct sim_query *q,
 		   const struct sim_doc *doc, struct sim_result *out)
 {
@@ -133,6 +142,13 @@ void similar_score(const struct similar_weights *w, const struct sim_query *q,
 	out->cos_all = coverage(all, &q->all, doc->nall, w->length_exp);
 	out->cos_title = coverage(title, &q->title, doc->ntitle, w->length_exp);
 	out->score = w->all * out->cos_all + w->title * out->cos_title + w->trigram * doc->trigram;
+	/* joining by itself needs both views to agree: coverage favours a short
+	 * candidate ("Rust SDK?" covers much of "Official Python SDK"), the
+	 * cosine with the candidate's own norm counts what it says that the
+	 * mention does not */
+	double st_all = stored_cosine(all, &q->all, doc->all_norm);
+	double st_title = stored_cosine(title, &q->title, doc->title_norm);
+	out->strict = fmin(out->score, w->all * st_all + w->title * st_title + w->trigram * doc->trigram);
 }
 
 /* ---- trigrams ------------------------------------------------------------- */

@@ -30,7 +30,7 @@ struct similar_weights {
 struct sim_doc {
 	const char *const *title_terms;
 	int ntitle;
-	double title_norm;
+	double title_norm; /* sqrt(sum idf^2) when stored; only out->strict uses them */
 	const char *const *all_terms;
 	int nall;
 	double all_norm;
@@ -45,7 +45,9 @@ struct sim_query {
 #define SIM_EVIDENCE_TERMS 8
 
 struct sim_result {
-	double score;                            /* 0 .. about 1.2 */
+	double score;                            /* 0 .. about 1.2: for ranking */
+	double strict; /* the lower of score and the same mix of cosines with the
+			* candidate's stored norms: what auto-merge compares */
 	double cos_all, cos_title;               /* the parts */
 	const char *shared[SIM_EVIDENCE_TERMS];  /* the rarest shared terms (borrowed), rarest first */
 	double shared_idf[SIM_EVIDENCE_TERMS];
@@ -62,7 +64,9 @@ void termset_clear(struct termset *s);
  * idf^2 of the shared terms / (|q|^2 * (terms of doc / terms of q)^length_exp),
  * at most 1: a cosine whose document side is estimated from its length, so
  * it needs no stored norm (which would lag the idf as the corpus grows).
- * The norms in doc are not used. */
+ * out->strict is the lower of that score and the same mix of cosines with
+ * doc's stored norms: a short candidate can cover a mention well without
+ * being the same idea, so joining one by itself takes both views. */
 void similar_score(const struct similar_weights *w, const struct sim_query *q,
 		   const struct sim_doc *doc, struct sim_result *out);
 

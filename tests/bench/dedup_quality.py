@@ -99,7 +99,8 @@ def main():
             if VERBOSE and sims[:1] != [want]:
                 rank = sims.index(want) + 1 if want in sims else None
                 top = found[0] if found else None
-                print(f"miss (original at {rank}): {p['duplicate']['title']!r}\n"
+                print(f"miss (original at {rank}): {p['duplicate']['title']!r} -> idea {r['idea_id']}"
+                      f" (original: idea {want}, merged: {r['merged']})\n"
                       f"   original: {p['original']['title']!r}\n"
                       f"   top:      {top and top.get('title')!r} {top and top.get('similarity')}")
         n = len(DATA["pairs"])

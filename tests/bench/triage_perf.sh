@@ -74,7 +74,7 @@ cat > "$WORK/retrieval.sql" <<'SQL'
 \set k random(1, 1000)
 SELECT i.id, i.title_terms, i.title_norm, i.all_terms, i.all_norm, i.norm_title, left(i.title, 150)
 FROM bench_queries b,
- LATERAL (SELECT s.idea_id FROM idea_search s WHERE s.search @@ b.q ORDER BY ts_rank(s.search, b.q) DESC LIMIT 40) c
+ LATERAL (SELECT s.idea_id FROM idea_search s WHERE s.search @@ b.q ORDER BY ts_rank(s.search, b.q, 1) DESC, s.idea_id LIMIT 40) c
 JOIN ideas i ON i.id = c.idea_id WHERE b.k = :k AND i.status <> 'merged';
 SQL
 echo "pgbench, candidate retrieval SQL only, 1 client, 20 s:"
