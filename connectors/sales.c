@@ -383,10 +383,25 @@ static int count_words(const char *s, size_t n)
 	return words;
 }
 
+/* The length of s[0..n)'s first three words. */
+static size_t first_words(const char *s, size_t n)
+{
+	int words = 0;
+	for (size_t i = 0; i < n; i++) {
+		bool starts = !is_ws((unsigned char)s[i]) && (i == 0 || is_ws((unsigned char)s[i - 1]));
+		if (starts && ++words > 3)
+			return i;
+	}
+	return n;
+}
+
 /* Call notes open with a preamble ("Renewal prep call.", "QBR notes -",
- * "Call w/ their platform team: ..."): the request is what follows. Skips a
- * leading sentence of at most six words that names a meeting or ends in ':'
- * or '-', and such a lead-in before ": ", as long as text remains. */
+ * "Call w/ their platform team: ...", "Discovery call, champion is their
+ * staff SRE."): the request is what follows. Skips a leading sentence of at
+ * most six words that names a meeting or ends in ':' or '-', or of at most
+ * ten that names one in its first three words, and such a lead-in before
+ * ": ", as long as text remains. Left as titles, such sentences (the same in
+ * many notes) made unrelated notes look alike. */
 static const char *skip_preamble(const char *note)
 {
 	const char *p = note;
@@ -402,9 +417,10 @@ static const char *skip_preamble(const char *note)
 		size_t last = end;
 		while (last && is_ws((unsigned char)p[last - 1]))
 			last--;
-		bool preamble = count_words(p, end) <= 6 &&
-				(names_meeting(p, end) ||
-				 (last && (p[last - 1] == ':' || p[last - 1] == '-')));
+		int words = count_words(p, end);
+		bool preamble = (words <= 6 && (names_meeting(p, end) ||
+						(last && (p[last - 1] == ':' || p[last - 1] == '-')))) ||
+				(words <= 10 && names_meeting(p, first_words(p, end)));
 		const char *rest = p + end;
 		while (*rest && (is_ws((unsigned char)*rest) || *rest == '-' || *rest == '*'))
 			rest++;

@@ -48,6 +48,13 @@ Test(sales_title, meeting_preambles_are_skipped)
 	    {"QBR notes -\n- procurement wants annual invoicing instead of a card",
 	     "procurement wants annual invoicing instead of a card"},
 	    {"Wants SSO. Also asked about SCIM.", "Wants SSO."},
+	    {"Discovery call, champion is their staff SRE. Wants cached config so rebooted nodes "
+	     "come back without the cloud.",
+	     "Wants cached config so rebooted nodes come back without the cloud."},
+	    {"Met w/ 2 net engs + their security lead.\n- MSP: needs one tailnet per end customer",
+	     "MSP: needs one tailnet per end customer"},
+	    {"Customers want a call recording integration for support tickets. Soon.",
+	     "Customers want a call recording integration for support tickets."},
 	    {"Renewal prep call.", "Renewal prep call."},
 	};
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
@@ -388,6 +395,13 @@ Test(sales_fields, title_is_first_sentence_or_line)
 		const char *title;
 	} cases[] = {
 	    {"Wants SSO. Also asked about SCIM.", "Wants SSO."},
+	    {"Discovery call, champion is their staff SRE. Wants cached config so rebooted nodes "
+	     "come back without the cloud.",
+	     "Wants cached config so rebooted nodes come back without the cloud."},
+	    {"Met w/ 2 net engs + their security lead.\n- MSP: needs one tailnet per end customer",
+	     "MSP: needs one tailnet per end customer"},
+	    {"Customers want a call recording integration for support tickets. Soon.",
+	     "Customers want a call recording integration for support tickets."},
 	    {"Why no IPv6? They need it.", "Why no IPv6?"},
 	    {"Exit nodes drop\nafter six hours. Restart helps.", "Exit nodes drop"},
 	    {"Pricing at 1.2M seats is unclear", "Pricing at 1.2M seats is unclear"},

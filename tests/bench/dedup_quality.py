@@ -12,9 +12,18 @@ each duplicate, and measures:
 It also reports merges made while loading originals and distractors (all of
 which are false merges: none of them duplicates another).
 
+Few of the real pairs are close enough to join by themselves, so auto-merge
+precision is also measured where merges happen: the demo data set
+(`ideatriage demo`: 1,023 GitHub, Reddit, sales and employee mentions of
+79 requests, with the ground truth of which post voices which request in
+demo/topics.json). Every auto-merged post is checked against the request of
+the post that founded its idea; it also prints how many ideas the posts of
+one request end up in (1.0 = every request folded into one idea).
+
 usage: tests/bench/dedup_quality.py [build/ideatriage]
 """
 import json, os, shutil, socket, subprocess, sys, tempfile, time, urllib.request, urllib.error
+from collections import defaultdict
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 BIN = os.path.abspath(sys.argv[1] if len(sys.argv) > 1 else os.path.join(ROOT, "build", "ideatriage"))
@@ -117,5 +126,64 @@ def main():
         shutil.rmtree(tmp, ignore_errors=True)
 
 
+def topic_key(source, external_id):
+    """A mention's key in demo/topics.json ("github:78", "reddit:1xyh9o", ...)."""
+    if source == "github":
+        return "github:" + external_id.rsplit("#", 1)[-1]
+    if source == "reddit":
+        return "reddit:" + external_id.removeprefix("t3_")
+    return f"{source}:{external_id}"
+
+
+def demo_precision():
+    topics = json.load(open(os.path.join(ROOT, "demo", "topics.json")))["topics"]
+    topic_of = {item: t["id"] for t in topics for item in t["items"]}
+    tmp = tempfile.mkdtemp(prefix="dedup-demo-")
+    os.chmod(tmp, 0o755)  # run as root, the postgres user must reach the cluster inside
+    env = dict(os.environ)
+    env.pop("DATABASE_URL", None)
+    env["IDEATRIAGE_LISTEN"] = f"127.0.0.1:{free_port()}"
+    srv = None
+    try:
+        subprocess.run([BIN, "demo"], cwd=tmp, env=env, capture_output=True, check=True)
+        # a server keeps the embedded cluster up while psql reads the links
+        log = open(os.path.join(tmp, "serve.log"), "w")
+        srv = subprocess.Popen([BIN, "serve"], cwd=tmp, env=env, stdout=log, stderr=log)
+        conn = f"host={tmp}/.ideatriage/pg user=postgres dbname=ideatriage"
+        for _ in range(100):
+            if subprocess.run(["pg_isready", "-q", "-h", f"{tmp}/.ideatriage/pg"]).returncode == 0:
+                break
+            time.sleep(0.2)
+        out = subprocess.run(
+            ["psql", conn, "-qAtF", "\t", "-c",
+             "SELECT m.source, m.external_id, m.idea_id, l.method FROM mentions m"
+             " JOIN mention_links l ON l.mention_id = m.id AND l.superseded_at IS NULL"
+             " WHERE m.kind = 'post' ORDER BY m.id"],
+            capture_output=True, text=True, check=True).stdout
+        rows = [line.split("\t") for line in out.splitlines()]
+        founder = {idea: topic_of.get(topic_key(src, ext)) for src, ext, idea, how in rows if how == "new"}
+        merged = right = 0
+        ideas_of = defaultdict(set)
+        for src, ext, idea, how in rows:
+            topic = topic_of.get(topic_key(src, ext))
+            if topic:
+                ideas_of[topic].add(idea)
+            if how == "auto_merge" and topic:
+                merged += 1
+                right += founder.get(idea) == topic
+                if VERBOSE and founder.get(idea) != topic:
+                    print(f"wrong merge: {src}:{ext} ({topic}) joined an idea of {founder.get(idea)}")
+        spread = sum(len(v) for v in ideas_of.values()) / max(1, len(ideas_of))
+        print(f"auto-merge on the demo set ({len(rows)} posts of {len(ideas_of)} requests, ground truth demo/topics.json)")
+        print(f"  auto-merge precision {right / merged if merged else 1.0:.3f}  ({right}/{merged} joined an idea of their own request)   target >= 0.97")
+        print(f"  ideas per request    {spread:.2f}  (1.00 = each request folded into one idea; the rest are suggestions)")
+    finally:
+        if srv:
+            srv.terminate()
+            srv.wait(timeout=60)
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
 if __name__ == "__main__":
     main()
+    demo_precision()
