@@ -5,49 +5,67 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* Array literals are built for every statement of an import, element by
+ * element, so they are written straight into one buffer sized up front
+ * (a stream's per-character calls cost more than the statement). */
+
+/* The literal's length at most: braces, and each element quoted with every
+ * character escaped (or NULL), and a comma. */
+static size_t literal_max(const char *const *v, int n)
+{
+	size_t len = 3;
+	for (int i = 0; i < n; i++)
+		len += (v[i] ? 2 * strlen(v[i]) : 4) + 3;
+	return len;
+}
+
+/* Appends v quoted, '"' and '\\' escaped, at o; returns the end. */
+static char *put_quoted(char *o, const char *v)
+{
+	*o++ = '"';
+	for (const char *p = v; *p; p++) {
+		if (*p == '"' || *p == '\\')
+			*o++ = '\\';
+		*o++ = *p;
+	}
+	*o++ = '"';
+	return o;
+}
+
 char *db_text_array(const char *const *v, int n)
 {
-	char *buf = NULL;
-	size_t len = 0;
-	FILE *f = open_memstream(&buf, &len);
-	fputc('{', f);
+	char *buf = malloc(literal_max(v, n)), *o = buf;
+	if (!buf)
+		return NULL;
+	*o++ = '{';
 	for (int i = 0; i < n; i++) {
-		fputs(i ? ",\"" : "\"", f);
-		for (const char *p = v[i]; *p; p++) {
-			if (*p == '"' || *p == '\\')
-				fputc('\\', f);
-			fputc(*p, f);
-		}
-		fputc('"', f);
+		if (i)
+			*o++ = ',';
+		o = put_quoted(o, v[i]);
 	}
-	fputc('}', f);
-	fclose(f);
+	*o++ = '}';
+	*o = '\0';
 	return buf;
 }
 
 char *db_array_nullable(const char *const *v, int n)
 {
-	char *buf = NULL;
-	size_t len = 0;
-	FILE *f = open_memstream(&buf, &len);
-	fputc('{', f);
+	char *buf = malloc(literal_max(v, n)), *o = buf;
+	if (!buf)
+		return NULL;
+	*o++ = '{';
 	for (int i = 0; i < n; i++) {
 		if (i)
-			fputc(',', f);
-		if (!v[i]) {
-			fputs("NULL", f);
-			continue;
+			*o++ = ',';
+		if (v[i]) {
+			o = put_quoted(o, v[i]);
+		} else {
+			memcpy(o, "NULL", 4);
+			o += 4;
 		}
-		fputc('"', f);
-		for (const char *p = v[i]; *p; p++) {
-			if (*p == '"' || *p == '\\')
-				fputc('\\', f);
-			fputc(*p, f);
-		}
-		fputc('"', f);
 	}
-	fputc('}', f);
-	fclose(f);
+	*o++ = '}';
+	*o = '\0';
 	return buf;
 }
 

@@ -376,6 +376,74 @@ static void own_evidence(const struct match_query *q, struct sim_result *r)
 	}
 }
 
+/* ---- trigram sets of candidate titles, cached ----
+ * Direct-mapped by the title's hash, each slot keeping the title itself:
+ * a hit is the set trigram_set would compute for that exact text (titles
+ * can be edited; a new text is a new key). Bounded: a collision replaces. */
+
+#define TRGM_SLOTS 16384
+
+struct trgm_slot {
+	char *key;
+	uint64_t *set;
+	int n;
+};
+
+struct trgm_cache {
+	struct trgm_slot slot[TRGM_SLOTS];
+};
+
+void match_trgm_cache_free(struct trgm_cache *c)
+{
+	if (!c)
+		return;
+	for (int i = 0; i < TRGM_SLOTS; i++) {
+		free(c->slot[i].key);
+		free(c->slot[i].set);
+	}
+	free(c);
+}
+
+/* The trigram set of key (borrowed from the cache, or from buf when the
+ * cache cannot keep it); *n its size. */
+static const uint64_t *trgm_of(struct triage_ctx *t, const char *key, uint64_t buf[TRGM_MAX],
+			       int *n)
+{
+	if (!t->trgm && !(t->trgm = calloc(1, sizeof(*t->trgm)))) {
+		*n = trigram_set(key, buf);
+		return buf;
+	}
+	struct trgm_slot *s = &t->trgm->slot[hash_str(key) & (TRGM_SLOTS - 1)];
+	if (s->key && strcmp(s->key, key) == 0) {
+		*n = s->n;
+		return s->set;
+	}
+	*n = trigram_set(key, buf);
+	uint64_t *set = malloc(sizeof(uint64_t) * (size_t)(*n + 1));
+	char *copy = strdup(key);
+	if (!set || !copy) {
+		free(set);
+		free(copy);
+		return buf;
+	}
+	memcpy(set, buf, sizeof(uint64_t) * (size_t)*n);
+	free(s->key);
+	free(s->set);
+	*s = (struct trgm_slot){.key = copy, .set = set, .n = *n};
+	return set;
+}
+
+/* Sorts t in strcmp order, unless it is already (as the pipeline stores
+ * terms): a check is linear, a sort is not, and it runs for every candidate. */
+static void sort_terms(struct tokens *t)
+{
+	int i = 1;
+	while (i < t->n && strcmp(t->v[i - 1], t->v[i]) <= 0)
+		i++;
+	if (i < t->n)
+		qsort(t->v, (size_t)t->n, sizeof(char *), cmp_str);
+}
+
 int match_score_row(struct triage_ctx *t, const struct match_query *q, PGresult *r, int row,
 		    int col, struct match_candidate *out)
 {
@@ -383,11 +451,10 @@ int match_score_row(struct triage_ctx *t, const struct match_query *q, PGresult 
 	int keep = 0;
 	if (db_parse_text_array(PQgetvalue(r, row, col + 1), &tt) == 0 &&
 	    db_parse_text_array(PQgetvalue(r, row, col + 3), &at) == 0) {
-		/* the database's sort order may follow a locale; ours is strcmp */
-		if (tt.n)
-			qsort(tt.v, (size_t)tt.n, sizeof(char *), cmp_str);
-		if (at.n)
-			qsort(at.v, (size_t)at.n, sizeof(char *), cmp_str);
+		/* stored in strcmp order (match_normalize), but an array may come
+		 * from elsewhere, sorted in the database's locale */
+		sort_terms(&tt);
+		sort_terms(&at);
 		struct sim_doc d = {.title_terms = (const char *const *)tt.v,
 				    .ntitle = tt.n,
 				    .title_norm = atof(PQgetvalue(r, row, col + 2)),
@@ -395,8 +462,9 @@ int match_score_row(struct triage_ctx *t, const struct match_query *q, PGresult 
 				    .nall = at.n,
 				    .all_norm = atof(PQgetvalue(r, row, col + 4)),
 				    .trigram = 0};
-		uint64_t trgm[TRGM_MAX];
-		int nt = trigram_set(PQgetvalue(r, row, col + 5), trgm);
+		uint64_t buf[TRGM_MAX];
+		int nt;
+		const uint64_t *trgm = trgm_of(t, PQgetvalue(r, row, col + 5), buf, &nt);
 		d.trigram = trigram_similarity_sets(trgm, nt, q->trgm, q->ntrgm);
 		memset(out, 0, sizeof(*out));
 		out->idea_id = atoll(PQgetvalue(r, row, col));
@@ -461,22 +529,45 @@ int match_find(PGconn *c, struct triage_ctx *t, const struct match_query *q,
 }
 
 int match_create_idea(PGconn *c, struct triage_ctx *t, const struct match_query *q,
-		      const char *title, char id[24], struct err *err)
+		      const char *title, const struct idea_score *sc, char id[24], struct err *err)
 {
 	char *tt = db_text_array((const char *const *)q->title_toks.v, q->title_toks.n);
 	char *at = db_text_array((const char *const *)q->all_toks.v, q->all_toks.n);
-	char tn[32], an[32];
+	char tn[32], an[32], nr[16], ns[16], nm[16], last[24];
 	snprintf(tn, sizeof(tn), "%.6f", q->q.title.norm);
 	snprintf(an, sizeof(an), "%.6f", q->q.all.norm);
-	const char *p[] = {title, q->norm_title, tt, at, tn, an};
+	if (sc) {
+		snprintf(nr, sizeof(nr), "%d", sc->requesters);
+		snprintf(ns, sizeof(ns), "%d", sc->sources);
+		snprintf(nm, sizeof(nm), "%d", sc->mentions);
+		snprintf(last, sizeof(last), "%lld", (long long)sc->last_activity);
+	}
+	const char *p[] = {title,
+			   q->norm_title,
+			   tt,
+			   at,
+			   tn,
+			   an,
+			   sc ? sc->category : NULL,
+			   sc ? sc->segments : NULL,
+			   sc ? sc->runtime : NULL,
+			   sc ? sc->score : NULL,
+			   sc ? sc->breakdown : NULL,
+			   sc ? sc->classification : NULL,
+			   sc ? nr : NULL,
+			   sc ? ns : NULL,
+			   sc ? nm : NULL,
+			   sc ? last : NULL};
 	PGresult *r = db_query(c,
-			     "WITH i AS (INSERT INTO ideas (title, norm_title, title_terms, all_terms,"
-			     "  title_norm, all_norm) VALUES ($1, $2, $3::text[], $4::text[], $5, $6)"
-			     "  RETURNING id)"
-			     " INSERT INTO idea_search (idea_id, search)"
-			     " SELECT id, to_tsvector('simple', array_to_string($4::text[], ' ')) FROM i"
-			     " RETURNING idea_id",
-			     6, p, err);
+			       "WITH i AS (INSERT INTO ideas (title, norm_title, title_terms, all_terms,"
+			       "  title_norm, all_norm, " MATCH_SCORE_COLUMNS ")"
+			       "  VALUES ($1, $2, $3::text[], $4::text[], $5, $6, "
+			       MATCH_SCORE_VALUES("$7", "$8", "$9", "$10", "$11", "$12", "$13", "$14",
+						  "$15", "$16") ") RETURNING id)"
+			       " INSERT INTO idea_search (idea_id, search)"
+			       " SELECT id, to_tsvector('simple', array_to_string($4::text[], ' ')) FROM i"
+			       " RETURNING idea_id",
+			       16, p, err);
 	free(tt);
 	free(at);
 	if (!r)

@@ -9,6 +9,7 @@
 #include <stdint.h>
 
 #include "intake/triage_ctx.h"
+#include "intake/pipeline.h"
 #include "triage/mention.h"
 #include "triage/similar.h"
 
@@ -99,9 +100,24 @@ int match_find(PGconn *c, struct triage_ctx *t, const struct match_query *q,
     __attribute__((warn_unused_result));
 
 /* Creates an idea titled title with q's terms; updates term frequencies.
- * Writes its id (decimal) into id[24]. */
-int match_create_idea(PGconn *c, struct triage_ctx *t, const struct match_query *q, const char *title, char id[24],
+ * sc: its score, computed from its founding mention (pipeline_prescore), or
+ * NULL: the caller rescores it. Writes its id (decimal) into id[24]. */
+int match_create_idea(PGconn *c, struct triage_ctx *t, const struct match_query *q,
+		      const char *title, const struct idea_score *sc, char id[24],
 		      struct err *err) __attribute__((warn_unused_result));
+
+/* The columns of ideas a rescore writes, and their values from parameters
+ * (text) that are all NULL for an idea inserted unscored: the columns'
+ * own defaults then, until the rescore that follows in the transaction. */
+#define MATCH_SCORE_COLUMNS                                                                       \
+	"category, segments, runtime, score, score_breakdown, classification, requesters,"       \
+	" source_count, mention_count, last_activity_at, scored_at"
+#define MATCH_SCORE_VALUES(cat, seg, rt, score, bd, cls, nreq, nsrc, nm, last)                   \
+	"coalesce(" cat ", 'feature'), coalesce(" seg "::text[], '{}'), coalesce(" rt ", 'cloud'),"  \
+	" coalesce(" score "::float8, 0), coalesce(" bd "::jsonb, '{}'),"                           \
+	" coalesce(" cls "::jsonb, '{}'), coalesce(" nreq "::int, 0), coalesce(" nsrc "::int, 0),"  \
+	" coalesce(" nm "::int, 0), to_timestamp(" last "::bigint),"                               \
+	" CASE WHEN " score " IS NULL THEN NULL ELSE now() END"
 
 /* The near matches of idea $1, whichever of the two was founded first: a
  * pair is stored once (the newer idea -> the older one). Columns: other,
@@ -122,6 +138,7 @@ int match_pending_flush(PGconn *c, struct triage_ctx *t, struct err *err)
     __attribute__((warn_unused_result));
 void match_pending_reset(struct triage_ctx *t);
 void match_pending_free(struct df_pending *p); /* accepts NULL */
+void match_trgm_cache_free(struct trgm_cache *c);  /* accepts NULL */
 
 /* The evidence of a match as JSON text (new): {"similarity", "shared": [...]}. */
 char *match_evidence_json(const struct sim_result *r);

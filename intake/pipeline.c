@@ -172,12 +172,33 @@ static int find_referenced_idea(PGconn *c, const struct mention *m, char *out, s
 	return rc;
 }
 
+/* Creates the idea m founds, scored already when m alone says how (one
+ * write instead of an insert and a rescore); *scored says which. */
+static int found_idea(PGconn *c, struct triage_ctx *t, const struct mention *m,
+		      const struct match_query *q, const char *title, char id[24], bool *scored,
+		      struct err *err)
+{
+	*scored = false;
+	if (!pipeline_can_prescore(m))
+		return match_create_idea(c, t, q, title, NULL, id, err);
+	struct idea_score sc;
+	if (pipeline_prescore(t, m, &sc, err) < 0)
+		return -1;
+	int rc = match_create_idea(c, t, q, title, &sc, id, err);
+	idea_score_clear(&sc);
+	*scored = rc == 0;
+	return rc;
+}
+
 /* Finds the idea for a new mention: an explicit link first, then the best
  * match at or above the auto-merge threshold; else a new idea, with the near
- * matches kept as suggestions. *evidence (new) says why. */
+ * matches kept as suggestions. *evidence (new) says why; *scored: the idea
+ * is new and already scored. */
 static int attach(PGconn *c, struct triage_ctx *t, const struct mention *m, char *idea_id,
-		  size_t len, struct ingest_result *res, char **evidence, struct err *err)
+		  size_t len, struct ingest_result *res, char **evidence, bool *scored,
+		  struct err *err)
 {
+	*scored = false;
 	res->merged = false;
 	res->similarity = 0;
 	res->method = "new";
@@ -216,7 +237,7 @@ static int attach(PGconn *c, struct triage_ctx *t, const struct mention *m, char
 		rc = 0;
 		goto out;
 	}
-	if (match_create_idea(c, t, &q, title, idea_id, err) < 0 ||
+	if (found_idea(c, t, m, &q, title, idea_id, scored, err) < 0 ||
 	    match_store_suggestions(c, idea_id, cand, ncand, err) < 0)
 		goto out;
 	*evidence = strdup(ncand ? "{\"suggested\":true}" : "{}");
@@ -318,7 +339,8 @@ static int insert_new(PGconn *c, struct triage_ctx *t, const struct mention *m, 
 {
 	char idea[24] = "";
 	char *evidence = NULL;
-	if (attach(c, t, m, idea, sizeof(idea), out, &evidence, err) < 0)
+	bool scored = false;
+	if (attach(c, t, m, idea, sizeof(idea), out, &evidence, &scored, err) < 0)
 		return -1;
 	char s_votes[16], s_arr[24], s_cre[24], s_upd[24];
 	snprintf(s_votes, sizeof(s_votes), "%d", m->votes);
@@ -373,7 +395,7 @@ static int insert_new(PGconn *c, struct triage_ctx *t, const struct mention *m, 
 	PQclear(r);
 	out->idea_id = atoll(idea);
 	out->outcome = INGEST_NEW;
-	return pipeline_rescore(c, t, idea, err);
+	return scored ? 0 : pipeline_rescore(c, t, idea, err);
 }
 
 int pipeline_ingest_tx(PGconn *c, struct triage_ctx *t, const struct mention *m,

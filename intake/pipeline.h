@@ -75,6 +75,24 @@ int pipeline_mark_gone(PGconn *c, struct triage_ctx *t, enum source source,
 		       const char *const *gone, int ngone, const char *const *seen, int nseen,
 		       int *marked, struct err *err) __attribute__((warn_unused_result));
 
+/* What a rescore stores of an idea, as text for a statement. */
+struct idea_score {
+	const char *category, *runtime;                      /* static names */
+	char *segments, *score, *breakdown, *classification; /* owned */
+	int requesters, sources, mentions;
+	int64_t last_activity; /* Unix seconds */
+};
+void idea_score_clear(struct idea_score *s);
+
+/* True when the score of a new idea founded by m alone can be computed
+ * from m (pipeline_prescore) exactly as a rescore would find it. */
+bool pipeline_can_prescore(const struct mention *m);
+
+/* The classification and score of a new idea whose one mention is m, so
+ * the idea is inserted scored instead of inserted, then rescored. */
+int pipeline_prescore(struct triage_ctx *t, const struct mention *m, struct idea_score *out,
+		      struct err *err) __attribute__((warn_unused_result));
+
 /* Reclassifies and rescores the ideas ids[0..n) at once (inside the
  * caller's transaction). */
 int pipeline_rescore_ids(PGconn *c, struct triage_ctx *t, const int64_t *ids, int n,

@@ -7,8 +7,10 @@
  *          document frequencies (1); candidates for every mention (1)
  *   decide in C, in order: each mention is scored against the candidates
  *          the database had and the ideas this group created before it
- *   write  new ideas and their search terms (2), mentions and their links
- *          (1), suggestions (1), and one rescore of every idea touched
+ *   write  new ideas, scored, and their search terms (2), mentions and
+ *          their links (1), suggestions (1), and one rescore of the other
+ *          ideas touched (those that existed, or that a later mention of
+ *          the group joined, or whose score needs the stored rows)
  *
  * A mention that needs the one-at-a-time path (already known, a comment,
  * an explicit link by URL or "duplicate of", a repeat inside the group)
@@ -58,6 +60,9 @@ struct plan {
 struct group_idea {
 	struct plan *p;
 	int64_t id;
+	bool joined;            /* a later mention of the group joins it */
+	bool scored;            /* inserted scored (sc): no rescore after */
+	struct idea_score sc;
 };
 
 static void plan_clear(struct plan *p)
@@ -195,13 +200,91 @@ static void union_terms(struct plan *pl, int n, struct tokens *out)
 	out->n = o;
 }
 
-/* Does idea g (terms sorted) share a retrieval term with p? */
-static bool shares_term(const struct plan *p, const struct plan *g)
+/* The group's new ideas by term: which of them use each term, so a plan
+ * finds the ones sharing a retrieval term with it without comparing its
+ * terms with every idea the group founded before it. */
+struct group_terms {
+	const char **term; /* open addressing, power-of-two size; borrowed */
+	int **ideas;       /* per slot: the group ideas using the term, ascending */
+	int *n, *cap;
+	size_t size;
+};
+
+static uint64_t hash_term(const char *s)
 {
-	for (int i = 0; i < p->rt.n; i++)
-		if (bsearch(&p->rt.v[i], g->q.all_toks.v, (size_t)g->q.all_toks.n, sizeof(char *), cmp_str))
-			return true;
-	return false;
+	uint64_t h = 1469598103934665603ULL;
+	for (; *s; s++)
+		h = (h ^ (unsigned char)*s) * 1099511628211ULL;
+	return h;
+}
+
+static void group_terms_free(struct group_terms *gt)
+{
+	for (size_t i = 0; gt->ideas && i < gt->size; i++)
+		free(gt->ideas[i]);
+	free(gt->term);
+	free(gt->ideas);
+	free(gt->n);
+	free(gt->cap);
+	memset(gt, 0, sizeof(*gt));
+}
+
+/* The slot of term: its own, or the empty one where it would go. */
+static size_t group_terms_slot(const struct group_terms *gt, const char *term)
+{
+	size_t i = hash_term(term) & (gt->size - 1);
+	while (gt->term[i] && strcmp(gt->term[i], term) != 0)
+		i = (i + 1) & (gt->size - 1);
+	return i;
+}
+
+/* Sized for n plans' terms: the table never fills past half. */
+static int group_terms_init(struct group_terms *gt, const struct plan *pl, int n)
+{
+	size_t terms = 0, size = 64;
+	for (int i = 0; i < n; i++)
+		terms += (size_t)pl[i].q.all_toks.n;
+	while (size < 2 * terms + 2)
+		size *= 2;
+	*gt = (struct group_terms){.term = calloc(size, sizeof(char *)),
+				   .ideas = calloc(size, sizeof(int *)),
+				   .n = calloc(size, sizeof(int)),
+				   .cap = calloc(size, sizeof(int)),
+				   .size = size};
+	return gt->term && gt->ideas && gt->n && gt->cap ? 0 : -1;
+}
+
+/* Records that group idea g (founded by p) uses each of p's terms. */
+static int group_terms_add(struct group_terms *gt, const struct plan *p, int g)
+{
+	for (int k = 0; k < p->q.all_toks.n; k++) {
+		size_t i = group_terms_slot(gt, p->q.all_toks.v[k]);
+		if (!gt->term[i])
+			gt->term[i] = p->q.all_toks.v[k];
+		if (gt->n[i] == gt->cap[i]) {
+			int cap = gt->cap[i] ? 2 * gt->cap[i] : 4;
+			int *v = realloc(gt->ideas[i], sizeof(int) * (size_t)cap);
+			if (!v)
+				return -1;
+			gt->ideas[i] = v;
+			gt->cap[i] = cap;
+		}
+		gt->ideas[i][gt->n[i]++] = g;
+	}
+	return 0;
+}
+
+/* Marks in shared[0..nideas) the group ideas that share a retrieval term
+ * with p. */
+static void group_terms_sharing(const struct group_terms *gt, const struct plan *p, bool *shared,
+				int nideas)
+{
+	memset(shared, 0, sizeof(bool) * (size_t)nideas);
+	for (int k = 0; k < p->rt.n; k++) {
+		size_t i = group_terms_slot(gt, p->rt.v[k]);
+		for (int j = 0; gt->term[i] && j < gt->n[i]; j++)
+			shared[gt->ideas[i][j]] = true;
+	}
 }
 
 /* Decides for every plan, in order. rows: the candidates the database had,
@@ -209,15 +292,19 @@ static bool shares_term(const struct plan *p, const struct plan *g)
 static int decide(struct triage_ctx *t, struct plan *pl, int n, const struct df_table *tab,
 		  PGresult *rows, struct group_idea *ideas, int *nideas, struct err *err)
 {
-	int row = 0, nrows = rows ? PQntuples(rows) : 0;
+	int row = 0, nrows = rows ? PQntuples(rows) : 0, rc = -1;
 	struct match_candidate *cand = calloc((size_t)t->rules->candidates + GROUP_MAX + 1, sizeof(*cand));
+	bool *shared = calloc((size_t)n + 1, sizeof(bool));
+	struct group_terms gt;
+	if (group_terms_init(&gt, pl, n) < 0 || !cand || !shared) {
+		err_set(err, "out of memory");
+		goto out;
+	}
 	for (int i = 0; i < n; i++) {
 		struct plan *p = &pl[i];
 		/* weights as they are now: earlier ideas of the group count */
-		if (match_weigh(t, &p->q, tab, err) < 0) {
-			free(cand);
-			return -1;
-		}
+		if (match_weigh(t, &p->q, tab, err) < 0)
+			goto out;
 		int k = 0;
 		for (; row < nrows && atoi(PQgetvalue(rows, row, 0)) == i + 1; row++)
 			k += match_score_row(t, &p->q, rows, row, 1, &cand[k]);
@@ -229,9 +316,11 @@ static int decide(struct triage_ctx *t, struct plan *pl, int n, const struct df_
 		tokens_clear(&p->rt);
 		split_tsq(now, &p->rt);
 		free(now);
-		for (int g = 0; g < *nideas && p->rt.n; g++) {
+		group_terms_sharing(&gt, p, shared, *nideas);
+		/* in the order they were founded, as the candidates' order breaks ties */
+		for (int g = 0; g < *nideas; g++) {
 			const struct plan *gp = ideas[g].p;
-			if (!shares_term(p, gp))
+			if (!shared[g])
 				continue;
 			struct sim_doc d = {.title_terms = (const char *const *)gp->q.title_toks.v,
 					    .ntitle = gp->q.title_toks.n,
@@ -249,6 +338,8 @@ static int decide(struct triage_ctx *t, struct plan *pl, int n, const struct df_
 		int best = match_best(cand, k);
 		if (best > 0 && cand[0].r.strict >= t->rules->auto_merge) {
 			p->into = cand[0].idea_id;
+			if (p->into < 0)
+				ideas[-p->into - 1].joined = true;
 			p->method = "auto_merge";
 			p->similarity = cand[0].r.strict;
 			p->evidence = match_evidence_json(&cand[0].r);
@@ -261,13 +352,17 @@ static int decide(struct triage_ctx *t, struct plan *pl, int n, const struct df_
 		p->evidence = strdup(best ? "{\"suggested\":true}" : "{}");
 		memcpy(p->sugg, cand, sizeof(*cand) * (size_t)best);
 		p->nsugg = best;
-		if (match_pending_add(t, &p->q.all_toks) < 0) {
-			free(cand);
-			return err_set(err, "out of memory");
+		if (match_pending_add(t, &p->q.all_toks) < 0 || group_terms_add(&gt, p, p->founds) < 0) {
+			err_set(err, "out of memory");
+			goto out;
 		}
 	}
+	rc = 0;
+out:
+	group_terms_free(&gt);
+	free(shared);
 	free(cand);
-	return 0;
+	return rc;
 }
 
 static int64_t resolve(const struct group_idea *ideas, int64_t id)
@@ -310,6 +405,24 @@ static char *real(double v)
 	return s;
 }
 
+/* The scores of the group's new ideas that their founding mention alone
+ * decides (pipeline_prescore); the others are rescored after the writes. */
+static int prescore_ideas(struct triage_ctx *t, struct group_idea *ideas, int n, struct err *err)
+{
+	for (int i = 0; i < n; i++) {
+		const struct mention *m = ideas[i].p->m;
+		if (ideas[i].joined || !pipeline_can_prescore(m))
+			continue;
+		if (pipeline_prescore(t, m, &ideas[i].sc, err) < 0)
+			return -1;
+		ideas[i].scored = true;
+	}
+	return 0;
+}
+
+enum { IC_ID, IC_TITLE, IC_NT, IC_TT, IC_AT, IC_TN, IC_AN, IC_CAT, IC_SEG, IC_RT, IC_SCORE,
+       IC_BD, IC_CLS, IC_NREQ, IC_NSRC, IC_NM, IC_LAST, IC_N };
+
 static int write_ideas(PGconn *c, struct group_idea *ideas, int n, struct err *err)
 {
 	if (!n)
@@ -326,37 +439,55 @@ static int write_ideas(PGconn *c, struct group_idea *ideas, int n, struct err *e
 	for (int i = 0; i < n; i++)
 		ideas[i].id = atoll(PQgetvalue(r, i, 0));
 	PQclear(r);
-	char **col[7];
-	for (int k = 0; k < 7; k++)
+	char **col[IC_N];
+	for (int k = 0; k < IC_N; k++)
 		col[k] = calloc((size_t)n, sizeof(char *));
 	for (int i = 0; i < n; i++) {
 		struct plan *p = ideas[i].p;
-		col[0][i] = i64(ideas[i].id);
-		col[1][i] = strdup(p->title);
-		col[2][i] = strdup(p->q.norm_title);
-		col[3][i] = joined(&p->q.title_toks);
-		col[4][i] = joined(&p->q.all_toks);
-		col[5][i] = real(p->q.q.title.norm);
-		col[6][i] = real(p->q.q.all.norm);
+		col[IC_ID][i] = i64(ideas[i].id);
+		col[IC_TITLE][i] = strdup(p->title);
+		col[IC_NT][i] = strdup(p->q.norm_title);
+		col[IC_TT][i] = joined(&p->q.title_toks);
+		col[IC_AT][i] = joined(&p->q.all_toks);
+		col[IC_TN][i] = real(p->q.q.title.norm);
+		col[IC_AN][i] = real(p->q.q.all.norm);
+		if (!ideas[i].scored)
+			continue; /* NULL: inserted unscored, rescored after */
+		const struct idea_score *sc = &ideas[i].sc;
+		col[IC_CAT][i] = strdup(sc->category);
+		col[IC_SEG][i] = strdup(sc->segments);
+		col[IC_RT][i] = strdup(sc->runtime);
+		col[IC_SCORE][i] = strdup(sc->score);
+		col[IC_BD][i] = strdup(sc->breakdown);
+		col[IC_CLS][i] = strdup(sc->classification);
+		col[IC_NREQ][i] = i64(sc->requesters);
+		col[IC_NSRC][i] = i64(sc->sources);
+		col[IC_NM][i] = i64(sc->mentions);
+		col[IC_LAST][i] = i64(sc->last_activity);
 	}
-	char *lit[7];
-	const char *pp[7];
-	for (int k = 0; k < 7; k++) {
-		lit[k] = db_text_array((const char *const *)col[k], n);
+	char *lit[IC_N];
+	const char *pp[IC_N];
+	for (int k = 0; k < IC_N; k++) {
+		lit[k] = db_array_nullable((const char *const *)col[k], n);
 		pp[k] = lit[k];
 		free_strs(col[k], n);
 	}
 	r = db_query(c,
 		     "WITH i AS (INSERT INTO ideas (id, title, norm_title, title_terms, all_terms,"
-		     "  title_norm, all_norm)"
+		     "  title_norm, all_norm, " MATCH_SCORE_COLUMNS ")"
 		     " SELECT u.id, u.title, u.nt, string_to_array(u.tt, ' '), string_to_array(u.at, ' '),"
-		     "  u.tn, u.an FROM unnest($1::bigint[], $2::text[], $3::text[], $4::text[],"
-		     "  $5::text[], $6::float8[], $7::float8[]) AS u(id, title, nt, tt, at, tn, an)"
+		     "  u.tn, u.an, " MATCH_SCORE_VALUES("u.cat", "u.seg", "u.rt", "u.score", "u.bd",
+							 "u.cls", "u.nreq", "u.nsrc", "u.nm", "u.last")
+		     " FROM unnest($1::bigint[], $2::text[], $3::text[], $4::text[], $5::text[],"
+		     "  $6::float8[], $7::float8[], $8::text[], $9::text[], $10::text[], $11::text[],"
+		     "  $12::text[], $13::text[], $14::text[], $15::text[], $16::text[], $17::text[])"
+		     "  AS u(id, title, nt, tt, at, tn, an, cat, seg, rt, score, bd, cls, nreq, nsrc, nm,"
+		     "  last)"
 		     " ORDER BY u.id RETURNING id, all_terms)"
 		     " INSERT INTO idea_search (idea_id, search)"
 		     " SELECT id, to_tsvector('simple', array_to_string(all_terms, ' ')) FROM i",
-		     7, pp, err);
-	for (int k = 0; k < 7; k++)
+		     IC_N, pp, err);
+	for (int k = 0; k < IC_N; k++)
 		free(lit[k]);
 	if (!r)
 		return -1;
@@ -547,14 +678,17 @@ static int ingest_group(PGconn *c, struct triage_ctx *t, const struct mention *m
 	if (!rows)
 		goto out;
 	if (decide(t, pl, n, &tab, rows, ideas, &nideas, err) < 0 ||
+	    prescore_ideas(t, ideas, nideas, err) < 0 ||
 	    write_ideas(c, ideas, nideas, err) < 0 ||
 	    write_mentions(c, pl, n, ideas, decided_by, err) < 0 ||
 	    write_suggestions(c, pl, n, ideas, err) < 0)
 		goto out;
-	/* every idea touched, once */
+	/* every idea touched, once, but those inserted scored */
 	int64_t *touched = calloc((size_t)n, sizeof(int64_t));
 	int nt = 0;
 	for (int i = 0; i < n; i++) {
+		if (pl[i].into < 0 && ideas[-pl[i].into - 1].scored)
+			continue;
 		int64_t id = resolve(ideas, pl[i].into);
 		bool seen = false;
 		for (int j = 0; j < nt && !seen; j++)
@@ -582,6 +716,8 @@ out:
 	match_df_free(&tab);
 	for (int i = 0; i < n; i++)
 		plan_clear(&pl[i]);
+	for (int i = 0; i < nideas; i++)
+		idea_score_clear(&ideas[i].sc);
 	free(pl);
 	free(ideas);
 	return rc;

@@ -88,6 +88,116 @@ static char *breakdown_json(const struct score *s, const struct classification *
 	return out;
 }
 
+static char *dup_real(double v)
+{
+	char buf[64];
+	snprintf(buf, sizeof(buf), "%.6f", v);
+	return strdup(buf);
+}
+
+static char *dup_int(long v)
+{
+	char buf[32];
+	snprintf(buf, sizeof(buf), "%ld", v);
+	return strdup(buf);
+}
+
+/* What scoring reads of an idea: its founding post's text, its live
+ * mentions' labels and aggregates, a person's overrides. */
+struct idea_facts {
+	const char *overrides, *title, *body, *labels; /* labels: a text[] literal */
+	bool table_stakes;
+	const struct requester *req;
+	int nreq, nsources, votes;
+	int64_t last_activity, now;
+};
+
+/* Classifies and scores an idea from its facts: what every rescore stores. */
+static int score_facts(struct triage_ctx *t, const struct idea_facts *f, struct idea_score *out,
+		       struct err *err)
+{
+	struct classification cl;
+	classify_idea(t, f->title, f->body, f->labels, &cl);
+	double mult = apply_overrides(f->overrides, &cl);
+	struct score_input in = {.category = cl.category,
+				 .segments = cl.segments,
+				 .runtime = cl.runtime,
+				 .table_stakes = f->table_stakes,
+				 .override = mult,
+				 .req = f->req,
+				 .nreq = f->nreq,
+				 .nsources = f->nsources,
+				 .votes = f->votes,
+				 .last_activity = f->last_activity > 0 ? f->last_activity : f->now,
+				 .now = f->now};
+	struct score s;
+	if (score_compute(&t->rules->weights, &in, &s, err) < 0)
+		return -1;
+	const char *v[2];
+	int nv = 0;
+	if (cl.segments & SEG_VPN)
+		v[nv++] = "vpn";
+	if (cl.segments & SEG_PLATFORM)
+		v[nv++] = "platform";
+	json_t *cj = json_pack("{s:s, s:o, s:s, s:s}", "category", category_name(cl.category),
+			       "segments", segments_json(cl.segments), "runtime",
+			       runtime_name(cl.runtime), "why", cl.why);
+	*out = (struct idea_score){.category = category_name(cl.category),
+				   .runtime = runtime_name(cl.runtime),
+				   .segments = db_text_array(v, nv),
+				   .score = dup_real(s.total),
+				   .breakdown = breakdown_json(&s, &cl, f->nreq, f->nsources, f->votes),
+				   .classification = json_dumps(cj, JSON_COMPACT),
+				   .requesters = f->nreq,
+				   .sources = f->nsources,
+				   .last_activity = in.last_activity};
+	json_decref(cj);
+	return 0;
+}
+
+void idea_score_clear(struct idea_score *s)
+{
+	free(s->segments);
+	free(s->score);
+	free(s->breakdown);
+	free(s->classification);
+	memset(s, 0, sizeof(*s));
+}
+
+bool pipeline_can_prescore(const struct mention *m)
+{
+	/* deleted: no demand, which the rescore finds from the stored rows;
+	 * labels: the rescore reads them back in the database's collation
+	 * order, which names them in the classification's "why"; no upstream
+	 * time: activity would be the transaction's now(), unknown here */
+	return !m->deleted && m->nlabels == 0 && (m->updated_at || m->created_at);
+}
+
+int pipeline_prescore(struct triage_ctx *t, const struct mention *m, struct idea_score *out,
+		      struct err *err)
+{
+	/* as pipeline_rescore would read them back from the idea's one mention */
+	struct requester r = {.kind = m->author_kind,
+			      .source = m->source,
+			      .arr = m->arr >= 0 ? m->arr : 0,
+			      .posts = m->kind == MENTION_POST,
+			      .comments = m->kind == MENTION_COMMENT};
+	struct idea_facts f = {.overrides = "{}",
+			       .title = m->title ? m->title : "",
+			       .body = m->body ? m->body : "",
+			       .labels = "{}",
+			       .req = &r,
+			       .nreq = 1,
+			       .nsources = 1,
+			       .votes = m->votes,
+			       .last_activity = m->updated_at ? m->updated_at : m->created_at,
+			       .now = time(NULL)};
+	if (score_facts(t, &f, out, err) < 0)
+		return -1;
+	out->mentions = 1;
+	return 0;
+}
+
 int pipeline_rescore(PGconn *c, struct triage_ctx *t, const char *idea_id, struct err *err)
 {
 	const char *p[] = {idea_id};
@@ -121,9 +231,6 @@ int pipeline_rescore(PGconn *c, struct triage_ctx *t, const char *idea_id, struc
 		PQclear(row);
 		return err_set(err, "no idea %s", idea_id);
 	}
-	struct classification cl;
-	classify_idea(t, PQgetvalue(row, 0, 2), PQgetvalue(row, 0, 3), PQgetvalue(row, 0, 4), &cl);
-	double mult = apply_overrides(PQgetvalue(row, 0, 0), &cl);
 	int nreq = PQgetisnull(row, 0, 9) ? 0 : PQntuples(row);
 	struct requester *req = calloc((size_t)nreq + 1, sizeof(*req));
 	for (int i = 0; i < nreq; i++) {
@@ -136,50 +243,31 @@ int pipeline_rescore(PGconn *c, struct triage_ctx *t, const char *idea_id, struc
 		q->posts = atoi(PQgetvalue(row, i, 12));
 		q->comments = atoi(PQgetvalue(row, i, 13));
 	}
-	struct score_input in = {.category = cl.category,
-				 .segments = cl.segments,
-				 .runtime = cl.runtime,
-				 .table_stakes = PQgetvalue(row, 0, 1)[0] == 't',
-				 .override = mult,
-				 .req = req,
-				 .nreq = nreq,
-				 .nsources = atoi(PQgetvalue(row, 0, 5)),
-				 .votes = atoi(PQgetvalue(row, 0, 6)),
-				 .last_activity = atoll(PQgetvalue(row, 0, 7)),
-				 .now = time(NULL)};
-	if (in.last_activity <= 0)
-		in.last_activity = in.now;
+	struct idea_facts f = {.overrides = PQgetvalue(row, 0, 0),
+			       .title = PQgetvalue(row, 0, 2),
+			       .body = PQgetvalue(row, 0, 3),
+			       .labels = PQgetvalue(row, 0, 4),
+			       .table_stakes = PQgetvalue(row, 0, 1)[0] == 't',
+			       .req = req,
+			       .nreq = nreq,
+			       .nsources = atoi(PQgetvalue(row, 0, 5)),
+			       .votes = atoi(PQgetvalue(row, 0, 6)),
+			       .last_activity = atoll(PQgetvalue(row, 0, 7)),
+			       .now = time(NULL)};
+	struct idea_score sc;
+	int rc = score_facts(t, &f, &sc, err);
 	int mentions = atoi(PQgetvalue(row, 0, 8));
 	PQclear(row);
-	struct score s;
-	int rc = score_compute(&t->rules->weights, &in, &s, err);
 	free(req);
 	if (rc < 0)
 		return -1;
-	char *bd = breakdown_json(&s, &cl, nreq, in.nsources, in.votes);
-	json_t *segs = segments_json(cl.segments);
-	char *seg_arr = NULL;
-	{
-		const char *v[2];
-		int k = 0;
-		if (cl.segments & SEG_VPN)
-			v[k++] = "vpn";
-		if (cl.segments & SEG_PLATFORM)
-			v[k++] = "platform";
-		seg_arr = db_text_array(v, k);
-	}
-	json_t *cls = json_pack("{s:s, s:o, s:s, s:s}", "category", category_name(cl.category),
-				"segments", segs, "runtime", runtime_name(cl.runtime), "why", cl.why);
-	char *cls_s = json_dumps(cls, JSON_COMPACT);
-	json_decref(cls);
-	char score[32], nr[16], ns[16], nm[16], last[24];
-	snprintf(score, sizeof(score), "%.6f", s.total);
-	snprintf(nr, sizeof(nr), "%d", nreq);
-	snprintf(ns, sizeof(ns), "%d", in.nsources);
+	char nr[16], ns[16], nm[16], last[24];
+	snprintf(nr, sizeof(nr), "%d", sc.requesters);
+	snprintf(ns, sizeof(ns), "%d", sc.sources);
 	snprintf(nm, sizeof(nm), "%d", mentions);
-	snprintf(last, sizeof(last), "%lld", (long long)in.last_activity);
-	const char *u[] = {idea_id, category_name(cl.category), seg_arr, runtime_name(cl.runtime),
-			   score, bd, nr, ns, nm, cls_s, last};
+	snprintf(last, sizeof(last), "%lld", (long long)sc.last_activity);
+	const char *u[] = {idea_id, sc.category, sc.segments, sc.runtime, sc.score, sc.breakdown,
+			   nr, ns, nm, sc.classification, last};
 	PGresult *r = db_query(
 	    c,
 	    "UPDATE ideas SET category = $2, segments = $3::text[], runtime = $4, score = $5,"
@@ -189,9 +277,7 @@ int pipeline_rescore(PGconn *c, struct triage_ctx *t, const char *idea_id, struc
 	    " classification = $10::jsonb, last_activity_at = to_timestamp($11::bigint),"
 	    " scored_at = now(), updated_at = now() WHERE id = $1",
 	    11, u, err);
-	free(bd);
-	free(seg_arr);
-	free(cls_s);
+	idea_score_clear(&sc);
 	if (!r)
 		return -1;
 	PQclear(r);
@@ -269,20 +355,6 @@ static int batch_flush(PGconn *c, struct batch *b, struct err *err)
 	return 0;
 }
 
-static char *dup_real(double v)
-{
-	char buf[64];
-	snprintf(buf, sizeof(buf), "%.6f", v);
-	return strdup(buf);
-}
-
-static char *dup_int(long v)
-{
-	char buf[32];
-	snprintf(buf, sizeof(buf), "%ld", v);
-	return strdup(buf);
-}
-
 /* The aggregates of every live idea (FILTER ""), or of the ideas in $1
  * (FILTER "AND idea_id = ANY ($1)"): two statements, so each is planned for
  * its own case. */
@@ -350,50 +422,35 @@ static int rescore_set(PGconn *c, struct triage_ctx *t, const char *ids, bool to
 			q->posts = atoi(PQgetvalue(reqs, rj, 4));
 			q->comments = atoi(PQgetvalue(reqs, rj, 5));
 		}
-		struct classification cl;
-		classify_idea(t, PQgetvalue(ideas, i, 3), PQgetvalue(ideas, i, 4),
-			      PQgetvalue(ideas, i, 5), &cl);
-		double mult = apply_overrides(PQgetvalue(ideas, i, 1), &cl);
-		struct score_input in = {.category = cl.category,
-					 .segments = cl.segments,
-					 .runtime = cl.runtime,
-					 .table_stakes = PQgetvalue(ideas, i, 2)[0] == 't',
-					 .override = mult,
-					 .req = req,
-					 .nreq = nreq,
-					 .nsources = atoi(PQgetvalue(ideas, i, 6)),
-					 .votes = atoi(PQgetvalue(ideas, i, 7)),
-					 .last_activity = atoll(PQgetvalue(ideas, i, 8)),
-					 .now = now};
-		if (in.last_activity <= 0)
-			in.last_activity = now;
-		struct score s;
-		if (score_compute(&t->rules->weights, &in, &s, err) < 0) {
+		struct idea_facts f = {.overrides = PQgetvalue(ideas, i, 1),
+				       .title = PQgetvalue(ideas, i, 3),
+				       .body = PQgetvalue(ideas, i, 4),
+				       .labels = PQgetvalue(ideas, i, 5),
+				       .table_stakes = PQgetvalue(ideas, i, 2)[0] == 't',
+				       .req = req,
+				       .nreq = nreq,
+				       .nsources = atoi(PQgetvalue(ideas, i, 6)),
+				       .votes = atoi(PQgetvalue(ideas, i, 7)),
+				       .last_activity = atoll(PQgetvalue(ideas, i, 8)),
+				       .now = now};
+		struct idea_score sc;
+		if (score_facts(t, &f, &sc, err) < 0) {
 			rc = -1;
 			break;
 		}
+		/* the batch takes the strings over */
 		int k = b->n++;
 		b->id[k] = strdup(PQgetvalue(ideas, i, 0));
-		b->cat[k] = category_name(cl.category);
-		const char *v[2];
-		int nv = 0;
-		if (cl.segments & SEG_VPN)
-			v[nv++] = "vpn";
-		if (cl.segments & SEG_PLATFORM)
-			v[nv++] = "platform";
-		b->seg[k] = db_text_array(v, nv);
-		b->rt[k] = runtime_name(cl.runtime);
-		b->score[k] = dup_real(s.total);
-		b->bd[k] = breakdown_json(&s, &cl, nreq, in.nsources, in.votes);
-		b->nreq[k] = dup_int(nreq);
-		b->nsrc[k] = dup_int(in.nsources);
+		b->cat[k] = sc.category;
+		b->seg[k] = sc.segments;
+		b->rt[k] = sc.runtime;
+		b->score[k] = sc.score;
+		b->bd[k] = sc.breakdown;
+		b->nreq[k] = dup_int(sc.requesters);
+		b->nsrc[k] = dup_int(sc.sources);
 		b->nm[k] = strdup(PQgetvalue(ideas, i, 9));
-		b->last[k] = dup_int((long)in.last_activity);
-		json_t *cj = json_pack("{s:s, s:o, s:s, s:s}", "category", category_name(cl.category),
-				       "segments", segments_json(cl.segments), "runtime",
-				       runtime_name(cl.runtime), "why", cl.why);
-		b->cls[k] = json_dumps(cj, JSON_COMPACT);
-		json_decref(cj);
+		b->last[k] = dup_int((long)sc.last_activity);
+		b->cls[k] = sc.classification;
 		if (b->n == BATCH)
 			rc = batch_flush(c, b, err);
 	}

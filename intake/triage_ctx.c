@@ -247,6 +247,8 @@ void triage_ctx_cleanup(struct triage_ctx *t)
 {
 	match_pending_free(t->pending);
 	t->pending = NULL;
+	match_trgm_cache_free(t->trgm);
+	t->trgm = NULL;
 	normalizer_free(t->norm);
 	t->norm = NULL;
 }

@@ -32,6 +32,7 @@ void triage_rules_free(struct triage_rules *r);
 
 /* What one thread uses: the shared rules and its own normaliser. */
 struct df_pending;
+struct trgm_cache;
 
 struct triage_ctx {
 	const struct triage_rules *rules;
@@ -41,6 +42,9 @@ struct triage_ctx {
 	 * mention would serialise writers and, in one long import, make every
 	 * update walk a longer chain of row versions */
 	struct df_pending *pending;
+	/* candidate titles' trigram sets: the same ideas are candidates for
+	 * many mentions, and their sets cost more than the comparison */
+	struct trgm_cache *trgm;
 };
 
 int triage_ctx_init(struct triage_ctx *t, const struct triage_rules *rules, struct err *err)
