@@ -56,6 +56,12 @@ DATADIR="$WORK/n/.ideatriage/pg"
 CONN="host=$DATADIR user=postgres dbname=ideatriage"
 for _ in $(seq 100); do pg_isready -q -h "$DATADIR" && break; sleep 0.2; done
 psql "$CONN" -qAt -c "SELECT count(*) || ' ideas, ' || (SELECT count(*) FROM mentions) || ' mentions' FROM ideas"
+# steady state: what autovacuum does after a bulk import and a full rescore
+# (hint bits, visibility map, statistics), done now rather than during the
+# measurement
+t0=$(date +%s.%N)
+psql "$CONN" -qAt -c "VACUUM (ANALYZE)"
+echo "vacuum analyze after the import: $(echo "$(date +%s.%N) - $t0" | bc -l | cut -c1-5) s"
 python3 "$ROOT/tests/bench/gen_notes.py" 1000 | sed 's/,bench-/,attach-/' > "$WORK/attach.csv"
 "$ROOT/build-bench/tests/attach_bench" "$CONN" "$WORK/attach.csv" "$ROOT/config/scoring.json"
 
@@ -70,14 +76,15 @@ LATERAL (SELECT to_tsquery('simple', string_agg(t.term, ' | ')) AS q
                ORDER BY df LIMIT 16) t) q;
 ALTER TABLE bench_queries ADD PRIMARY KEY (k);
 SQL
-cat > "$WORK/retrieval.sql" <<'SQL'
-\set k random(1, 1000)
+CANDIDATES=$(python3 -c "import json; print(json.load(open('$ROOT/config/scoring.json'))['dedup']['candidates'])")
+cat > "$WORK/retrieval.sql" <<SQL
+\\set k random(1, 1000)
 SELECT i.id, i.title_terms, i.title_norm, i.all_terms, i.all_norm, i.norm_title, left(i.title, 150)
 FROM bench_queries b,
- LATERAL (SELECT s.idea_id FROM idea_search s WHERE s.search @@ b.q ORDER BY ts_rank(s.search, b.q, 1) DESC, s.idea_id LIMIT 40) c
+ LATERAL (SELECT s.idea_id FROM idea_search s WHERE s.search @@ b.q ORDER BY ts_rank(s.search, b.q, 1) DESC, s.idea_id LIMIT $CANDIDATES) c
 JOIN ideas i ON i.id = c.idea_id WHERE b.k = :k AND i.status <> 'merged';
 SQL
-echo "pgbench, candidate retrieval SQL only, 1 client, 20 s:"
+echo "pgbench, candidate retrieval SQL only ($CANDIDATES candidates), 1 client, 20 s:"
 /usr/lib/postgresql/15/bin/pgbench -n -c 1 -T 20 -f "$WORK/retrieval.sql" "$CONN" 2>/dev/null \
   | grep -E "latency average|latency stddev|tps"
 kill $SERVE; wait $SERVE 2>/dev/null || true
