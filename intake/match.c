@@ -108,6 +108,22 @@ int match_pending_add(struct triage_ctx *t, const struct tokens *terms)
 	return 0;
 }
 
+int match_pending_change(struct triage_ctx *t, const struct tokens *removed,
+			 const struct tokens *added)
+{
+	if (!t->pending && !(t->pending = calloc(1, sizeof(*t->pending))))
+		return -1;
+	struct df_pending *p = t->pending;
+	const struct tokens *lists[] = {removed, added};
+	for (int l = 0; l < 2; l++)
+		for (int i = 0; i < lists[l]->n; i++) {
+			if ((p->used + 1) * 2 > p->size && pending_grow(p) < 0)
+				return -1;
+			*pending_slot(p, lists[l]->v[i], true) += l ? 1 : -1;
+		}
+	return 0;
+}
+
 static int cmp_cstr(const void *a, const void *b)
 {
 	return strcmp(*(const char *const *)a, *(const char *const *)b);
@@ -138,9 +154,14 @@ int match_pending_flush(PGconn *c, struct triage_ctx *t, struct err *err)
 	char corpus[24];
 	snprintf(corpus, sizeof(corpus), "%ld", p->corpus);
 	const char *params[] = {ta, da, corpus};
+	/* a negative delta (an edited idea no longer uses the term) only lowers
+	 * a row that exists: as an insert it would break df >= 0 even when it
+	 * conflicts */
 	PGresult *r = db_query(c,
-				 "WITH d AS (INSERT INTO terms (term, df)"
-				 "  SELECT t, d::int FROM unnest($1::text[], $2::text[]) AS u(t, d)"
+				 "WITH u AS (SELECT t, d::int AS d FROM unnest($1::text[], $2::text[]) AS x(t, d)),"
+				 " lower AS (UPDATE terms SET df = greatest(0, terms.df + u.d) FROM u"
+				 "  WHERE u.d < 0 AND terms.term = u.t RETURNING 1),"
+				 " raise AS (INSERT INTO terms (term, df) SELECT t, d FROM u WHERE d > 0"
 				 "  ORDER BY t ON CONFLICT (term) DO UPDATE SET df = terms.df + excluded.df"
 				 "  RETURNING 1)"
 				 " UPDATE corpus SET ideas = ideas + $3::bigint",
@@ -577,6 +598,88 @@ int match_create_idea(PGconn *c, struct triage_ctx *t, const struct match_query 
 	if (match_pending_add(t, &q->all_toks) < 0)
 		return err_set(err, "out of memory");
 	return 0;
+}
+
+/* Terms of a that b lacks (both sorted, strcmp), borrowed into out. */
+static void terms_minus(const struct tokens *a, const struct tokens *b, struct tokens *out)
+{
+	out->v = calloc((size_t)a->n + 1, sizeof(char *));
+	out->n = 0;
+	for (int i = 0, j = 0; i < a->n; i++) {
+		while (j < b->n && strcmp(b->v[j], a->v[i]) < 0)
+			j++;
+		if (j >= b->n || strcmp(b->v[j], a->v[i]) != 0)
+			out->v[out->n++] = a->v[i];
+	}
+}
+
+static bool same_terms(const struct tokens *a, const struct tokens *b)
+{
+	if (a->n != b->n)
+		return false;
+	for (int i = 0; i < a->n; i++)
+		if (strcmp(a->v[i], b->v[i]) != 0)
+			return false;
+	return true;
+}
+
+int match_refresh_idea(PGconn *c, struct triage_ctx *t, const char *idea_id,
+		       const struct mention *m, struct err *err)
+{
+	const char *p1[] = {idea_id};
+	PGresult *r = db_query(c, "SELECT title_terms, all_terms FROM ideas WHERE id = $1", 1, p1, err);
+	if (!r)
+		return -1;
+	struct tokens old_title = {0}, old_all = {0};
+	int rc = -1;
+	if (PQntuples(r) != 1 || db_parse_text_array(PQgetvalue(r, 0, 0), &old_title) < 0 ||
+	    db_parse_text_array(PQgetvalue(r, 0, 1), &old_all) < 0) {
+		PQclear(r);
+		tokens_clear(&old_title);
+		tokens_clear(&old_all);
+		return err_set(err, "idea %s: its terms cannot be read", idea_id);
+	}
+	PQclear(r);
+	if (old_all.n)
+		qsort(old_all.v, (size_t)old_all.n, sizeof(char *), cmp_str);
+	if (old_title.n)
+		qsort(old_title.v, (size_t)old_title.n, sizeof(char *), cmp_str);
+	struct match_query q;
+	if (match_prepare(c, t, m, &q, err) < 0)
+		goto out_old;
+	if (same_terms(&old_all, &q.all_toks) && same_terms(&old_title, &q.title_toks)) {
+		rc = 0; /* an edit that changes no term (wording, punctuation) */
+		goto out;
+	}
+	char *tt = db_text_array((const char *const *)q.title_toks.v, q.title_toks.n);
+	char *at = db_text_array((const char *const *)q.all_toks.v, q.all_toks.n);
+	char tn[32], an[32];
+	snprintf(tn, sizeof(tn), "%.6f", q.q.title.norm);
+	snprintf(an, sizeof(an), "%.6f", q.q.all.norm);
+	const char *p2[] = {idea_id, tt, at, tn, an};
+	r = db_query(c,
+		     "WITH i AS (UPDATE ideas SET title_terms = $2::text[], all_terms = $3::text[],"
+		     "  title_norm = $4, all_norm = $5 WHERE id = $1 RETURNING id)"
+		     " UPDATE idea_search SET search = to_tsvector('simple', array_to_string($3::text[], ' '))"
+		     " WHERE idea_id = (SELECT id FROM i)",
+		     5, p2, err);
+	free(tt);
+	free(at);
+	if (!r)
+		goto out;
+	PQclear(r);
+	struct tokens gone, came;
+	terms_minus(&old_all, &q.all_toks, &gone);
+	terms_minus(&q.all_toks, &old_all, &came);
+	rc = match_pending_change(t, &gone, &came) < 0 ? err_set(err, "out of memory") : 0;
+	free(gone.v); /* the strings are borrowed */
+	free(came.v);
+out:
+	match_clear(&q);
+out_old:
+	tokens_clear(&old_title);
+	tokens_clear(&old_all);
+	return rc;
 }
 
 /* Written by hand: this runs for every suggestion of every mention, and a

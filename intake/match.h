@@ -132,6 +132,19 @@ int match_create_idea(PGconn *c, struct triage_ctx *t, const struct match_query 
 int match_store_suggestions(PGconn *c, const char *idea_id, const struct match_candidate *cand,
 			    int n, struct err *err) __attribute__((warn_unused_result));
 
+/* Counts -1 for each of removed's terms and +1 for each of added's into the
+ * transaction's pending document frequencies (an edited idea). */
+int match_pending_change(struct triage_ctx *t, const struct tokens *removed,
+			 const struct tokens *added) __attribute__((warn_unused_result));
+
+/* Re-derives the matching terms of idea_id from m, the mention that founded
+ * it, after an upstream edit: its title and body terms, their norms, its
+ * full-text entry and the document frequencies (terms it no longer uses out,
+ * new ones in). Without it an edited issue would keep being matched by the
+ * words it had when first seen. Nothing changes when no term did. */
+int match_refresh_idea(PGconn *c, struct triage_ctx *t, const char *idea_id,
+		       const struct mention *m, struct err *err) __attribute__((warn_unused_result));
+
 /* Writes the term frequencies the open transaction added (call right before
  * COMMIT), or forgets them (after ROLLBACK). */
 int match_pending_flush(PGconn *c, struct triage_ctx *t, struct err *err)

@@ -314,21 +314,34 @@ static int update_existing(PGconn *c, struct triage_ctx *t, const struct mention
 		return 0;
 	char idea[24];
 	fmt_i64(idea, sizeof(idea), out->idea_id);
-	/* an idea created by this mention follows its title edits */
-	if (m->kind == MENTION_POST && m->title && *m->title) {
-		char *title = text_trim_dup(m->title, IDEA_TITLE_MAX);
-		char *key = text_match_key(title);
-		const char *tp[] = {idea, title, key, PQgetvalue(row, 0, 0)};
+	/* an idea created by this mention follows its edits: the title (unless a
+	 * person set one) and the terms it is matched by */
+	if (m->kind == MENTION_POST && !m->deleted) {
+		const char *fp[] = {PQgetvalue(row, 0, 0), idea};
 		r = db_query(c,
-			  "UPDATE ideas SET title = $2, norm_title = $3 WHERE id = $1 AND EXISTS ("
-			  " SELECT 1 FROM mention_links WHERE mention_id = $4 AND idea_id = $1"
-			  " AND method = 'new' AND superseded_at IS NULL) AND overrides->>'title' IS NULL",
-			  4, tp, err);
-		free(title);
-		free(key);
+			     "SELECT 1 FROM mention_links WHERE mention_id = $1 AND idea_id = $2"
+			     " AND method = 'new' AND superseded_at IS NULL",
+			     2, fp, err);
 		if (!r)
 			return -1;
+		bool founded = PQntuples(r) > 0;
 		PQclear(r);
+		if (founded && m->title && *m->title) {
+			char *title = text_trim_dup(m->title, IDEA_TITLE_MAX);
+			char *key = text_match_key(title);
+			const char *tp[] = {idea, title, key};
+			r = db_query(c,
+				     "UPDATE ideas SET title = $2, norm_title = $3 WHERE id = $1"
+				     " AND overrides->>'title' IS NULL",
+				     3, tp, err);
+			free(title);
+			free(key);
+			if (!r)
+				return -1;
+			PQclear(r);
+		}
+		if (founded && match_refresh_idea(c, t, idea, m, err) < 0)
+			return -1;
 	}
 	return pipeline_rescore(c, t, idea, err);
 }

@@ -681,3 +681,33 @@ Test(triage, similarity_uses_no_stored_norm_and_weighs_long_candidates_down)
 	termset_clear(&q.title);
 	termset_clear(&q.all);
 }
+
+/* An issue edited upstream is matched by its new words: its idea's terms,
+ * full-text entry and document frequencies follow the edit. */
+Test(triage, an_edited_issue_is_matched_by_its_new_words)
+{
+	struct ingest_result a = ingest(SRC_GITHUB, "meshco/mesh#9100", "ola", AUTHOR_COMMUNITY,
+					"Zebracorn theme for the dashboard",
+					"The zebracorn palette would look great on the dashboard.");
+	char *df = testdb_value(pg, "SELECT df FROM terms WHERE term = 'zebracorn'");
+	cr_expect_str_eq(df, "1");
+	free(df);
+	struct ingest_result e = ingest(SRC_GITHUB, "meshco/mesh#9100", "ola", AUTHOR_COMMUNITY,
+					"Quokkaflow routing for Android handsets",
+					"Send only the quokkaflow app through an exit node on Android handsets.");
+	cr_assert_eq(e.idea_id, a.idea_id);
+	cr_expect_str_eq(e.method, "new");
+	df = testdb_value(pg, "SELECT coalesce((SELECT df FROM terms WHERE term = 'zebracorn'), 0)");
+	cr_expect_str_eq(df, "0", "the idea no longer uses the old word");
+	free(df);
+	char where[200];
+	snprintf(where, sizeof(where),
+		 "idea_search WHERE idea_id = %lld AND search @@ to_tsquery('simple', 'quokkaflow')",
+		 (long long)a.idea_id);
+	cr_expect_eq(testdb_count(pg, where), 1, "the full-text entry has the new words");
+	struct ingest_result b = ingest(SRC_SALES, "crm-9100", "Initech", AUTHOR_CUSTOMER,
+					"Quokkaflow routing for Android handsets",
+					"Wants only the quokkaflow app sent through an exit node on Android handsets.");
+	cr_expect(b.merged, "the restatement of the edited issue joins it");
+	cr_expect_eq(b.idea_id, a.idea_id);
+}
