@@ -174,9 +174,29 @@ def demo_precision():
                 if VERBOSE and founder.get(idea) != topic:
                     print(f"wrong merge: {src}:{ext} ({topic}) joined an idea of {founder.get(idea)}")
         spread = sum(len(v) for v in ideas_of.values()) / max(1, len(ideas_of))
+        # what a triager is offered: for an idea founded by a post of a request
+        # that other ideas also voice, is one of those among its top five
+        # suggestions (either direction, as GET /similar reads them)?
+        out = subprocess.run(
+            ["psql", conn, "-qAtF", "\t", "-c",
+             "SELECT s.a, s.b FROM (SELECT x.a, x.b, row_number() OVER (PARTITION BY x.a"
+             " ORDER BY x.sim DESC, x.b) AS r FROM (SELECT idea_id AS a, other_id AS b, similarity AS sim"
+             " FROM idea_similar UNION ALL SELECT other_id, idea_id, similarity FROM idea_similar) x) s"
+             " WHERE s.r <= 5"],
+            capture_output=True, text=True, check=True).stdout
+        top5 = defaultdict(set)
+        for line in out.splitlines():
+            a, b = line.split("\t")
+            top5[a].add(b)
+        offered = fragments = 0
+        for idea, topic in founder.items():
+            if topic and len(ideas_of[topic]) > 1:
+                fragments += 1
+                offered += any(founder.get(o) == topic for o in top5.get(idea, ()))
         print(f"auto-merge on the demo set ({len(rows)} posts of {len(ideas_of)} requests, ground truth demo/topics.json)")
         print(f"  auto-merge precision {right / merged if merged else 1.0:.3f}  ({right}/{merged} joined an idea of their own request)   target >= 0.97")
         print(f"  ideas per request    {spread:.2f}  (1.00 = each request folded into one idea; the rest are suggestions)")
+        print(f"  offered              {offered / max(1, fragments):.3f}  ({offered}/{fragments} ideas of a request voiced by several ideas have another of them among their top five suggestions)")
     finally:
         if srv:
             srv.terminate()
