@@ -114,8 +114,9 @@ static double shared(const struct termset *q, const char *const *d, int nd, stru
  * document of d's length would share with q if it were q itself. A stored
  * idf-weighted norm of d would go stale as the corpus grows (and early ideas
  * would look closer than later ones); d's length does not. With length_exp
- * 0.5 and d of q's length this is the cosine; a larger exponent weighs long
- * documents, whose many terms share something with everything, down more. */
+ * 0.5 this is the cosine when d's terms weigh, on average, like q's; a
+ * larger exponent weighs long documents, whose many terms share something
+ * with everything, down more. */
 static double coverage(double shared_sum, const struct termset *q, int nd, double length_exp)
 {
 	if (q->n == 0 || nd == 0 || q->norm <= 0)

@@ -19,10 +19,10 @@ struct termset {
 };
 
 struct similar_weights {
-	double all;     /* weight of the cosine over title + body terms, e.g. 0.7 */
-	double title;   /* weight of the cosine over title terms, e.g. 0.2 */
+	double all;     /* weight of the coverage of title + body terms, e.g. 0.7 */
+	double title;   /* weight of the coverage of title terms, e.g. 0.2 */
 	double trigram; /* weight of the titles' trigram similarity, e.g. 0.3 */
-	double length_exp; /* how much a longer document is weighed down, e.g. 0.6 (see similar_score) */
+	double length_exp; /* how much a longer document is weighed down, e.g. 0.5 (see similar_score) */
 };
 
 /* A candidate as stored: its distinct terms (sorted) and the norms computed
