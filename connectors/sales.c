@@ -359,11 +359,16 @@ static size_t segment_end(const char *s)
 	return end;
 }
 
-/* True when s[0..n) names a meeting ("Renewal prep call", "QBR notes"). */
-static bool names_meeting(const char *s, size_t n)
+/* True when s[0..n) names a meeting ("Renewal prep call", "QBR notes");
+ * only_nouns leaves out the words a request often starts with ("Sync groups
+ * from Okta", "Review access requests", "Demo mode"). */
+static bool names_meeting(const char *s, size_t n, bool only_nouns)
 {
-	static const char *const words[] = {"call", "recap", "notes", "sync", "meeting", "qbr",
-					    "review", "workshop", "met w", "check-in", "demo", NULL};
+	static const char *const all[] = {"call", "recap", "notes", "sync", "meeting", "qbr",
+					  "review", "workshop", "met w", "check-in", "demo", NULL};
+	static const char *const nouns[] = {"call", "recap", "notes", "meeting", "qbr",
+					    "workshop", "met w", "check-in", NULL};
+	const char *const *words = only_nouns ? nouns : all;
 	char buf[128];
 	size_t k = n < sizeof(buf) - 1 ? n : sizeof(buf) - 1;
 	for (size_t i = 0; i < k; i++)
@@ -399,7 +404,7 @@ static size_t first_words(const char *s, size_t n)
  * "Call w/ their platform team: ...", "Discovery call, champion is their
  * staff SRE."): the request is what follows. Skips a leading sentence of at
  * most six words that names a meeting or ends in ':' or '-', or of at most
- * ten that names one in its first three words, and such a lead-in before
+ * ten with a meeting noun in its first three words, and such a lead-in before
  * ": ", as long as text remains. Left as titles, such sentences (the same in
  * many notes) made unrelated notes look alike. */
 static const char *skip_preamble(const char *note)
@@ -411,16 +416,16 @@ static const char *skip_preamble(const char *note)
 		size_t end = segment_end(p);
 		const char *colon = memchr(p, ':', end);
 		if (colon && colon[1] == ' ' && count_words(p, (size_t)(colon - p)) <= 6 &&
-		    names_meeting(p, (size_t)(colon - p)) &&
+		    names_meeting(p, (size_t)(colon - p), false) &&
 		    count_words(colon + 1, end - (size_t)(colon + 1 - p)) >= 3)
 			return colon + 2;
 		size_t last = end;
 		while (last && is_ws((unsigned char)p[last - 1]))
 			last--;
 		int words = count_words(p, end);
-		bool preamble = (words <= 6 && (names_meeting(p, end) ||
+		bool preamble = (words <= 6 && (names_meeting(p, end, false) ||
 						(last && (p[last - 1] == ':' || p[last - 1] == '-')))) ||
-				(words <= 10 && names_meeting(p, first_words(p, end)));
+				(words <= 10 && names_meeting(p, first_words(p, end), true));
 		const char *rest = p + end;
 		while (*rest && (is_ws((unsigned char)*rest) || *rest == '-' || *rest == '*'))
 			rest++;

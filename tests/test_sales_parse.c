@@ -55,6 +55,8 @@ Test(sales_title, meeting_preambles_are_skipped)
 	     "MSP: needs one tailnet per end customer"},
 	    {"Customers want a call recording integration for support tickets. Soon.",
 	     "Customers want a call recording integration for support tickets."},
+	    {"Sync ACLs from our GitHub repository on every merge. It matters to them.",
+	     "Sync ACLs from our GitHub repository on every merge."},
 	    {"Renewal prep call.", "Renewal prep call."},
 	};
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
@@ -402,6 +404,8 @@ Test(sales_fields, title_is_first_sentence_or_line)
 	     "MSP: needs one tailnet per end customer"},
 	    {"Customers want a call recording integration for support tickets. Soon.",
 	     "Customers want a call recording integration for support tickets."},
+	    {"Sync ACLs from our GitHub repository on every merge. It matters to them.",
+	     "Sync ACLs from our GitHub repository on every merge."},
 	    {"Why no IPv6? They need it.", "Why no IPv6?"},
 	    {"Exit nodes drop\nafter six hours. Restart helps.", "Exit nodes drop"},
 	    {"Pricing at 1.2M seats is unclear", "Pricing at 1.2M seats is unclear"},
