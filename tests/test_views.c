@@ -712,3 +712,55 @@ Test(views, cached_public_answers_follow_a_change_at_once)
 		free(b);
 	}
 }
+
+/* A triager folds a suggested idea into the one on screen, and undoes it,
+ * from the idea page; a post without the page's CSRF token, or a fold into
+ * itself, changes nothing. */
+Test(views, the_idea_page_folds_a_similar_idea_in_and_undoes_it)
+{
+	long long a = submit_idea("{\"title\":\"Fold probe: per-app exit nodes on Android\",\"author\":\"x\"}");
+	long long b = submit_idea("{\"title\":\"Fold probe two: battery drain on tvOS\",\"author\":\"y\"}");
+	cr_assert_neq(a, b);
+	char path[80], body[160], cookie[300], q[160];
+	snprintf(path, sizeof(path), "/ideas/%lld/fold", b);
+	snprintf(body, sizeof(body), "into=%lld", a);
+	snprintf(cookie, sizeof(cookie), "it_session=%s", triager);
+	struct tresp *r = page("POST", path, cookie, body);
+	cr_expect_eq(r->status, 403, "no CSRF token: refused");
+	tresp_free(r);
+	snprintf(q, sizeof(q), "ideas WHERE id = %lld AND status = 'merged'", b);
+	cr_expect_eq(testdb_count(pg, q), 0);
+	snprintf(cookie, sizeof(cookie), "it_session=%s; it_csrf_triage=bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb", triager);
+	snprintf(body, sizeof(body), "csrf=bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb&into=%lld", b);
+	r = page("POST", path, cookie, body);
+	cr_expect_eq(r->status, 409, "into itself: %ld", r->status);
+	cr_expect(strstr(r->body, "class=\"error\""), "the page says why");
+	tresp_free(r);
+	snprintf(body, sizeof(body), "csrf=bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb&into=x%lld", a);
+	r = page("POST", path, cookie, body);
+	cr_expect(tresp_is_problem(r, 400), "%ld", r->status);
+	tresp_free(r);
+	cr_expect_eq(testdb_count(pg, q), 0);
+	snprintf(body, sizeof(body), "csrf=bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb&into=%lld", a);
+	r = page("POST", path, cookie, body);
+	cr_expect_eq(r->status, 303, "%s", r->body);
+	char *loc = tresp_header(r, "Location");
+	char want[80];
+	snprintf(want, sizeof(want), "/ideas/%lld?folded=%lld", a, b);
+	cr_expect_str_eq(loc, want);
+	free(loc);
+	tresp_free(r);
+	cr_expect_eq(testdb_count(pg, q), 1, "folded");
+	snprintf(q, sizeof(q), "audit_log WHERE action = 'merge' AND idea_id = %lld", b);
+	cr_expect_eq(testdb_count(pg, q), 1, "audited under the triager's name");
+	snprintf(path, sizeof(path), "/ideas/%lld/unfold", b);
+	r = page("POST", path, cookie, "csrf=bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb");
+	cr_expect_eq(r->status, 303, "%s", r->body);
+	tresp_free(r);
+	snprintf(q, sizeof(q), "ideas WHERE id = %lld AND status <> 'merged'", b);
+	cr_expect_eq(testdb_count(pg, q), 1, "live again");
+	snprintf(q, sizeof(q), "mentions WHERE idea_id = %lld", b);
+	cr_expect_eq(testdb_count(pg, q), 1, "its mention came back");
+	snprintf(q, sizeof(q), "audit_log WHERE action = 'unmerge' AND idea_id = %lld", b);
+	cr_expect_eq(testdb_count(pg, q), 1);
+}

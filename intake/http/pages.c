@@ -15,6 +15,8 @@
 #include "db/db.h"
 #include "intake/actions.h"
 #include "intake/idea_detail.h"
+#include "intake/merge.h"
+#include "intake/pipeline.h"
 #include "intake/http/request.h"
 #include "intake/http/router.h"
 #include "intake/http/template.h"
@@ -503,9 +505,12 @@ static void render_idea(struct http_ctx *c, int status, const struct principal *
 	fputs("<div class=\"grid2\"><section class=\"panel\"><h2>Where it ranks and why</h2><dl class=\"kv\">", f);
 	fprintf(f, "<dt>Status</dt><dd id=\"idea-status\">%s</dd>", jstr(idea, "status"));
 	if (merged) {
-		fprintf(f, "<dt>Merged into</dt><dd><a href=\"/ideas/%lld\">idea #%lld</a></dd></dl></section></div>",
-			(long long)json_integer_value(json_object_get(idea, "merged_into")),
-			(long long)json_integer_value(json_object_get(idea, "merged_into")));
+		long long into = (long long)json_integer_value(json_object_get(idea, "merged_into"));
+		fprintf(f, "<dt>Merged into</dt><dd><a href=\"/ideas/%lld\">idea #%lld</a></dd></dl>"
+			   "<form method=\"post\" action=\"/ideas/%lld/unfold\"><input type=\"hidden\" "
+			   "name=\"csrf\" value=\"%s\"><button type=\"submit\" id=\"unfold\">Undo the "
+			   "merge</button></form></section></div>",
+			into, into, id, csrf);
 		goto mentions;
 	}
 	fprintf(f, "<dt>Visible to</dt><dd id=\"idea-visibility\">%s</dd>", jstr(idea, "visibility"));
@@ -548,9 +553,15 @@ static void render_idea(struct http_ctx *c, int status, const struct principal *
 	fputs("<ul>", f);
 	json_array_foreach(sim, i, v)
 	{
-		fprintf(f, "<li><a href=\"/ideas/%lld\">", (long long)json_integer_value(json_object_get(v, "idea_id")));
+		long long other = (long long)json_integer_value(json_object_get(v, "idea_id"));
+		fprintf(f, "<li><a href=\"/ideas/%lld\">", other);
 		h(f, jstr(v, "title"));
-		fprintf(f, "</a> (%.0f%% similar)</li>", 100 * json_real_value(json_object_get(v, "similarity")));
+		/* the same request asked again: one click folds it in (undoable) */
+		fprintf(f, "</a> (%.0f%% similar)<form class=\"inline\" method=\"post\" action=\"/ideas/%lld/fold\">"
+			   "<input type=\"hidden\" name=\"csrf\" value=\"%s\"><input type=\"hidden\" "
+			   "name=\"into\" value=\"%lld\"><button type=\"submit\" class=\"link\" "
+			   "data-fold=\"%lld\">Fold into this idea</button></form></li>",
+			100 * json_real_value(json_object_get(v, "similarity")), other, csrf, id, other);
 	}
 	fputs("</ul></section>", f);
 
@@ -680,9 +691,18 @@ void idea_page(struct http_ctx *c)
 	json_t *d;
 	if (!id || load_detail(c, id, &d) < 0)
 		return;
-	char *saved = http_query_param(c, "saved");
-	render_idea(c, 200, &who, d, saved ? "Saved." : NULL, NULL);
+	char *saved = http_query_param(c, "saved"), *folded = http_query_param(c, "folded"),
+	     *unfolded = http_query_param(c, "unfolded");
+	char notice[160];
+	if (folded)
+		snprintf(notice, sizeof(notice),
+			 "Idea #%lld was folded into this one; its page can undo it.", atoll(folded));
+	render_idea(c, 200, &who, d,
+		    folded ? notice : unfolded ? "The merge was undone: this idea is live again." : saved ? "Saved." : NULL,
+		    NULL);
 	free(saved);
+	free(folded);
+	free(unfolded);
 	json_decref(d);
 }
 
@@ -756,5 +776,90 @@ void idea_page_post(struct http_ctx *c)
 	}
 	char loc[64];
 	snprintf(loc, sizeof(loc), "/ideas/%lld?saved=1", (long long)id);
+	redirect(c, loc);
+}
+
+/* Reads a page form posted by a triager after checking its CSRF token;
+ * -1 after answering. */
+static int triage_form(struct http_ctx *c, struct principal *who, struct evkeyvalq *form)
+{
+	if (page_principal(c, ROLE_TRIAGER, who) < 0 || read_form(c, form) < 0)
+		return -1;
+	if (!http_csrf_ok(c, CSRF_COOKIE, evhttp_find_header(form, "csrf"))) {
+		evhttp_clear_headers(form);
+		return http_problem(c, 403, "csrf",
+				    "the form expired or came from another site: reload the page and try again");
+	}
+	return 0;
+}
+
+/* Runs a merge or an unmerge in its own transaction; on a refusal shows the
+ * page of show_id with what is wrong. 0 when done, -1 after answering. */
+static int fold_tx(struct http_ctx *c, const struct principal *who, int64_t from, int64_t into,
+		   int64_t show_id)
+{
+	struct db *db = http_db(c);
+	if (!db)
+		return http_db_unavailable(c, "merge");
+	PGconn *pg = db_conn(db);
+	struct triage_ctx *t = http_triage(c);
+	struct err err = {0};
+	int64_t merge_id = 0;
+	if (pipeline_begin(pg, &err) < 0 ||
+	    (into ? merge_ideas(pg, t, from, into, who->name, &merge_id, &err)
+		  : unmerge_idea(pg, t, from, who->name, &err)) < 0 ||
+	    pipeline_commit(pg, t, &err) < 0) {
+		pipeline_rollback(pg, t);
+		if (db_check_broken(db) || !err.field[0])
+			return http_db_unavailable(c, err.msg);
+		json_t *d;
+		if (load_detail(c, show_id, &d) < 0)
+			return -1;
+		render_idea(c, strstr(err.msg, "no such idea") ? 404 : 409, who, d, NULL, err.msg);
+		json_decref(d);
+		return -1;
+	}
+	return 0;
+}
+
+/* POST /ideas/{id}/fold (form: csrf, into): folds idea {id} into the idea
+ * whose page offered it as similar - the merge of POST
+ * /api/v1/ideas/{id}/merge (audited, undoable) - and goes back to that page. */
+void idea_fold_post(struct http_ctx *c)
+{
+	struct principal who;
+	int64_t from = http_param_id(c, 0);
+	struct evkeyvalq form;
+	if (!from || triage_form(c, &who, &form) < 0)
+		return;
+	const char *v = evhttp_find_header(&form, "into");
+	char *end = NULL;
+	long long into = v ? strtoll(v, &end, 10) : 0;
+	bool ok = v && *v && end && !*end && into > 0;
+	evhttp_clear_headers(&form);
+	if (!ok) {
+		http_problem(c, 400, "into", "into must be the id of the idea to fold this one into");
+		return;
+	}
+	if (fold_tx(c, &who, from, into, into) < 0)
+		return;
+	char loc[80];
+	snprintf(loc, sizeof(loc), "/ideas/%lld?folded=%lld", into, (long long)from);
+	redirect(c, loc);
+}
+
+/* POST /ideas/{id}/unfold (form: csrf): undoes the latest merge of {id}. */
+void idea_unfold_post(struct http_ctx *c)
+{
+	struct principal who;
+	int64_t id = http_param_id(c, 0);
+	struct evkeyvalq form;
+	if (!id || triage_form(c, &who, &form) < 0)
+		return;
+	evhttp_clear_headers(&form);
+	if (fold_tx(c, &who, id, 0, id) < 0)
+		return;
+	char loc[64];
+	snprintf(loc, sizeof(loc), "/ideas/%lld?unfolded=1", (long long)id);
 	redirect(c, loc);
 }

@@ -28,6 +28,8 @@ const struct route http_routes[] = {
     {GET, "/board", board_page, BODY_NONE},
     {GET, "/ideas/{id}", idea_page, BODY_NONE},
     {POST, "/ideas/{id}", idea_page_post, BODY_JSON},
+    {POST, "/ideas/{id}/fold", idea_fold_post, BODY_JSON},
+    {POST, "/ideas/{id}/unfold", idea_unfold_post, BODY_JSON},
     {POST, "/api/v1/ideas/{id}/merge", ideas_merge, BODY_JSON},
     {POST, "/api/v1/ideas/{id}/unmerge", ideas_unmerge, BODY_NONE},
     {GET, "/submit", submit_form, BODY_NONE},

@@ -52,6 +52,8 @@ void logout_post(struct http_ctx *c);
 void board_page(struct http_ctx *c);
 void idea_page(struct http_ctx *c);
 void idea_page_post(struct http_ctx *c);
+void idea_fold_post(struct http_ctx *c);
+void idea_unfold_post(struct http_ctx *c);
 void connectors_sync(struct http_ctx *c);
 
 /* Helpers shared by handlers. */

@@ -16,6 +16,10 @@
 //      "Next" column of /roadmap/public and none of the employee's private
 //      text or e-mail; at phone width nothing scrolls sideways
 //                                                            -> 04-public-roadmap.png, 05-public-phone.png
+//   e. another employee asks for much the same in other words: a new idea,
+//      offered on the first idea's page as similar; the triager folds it in
+//      with one click (demand: 2 mentions) and undoes it from its page
+//                                                            -> 06-folded.png, 07-unfolded.png
 // Exits 0 when every step held, 1 with a clear message otherwise.
 import { randomBytes } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
@@ -237,6 +241,42 @@ try {
   check(await pub.locator(`#idea-${id}`).isVisible(), 'the card is not visible at phone width');
   await shot(pub, '05-public-phone.png');
   await stranger.close();
+
+  // e. a restatement is offered as similar; fold it in, then undo -------------
+  step = 'e. fold';
+  const other = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+  other.setDefaultTimeout(STEP_TIMEOUT_MS);
+  const emp = await other.newPage();
+  await go(emp, `${base}/submit`);
+  await emp.fill('#name', `Sam Employee ${suffix}`);
+  await emp.fill('#email', `sam.${suffix}@corp.example`);
+  await emp.fill('#title', 'Darker admin console colours for the night shift');
+  await emp.fill('#body', `Same ask from the support team zq${suffix}.`);
+  await Promise.all([
+    emp.waitForURL(/\/submit\/thanks/, { timeout: STEP_TIMEOUT_MS }),
+    emp.click('form button[type=submit]'),
+  ]);
+  check(/merged=0/.test(emp.url()), `the restatement should be a new idea to fold by hand: ${emp.url()}`);
+  const m2 = /^\/ideas\/(\d+)$/.exec((await emp.locator('#idea-link').getAttribute('href')) || '');
+  check(m2, 'the second thank-you page has no idea link');
+  const id2 = m2[1];
+  await other.close();
+  await go(page, `${base}/ideas/${id}`);
+  const fold = page.locator(`button[data-fold="${id2}"]`);
+  check(await fold.count() === 1, `idea ${id2} is not offered under "Similar ideas" of idea ${id}`);
+  await Promise.all([page.waitForURL(/[?&]folded=/, { timeout: STEP_TIMEOUT_MS }), fold.click()]);
+  const folded = page.locator('.notice');
+  check(await folded.count() === 1 && (await folded.innerText()).includes(`#${id2}`),
+        'no notice naming the folded idea');
+  check((await page.locator('body').innerText()).includes('2 mentions'), 'the demand should count both mentions');
+  check(await page.locator(`button[data-fold="${id2}"]`).count() === 0, 'a folded idea is still offered');
+  await shot(page, '06-folded.png');
+  await go(page, `${base}/ideas/${id2}`);
+  check((await page.locator('#idea-status').innerText()).trim() === 'merged', `idea ${id2} should show merged`);
+  await Promise.all([page.waitForURL(/[?&]unfolded=1/, { timeout: STEP_TIMEOUT_MS }), page.click('#unfold')]);
+  check((await page.locator('#idea-status').innerText()).trim() === 'new', `idea ${id2} should be live again`);
+  await shot(page, '07-unfolded.png');
+  log(`folded idea ${id2} into ${id} and undid it`);
 
   step = 'end';
   check(consoleErrors.length === 0, `the pages logged errors: ${consoleErrors.join(' | ')}`);
