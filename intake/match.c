@@ -491,7 +491,6 @@ int match_score_row(struct triage_ctx *t, const struct match_query *q, PGresult 
 		out->idea_id = atoll(PQgetvalue(r, row, col));
 		similar_score(&t->rules->sim, &q->q, &d, &out->r);
 		own_evidence(q, &out->r);
-		snprintf(out->title, sizeof(out->title), "%s", PQgetvalue(r, row, col + 6));
 		keep = out->r.score >= t->rules->suggest;
 	}
 	tokens_clear(&tt);
@@ -584,10 +583,10 @@ int match_create_idea(PGconn *c, struct triage_ctx *t, const struct match_query 
 			       "  title_norm, all_norm, " MATCH_SCORE_COLUMNS ")"
 			       "  VALUES ($1, $2, $3::text[], $4::text[], $5, $6, "
 			       MATCH_SCORE_VALUES("$7", "$8", "$9", "$10", "$11", "$12", "$13", "$14",
-						  "$15", "$16") ") RETURNING id)"
-			       " INSERT INTO idea_search (idea_id, search)"
-			       " SELECT id, to_tsvector('simple', array_to_string($4::text[], ' ')) FROM i"
-			       " RETURNING idea_id",
+						  "$15", "$16") ") RETURNING id, " MATCH_SEARCH_COPY ")"
+			       " INSERT INTO idea_search (idea_id, search, " MATCH_SEARCH_COPY ")"
+			       " SELECT id, to_tsvector('simple', array_to_string($4::text[], ' ')), "
+			       MATCH_SEARCH_COPY " FROM i RETURNING idea_id",
 			       16, p, err);
 	free(tt);
 	free(at);
@@ -657,11 +656,10 @@ int match_refresh_idea(PGconn *c, struct triage_ctx *t, const char *idea_id,
 	snprintf(tn, sizeof(tn), "%.6f", q.q.title.norm);
 	snprintf(an, sizeof(an), "%.6f", q.q.all.norm);
 	const char *p2[] = {idea_id, tt, at, tn, an};
+	/* its full-text entry and retrieval copy follow (007's trigger) */
 	r = db_query(c,
-		     "WITH i AS (UPDATE ideas SET title_terms = $2::text[], all_terms = $3::text[],"
-		     "  title_norm = $4, all_norm = $5 WHERE id = $1 RETURNING id)"
-		     " UPDATE idea_search SET search = to_tsvector('simple', array_to_string($3::text[], ' '))"
-		     " WHERE idea_id = (SELECT id FROM i)",
+		     "UPDATE ideas SET title_terms = $2::text[], all_terms = $3::text[],"
+		     " title_norm = $4, all_norm = $5 WHERE id = $1",
 		     5, p2, err);
 	free(tt);
 	free(at);

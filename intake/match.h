@@ -29,7 +29,6 @@ struct match_query {
 struct match_candidate {
 	int64_t idea_id;
 	struct sim_result r;
-	char title[160];
 };
 
 /* Document frequencies of some terms, sorted by term, and the corpus size. */
@@ -68,18 +67,21 @@ int match_prepare(PGconn *c, struct triage_ctx *t, const struct mention *m, stru
 		  struct err *err) __attribute__((warn_unused_result));
 void match_clear(struct match_query *q);
 
-/* Candidate ideas for a full-text query (tsq) through the index, at most
- * limit: columns id, title_terms, title_norm, all_terms, all_norm,
- * norm_title, title (what match_score_row reads). Ranked with the
- * candidate's length as a divisor (ts_rank's normalisation 1), as the
- * verification weighs a long candidate down, and the older idea first on a
- * tie, so the same data always gives the same candidates. */
+/* The columns idea_search keeps copied from ideas for retrieval (007). */
+#define MATCH_SEARCH_COPY "title_terms, all_terms, title_norm, all_norm, norm_title"
+
+/* Live candidate ideas for a full-text query (tsq) through the index, at
+ * most limit: columns id, title_terms, title_norm, all_terms, all_norm,
+ * norm_title (what match_score_row reads), all from idea_search: no join to
+ * the wide ideas rows. Ranked with the candidate's length as a divisor
+ * (ts_rank's normalisation 1), as the verification weighs a long candidate
+ * down, and the older idea first on a tie, so the same data always gives
+ * the same candidates. */
 #define MATCH_CANDIDATES_SQL(tsq, limit)                                                          \
-	"SELECT i.id, i.title_terms, i.title_norm, i.all_terms, i.all_norm, i.norm_title,"      \
-	" left(i.title, 150) FROM (SELECT s.idea_id FROM idea_search s"                          \
-	" WHERE s.search @@ to_tsquery('simple', " tsq ")"                                         \
-	" ORDER BY ts_rank(s.search, to_tsquery('simple', " tsq "), 1) DESC, s.idea_id LIMIT " limit "::int) c" \
-	" JOIN ideas i ON i.id = c.idea_id WHERE i.status <> 'merged'"
+	"SELECT s.idea_id, s.title_terms, s.title_norm, s.all_terms, s.all_norm, s.norm_title"  \
+	" FROM idea_search s WHERE s.live AND s.search @@ to_tsquery('simple', " tsq ")"          \
+	" ORDER BY ts_rank(s.search, to_tsquery('simple', " tsq "), 1) DESC, s.idea_id"           \
+	" LIMIT " limit "::int"
 
 /* Scores the candidate in row of r (its columns from col on, as above)
  * against q into *out; 1 when at or above the suggest threshold. */

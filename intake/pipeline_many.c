@@ -330,10 +330,7 @@ static int decide(struct triage_ctx *t, struct plan *pl, int n, const struct df_
 					    .all_norm = gp->q.q.all.norm,
 					    .trigram = trigram_similarity_sets(gp->q.trgm, gp->q.ntrgm,
 										p->q.trgm, p->q.ntrgm)};
-			if (match_score_doc(t, &p->q, &d, -(int64_t)(g + 1), &cand[k])) {
-				snprintf(cand[k].title, sizeof(cand[k].title), "%s", gp->title);
-				k++;
-			}
+			k += match_score_doc(t, &p->q, &d, -(int64_t)(g + 1), &cand[k]);
 		}
 		int best = match_best(cand, k);
 		if (best > 0 && cand[0].r.strict >= t->rules->auto_merge) {
@@ -483,9 +480,10 @@ static int write_ideas(PGconn *c, struct group_idea *ideas, int n, struct err *e
 		     "  $12::text[], $13::text[], $14::text[], $15::text[], $16::text[], $17::text[])"
 		     "  AS u(id, title, nt, tt, at, tn, an, cat, seg, rt, score, bd, cls, nreq, nsrc, nm,"
 		     "  last)"
-		     " ORDER BY u.id RETURNING id, all_terms)"
-		     " INSERT INTO idea_search (idea_id, search)"
-		     " SELECT id, to_tsvector('simple', array_to_string(all_terms, ' ')) FROM i",
+		     " ORDER BY u.id RETURNING id, " MATCH_SEARCH_COPY ")"
+		     " INSERT INTO idea_search (idea_id, search, " MATCH_SEARCH_COPY ")"
+		     " SELECT id, to_tsvector('simple', array_to_string(all_terms, ' ')), "
+		     MATCH_SEARCH_COPY " FROM i",
 		     IC_N, pp, err);
 	for (int k = 0; k < IC_N; k++)
 		free(lit[k]);

@@ -363,6 +363,8 @@ Test(triage, a_person_merges_ideas_and_can_undo_it_exactly)
 	cr_expect_str_eq(st, "merged");
 	free(st);
 	char where[200];
+	snprintf(where, sizeof(where), "idea_search WHERE idea_id = %lld AND NOT live", (long long)a.idea_id);
+	cr_expect_eq(testdb_count(pg, where), 1, "a merged idea is no longer a candidate");
 	snprintf(where, sizeof(where), "mentions WHERE idea_id = %lld", (long long)b.idea_id);
 	cr_expect_eq(testdb_count(pg, where), 3, "every mention moved, none lost");
 	cr_expect_eq(testdb_count(pg, "mentions WHERE external_id = 'meshco/mesh#90'"
@@ -404,6 +406,8 @@ Test(triage, a_person_merges_ideas_and_can_undo_it_exactly)
 	st = idea_field(a.idea_id, "status");
 	cr_expect_str_eq(st, "new");
 	free(st);
+	snprintf(where, sizeof(where), "idea_search WHERE idea_id = %lld AND live", (long long)a.idea_id);
+	cr_expect_eq(testdb_count(pg, where), 1, "and a candidate again once undone");
 	snprintf(where, sizeof(where), "mentions WHERE idea_id = %lld", (long long)a.idea_id);
 	cr_expect_eq(testdb_count(pg, where), 2, "the merge is undone exactly");
 	char *req_back = idea_field(b.idea_id, "requesters");
@@ -705,6 +709,12 @@ Test(triage, an_edited_issue_is_matched_by_its_new_words)
 		 "idea_search WHERE idea_id = %lld AND search @@ to_tsquery('simple', 'quokkaflow')",
 		 (long long)a.idea_id);
 	cr_expect_eq(testdb_count(pg, where), 1, "the full-text entry has the new words");
+	snprintf(where, sizeof(where),
+		 "idea_search s JOIN ideas i ON i.id = s.idea_id WHERE s.idea_id = %lld"
+		 " AND s.all_terms = i.all_terms AND s.title_terms = i.title_terms"
+		 " AND s.norm_title = i.norm_title AND s.all_norm = i.all_norm",
+		 (long long)a.idea_id);
+	cr_expect_eq(testdb_count(pg, where), 1, "the retrieval copy follows the idea");
 	struct ingest_result b = ingest(SRC_SALES, "crm-9100", "Initech", AUTHOR_CUSTOMER,
 					"Quokkaflow routing for Android handsets",
 					"Wants only the quokkaflow app sent through an exit node on Android handsets.");

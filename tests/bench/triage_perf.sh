@@ -79,10 +79,11 @@ SQL
 CANDIDATES=$(python3 -c "import json; print(json.load(open('$ROOT/config/scoring.json'))['dedup']['candidates'])")
 cat > "$WORK/retrieval.sql" <<SQL
 \\set k random(1, 1000)
-SELECT i.id, i.title_terms, i.title_norm, i.all_terms, i.all_norm, i.norm_title, left(i.title, 150)
-FROM bench_queries b,
- LATERAL (SELECT s.idea_id FROM idea_search s WHERE s.search @@ b.q ORDER BY ts_rank(s.search, b.q, 1) DESC, s.idea_id LIMIT $CANDIDATES) c
-JOIN ideas i ON i.id = c.idea_id WHERE b.k = :k AND i.status <> 'merged';
+SELECT c.* FROM bench_queries b,
+ LATERAL (SELECT s.idea_id, s.title_terms, s.title_norm, s.all_terms, s.all_norm, s.norm_title
+          FROM idea_search s WHERE s.live AND s.search @@ b.q
+          ORDER BY ts_rank(s.search, b.q, 1) DESC, s.idea_id LIMIT $CANDIDATES) c
+WHERE b.k = :k;
 SQL
 echo "pgbench, candidate retrieval SQL only ($CANDIDATES candidates), 1 client, 20 s:"
 /usr/lib/postgresql/15/bin/pgbench -n -c 1 -T 20 -f "$WORK/retrieval.sql" "$CONN" 2>/dev/null \
