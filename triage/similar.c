@@ -149,7 +149,8 @@ void similar_score(const struct similar_weights *w, const struct sim_query *q,
 	 * mention does not */
 	double st_all = stored_cosine(all, &q->all, doc->all_norm);
 	double st_title = stored_cosine(title, &q->title, doc->title_norm);
-	out->strict = fmin(out->score, w->all * st_all + w->title * st_title + w->trigram * doc->trigram);
+	out->strict =
+	    fmin(out->score, w->all * st_all + w->title * st_title + w->trigram * doc->trigram);
 }
 
 /* ---- trigrams ------------------------------------------------------------- */
