@@ -557,8 +557,8 @@ static void render_idea(struct http_ctx *c, int status, const struct principal *
 		fprintf(f, "<li><a href=\"/ideas/%lld\">", other);
 		h(f, jstr(v, "title"));
 		/* the same request asked again: one click folds it in (undoable) */
-		fprintf(f, "</a> (%.0f%% similar)<form class=\"inline\" method=\"post\" action=\"/ideas/%lld/fold\">"
-			   "<input type=\"hidden\" name=\"csrf\" value=\"%s\"><input type=\"hidden\" "
+		fprintf(f, "</a> (%.0f%% similar)<form class=\"inline\" method=\"post\" "
+			   "action=\"/ideas/%lld/fold\"><input type=\"hidden\" name=\"csrf\" value=\"%s\"><input type=\"hidden\" "
 			   "name=\"into\" value=\"%lld\"><button type=\"submit\" class=\"link\" "
 			   "data-fold=\"%lld\">Fold into this idea</button></form></li>",
 			100 * json_real_value(json_object_get(v, "similarity")), other, csrf, id, other);
@@ -697,9 +697,11 @@ void idea_page(struct http_ctx *c)
 	if (folded)
 		snprintf(notice, sizeof(notice),
 			 "Idea #%lld was folded into this one; its page can undo it.", atoll(folded));
-	render_idea(c, 200, &who, d,
-		    folded ? notice : unfolded ? "The merge was undone: this idea is live again." : saved ? "Saved." : NULL,
-		    NULL);
+	const char *says = folded     ? notice
+			   : unfolded ? "The merge was undone: this idea is live again."
+			   : saved    ? "Saved."
+				      : NULL;
+	render_idea(c, 200, &who, d, says, NULL);
 	free(saved);
 	free(folded);
 	free(unfolded);
