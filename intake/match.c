@@ -94,7 +94,8 @@ static int pending_grow(struct df_pending *p)
 	return 0;
 }
 
-int match_pending_add(struct triage_ctx *t, const struct tokens *terms)
+/* Adds delta to the pending frequency of each of terms. */
+static int pending_count(struct triage_ctx *t, const struct tokens *terms, long delta)
 {
 	if (!t->pending && !(t->pending = calloc(1, sizeof(*t->pending))))
 		return -1;
@@ -102,26 +103,23 @@ int match_pending_add(struct triage_ctx *t, const struct tokens *terms)
 	for (int i = 0; i < terms->n; i++) {
 		if ((p->used + 1) * 2 > p->size && pending_grow(p) < 0)
 			return -1;
-		(*pending_slot(p, terms->v[i], true))++;
+		*pending_slot(p, terms->v[i], true) += delta;
 	}
-	p->corpus++;
+	return 0;
+}
+
+int match_pending_add(struct triage_ctx *t, const struct tokens *terms)
+{
+	if (pending_count(t, terms, 1) < 0)
+		return -1;
+	t->pending->corpus++;
 	return 0;
 }
 
 int match_pending_change(struct triage_ctx *t, const struct tokens *removed,
 			 const struct tokens *added)
 {
-	if (!t->pending && !(t->pending = calloc(1, sizeof(*t->pending))))
-		return -1;
-	struct df_pending *p = t->pending;
-	const struct tokens *lists[] = {removed, added};
-	for (int l = 0; l < 2; l++)
-		for (int i = 0; i < lists[l]->n; i++) {
-			if ((p->used + 1) * 2 > p->size && pending_grow(p) < 0)
-				return -1;
-			*pending_slot(p, lists[l]->v[i], true) += l ? 1 : -1;
-		}
-	return 0;
+	return pending_count(t, removed, -1) < 0 || pending_count(t, added, 1) < 0 ? -1 : 0;
 }
 
 static int cmp_cstr(const void *a, const void *b)

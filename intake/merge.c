@@ -114,3 +114,16 @@ int unmerge_idea(PGconn *c, struct triage_ctx *t, int64_t from, const char *who,
 		return -1;
 	return pipeline_rescore(c, t, into, err);
 }
+
+int merge_in_tx(PGconn *c, struct triage_ctx *t, int64_t from, int64_t into, const char *who,
+		int64_t *merge_id, struct err *err)
+{
+	if (pipeline_begin(c, err) < 0 ||
+	    (into ? merge_ideas(c, t, from, into, who, merge_id, err)
+		  : unmerge_idea(c, t, from, who, err)) < 0 ||
+	    pipeline_commit(c, t, err) < 0) {
+		pipeline_rollback(c, t);
+		return -1;
+	}
+	return 0;
+}

@@ -22,4 +22,9 @@ int merge_ideas(PGconn *c, struct triage_ctx *t, int64_t from, int64_t into, con
 int unmerge_idea(PGconn *c, struct triage_ctx *t, int64_t from, const char *who,
 		 struct err *err) __attribute__((warn_unused_result));
 
+/* merge_ideas (into > 0) or unmerge_idea (into == 0) in a transaction of
+ * its own, committed, or rolled back on any failure. */
+int merge_in_tx(PGconn *c, struct triage_ctx *t, int64_t from, int64_t into, const char *who,
+		int64_t *merge_id, struct err *err) __attribute__((warn_unused_result));
+
 #endif

@@ -358,13 +358,9 @@ void ideas_merge(struct http_ctx *c)
 		http_db_unavailable(c, "merge");
 		return;
 	}
-	PGconn *pg = db_conn(db);
 	struct err err = {0};
 	int64_t merge_id = 0;
-	if (pipeline_begin(pg, &err) < 0 ||
-	    merge_ideas(pg, http_triage(c), id, target, who.name, &merge_id, &err) < 0 ||
-	    pipeline_commit(pg, http_triage(c), &err) < 0) {
-		pipeline_rollback(pg, http_triage(c));
+	if (merge_in_tx(db_conn(db), http_triage(c), id, target, who.name, &merge_id, &err) < 0) {
 		merge_failed(c, db, &err);
 		return;
 	}
@@ -386,11 +382,8 @@ void ideas_unmerge(struct http_ctx *c)
 		http_db_unavailable(c, "unmerge");
 		return;
 	}
-	PGconn *pg = db_conn(db);
 	struct err err = {0};
-	if (pipeline_begin(pg, &err) < 0 || unmerge_idea(pg, http_triage(c), id, who.name, &err) < 0 ||
-	    pipeline_commit(pg, http_triage(c), &err) < 0) {
-		pipeline_rollback(pg, http_triage(c));
+	if (merge_in_tx(db_conn(db), http_triage(c), id, 0, who.name, NULL, &err) < 0) {
 		merge_failed(c, db, &err);
 		return;
 	}

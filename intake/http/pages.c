@@ -16,7 +16,6 @@
 #include "intake/actions.h"
 #include "intake/idea_detail.h"
 #include "intake/merge.h"
-#include "intake/pipeline.h"
 #include "intake/http/request.h"
 #include "intake/http/router.h"
 #include "intake/http/template.h"
@@ -708,6 +707,20 @@ void idea_page(struct http_ctx *c)
 	json_decref(d);
 }
 
+/* Reads a page form posted by a triager after checking its CSRF token;
+ * -1 after answering. */
+static int triage_form(struct http_ctx *c, struct principal *who, struct evkeyvalq *form)
+{
+	if (page_principal(c, ROLE_TRIAGER, who) < 0 || read_form(c, form) < 0)
+		return -1;
+	if (!http_csrf_ok(c, CSRF_COOKIE, evhttp_find_header(form, "csrf"))) {
+		evhttp_clear_headers(form);
+		return http_problem(c, 403, "csrf",
+				    "the form expired or came from another site: reload the page and try again");
+	}
+	return 0;
+}
+
 /* The form's fields as a PATCH body: blank text clears, blank selects leave
  * the choice to the rules, unchecked boxes are false. */
 static json_t *form_changes(struct evkeyvalq *form)
@@ -734,17 +747,12 @@ static json_t *form_changes(struct evkeyvalq *form)
 void idea_page_post(struct http_ctx *c)
 {
 	struct principal who;
-	if (page_principal(c, ROLE_TRIAGER, &who) < 0)
+	struct evkeyvalq form;
+	if (triage_form(c, &who, &form) < 0)
 		return;
 	int64_t id = http_param_id(c, 0);
-	if (!id)
-		return;
-	struct evkeyvalq form;
-	if (read_form(c, &form) < 0)
-		return;
-	if (!http_csrf_ok(c, CSRF_COOKIE, evhttp_find_header(&form, "csrf"))) {
+	if (!id) {
 		evhttp_clear_headers(&form);
-		http_problem(c, 403, "csrf", "the form expired or came from another site: reload the page and try again");
 		return;
 	}
 	json_t *ch = form_changes(&form);
@@ -781,20 +789,6 @@ void idea_page_post(struct http_ctx *c)
 	redirect(c, loc);
 }
 
-/* Reads a page form posted by a triager after checking its CSRF token;
- * -1 after answering. */
-static int triage_form(struct http_ctx *c, struct principal *who, struct evkeyvalq *form)
-{
-	if (page_principal(c, ROLE_TRIAGER, who) < 0 || read_form(c, form) < 0)
-		return -1;
-	if (!http_csrf_ok(c, CSRF_COOKIE, evhttp_find_header(form, "csrf"))) {
-		evhttp_clear_headers(form);
-		return http_problem(c, 403, "csrf",
-				    "the form expired or came from another site: reload the page and try again");
-	}
-	return 0;
-}
-
 /* Runs a merge or an unmerge in its own transaction; on a refusal shows the
  * page of show_id with what is wrong. 0 when done, -1 after answering. */
 static int fold_tx(struct http_ctx *c, const struct principal *who, int64_t from, int64_t into,
@@ -803,15 +797,8 @@ static int fold_tx(struct http_ctx *c, const struct principal *who, int64_t from
 	struct db *db = http_db(c);
 	if (!db)
 		return http_db_unavailable(c, "merge");
-	PGconn *pg = db_conn(db);
-	struct triage_ctx *t = http_triage(c);
 	struct err err = {0};
-	int64_t merge_id = 0;
-	if (pipeline_begin(pg, &err) < 0 ||
-	    (into ? merge_ideas(pg, t, from, into, who->name, &merge_id, &err)
-		  : unmerge_idea(pg, t, from, who->name, &err)) < 0 ||
-	    pipeline_commit(pg, t, &err) < 0) {
-		pipeline_rollback(pg, t);
+	if (merge_in_tx(db_conn(db), http_triage(c), from, into, who->name, NULL, &err) < 0) {
 		if (db_check_broken(db) || !err.field[0])
 			return http_db_unavailable(c, err.msg);
 		json_t *d;
