@@ -10,6 +10,7 @@
 
 #include "db/array.h"
 #include "db/db.h"
+#include "intake/fresh.h"
 #include "triage/text.h"
 
 #define MAX_TERMS 400      /* of one mention */
@@ -336,11 +337,11 @@ void match_clear(struct match_query *q)
 	memset(q, 0, sizeof(*q));
 }
 
-/* "a | b | c" over the rarest terms that some idea already uses (a term no
- * idea has can retrieve nothing). Terms in more than RETRIEVAL_MAX_SHARE of
- * the ideas (or RETRIEVAL_MAX_DF) are left out: their posting lists would
- * make retrieval grow with the corpus. */
-char *match_retrieval_query(const struct match_query *q)
+/* The rarest terms that some idea already uses (a term no idea has can
+ * retrieve nothing), sorted. Terms in more than RETRIEVAL_MAX_SHARE of the
+ * ideas (or RETRIEVAL_MAX_DF) are left out: their posting lists would make
+ * retrieval grow with the corpus. */
+void match_retrieval_terms(const struct match_query *q, struct tokens *out)
 {
 	int n = q->all_toks.n, *idx = malloc(sizeof(int) * (size_t)(n + 1)), k = 0;
 	long max_df = (long)(q->corpus * RETRIEVAL_MAX_SHARE);
@@ -360,22 +361,33 @@ char *match_retrieval_query(const struct match_query *q)
 				idx[i] = idx[j];
 				idx[j] = tmp;
 			}
-	char *buf = NULL;
-	size_t len = 0;
-	int written = 0;
-	FILE *f = open_memstream(&buf, &len);
-	for (int i = 0; i < k && i < RETRIEVAL_TERMS; i++) {
+	memset(out, 0, sizeof(*out));
+	out->v = calloc(RETRIEVAL_TERMS + 1, sizeof(char *));
+	for (int i = 0; out->v && i < k && i < RETRIEVAL_TERMS; i++) {
 		const char *term = q->all_toks.v[idx[i]];
 		/* tokens are letters and digits; anything else would be tsquery syntax */
 		bool plain = true;
 		for (const char *p = term; *p; p++)
 			plain &= !strchr("&|!():*'\\<> ", *p);
 		if (plain)
-			fprintf(f, "%s%s", written++ ? " | " : "", term);
+			out->v[out->n++] = strdup(term);
 	}
-	fclose(f);
+	out->cap = RETRIEVAL_TERMS + 1;
 	free(idx);
-	return buf;
+	if (out->n > 1)
+		qsort(out->v, (size_t)out->n, sizeof(char *), cmp_str);
+}
+
+char *match_retrieval_query(const struct tokens *terms)
+{
+	size_t len = 1;
+	for (int i = 0; i < terms->n; i++)
+		len += strlen(terms->v[i]) + 3;
+	char *s = malloc(len), *o = s;
+	*o = '\0';
+	for (int i = 0; i < terms->n; i++)
+		o += sprintf(o, "%s%s", i ? " | " : "", terms->v[i]);
+	return s;
 }
 
 static int cmp_cand(const void *a, const void *b)
@@ -512,13 +524,35 @@ int match_best(struct match_candidate *c, int n)
 	return n < MATCH_MAX ? n : MATCH_MAX;
 }
 
+int match_fresh(struct triage_ctx *t, const struct match_query *q, const struct tokens *terms,
+		struct match_candidate *out)
+{
+	int max = t->rules->candidates, *entry = malloc(sizeof(int) * (size_t)(max + 1)), k = 0;
+	if (!entry)
+		return 0;
+	int n = fresh_retrieve(t->fresh, terms, max, entry);
+	for (int i = 0; i < n; i++) {
+		struct sim_doc d;
+		fresh_doc(t->fresh, entry[i], q->trgm, q->ntrgm, &d);
+		k += match_score_doc(t, q, &d, fresh_id(t->fresh, entry[i]), &out[k]);
+	}
+	free(entry);
+	return k;
+}
+
 int match_find(PGconn *c, struct triage_ctx *t, const struct match_query *q,
 	       struct match_candidate *out, int *n, struct err *err)
 {
 	*n = 0;
 	if (q->all_toks.n == 0 && !*q->norm_title)
 		return 0;
-	char *tsq = match_retrieval_query(q);
+	struct tokens terms;
+	match_retrieval_terms(q, &terms);
+	if (!terms.n) {
+		tokens_clear(&terms);
+		return 0; /* no term any idea has: nothing can match */
+	}
+	char *tsq = match_retrieval_query(&terms);
 	char limit[16];
 	snprintf(limit, sizeof(limit), "%d", t->rules->candidates);
 	const char *p[] = {tsq, limit};
@@ -526,23 +560,26 @@ int match_find(PGconn *c, struct triage_ctx *t, const struct match_query *q,
 	 * stays selective at any size. (A trigram search on titles was dropped:
 	 * with many similar titles it cannot use the index to order and
 	 * degrades to a scan.) The titles' trigram similarity is still computed,
-	 * here, for the candidates found. */
-	if (!*tsq) {
-		free(tsq);
-		return 0; /* no term any idea has: nothing can match */
-	}
+	 * here, for the candidates found. The ideas founded by the open
+	 * transaction's many-at-once ingest are not in that index yet: they are
+	 * retrieved from memory, ranked the same way. */
 	PGresult *r = db_query(c, MATCH_CANDIDATES_SQL("$1", "$2"), 2, p, err);
 	free(tsq);
-	if (!r)
+	if (!r) {
+		tokens_clear(&terms);
 		return -1;
+	}
 	int rows = PQntuples(r), k = 0;
-	struct match_candidate *all = calloc((size_t)rows + 1, sizeof(*all));
+	struct match_candidate *all = calloc((size_t)rows + (size_t)t->rules->candidates + 1,
+					     sizeof(*all));
 	for (int i = 0; i < rows; i++)
 		k += match_score_row(t, q, r, i, 0, &all[k]);
+	k += match_fresh(t, q, &terms, &all[k]);
 	*n = match_best(all, k);
 	memcpy(out, all, sizeof(*out) * (size_t)*n);
 	free(all);
 	PQclear(r);
+	tokens_clear(&terms);
 	return 0;
 }
 
@@ -623,6 +660,10 @@ static bool same_terms(const struct tokens *a, const struct tokens *b)
 int match_refresh_idea(PGconn *c, struct triage_ctx *t, const char *idea_id,
 		       const struct mention *m, struct err *err)
 {
+	/* an idea founded by this transaction has no full-text entry for the
+	 * trigger to follow yet: written now, with the others (rare) */
+	if (fresh_has(t->fresh, atoll(idea_id)) && fresh_flush(c, &t->fresh, err) < 0)
+		return -1;
 	const char *p1[] = {idea_id};
 	PGresult *r = db_query(c, "SELECT title_terms, all_terms FROM ideas WHERE id = $1", 1, p1, err);
 	if (!r)

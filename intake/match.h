@@ -53,9 +53,12 @@ int match_normalize(struct triage_ctx *t, const struct mention *m, struct match_
 int match_weigh(struct triage_ctx *t, struct match_query *q, const struct df_table *tab,
 		struct err *err) __attribute__((warn_unused_result));
 
-/* The full-text query over q's rarest terms ("a | b"), new; "" when no
- * term could retrieve anything. */
-char *match_retrieval_query(const struct match_query *q);
+/* The rarest of q's terms that some idea uses, sorted (new strings): what
+ * retrieves candidates. None when no term could retrieve anything. */
+void match_retrieval_terms(const struct match_query *q, struct tokens *out);
+
+/* Those terms as a full-text query ("a | b"), new. */
+char *match_retrieval_query(const struct tokens *terms);
 
 /* Counts q's terms into the transaction's pending document frequencies, as
  * a new idea made of them does. */
@@ -91,6 +94,13 @@ int match_score_row(struct triage_ctx *t, const struct match_query *q, PGresult 
 /* Scores an idea known in memory (d) against q; 1 when worth suggesting. */
 int match_score_doc(struct triage_ctx *t, const struct match_query *q, const struct sim_doc *d,
 		    int64_t idea_id, struct match_candidate *out);
+
+/* Scores the ideas founded by the open transaction's many-at-once ingest
+ * (intake/fresh.h) that share one of terms, the best t->rules->candidates
+ * of them as retrieval ranks them, into out (room for that many); returns
+ * how many are worth suggesting. */
+int match_fresh(struct triage_ctx *t, const struct match_query *q, const struct tokens *terms,
+		struct match_candidate *out);
 
 /* Sorts c[0..n) best first; returns how many to keep (at most MATCH_MAX). */
 int match_best(struct match_candidate *c, int n);

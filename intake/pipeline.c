@@ -17,6 +17,7 @@
 #include "db/db.h"
 #include "intake/metrics.h"
 #include "intake/match.h"
+#include "intake/fresh.h"
 #include "triage/text.h"
 
 
@@ -41,7 +42,8 @@ int pipeline_begin(PGconn *c, struct err *err)
 
 int pipeline_commit(PGconn *c, struct triage_ctx *t, struct err *err)
 {
-	if (match_pending_flush(c, t, err) < 0)
+	if (pipeline_rescore_pending(c, t, err) < 0 || fresh_flush(c, &t->fresh, err) < 0 ||
+	    match_pending_flush(c, t, err) < 0)
 		return -1;
 	return exec_cmd(c, "COMMIT", err);
 }
@@ -49,6 +51,9 @@ int pipeline_commit(PGconn *c, struct triage_ctx *t, struct err *err)
 void pipeline_rollback(PGconn *c, struct triage_ctx *t)
 {
 	match_pending_reset(t);
+	pipeline_rescore_forget(t);
+	fresh_free(t->fresh);
+	t->fresh = NULL;
 	if (PQtransactionStatus(c) != PQTRANS_IDLE)
 		PQclear(PQexec(c, "ROLLBACK"));
 }

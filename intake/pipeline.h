@@ -98,9 +98,21 @@ int pipeline_prescore(struct triage_ctx *t, const struct mention *m, struct idea
 int pipeline_rescore_ids(PGconn *c, struct triage_ctx *t, const int64_t *ids, int n,
 			 struct err *err) __attribute__((warn_unused_result));
 
+/* Notes ideas ids[0..n) to be rescored before the open transaction commits
+ * (pipeline_commit): an import joins many mentions to the same ideas, and
+ * nothing reads their scores before then. -1 when out of memory. */
+int pipeline_rescore_later(struct triage_ctx *t, const int64_t *ids, int n)
+    __attribute__((warn_unused_result));
+/* Rescores the ideas noted, each once, and forgets them. */
+int pipeline_rescore_pending(PGconn *c, struct triage_ctx *t, struct err *err)
+    __attribute__((warn_unused_result));
+void pipeline_rescore_forget(struct triage_ctx *t);
+
 /* BEGIN / COMMIT / ROLLBACK helpers: 0 or -1 with *err. */
 int pipeline_begin(PGconn *c, struct err *err) __attribute__((warn_unused_result));
-/* Commit writes the term frequencies the transaction added first. */
+/* Commit first rescores the ideas noted for it, then writes the full-text
+ * entries of the ideas founded (intake/fresh.h) and the term frequencies
+ * the transaction added. */
 int pipeline_commit(PGconn *c, struct triage_ctx *t, struct err *err)
     __attribute__((warn_unused_result));
 void pipeline_rollback(PGconn *c, struct triage_ctx *t);

@@ -4,13 +4,16 @@
  * of mentions instead of several per mention:
  *
  *   read   which mentions are known, which URLs are tracked (1 statement);
- *          document frequencies (1); candidates for every mention (1)
- *   decide in C, in order: each mention is scored against the candidates
- *          the database had and the ideas this group created before it
- *   write  new ideas, scored, and their search terms (2), mentions and
- *          their links (1), suggestions (1), and one rescore of the other
- *          ideas touched (those that existed, or that a later mention of
- *          the group joined, or whose score needs the stored rows)
+ *          document frequencies (1); candidates for every mention from the
+ *          ideas that existed before the transaction's ingest (1)
+ *   decide in C, in order: each mention is scored against those candidates
+ *          and the best of the ideas this transaction founded so far, this
+ *          group's included, retrieved from memory (intake/fresh.h)
+ *   write  new ideas, scored (2), mentions and their links (1),
+ *          suggestions (1), and one rescore of the other ideas touched
+ *          (those that existed, or that a later mention of the group
+ *          joined, or whose score needs the stored rows); the new ideas'
+ *          full-text entries once, at commit
  *
  * A mention that needs the one-at-a-time path (already known, a comment,
  * an explicit link by URL or "duplicate of", a repeat inside the group)
@@ -20,8 +23,11 @@
  * that retrieve candidates from the database are chosen with the document
  * frequencies read at the start of the group, so a term that becomes common
  * within one group can still retrieve (it costs a little work, never a
- * missed duplicate). The group's own ideas are reached by the terms chosen
- * with the frequencies as they are when the mention's turn comes. */
+ * missed duplicate). The ideas founded since are reached by the terms chosen
+ * with the frequencies as they are when the mention's turn comes. Both
+ * parts are ranked alike (ts_rank) and each gives its best
+ * dedup.candidates, so the candidates one at a time would verify are among
+ * them. */
 #include "intake/pipeline.h"
 
 #include <inttypes.h>
@@ -31,6 +37,7 @@
 
 #include "db/array.h"
 #include "db/db.h"
+#include "intake/fresh.h"
 #include "intake/match.h"
 #include "intake/metrics.h"
 #include "intake/pipeline_parts.h"
@@ -62,6 +69,7 @@ struct group_idea {
 	int64_t id;
 	bool joined;            /* a later mention of the group joins it */
 	bool scored;            /* inserted scored (sc): no rescore after */
+	int entry;              /* its entry in t->fresh */
 	struct idea_score sc;
 };
 
@@ -77,22 +85,6 @@ static void plan_clear(struct plan *p)
 static int cmp_str(const void *a, const void *b)
 {
 	return strcmp(*(const char *const *)a, *(const char *const *)b);
-}
-
-/* "a | b | c" into sorted terms. */
-static void split_tsq(const char *tsq, struct tokens *out)
-{
-	char *copy = strdup(tsq), *save = NULL;
-	for (char *tok = strtok_r(copy, " |", &save); tok; tok = strtok_r(NULL, " |", &save)) {
-		if (out->n == out->cap) {
-			out->cap = out->cap ? 2 * out->cap : 16;
-			out->v = realloc(out->v, (size_t)out->cap * sizeof(char *));
-		}
-		out->v[out->n++] = strdup(tok);
-	}
-	free(copy);
-	if (out->n)
-		qsort(out->v, (size_t)out->n, sizeof(char *), cmp_str);
 }
 
 /* True when m can take the group path: a new post with nothing that links
@@ -200,138 +192,33 @@ static void union_terms(struct plan *pl, int n, struct tokens *out)
 	out->n = o;
 }
 
-/* The group's new ideas by term: which of them use each term, so a plan
- * finds the ones sharing a retrieval term with it without comparing its
- * terms with every idea the group founded before it. */
-struct group_terms {
-	const char **term; /* open addressing, power-of-two size; borrowed */
-	int **ideas;       /* per slot: the group ideas using the term, ascending */
-	int *n, *cap;
-	size_t size;
-};
-
-static uint64_t hash_term(const char *s)
-{
-	uint64_t h = 1469598103934665603ULL;
-	for (; *s; s++)
-		h = (h ^ (unsigned char)*s) * 1099511628211ULL;
-	return h;
-}
-
-static void group_terms_free(struct group_terms *gt)
-{
-	for (size_t i = 0; gt->ideas && i < gt->size; i++)
-		free(gt->ideas[i]);
-	free(gt->term);
-	free(gt->ideas);
-	free(gt->n);
-	free(gt->cap);
-	memset(gt, 0, sizeof(*gt));
-}
-
-/* The slot of term: its own, or the empty one where it would go. */
-static size_t group_terms_slot(const struct group_terms *gt, const char *term)
-{
-	size_t i = hash_term(term) & (gt->size - 1);
-	while (gt->term[i] && strcmp(gt->term[i], term) != 0)
-		i = (i + 1) & (gt->size - 1);
-	return i;
-}
-
-/* Sized for n plans' terms: the table never fills past half. */
-static int group_terms_init(struct group_terms *gt, const struct plan *pl, int n)
-{
-	size_t terms = 0, size = 64;
-	for (int i = 0; i < n; i++)
-		terms += (size_t)pl[i].q.all_toks.n;
-	while (size < 2 * terms + 2)
-		size *= 2;
-	*gt = (struct group_terms){.term = calloc(size, sizeof(char *)),
-				   .ideas = calloc(size, sizeof(int *)),
-				   .n = calloc(size, sizeof(int)),
-				   .cap = calloc(size, sizeof(int)),
-				   .size = size};
-	return gt->term && gt->ideas && gt->n && gt->cap ? 0 : -1;
-}
-
-/* Records that group idea g (founded by p) uses each of p's terms. */
-static int group_terms_add(struct group_terms *gt, const struct plan *p, int g)
-{
-	for (int k = 0; k < p->q.all_toks.n; k++) {
-		size_t i = group_terms_slot(gt, p->q.all_toks.v[k]);
-		if (!gt->term[i])
-			gt->term[i] = p->q.all_toks.v[k];
-		if (gt->n[i] == gt->cap[i]) {
-			int cap = gt->cap[i] ? 2 * gt->cap[i] : 4;
-			int *v = realloc(gt->ideas[i], sizeof(int) * (size_t)cap);
-			if (!v)
-				return -1;
-			gt->ideas[i] = v;
-			gt->cap[i] = cap;
-		}
-		gt->ideas[i][gt->n[i]++] = g;
-	}
-	return 0;
-}
-
-/* Marks in shared[0..nideas) the group ideas that share a retrieval term
- * with p. */
-static void group_terms_sharing(const struct group_terms *gt, const struct plan *p, bool *shared,
-				int nideas)
-{
-	memset(shared, 0, sizeof(bool) * (size_t)nideas);
-	for (int k = 0; k < p->rt.n; k++) {
-		size_t i = group_terms_slot(gt, p->rt.v[k]);
-		for (int j = 0; gt->term[i] && j < gt->n[i]; j++)
-			shared[gt->ideas[i][j]] = true;
-	}
-}
-
 /* Decides for every plan, in order. rows: the candidates the database had,
- * ordered by plan (column 0 the plan's 1-based number). */
+ * ordered by plan (column 0 the plan's 1-based number). The ideas founded
+ * in this transaction by this ingest, this group's included, are not in
+ * the database's full-text index: they are retrieved from memory
+ * (t->fresh), by the terms one at a time would use when the mention's turn
+ * comes - a term no idea had at the start of the group (so left out of the
+ * database query) may be what it shares with an idea founded since. */
 static int decide(struct triage_ctx *t, struct plan *pl, int n, const struct df_table *tab,
 		  PGresult *rows, struct group_idea *ideas, int *nideas, struct err *err)
 {
-	int row = 0, nrows = rows ? PQntuples(rows) : 0, rc = -1;
-	struct match_candidate *cand = calloc((size_t)t->rules->candidates + GROUP_MAX + 1, sizeof(*cand));
-	bool *shared = calloc((size_t)n + 1, sizeof(bool));
-	struct group_terms gt;
-	if (group_terms_init(&gt, pl, n) < 0 || !cand || !shared) {
-		err_set(err, "out of memory");
-		goto out;
-	}
+	int row = 0, nrows = rows ? PQntuples(rows) : 0;
+	struct match_candidate *cand = calloc(2 * (size_t)t->rules->candidates + 1, sizeof(*cand));
+	if (!cand)
+		return err_set(err, "out of memory");
 	for (int i = 0; i < n; i++) {
 		struct plan *p = &pl[i];
 		/* weights as they are now: earlier ideas of the group count */
-		if (match_weigh(t, &p->q, tab, err) < 0)
-			goto out;
+		if (match_weigh(t, &p->q, tab, err) < 0) {
+			free(cand);
+			return -1;
+		}
 		int k = 0;
 		for (; row < nrows && atoi(PQgetvalue(rows, row, 0)) == i + 1; row++)
 			k += match_score_row(t, &p->q, rows, row, 1, &cand[k]);
-		/* the ideas of this group are reached by the terms one at a time
-		 * would use now: a term no idea had at the start of the group (so
-		 * left out of the database query) may be what this mention shares
-		 * with an idea founded earlier in the group */
-		char *now = match_retrieval_query(&p->q);
 		tokens_clear(&p->rt);
-		split_tsq(now, &p->rt);
-		free(now);
-		group_terms_sharing(&gt, p, shared, *nideas);
-		/* in the order they were founded, as the candidates' order breaks ties */
-		for (int g = 0; g < *nideas; g++) {
-			const struct plan *gp = ideas[g].p;
-			if (!shared[g])
-				continue;
-			struct sim_doc d = {.title_terms = (const char *const *)gp->q.title_toks.v,
-					    .ntitle = gp->q.title_toks.n,
-					    .title_norm = gp->q.q.title.norm,
-					    .all_terms = (const char *const *)gp->q.all_toks.v,
-					    .nall = gp->q.all_toks.n,
-					    .all_norm = gp->q.q.all.norm,
-					    .trigram = trigram_similarity_sets(gp->q.trgm, gp->q.ntrgm,
-										p->q.trgm, p->q.ntrgm)};
-			k += match_score_doc(t, &p->q, &d, -(int64_t)(g + 1), &cand[k]);
-		}
+		match_retrieval_terms(&p->q, &p->rt);
+		k += match_fresh(t, &p->q, &p->rt, &cand[k]);
 		int best = match_best(cand, k);
 		if (best > 0 && cand[0].r.strict >= t->rules->auto_merge) {
 			p->into = cand[0].idea_id;
@@ -342,24 +229,28 @@ static int decide(struct triage_ctx *t, struct plan *pl, int n, const struct df_
 			p->evidence = match_evidence_json(&cand[0].r);
 			continue;
 		}
-		p->founds = (*nideas)++;
-		ideas[p->founds].p = p;
-		p->into = -(int64_t)(p->founds + 1);
+		int g = (*nideas)++;
+		p->founds = g;
+		ideas[g].p = p;
+		p->into = -(int64_t)(g + 1); /* its id once written */
 		p->method = "new";
 		p->evidence = strdup(best ? "{\"suggested\":true}" : "{}");
 		memcpy(p->sugg, cand, sizeof(*cand) * (size_t)best);
 		p->nsugg = best;
-		if (match_pending_add(t, &p->q.all_toks) < 0 || group_terms_add(&gt, p, p->founds) < 0) {
-			err_set(err, "out of memory");
-			goto out;
+		struct fresh_terms ft = {.title = &p->q.title_toks,
+					 .all = &p->q.all_toks,
+					 .title_norm = p->q.q.title.norm,
+					 .all_norm = p->q.q.all.norm,
+					 .trgm = p->q.trgm,
+					 .ntrgm = p->q.ntrgm};
+		ideas[g].entry = fresh_add(&t->fresh, &ft, p->into);
+		if (ideas[g].entry < 0 || match_pending_add(t, &p->q.all_toks) < 0) {
+			free(cand);
+			return err_set(err, "out of memory");
 		}
 	}
-	rc = 0;
-out:
-	group_terms_free(&gt);
-	free(shared);
 	free(cand);
-	return rc;
+	return 0;
 }
 
 static int64_t resolve(const struct group_idea *ideas, int64_t id)
@@ -420,7 +311,8 @@ static int prescore_ideas(struct triage_ctx *t, struct group_idea *ideas, int n,
 enum { IC_ID, IC_TITLE, IC_NT, IC_TT, IC_AT, IC_TN, IC_AN, IC_CAT, IC_SEG, IC_RT, IC_SCORE,
        IC_BD, IC_CLS, IC_NREQ, IC_NSRC, IC_NM, IC_LAST, IC_N };
 
-static int write_ideas(PGconn *c, struct group_idea *ideas, int n, struct err *err)
+static int write_ideas(PGconn *c, struct fresh_index *fx, struct group_idea *ideas, int n,
+		       struct err *err)
 {
 	if (!n)
 		return 0;
@@ -433,8 +325,10 @@ static int write_ideas(PGconn *c, struct group_idea *ideas, int n, struct err *e
 			       1, pc, err);
 	if (!r)
 		return -1;
-	for (int i = 0; i < n; i++)
+	for (int i = 0; i < n; i++) {
 		ideas[i].id = atoll(PQgetvalue(r, i, 0));
+		fresh_set_id(fx, ideas[i].entry, ideas[i].id);
+	}
 	PQclear(r);
 	char **col[IC_N];
 	for (int k = 0; k < IC_N; k++)
@@ -469,6 +363,7 @@ static int write_ideas(PGconn *c, struct group_idea *ideas, int n, struct err *e
 		pp[k] = lit[k];
 		free_strs(col[k], n);
 	}
+	/* their full-text entries are written at commit (intake/fresh.h) */
 	r = db_query(c,
 		     "WITH i AS (INSERT INTO ideas (id, title, norm_title, title_terms, all_terms,"
 		     "  title_norm, all_norm, " MATCH_SCORE_COLUMNS ")"
@@ -480,10 +375,7 @@ static int write_ideas(PGconn *c, struct group_idea *ideas, int n, struct err *e
 		     "  $12::text[], $13::text[], $14::text[], $15::text[], $16::text[], $17::text[])"
 		     "  AS u(id, title, nt, tt, at, tn, an, cat, seg, rt, score, bd, cls, nreq, nsrc, nm,"
 		     "  last)"
-		     " ORDER BY u.id RETURNING id, " MATCH_SEARCH_COPY ")"
-		     " INSERT INTO idea_search (idea_id, search, " MATCH_SEARCH_COPY ")"
-		     " SELECT id, to_tsvector('simple', array_to_string(all_terms, ' ')), "
-		     MATCH_SEARCH_COPY " FROM i",
+		     " ORDER BY u.id) SELECT 1",
 		     IC_N, pp, err);
 	for (int k = 0; k < IC_N; k++)
 		free(lit[k]);
@@ -658,8 +550,8 @@ static int ingest_group(PGconn *c, struct triage_ctx *t, const struct mention *m
 			free(tsq);
 			goto out;
 		}
-		pl[i].tsq = match_retrieval_query(&pl[i].q);
-		split_tsq(pl[i].tsq, &pl[i].rt);
+		match_retrieval_terms(&pl[i].q, &pl[i].rt);
+		pl[i].tsq = match_retrieval_query(&pl[i].rt);
 		tsq[i] = pl[i].tsq;
 	}
 	char *lit = db_text_array((const char *const *)tsq, n);
@@ -677,7 +569,7 @@ static int ingest_group(PGconn *c, struct triage_ctx *t, const struct mention *m
 		goto out;
 	if (decide(t, pl, n, &tab, rows, ideas, &nideas, err) < 0 ||
 	    prescore_ideas(t, ideas, nideas, err) < 0 ||
-	    write_ideas(c, ideas, nideas, err) < 0 ||
+	    write_ideas(c, t->fresh, ideas, nideas, err) < 0 ||
 	    write_mentions(c, pl, n, ideas, decided_by, err) < 0 ||
 	    write_suggestions(c, pl, n, ideas, err) < 0)
 		goto out;
@@ -694,10 +586,13 @@ static int ingest_group(PGconn *c, struct triage_ctx *t, const struct mention *m
 		if (!seen)
 			touched[nt++] = id;
 	}
-	rc = pipeline_rescore_ids(c, t, touched, nt, err);
+	/* at commit: an idea joined again by a later group is rescored once */
+	rc = pipeline_rescore_later(t, touched, nt);
 	free(touched);
-	if (rc < 0)
+	if (rc < 0) {
+		err_set(err, "out of memory");
 		goto out;
+	}
 	for (int i = 0; i < n; i++) {
 		out[i] = (struct ingest_result){.idea_id = resolve(ideas, pl[i].into),
 						.mention_id = pl[i].mention_id,

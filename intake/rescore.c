@@ -489,3 +489,52 @@ int pipeline_rescore_ids(PGconn *c, struct triage_ctx *t, const int64_t *ids, in
 	free(lit);
 	return rc;
 }
+
+int pipeline_rescore_later(struct triage_ctx *t, const int64_t *ids, int n)
+{
+	if (n <= 0)
+		return 0;
+	if (t->nlater + n > t->caplater) {
+		int cap = t->caplater ? t->caplater : 1024;
+		while (cap < t->nlater + n)
+			cap *= 2;
+		int64_t *v = realloc(t->later, sizeof(int64_t) * (size_t)cap);
+		if (!v)
+			return -1;
+		t->later = v;
+		t->caplater = cap;
+	}
+	memcpy(t->later + t->nlater, ids, sizeof(int64_t) * (size_t)n);
+	t->nlater += n;
+	return 0;
+}
+
+static int cmp_id(const void *a, const void *b)
+{
+	int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
+	return (x > y) - (x < y);
+}
+
+int pipeline_rescore_pending(PGconn *c, struct triage_ctx *t, struct err *err)
+{
+	int n = 0, rc = 0;
+	if (t->nlater) {
+		qsort(t->later, (size_t)t->nlater, sizeof(int64_t), cmp_id);
+		for (int i = 0; i < t->nlater; i++)
+			if (!n || t->later[n - 1] != t->later[i])
+				t->later[n++] = t->later[i];
+	}
+	/* in slices, so one statement's arrays stay small */
+	enum { SLICE = 2000 };
+	for (int at = 0; at < n && rc == 0; at += SLICE)
+		rc = pipeline_rescore_ids(c, t, t->later + at, n - at < SLICE ? n - at : SLICE, err);
+	pipeline_rescore_forget(t);
+	return rc;
+}
+
+void pipeline_rescore_forget(struct triage_ctx *t)
+{
+	free(t->later);
+	t->later = NULL;
+	t->nlater = t->caplater = 0;
+}

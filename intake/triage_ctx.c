@@ -5,7 +5,9 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "intake/fresh.h"
 #include "intake/match.h"
+#include "intake/pipeline.h"
 #include "triage/embed.h"
 
 extern const struct embedded_file intake_config_files[];
@@ -249,6 +251,9 @@ void triage_ctx_cleanup(struct triage_ctx *t)
 	t->pending = NULL;
 	match_trgm_cache_free(t->trgm);
 	t->trgm = NULL;
+	fresh_free(t->fresh);
+	t->fresh = NULL;
+	pipeline_rescore_forget(t);
 	normalizer_free(t->norm);
 	t->norm = NULL;
 }

@@ -33,6 +33,7 @@ void triage_rules_free(struct triage_rules *r);
 /* What one thread uses: the shared rules and its own normaliser. */
 struct df_pending;
 struct trgm_cache;
+struct fresh_index;
 
 struct triage_ctx {
 	const struct triage_rules *rules;
@@ -45,6 +46,12 @@ struct triage_ctx {
 	/* candidate titles' trigram sets: the same ideas are candidates for
 	 * many mentions, and their sets cost more than the comparison */
 	struct trgm_cache *trgm;
+	/* ideas the open transaction's many-at-once ingest founded, retrieved
+	 * from memory until commit writes their full-text entries */
+	struct fresh_index *fresh;
+	/* ideas to rescore before the open transaction commits */
+	int64_t *later;
+	int nlater, caplater;
 };
 
 int triage_ctx_init(struct triage_ctx *t, const struct triage_rules *rules, struct err *err)

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "intake/fresh.h"
 #include "intake/pipeline.h"
 #include "intake/triage_ctx.h"
 #include "triage/similar.h"
@@ -585,6 +586,14 @@ Test(triage, ingesting_many_at_once_decides_as_one_at_a_time)
 		}
 	}
 	cr_expect_eq(differ, 0, "%d decisions differ", differ);
+	/* the ideas founded at once got their full-text entries at commit, each
+	 * a copy of its idea */
+	cr_expect_null(t2.fresh, "the transaction's index is gone with it");
+	cr_expect_eq(testdb_count(many, "ideas"),
+		     testdb_count(many, "idea_search s JOIN ideas i ON i.id = s.idea_id"
+					" WHERE s.all_terms = i.all_terms AND s.title_terms = i.title_terms"
+					" AND s.norm_title = i.norm_title AND s.live"
+					" AND s.search = to_tsvector('simple', array_to_string(i.all_terms, ' '))"));
 	/* the same scores (freshness moves with the clock between the two runs) */
 	char *s1 = testdb_value(one, "SELECT sum(score) FROM ideas");
 	char *s2 = testdb_value(many, "SELECT sum(score) FROM ideas");
@@ -720,4 +729,114 @@ Test(triage, an_edited_issue_is_matched_by_its_new_words)
 					"Wants only the quokkaflow app sent through an exit node on Android handsets.");
 	cr_expect(b.merged, "the restatement of the edited issue joins it");
 	cr_expect_eq(b.idea_id, a.idea_id);
+}
+
+/* Retrieval from memory ranks the transaction's new ideas as ts_rank ranks
+ * the others in the database, to the bit: the same candidates either way. */
+Test(triage, ranking_in_memory_agrees_with_ts_rank)
+{
+	int checked = 0;
+	for (int len = 1; len <= 40; len += 3)
+		for (int nq = 1; nq <= 16; nq += 3)
+			for (int m = 1; m <= nq && m <= len; m += 2) {
+				/* a document of len distinct words; a query of nq terms, m of them in it */
+				char doc[1024] = "", query[1024] = "", sql[2400];
+				for (int i = 0; i < len; i++)
+					snprintf(doc + strlen(doc), sizeof(doc) - strlen(doc), "%sw%d",
+						 i ? " " : "", i);
+				for (int i = 0; i < nq; i++)
+					snprintf(query + strlen(query), sizeof(query) - strlen(query),
+						 "%s%s%d", i ? " | " : "", i < m ? "w" : "q", i);
+				snprintf(sql, sizeof(sql),
+					 "SELECT ts_rank(to_tsvector('simple', '%s'),"
+					 " to_tsquery('simple', '%s'), 1)::float4",
+					 doc, query);
+				char *v = testdb_value(pg, sql);
+				float pgv = strtof(v, NULL);
+				cr_expect_eq(pgv, fresh_ts_rank(m, nq, len), "m=%d nq=%d len=%d: %s vs %.9g",
+					     m, nq, len, v, (double)fresh_ts_rank(m, nq, len));
+				free(v);
+				checked++;
+			}
+	cr_expect_gt(checked, 100);
+	/* and the order it implies: more shared terms first, a shorter idea first */
+	cr_expect_gt(fresh_ts_rank(2, 4, 10), fresh_ts_rank(1, 4, 10));
+	cr_expect_gt(fresh_ts_rank(1, 4, 5), fresh_ts_rank(1, 4, 10));
+}
+
+static void sales_note(struct mention *m, const char *ext, const char *account, const char *title,
+		       const char *body)
+{
+	mention_init(m);
+	m->source = SRC_SALES;
+	m->external_id = strdup(ext);
+	m->author = strdup(account);
+	m->account = strdup(account);
+	m->arr = 120000;
+	m->title = strdup(title);
+	m->body = strdup(body);
+}
+
+/* The ideas an ingest founds are found again before it commits (from
+ * memory: their full-text entries come at commit), by a later group and
+ * by the one-at-a-time path; a rollback leaves nothing behind; an edit of
+ * such an idea's founding mention in the same transaction is what the
+ * entry written at commit says. */
+Test(triage, a_transaction_finds_the_ideas_it_founded_before_it_commits)
+{
+	PGconn *c = fresh_db("triage_fresh");
+	struct triage_ctx t;
+	struct err err = {0};
+	cr_assert_eq(triage_ctx_init(&t, rules, &err), 0);
+	struct mention a, b, e;
+	sales_note(&a, "f-1", "Initech", "Wombatwire relay for Android",
+		   "Wants the wombatwire relay on Android handsets.");
+	sales_note(&b, "f-2", "Globex", "Wombatwire relay for Android",
+		   "Asks for the wombatwire relay on Android handsets too.");
+	struct ingest_result ra, rb, re;
+	int failed = -1;
+
+	/* rolled back: nothing stays, in the database or in memory */
+	cr_assert_eq(pipeline_begin(c, &err), 0);
+	cr_assert_eq(pipeline_ingest_many(c, &t, &a, 1, "triage", &ra, &failed, &err), 0, "%s", err.msg);
+	cr_expect_eq(fresh_count(t.fresh), 1);
+	cr_expect_eq(testdb_count(c, "idea_search"), 0, "the entry waits for the commit");
+	pipeline_rollback(c, &t);
+	cr_expect_null(t.fresh);
+	cr_expect_eq(testdb_count(c, "ideas"), 0);
+
+	cr_assert_eq(pipeline_begin(c, &err), 0);
+	cr_assert_eq(pipeline_ingest_many(c, &t, &a, 1, "triage", &ra, &failed, &err), 0, "%s", err.msg);
+	/* another group, and one at a time, in the same transaction */
+	cr_assert_eq(pipeline_ingest_many(c, &t, &b, 1, "triage", &rb, &failed, &err), 0, "%s", err.msg);
+	cr_expect(rb.merged, "a later group finds the idea in memory");
+	cr_expect_eq(rb.idea_id, ra.idea_id);
+	struct mention d;
+	sales_note(&d, "f-3", "Umbrella", "Wombatwire relay for Android",
+		   "Needs the wombatwire relay on Android handsets as well.");
+	struct ingest_result rd;
+	cr_assert_eq(pipeline_ingest_tx(c, &t, &d, "triage", &rd, &err), 0, "%s", err.msg);
+	cr_expect(rd.merged, "so does the one-at-a-time path");
+	cr_expect_eq(rd.idea_id, ra.idea_id);
+	/* the founding note is edited before the commit */
+	sales_note(&e, "f-1", "Initech", "Quillbeam exporter for Windows",
+		   "Wants a quillbeam exporter on Windows laptops.");
+	cr_assert_eq(pipeline_ingest_tx(c, &t, &e, "triage", &re, &err), 0, "%s", err.msg);
+	cr_expect_null(t.fresh, "the edit wrote the entries first, for the trigger to follow");
+	cr_assert_eq(pipeline_commit(c, &t, &err), 0, "%s", err.msg);
+	char where[200];
+	snprintf(where, sizeof(where),
+		 "idea_search WHERE idea_id = %lld AND search @@ to_tsquery('simple', 'quillbeam')"
+		 " AND NOT search @@ to_tsquery('simple', 'wombatwire')",
+		 (long long)ra.idea_id);
+	cr_expect_eq(testdb_count(c, where), 1, "the entry has the edited words");
+	/* and joined ideas were rescored at commit: three requesters */
+	snprintf(where, sizeof(where), "ideas WHERE id = %lld AND requesters = 3", (long long)ra.idea_id);
+	cr_expect_eq(testdb_count(c, where), 1);
+	mention_clear(&a);
+	mention_clear(&b);
+	mention_clear(&d);
+	mention_clear(&e);
+	triage_ctx_cleanup(&t);
+	PQfinish(c);
 }
