@@ -1,5 +1,8 @@
 #include "db/db.h"
 
+#include <errno.h>
+#include <poll.h>
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -178,34 +181,140 @@ static _Thread_local struct {
 	int n;
 } prepared;
 
-PGresult *db_exec(PGconn *c, const char *sql, int n, const char *const *params)
+/* The index of sql's prepared statement on c, preparing it first if need
+ * be; -1 when it cannot be kept (*r: NULL, plan each time) or failed (*r:
+ * the error). */
+static int prepared_index(PGconn *c, const char *sql, int n, PGresult **r)
 {
+	*r = NULL;
 	int pid = PQbackendPID(c);
 	if (prepared.conn != c || prepared.pid != pid) {
 		prepared.conn = c;
 		prepared.pid = pid;
 		prepared.n = 0;
 	}
-	int idx = -1;
 	for (int i = 0; i < prepared.n; i++)
-		if (prepared.sql[i] == sql) {
-			idx = i;
-			break;
-		}
+		if (prepared.sql[i] == sql)
+			return i;
+	if (prepared.n == PREPARED_MAX) /* more statements than expected: plan each time */
+		return -1;
 	char name[16];
-	if (idx < 0) {
-		if (prepared.n == PREPARED_MAX) /* more statements than expected: plan each time */
-			return PQexecParams(c, sql, n, NULL, params, NULL, NULL, 0);
-		idx = prepared.n;
-		snprintf(name, sizeof(name), "itq%d", idx);
-		PGresult *r = PQprepare(c, name, sql, n, NULL);
-		if (PQresultStatus(r) != PGRES_COMMAND_OK)
-			return r; /* the error, for the caller */
-		PQclear(r);
-		prepared.sql[prepared.n++] = sql;
+	snprintf(name, sizeof(name), "itq%d", prepared.n);
+	PGresult *p = PQprepare(c, name, sql, n, NULL);
+	if (PQresultStatus(p) != PGRES_COMMAND_OK) {
+		*r = p; /* the error, for the caller */
+		return -1;
 	}
+	PQclear(p);
+	prepared.sql[prepared.n] = sql;
+	return prepared.n++;
+}
+
+PGresult *db_exec(PGconn *c, const char *sql, int n, const char *const *params)
+{
+	PGresult *r;
+	int idx = prepared_index(c, sql, n, &r);
+	if (r)
+		return r;
+	if (idx < 0)
+		return PQexecParams(c, sql, n, NULL, params, NULL, NULL, 0);
+	char name[16];
 	snprintf(name, sizeof(name), "itq%d", idx);
 	return PQexecPrepared(c, name, n, params, NULL, NULL, 0);
+}
+
+int db_prepare(PGconn *c, const char *sql, int n, struct err *err)
+{
+	PGresult *r;
+	prepared_index(c, sql, n, &r);
+	if (!r)
+		return 0;
+	db_err(c, r, err);
+	PQclear(r);
+	return -1;
+}
+
+int db_send(PGconn *c, const char *sql, int n, const char *const *params, struct err *err)
+{
+	int idx = -1;
+	if (prepared.conn == c && prepared.pid == PQbackendPID(c))
+		for (int i = 0; i < prepared.n && idx < 0; i++)
+			if (prepared.sql[i] == sql)
+				idx = i;
+	char name[16];
+	snprintf(name, sizeof(name), "itq%d", idx);
+	int ok = idx >= 0 ? PQsendQueryPrepared(c, name, n, params, NULL, NULL, 0)
+			  : PQsendQueryParams(c, sql, n, NULL, params, NULL, NULL, 0);
+	return ok ? 0 : db_err(c, NULL, err);
+}
+
+int db_pipeline_begin(PGconn *c, struct err *err)
+{
+	/* non-blocking: a send queues what the socket cannot take yet, instead
+	 * of waiting for the server to finish the statement it is running */
+	if (!PQenterPipelineMode(c) || PQsetnonblocking(c, 1) < 0) {
+		db_err(c, NULL, err);
+		(void)PQexitPipelineMode(c);
+		return -1;
+	}
+	return 0;
+}
+
+void db_pipeline_pump(PGconn *c)
+{
+	if (PQflush(c) >= 0)
+		(void)PQconsumeInput(c);
+}
+
+/* Sends everything queued, reading what the server answers meanwhile (it
+ * stops reading when its own output is not read). */
+static int flush_all(PGconn *c)
+{
+	int f;
+	while ((f = PQflush(c)) == 1) {
+		struct pollfd p = {.fd = PQsocket(c), .events = POLLIN | POLLOUT};
+		if (poll(&p, 1, 1000) < 0 && errno != EINTR)
+			return -1;
+		if ((p.revents & POLLIN) && !PQconsumeInput(c))
+			return -1;
+	}
+	return f;
+}
+
+int db_pipeline_finish(PGconn *c, int nsent, db_result_fn on_result, void *arg, struct err *err)
+{
+	int rc = PQpipelineSync(c) ? 0 : db_err(c, NULL, err);
+	if (flush_all(c) != 0 && rc == 0)
+		rc = db_err(c, NULL, err);
+	if (PQsetnonblocking(c, 0) < 0 && rc == 0) /* results are waited for */
+		rc = db_err(c, NULL, err);
+	/* every statement's result (then NULL), the sync, in order; after an
+	 * error the rest come back aborted */
+	for (int i = 0; i < nsent && PQstatus(c) == CONNECTION_OK; i++) {
+		PGresult *r;
+		while ((r = PQgetResult(c))) {
+			ExecStatusType st = PQresultStatus(r);
+			if (st != PGRES_TUPLES_OK && st != PGRES_COMMAND_OK) {
+				if (rc == 0 && st != PGRES_PIPELINE_ABORTED)
+					rc = db_err(c, r, err);
+			} else if (rc == 0 && on_result && on_result(arg, i, r) < 0) {
+				rc = err_set(err, "out of memory");
+			}
+			PQclear(r);
+		}
+	}
+	PGresult *r;
+	while (PQstatus(c) == CONNECTION_OK && (r = PQgetResult(c))) {
+		bool sync = PQresultStatus(r) == PGRES_PIPELINE_SYNC;
+		PQclear(r);
+		if (sync)
+			break;
+	}
+	if (!PQexitPipelineMode(c) && rc == 0)
+		rc = db_err(c, NULL, err);
+	if (rc < 0 && err && !err->msg[0])
+		err_set(err, "the pipeline failed");
+	return rc;
 }
 
 PGresult *db_query(PGconn *c, const char *sql, int n, const char *const *params, struct err *err)

@@ -46,6 +46,27 @@ PGresult *db_exec(PGconn *c, const char *sql, int n, const char *const *params);
  * with the server's message in *err. */
 PGresult *db_query(PGconn *c, const char *sql, int n, const char *const *params, struct err *err);
 
+/* Pipeline mode (PQenterPipelineMode): statements sent without waiting
+ * for their results, so the server works while the client goes on.
+ * db_prepare prepares sql as db_exec would (call it before entering the
+ * mode); db_send sends it with params (prepared when it is, else parsed
+ * on its own); db_pipeline_finish syncs, hands each result that succeeded
+ * to on_result (index: the order sent; a return < 0 is out of memory),
+ * reads the rest, leaves the mode, and returns 0 or -1 with the first
+ * error in *err (the transaction is then aborted). */
+int db_prepare(PGconn *c, const char *sql, int n, struct err *err)
+    __attribute__((warn_unused_result));
+/* Enters the mode, non-blocking: sends queue what the socket cannot take
+ * yet; db_pipeline_pump (call it often) passes on what it can and reads
+ * what came back. */
+int db_pipeline_begin(PGconn *c, struct err *err) __attribute__((warn_unused_result));
+void db_pipeline_pump(PGconn *c);
+int db_send(PGconn *c, const char *sql, int n, const char *const *params, struct err *err)
+    __attribute__((warn_unused_result));
+typedef int (*db_result_fn)(void *arg, int index, PGresult *r);
+int db_pipeline_finish(PGconn *c, int nsent, db_result_fn on_result, void *arg, struct err *err)
+    __attribute__((warn_unused_result));
+
 /* Copies the error of res (or of conn when res is NULL) into *err; returns -1. */
 int db_err(PGconn *conn, const PGresult *res, struct err *err);
 

@@ -42,6 +42,11 @@ int pipeline_begin(PGconn *c, struct err *err)
 
 int pipeline_commit(PGconn *c, struct triage_ctx *t, struct err *err)
 {
+	/* ids reserved and not used stay unused (a sequence does not take
+	 * them back) */
+	free(t->ids);
+	t->ids = NULL;
+	t->nids = t->ids_next = 0;
 	if (pipeline_rescore_pending(c, t, err) < 0 || fresh_flush(c, &t->fresh, err) < 0 ||
 	    match_pending_flush(c, t, err) < 0)
 		return -1;
@@ -54,6 +59,9 @@ void pipeline_rollback(PGconn *c, struct triage_ctx *t)
 	pipeline_rescore_forget(t);
 	fresh_free(t->fresh);
 	t->fresh = NULL;
+	free(t->ids);
+	t->ids = NULL;
+	t->nids = t->ids_next = 0;
 	if (PQtransactionStatus(c) != PQTRANS_IDLE)
 		PQclear(PQexec(c, "ROLLBACK"));
 }
@@ -243,7 +251,9 @@ static int attach(PGconn *c, struct triage_ctx *t, const struct mention *m, char
 		goto out;
 	}
 	if (found_idea(c, t, m, &q, title, idea_id, scored, err) < 0 ||
-	    match_store_suggestions(c, idea_id, cand, ncand, err) < 0)
+	    match_store_suggestions(c, idea_id, cand,
+				    ncand < t->rules->suggestions_kept ? ncand : t->rules->suggestions_kept,
+				    err) < 0)
 		goto out;
 	*evidence = strdup(ncand ? "{\"suggested\":true}" : "{}");
 	rc = 0;

@@ -44,7 +44,8 @@
 #include "triage/normalize.h"
 #include "triage/text.h"
 
-#define GROUP_MAX 250 /* mentions read and written together */
+#define GROUP_MAX 250   /* mentions decided and written together */
+#define WINDOW_MAX 5000 /* mentions whose reads are done together */
 
 /* What the group decided for one mention. */
 struct plan {
@@ -110,31 +111,52 @@ static bool groupable(const struct mention *m)
 	return ok;
 }
 
-static bool same_key(const struct mention *a, const struct mention *b)
+struct keyed {
+	char *key;
+	int i;
+};
+
+static int cmp_keyed(const void *a, const void *b)
 {
-	return a->source == b->source && strcmp(a->external_id, b->external_id) == 0;
+	const struct keyed *x = a, *y = b;
+	int c = strcmp(x->key, y->key);
+	return c ? c : (x->i > y->i) - (x->i < y->i);
 }
 
-/* How many of ms[0..n) from the start can be ingested as one group (>= 1
- * unless ms[0] itself must go alone: then 0). */
-static int group_length(const struct mention *ms, int n)
+/* How many of ms[0..n) from the start can be ingested as one window: posts
+ * that may take the group path, none repeating the key or URL of an
+ * earlier one (a repeat takes the one-at-a-time path, after the window is
+ * written). 0 when ms[0] itself must go alone. */
+static int window_length(const struct mention *ms, int n)
 {
 	int len = 0;
-	for (; len < n && len < GROUP_MAX; len++) {
-		if (!groupable(&ms[len]))
-			break;
-		bool repeat = false;
-		for (int j = 0; j < len && !repeat; j++)
-			repeat = same_key(&ms[j], &ms[len]) ||
-				 (ms[len].url && *ms[len].url && ms[j].url && !strcmp(ms[j].url, ms[len].url));
-		if (repeat)
-			break;
+	while (len < n && len < WINDOW_MAX && groupable(&ms[len]))
+		len++;
+	if (len < 2)
+		return len;
+	struct keyed *k = malloc(sizeof(*k) * 2 * (size_t)len);
+	int nk = 0, end = len;
+	for (int i = 0; k && i < len; i++) {
+		const struct mention *m = &ms[i];
+		if (asprintf(&k[nk].key, "k%s\x1f%s", source_name(m->source), m->external_id) >= 0)
+			k[nk++].i = i;
+		if (m->url && *m->url && asprintf(&k[nk].key, "u%s", m->url) >= 0)
+			k[nk++].i = i;
 	}
-	return len;
+	if (!k)
+		return 1;
+	qsort(k, (size_t)nk, sizeof(*k), cmp_keyed);
+	for (int j = 1; j < nk; j++)
+		if (strcmp(k[j - 1].key, k[j].key) == 0 && k[j].i < end)
+			end = k[j].i;
+	for (int j = 0; j < nk; j++)
+		free(k[j].key);
+	free(k);
+	return end;
 }
 
-/* The first mention of the group that the database already knows, or whose
- * URL is tracked: the group ends before it. */
+/* The first mention of the window that the database already knows, or
+ * whose URL is tracked: the window ends before it. */
 static int known_prefix(PGconn *c, const struct mention *ms, int n, int *len, struct err *err)
 {
 	const char **src = calloc((size_t)n, sizeof(char *)), **ext = calloc((size_t)n, sizeof(char *)),
@@ -192,29 +214,44 @@ static void union_terms(struct plan *pl, int n, struct tokens *out)
 	out->n = o;
 }
 
-/* Decides for every plan, in order. rows: the candidates the database had,
- * ordered by plan (column 0 the plan's 1-based number). The ideas founded
+/* Where the writes go: run one by one, or sent in pipeline mode (the
+ * server writes a group while the client decides the next one). */
+struct writer {
+	PGconn *c;
+	bool piped;
+	int nsent;
+	struct plan **rows_for; /* per statement sent: the plans its rows are for, or NULL */
+	int *nrows_for;
+	int cap;
+};
+
+/* Decides for every plan pl[0..n), in order. rows: the candidates the
+ * database had, ordered by plan (column 0 the plan's 1-based number in its
+ * window, off + i + 1), read from *cursor on. The ideas founded
  * in this transaction by this ingest, this group's included, are not in
  * the database's full-text index: they are retrieved from memory
  * (t->fresh), by the terms one at a time would use when the mention's turn
  * comes - a term no idea had at the start of the group (so left out of the
  * database query) may be what it shares with an idea founded since. */
-static int decide(struct triage_ctx *t, struct plan *pl, int n, const struct df_table *tab,
-		  PGresult *rows, struct group_idea *ideas, int *nideas, struct err *err)
+static int decide(struct triage_ctx *t, struct writer *w, struct plan *pl, int off, int n,
+		  const struct df_table *tab, PGresult *rows, int *cursor, struct group_idea *ideas,
+		  int *nideas, struct err *err)
 {
-	int row = 0, nrows = rows ? PQntuples(rows) : 0;
+	int row = *cursor, nrows = rows ? PQntuples(rows) : 0;
 	struct match_candidate *cand = calloc(2 * (size_t)t->rules->candidates + 1, sizeof(*cand));
 	if (!cand)
 		return err_set(err, "out of memory");
 	for (int i = 0; i < n; i++) {
 		struct plan *p = &pl[i];
+		if (w->piped && i % 16 == 0)
+			db_pipeline_pump(w->c); /* keep the server fed with the writes queued */
 		/* weights as they are now: earlier ideas of the group count */
 		if (match_weigh(t, &p->q, tab, err) < 0) {
 			free(cand);
 			return -1;
 		}
 		int k = 0;
-		for (; row < nrows && atoi(PQgetvalue(rows, row, 0)) == i + 1; row++)
+		for (; row < nrows && atoi(PQgetvalue(rows, row, 0)) == off + i + 1; row++)
 			k += match_score_row(t, &p->q, rows, row, 1, &cand[k]);
 		tokens_clear(&p->rt);
 		match_retrieval_terms(&p->q, &p->rt);
@@ -235,8 +272,8 @@ static int decide(struct triage_ctx *t, struct plan *pl, int n, const struct df_
 		p->into = -(int64_t)(g + 1); /* its id once written */
 		p->method = "new";
 		p->evidence = strdup(best ? "{\"suggested\":true}" : "{}");
-		memcpy(p->sugg, cand, sizeof(*cand) * (size_t)best);
-		p->nsugg = best;
+		p->nsugg = best < t->rules->suggestions_kept ? best : t->rules->suggestions_kept;
+		memcpy(p->sugg, cand, sizeof(*cand) * (size_t)p->nsugg);
 		struct fresh_terms ft = {.title = &p->q.title_toks,
 					 .all = &p->q.all_toks,
 					 .title_norm = p->q.q.title.norm,
@@ -250,6 +287,7 @@ static int decide(struct triage_ctx *t, struct plan *pl, int n, const struct df_
 		}
 	}
 	free(cand);
+	*cursor = row;
 	return 0;
 }
 
@@ -308,16 +346,116 @@ static int prescore_ideas(struct triage_ctx *t, struct group_idea *ideas, int n,
 	return 0;
 }
 
+/* The rows (k, mention id) of a mentions insert, into pl[k - 1]. */
+static void mention_ids(struct plan *pl, int n, const PGresult *r)
+{
+	for (int i = 0; i < PQntuples(r); i++) {
+		int k = atoi(PQgetvalue(r, i, 0)) - 1;
+		if (k >= 0 && k < n)
+			pl[k].mention_id = atoll(PQgetvalue(r, i, 1));
+	}
+}
+
+static int writer_result(void *arg, int index, PGresult *r)
+{
+	struct writer *w = arg;
+	if (index < w->nsent && w->rows_for[index])
+		mention_ids(w->rows_for[index], w->nrows_for[index], r);
+	return 0;
+}
+
+/* Runs or sends sql; rows_for: the plans its (k, mention id) rows are for. */
+static int writer_do(struct writer *w, const char *sql, int n, const char *const *p,
+		     struct plan *rows_for, int nrows, struct err *err)
+{
+	if (!w->piped) {
+		PGresult *r = db_query(w->c, sql, n, p, err);
+		if (!r)
+			return -1;
+		if (rows_for)
+			mention_ids(rows_for, nrows, r);
+		PQclear(r);
+		return 0;
+	}
+	if (w->nsent == w->cap) {
+		int cap = w->cap ? 2 * w->cap : 16;
+		struct plan **rf = realloc(w->rows_for, sizeof(*rf) * (size_t)cap);
+		if (rf)
+			w->rows_for = rf;
+		int *nr = rf ? realloc(w->nrows_for, sizeof(*nr) * (size_t)cap) : NULL;
+		if (!nr)
+			return err_set(err, "out of memory");
+		w->nrows_for = nr;
+		w->cap = cap;
+	}
+	if (db_send(w->c, sql, n, p, err) < 0)
+		return -1;
+	db_pipeline_pump(w->c);
+	w->rows_for[w->nsent] = rows_for;
+	w->nrows_for[w->nsent++] = nrows;
+	return 0;
+}
+
+static void writer_free(struct writer *w)
+{
+	free(w->rows_for);
+	free(w->nrows_for);
+}
+
 enum { IC_ID, IC_TITLE, IC_NT, IC_TT, IC_AT, IC_TN, IC_AN, IC_CAT, IC_SEG, IC_RT, IC_SCORE,
        IC_BD, IC_CLS, IC_NREQ, IC_NSRC, IC_NM, IC_LAST, IC_N };
 
-static int write_ideas(PGconn *c, struct fresh_index *fx, struct group_idea *ideas, int n,
-		       struct err *err)
+/* Ids for the n new ideas of a group, in order: from the sequence, or,
+ * when the writes are piped (no round trip to wait for), from the ids the
+ * window reserved (t->ids). */
+static int assign_ids(PGconn *c, struct triage_ctx *t, bool piped, struct group_idea *ideas,
+		      int n, struct err *err)
 {
 	if (!n)
 		return 0;
+	if (piped) {
+		if (t->ids_next + n > t->nids)
+			return err_set(err, "internal error: too few ids reserved");
+		for (int i = 0; i < n; i++)
+			ideas[i].id = t->ids[t->ids_next++];
+	} else {
+		char cnt[16];
+		snprintf(cnt, sizeof(cnt), "%d", n);
+		const char *pc[] = {cnt};
+		PGresult *r = db_query(c,
+				       "SELECT nextval(pg_get_serial_sequence('ideas', 'id'))"
+				       " FROM generate_series(1, $1::int)",
+				       1, pc, err);
+		if (!r)
+			return -1;
+		for (int i = 0; i < n; i++)
+			ideas[i].id = atoll(PQgetvalue(r, i, 0));
+		PQclear(r);
+	}
+	for (int i = 0; i < n; i++)
+		fresh_set_id(t->fresh, ideas[i].entry, ideas[i].id);
+	return 0;
+}
+
+/* Reserves ids so that at least n are at hand (t->ids): those a window's
+ * piped groups will need at most. The ones left at commit are not used
+ * (gaps in the ids, as a sequence cache leaves). */
+static int reserve_ids(PGconn *c, struct triage_ctx *t, int n, struct err *err)
+{
+	int have = t->nids - t->ids_next;
+	if (have >= n)
+		return 0;
+	int need = n - have;
+	if (have > 0)
+		memmove(t->ids, t->ids + t->ids_next, sizeof(int64_t) * (size_t)have);
+	int64_t *v = realloc(t->ids, sizeof(int64_t) * (size_t)n);
+	if (!v)
+		return err_set(err, "out of memory");
+	t->ids = v;
+	t->nids = have;
+	t->ids_next = 0;
 	char cnt[16];
-	snprintf(cnt, sizeof(cnt), "%d", n);
+	snprintf(cnt, sizeof(cnt), "%d", need);
 	const char *pc[] = {cnt};
 	PGresult *r = db_query(c,
 			       "SELECT nextval(pg_get_serial_sequence('ideas', 'id'))"
@@ -325,11 +463,32 @@ static int write_ideas(PGconn *c, struct fresh_index *fx, struct group_idea *ide
 			       1, pc, err);
 	if (!r)
 		return -1;
-	for (int i = 0; i < n; i++) {
-		ideas[i].id = atoll(PQgetvalue(r, i, 0));
-		fresh_set_id(fx, ideas[i].entry, ideas[i].id);
-	}
+	for (int i = 0; i < need; i++)
+		t->ids[t->nids++] = atoll(PQgetvalue(r, i, 0));
 	PQclear(r);
+	return 0;
+}
+
+static const char sql_insert_ideas[] =
+    "WITH i AS (INSERT INTO ideas (id, title, norm_title, title_terms, all_terms,"
+    "  title_norm, all_norm, " MATCH_SCORE_COLUMNS ")"
+    " SELECT u.id, u.title, u.nt, string_to_array(u.tt, ' '), string_to_array(u.at, ' '),"
+    "  u.tn, u.an, " MATCH_SCORE_VALUES("u.cat", "u.seg", "u.rt", "u.score", "u.bd",
+					"u.cls", "u.nreq", "u.nsrc", "u.nm", "u.last")
+    " FROM unnest($1::bigint[], $2::text[], $3::text[], $4::text[], $5::text[],"
+    "  $6::float8[], $7::float8[], $8::text[], $9::text[], $10::text[], $11::text[],"
+    "  $12::text[], $13::text[], $14::text[], $15::text[], $16::text[], $17::text[])"
+    "  AS u(id, title, nt, tt, at, tn, an, cat, seg, rt, score, bd, cls, nreq, nsrc, nm,"
+    "  last)"
+    " ORDER BY u.id) SELECT 1";
+
+/* The group's new ideas, their ids assigned (assign_ids), scored when
+ * their founding mention alone says how; their full-text entries are
+ * written at commit (intake/fresh.h). */
+static int write_ideas(struct writer *w, struct group_idea *ideas, int n, struct err *err)
+{
+	if (!n)
+		return 0;
 	char **col[IC_N];
 	for (int k = 0; k < IC_N; k++)
 		col[k] = calloc((size_t)n, sizeof(char *));
@@ -363,34 +522,36 @@ static int write_ideas(PGconn *c, struct fresh_index *fx, struct group_idea *ide
 		pp[k] = lit[k];
 		free_strs(col[k], n);
 	}
-	/* their full-text entries are written at commit (intake/fresh.h) */
-	r = db_query(c,
-		     "WITH i AS (INSERT INTO ideas (id, title, norm_title, title_terms, all_terms,"
-		     "  title_norm, all_norm, " MATCH_SCORE_COLUMNS ")"
-		     " SELECT u.id, u.title, u.nt, string_to_array(u.tt, ' '), string_to_array(u.at, ' '),"
-		     "  u.tn, u.an, " MATCH_SCORE_VALUES("u.cat", "u.seg", "u.rt", "u.score", "u.bd",
-							 "u.cls", "u.nreq", "u.nsrc", "u.nm", "u.last")
-		     " FROM unnest($1::bigint[], $2::text[], $3::text[], $4::text[], $5::text[],"
-		     "  $6::float8[], $7::float8[], $8::text[], $9::text[], $10::text[], $11::text[],"
-		     "  $12::text[], $13::text[], $14::text[], $15::text[], $16::text[], $17::text[])"
-		     "  AS u(id, title, nt, tt, at, tn, an, cat, seg, rt, score, bd, cls, nreq, nsrc, nm,"
-		     "  last)"
-		     " ORDER BY u.id) SELECT 1",
-		     IC_N, pp, err);
+	int rc = writer_do(w, sql_insert_ideas, IC_N, pp, NULL, 0, err);
 	for (int k = 0; k < IC_N; k++)
 		free(lit[k]);
-	if (!r)
-		return -1;
-	PQclear(r);
-	return 0;
+	return rc;
 }
 
 enum { MC_IDEA, MC_SOURCE, MC_EXT, MC_AUTHOR, MC_AKIND, MC_EMAIL, MC_ACCOUNT, MC_ARR, MC_TITLE,
        MC_BODY, MC_URL, MC_LABELS, MC_VOTES, MC_PUBLIC, MC_DELETED, MC_CREATED, MC_UPDATED,
        MC_HASH, MC_RKEY, MC_METHOD, MC_SIM, MC_EVIDENCE, MC_N };
 
-static int write_mentions(PGconn *c, struct plan *pl, int n, const struct group_idea *ideas,
-			  const char *decided_by, struct err *err)
+static const char sql_insert_mentions[] =
+    "WITH u AS (SELECT * FROM unnest($1::bigint[], $2::text[], $3::text[], $4::text[],"
+    "  $5::text[], $6::text[], $7::text[], $8::bigint[], $9::text[], $10::text[], $11::text[],"
+    "  $12::text[], $13::int[], $14::bool[], $15::bool[], $16::bigint[], $17::bigint[],"
+    "  $18::text[], $19::text[], $20::text[], $21::float8[], $22::text[]) WITH ORDINALITY"
+    "  AS u(idea, src, ext, author, akind, email, account, arr, title, body, url, labels,"
+    "  votes, pub, del, cre, upd, hash, rkey, method, sim, ev, k)),"
+    " m AS (INSERT INTO mentions (idea_id, source, external_id, kind, author, author_kind,"
+    "  author_email, account, arr, title, body, url, labels, votes, is_public, deleted,"
+    "  upstream_created_at, upstream_updated_at, content_hash, requester_key)"
+    "  SELECT idea, src, ext, 'post', author, akind, email, account, arr, title, body, url,"
+    "  labels::text[], votes, pub, del, to_timestamp(cre), to_timestamp(upd), hash, rkey"
+    "  FROM u ORDER BY k RETURNING id, source, external_id),"
+    " l AS (INSERT INTO mention_links (mention_id, idea_id, method, similarity, decided_by,"
+    "  evidence) SELECT m.id, u.idea, u.method, u.sim, $23, u.ev::jsonb"
+    "  FROM m JOIN u ON u.src = m.source AND u.ext = m.external_id)"
+    " SELECT u.k, m.id FROM m JOIN u ON u.src = m.source AND u.ext = m.external_id";
+
+static int write_mentions(struct writer *w, struct plan *pl, int n,
+			  const struct group_idea *ideas, const char *decided_by, struct err *err)
 {
 	char **col[MC_N];
 	for (int k = 0; k < MC_N; k++)
@@ -432,41 +593,26 @@ static int write_mentions(PGconn *c, struct plan *pl, int n, const struct group_
 		free_strs(col[k], n);
 	}
 	pp[MC_N] = decided_by;
-	PGresult *r = db_query(
-	    c,
-	    "WITH u AS (SELECT * FROM unnest($1::bigint[], $2::text[], $3::text[], $4::text[],"
-	    "  $5::text[], $6::text[], $7::text[], $8::bigint[], $9::text[], $10::text[], $11::text[],"
-	    "  $12::text[], $13::int[], $14::bool[], $15::bool[], $16::bigint[], $17::bigint[],"
-	    "  $18::text[], $19::text[], $20::text[], $21::float8[], $22::text[]) WITH ORDINALITY"
-	    "  AS u(idea, src, ext, author, akind, email, account, arr, title, body, url, labels,"
-	    "  votes, pub, del, cre, upd, hash, rkey, method, sim, ev, k)),"
-	    " m AS (INSERT INTO mentions (idea_id, source, external_id, kind, author, author_kind,"
-	    "  author_email, account, arr, title, body, url, labels, votes, is_public, deleted,"
-	    "  upstream_created_at, upstream_updated_at, content_hash, requester_key)"
-	    "  SELECT idea, src, ext, 'post', author, akind, email, account, arr, title, body, url,"
-	    "  labels::text[], votes, pub, del, to_timestamp(cre), to_timestamp(upd), hash, rkey"
-	    "  FROM u ORDER BY k RETURNING id, source, external_id),"
-	    " l AS (INSERT INTO mention_links (mention_id, idea_id, method, similarity, decided_by,"
-	    "  evidence) SELECT m.id, u.idea, u.method, u.sim, $23, u.ev::jsonb"
-	    "  FROM m JOIN u ON u.src = m.source AND u.ext = m.external_id)"
-	    " SELECT u.k, m.id FROM m JOIN u ON u.src = m.source AND u.ext = m.external_id",
-	    MC_N + 1, pp, err);
+	int rc = writer_do(w, sql_insert_mentions, MC_N + 1, pp, pl, n, err);
 	for (int k = 0; k < MC_N; k++)
 		free(lit[k]);
-	if (!r)
-		return -1;
-	for (int i = 0; i < PQntuples(r); i++) {
-		int k = atoi(PQgetvalue(r, i, 0)) - 1;
-		if (k >= 0 && k < n)
-			pl[k].mention_id = atoll(PQgetvalue(r, i, 1));
-	}
-	PQclear(r);
-	return 0;
+	return rc;
 }
 
 /* Near matches of the new ideas, both ways, in one statement. */
-static int write_suggestions(PGconn *c, struct plan *pl, int n, const struct group_idea *ideas,
-			     struct err *err)
+/* once per pair, from the newer idea (readers look both ways); a pair
+ * appears once: an idea's suggestions were found before any idea founded
+ * after it existed, and its candidates are distinct (those in the
+ * database's index and those in memory are different ideas), so a plain
+ * insert (an ON CONFLICT clause cost a fifth more) */
+static const char sql_insert_similar[] =
+    "INSERT INTO idea_similar (idea_id, other_id, similarity, evidence)"
+    " SELECT u.a, u.b, u.s, u.e::jsonb"
+    " FROM unnest($1::bigint[], $2::bigint[], $3::float8[], $4::text[]) u(a, b, s, e)"
+    " ORDER BY u.a, u.b";
+
+static int write_suggestions(struct writer *w, struct plan *pl, int n,
+			     const struct group_idea *ideas, struct err *err)
 {
 	int total = 0;
 	for (int i = 0; i < n; i++)
@@ -495,60 +641,50 @@ static int write_suggestions(PGconn *c, struct plan *pl, int n, const struct gro
 	free_strs(s, k);
 	free_strs(e, k);
 	const char *pp[] = {la, lb, ls, le};
-	/* once per pair, from the newer idea (readers look both ways); a pair
-	 * appears once: an idea's suggestions were found before any idea
-	 * founded after it existed */
-	PGresult *r = db_query(c,
-			       "INSERT INTO idea_similar (idea_id, other_id, similarity, evidence)"
-			       " SELECT u.a, u.b, u.s, u.e::jsonb"
-			       " FROM unnest($1::bigint[], $2::bigint[], $3::float8[], $4::text[]) u(a, b, s, e)"
-			       " ORDER BY u.a, u.b"
-			       " ON CONFLICT (idea_id, other_id) DO UPDATE"
-			       " SET similarity = excluded.similarity, evidence = excluded.evidence",
-			       4, pp, err);
+	int rc = writer_do(w, sql_insert_similar, 4, pp, NULL, 0, err);
 	free(la);
 	free(lb);
 	free(ls);
 	free(le);
-	if (!r)
-		return -1;
-	PQclear(r);
-	return 0;
+	return rc;
 }
 
-/* One group: ms[0..n) are groupable, distinct and unknown to each other.
- * *done: how many were ingested (the database may know a later one). */
-static int ingest_group(PGconn *c, struct triage_ctx *t, const struct mention *ms, int n,
-			const char *decided_by, struct ingest_result *out, int *done, struct err *err)
+/* Rescores the ideas a group touched at commit (an idea joined again by a
+ * later group is rescored once), but those it inserted scored. */
+static int rescore_touched(struct triage_ctx *t, const struct plan *pl, int n,
+			   const struct group_idea *ideas, struct err *err)
 {
-	*done = 0;
-	if (known_prefix(c, ms, n, &n, err) < 0)
-		return -1;
-	if (n == 0)
-		return 0;
-	struct plan *pl = calloc((size_t)n, sizeof(*pl));
-	struct group_idea *ideas = calloc((size_t)n, sizeof(*ideas));
-	struct df_table tab = {0};
-	struct tokens all = {0};
-	PGresult *rows = NULL;
-	int nideas = 0, rc = -1;
-	for (int i = 0; i < n; i++) {
-		pl[i].m = &ms[i];
-		pl[i].founds = -1;
-		if (match_normalize(t, &ms[i], &pl[i].q, err) < 0)
-			goto out;
-		pl[i].title = text_trim_dup(ms[i].title && *ms[i].title ? ms[i].title : ms[i].body,
-					    IDEA_TITLE_MAX);
+	int64_t *touched = calloc((size_t)n + 1, sizeof(int64_t));
+	int nt = 0;
+	for (int i = 0; touched && i < n; i++) {
+		if (pl[i].into < 0 && ideas[-pl[i].into - 1].scored)
+			continue;
+		int64_t id = resolve(ideas, pl[i].into);
+		bool seen = false;
+		for (int j = 0; j < nt && !seen; j++)
+			seen = touched[j] == id;
+		if (!seen)
+			touched[nt++] = id;
 	}
-	union_terms(pl, n, &all);
-	if (match_df_load(c, &all, &tab, err) < 0)
-		goto out;
-	/* candidates for every mention in one statement */
-	char **tsq = calloc((size_t)n, sizeof(char *));
+	int rc = touched ? pipeline_rescore_later(t, touched, nt) : -1;
+	free(touched);
+	return rc < 0 ? err_set(err, "out of memory") : 0;
+}
+
+/* The candidates the database has for every plan of a window, in one
+ * statement: rows (k, candidate columns), k the plan's 1-based number. */
+static PGresult *window_candidates(PGconn *c, struct triage_ctx *t, struct plan *pl, int n,
+				   const struct df_table *tab, struct err *err)
+{
+	char **tsq = calloc((size_t)n + 1, sizeof(char *));
+	if (!tsq) {
+		err_set(err, "out of memory");
+		return NULL;
+	}
 	for (int i = 0; i < n; i++) {
-		if (match_weigh(t, &pl[i].q, &tab, err) < 0) {
+		if (match_weigh(t, &pl[i].q, tab, err) < 0) {
 			free(tsq);
-			goto out;
+			return NULL;
 		}
 		match_retrieval_terms(&pl[i].q, &pl[i].rt);
 		pl[i].tsq = match_retrieval_query(&pl[i].rt);
@@ -559,57 +695,100 @@ static int ingest_group(PGconn *c, struct triage_ctx *t, const struct mention *m
 	char limit[16];
 	snprintf(limit, sizeof(limit), "%d", t->rules->candidates);
 	const char *pq[] = {lit, limit};
-	rows = db_query(c,
-			"SELECT q.k, c.* FROM unnest($1::text[]) WITH ORDINALITY q(tsq, k)"
-			" CROSS JOIN LATERAL (" MATCH_CANDIDATES_SQL("q.tsq", "$2") ") c"
-			" WHERE q.tsq <> '' ORDER BY q.k",
-			2, pq, err);
+	PGresult *rows = db_query(c,
+				  "SELECT q.k, c.* FROM unnest($1::text[]) WITH ORDINALITY q(tsq, k)"
+				  " CROSS JOIN LATERAL (" MATCH_CANDIDATES_SQL("q.tsq", "$2") ") c"
+				  " WHERE q.tsq <> '' ORDER BY q.k",
+				  2, pq, err);
 	free(lit);
-	if (!rows)
-		goto out;
-	if (decide(t, pl, n, &tab, rows, ideas, &nideas, err) < 0 ||
-	    prescore_ideas(t, ideas, nideas, err) < 0 ||
-	    write_ideas(c, t->fresh, ideas, nideas, err) < 0 ||
-	    write_mentions(c, pl, n, ideas, decided_by, err) < 0 ||
-	    write_suggestions(c, pl, n, ideas, err) < 0)
-		goto out;
-	/* every idea touched, once, but those inserted scored */
-	int64_t *touched = calloc((size_t)n, sizeof(int64_t));
-	int nt = 0;
-	for (int i = 0; i < n; i++) {
-		if (pl[i].into < 0 && ideas[-pl[i].into - 1].scored)
-			continue;
-		int64_t id = resolve(ideas, pl[i].into);
-		bool seen = false;
-		for (int j = 0; j < nt && !seen; j++)
-			seen = touched[j] == id;
-		if (!seen)
-			touched[nt++] = id;
-	}
-	/* at commit: an idea joined again by a later group is rescored once */
-	rc = pipeline_rescore_later(t, touched, nt);
-	free(touched);
-	if (rc < 0) {
+	return rows;
+}
+
+/* One window: ms[0..n) are groupable and distinct. Its reads are done
+ * first, for all of it (which mentions are known, document frequencies,
+ * the database's candidates); then its groups are decided in order and
+ * written. A window of more than one group sends the writes in pipeline
+ * mode, with ids reserved ahead, so the server writes a group while the
+ * client decides the next: the decisions need nothing the writes return.
+ * *done: how many were ingested (the database may know a later one). */
+static int ingest_window(PGconn *c, struct triage_ctx *t, const struct mention *ms, int n,
+			 const char *decided_by, struct ingest_result *out, int *done,
+			 struct err *err)
+{
+	*done = 0;
+	if (known_prefix(c, ms, n, &n, err) < 0)
+		return -1;
+	if (n == 0)
+		return 0;
+	struct plan *pl = calloc((size_t)n, sizeof(*pl));
+	struct group_idea *ideas = calloc((size_t)n, sizeof(*ideas));
+	struct df_table tab = {0};
+	struct tokens all = {0};
+	struct writer w = {.c = c, .piped = n > GROUP_MAX};
+	PGresult *rows = NULL;
+	bool in_pipeline = false;
+	int rc = -1, row = 0;
+	if (!pl || !ideas) {
 		err_set(err, "out of memory");
 		goto out;
 	}
 	for (int i = 0; i < n; i++) {
-		out[i] = (struct ingest_result){.idea_id = resolve(ideas, pl[i].into),
-						.mention_id = pl[i].mention_id,
-						.merged = pl[i].founds < 0,
-						.method = pl[i].method,
-						.similarity = pl[i].similarity,
-						.outcome = INGEST_NEW};
+		pl[i].m = &ms[i];
+		pl[i].founds = -1;
+		if (match_normalize(t, &ms[i], &pl[i].q, err) < 0)
+			goto out;
+		pl[i].title = text_trim_dup(ms[i].title && *ms[i].title ? ms[i].title : ms[i].body,
+					    IDEA_TITLE_MAX);
 	}
+	union_terms(pl, n, &all);
+	if (match_df_load(c, &all, &tab, err) < 0 || !(rows = window_candidates(c, t, pl, n, &tab, err)))
+		goto out;
+	if (w.piped) {
+		if (reserve_ids(c, t, n, err) < 0 || db_prepare(c, sql_insert_ideas, IC_N, err) < 0 ||
+		    db_prepare(c, sql_insert_mentions, MC_N + 1, err) < 0 ||
+		    db_prepare(c, sql_insert_similar, 4, err) < 0)
+			goto out;
+		if (db_pipeline_begin(c, err) < 0)
+			goto out;
+		in_pipeline = true;
+	}
+	for (int g0 = 0; g0 < n; g0 += GROUP_MAX) {
+		int len = n - g0 < GROUP_MAX ? n - g0 : GROUP_MAX, ngi = 0;
+		struct plan *gp = pl + g0;
+		struct group_idea *gi = ideas + g0; /* a group's ideas are numbered within it */
+		if (decide(t, &w, gp, g0, len, &tab, rows, &row, gi, &ngi, err) < 0 ||
+		    prescore_ideas(t, gi, ngi, err) < 0 || assign_ids(c, t, w.piped, gi, ngi, err) < 0 ||
+		    write_ideas(&w, gi, ngi, err) < 0 ||
+		    write_mentions(&w, gp, len, gi, decided_by, err) < 0 ||
+		    write_suggestions(&w, gp, len, gi, err) < 0 || rescore_touched(t, gp, len, gi, err) < 0)
+			goto out;
+		for (int i = 0; i < len; i++)
+			out[g0 + i] = (struct ingest_result){.idea_id = resolve(gi, gp[i].into),
+							     .merged = gp[i].founds < 0,
+							     .method = gp[i].method,
+							     .similarity = gp[i].similarity,
+							     .outcome = INGEST_NEW};
+	}
+	if (in_pipeline) {
+		in_pipeline = false;
+		if (db_pipeline_finish(c, w.nsent, writer_result, &w, err) < 0)
+			goto out;
+	}
+	for (int i = 0; i < n; i++)
+		out[i].mention_id = pl[i].mention_id;
 	metrics_add(M_INGESTS, n);
 	*done = n;
+	rc = 0;
 out:
+	if (in_pipeline && db_pipeline_finish(c, w.nsent, NULL, NULL, NULL) < 0)
+		rc = -1; /* left the mode; the caller rolls the transaction back */
+	writer_free(&w);
 	PQclear(rows);
 	tokens_clear(&all);
 	match_df_free(&tab);
-	for (int i = 0; i < n; i++)
+	for (int i = 0; pl && i < n; i++)
 		plan_clear(&pl[i]);
-	for (int i = 0; i < nideas; i++)
+	for (int i = 0; ideas && i < n; i++)
 		idea_score_clear(&ideas[i].sc);
 	free(pl);
 	free(ideas);
@@ -628,15 +807,15 @@ int pipeline_ingest_many(PGconn *c, struct triage_ctx *t, const struct mention *
 		}
 	int i = 0;
 	while (i < n) {
-		int len = group_length(ms + i, n - i), done = 0;
-		if (len > 0 && ingest_group(c, t, ms + i, len, decided_by, out + i, &done, err) < 0) {
-			*failed = i; /* the group's statements failed together */
+		int len = window_length(ms + i, n - i), done = 0;
+		if (len > 0 && ingest_window(c, t, ms + i, len, decided_by, out + i, &done, err) < 0) {
+			*failed = i; /* the window's statements failed together */
 			return -1;
 		}
 		i += done;
 		if (done == len && len > 0)
 			continue;
-		/* ms[i] needs the one-at-a-time path: known, linked, or a comment */
+		/* ms[i] needs the one-at-a-time path: known, linked, a repeat, or a comment */
 		if (pipeline_ingest_tx(c, t, &ms[i], decided_by, &out[i], err) < 0) {
 			*failed = i;
 			return -1;

@@ -25,7 +25,7 @@ int sales_import(PGconn *c, struct triage_ctx *t, const struct sales_batch *b, s
 	if (pipeline_begin(c, err) < 0)
 		return -1;
 	/* in slices, so a long file shows progress */
-	enum { SLICE = 1000 };
+	enum { SLICE = 5000 };
 	struct ingest_result *r = calloc(SLICE, sizeof(*r));
 	for (int at = 0; at < b->nmentions; at += SLICE) {
 		int n = b->nmentions - at < SLICE ? b->nmentions - at : SLICE, failed = -1;

@@ -143,6 +143,13 @@ static int load_weights(json_t *root, struct triage_rules *r, struct err *err)
 	if (num(root, "dedup.candidates", &cand, err) < 0)
 		return -1;
 	r->candidates = cand < 1 ? 1 : cand > 200 ? 200 : (int)cand;
+	/* added after the first scoring files were written: optional */
+	double kept = 5;
+	json_t *dedup = json_object_get(root, "dedup");
+	if (json_object_get(dedup, "suggestions_kept") &&
+	    num(root, "dedup.suggestions_kept", &kept, err) < 0)
+		return -1;
+	r->suggestions_kept = kept < 1 ? 1 : kept > MATCH_MAX ? MATCH_MAX : (int)kept;
 	if (w->arr_unit <= 0 || w->half_life_days <= 0)
 		return err_set(err, "scoring config: arr_unit and half_life_days must be positive");
 	return 0;
@@ -254,6 +261,8 @@ void triage_ctx_cleanup(struct triage_ctx *t)
 	fresh_free(t->fresh);
 	t->fresh = NULL;
 	pipeline_rescore_forget(t);
+	free(t->ids);
+	t->ids = NULL;
 	normalizer_free(t->norm);
 	t->norm = NULL;
 }

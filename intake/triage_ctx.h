@@ -19,6 +19,7 @@ struct triage_rules {
 	double auto_merge; /* similarity at or above which a mention joins an idea by itself */
 	double suggest;    /* similarity at or above which an idea is offered as similar */
 	int candidates;    /* how many candidates retrieval returns */
+	int suggestions_kept; /* how many near matches of a new idea are stored, best first */
 	void *owned;       /* the parsed JSON the strings point into */
 	const char **norm_arrays[4]; /* the arrays norm_cfg points at, owned */
 	const char **kept[10]; /* keyword and label arrays the classify rules may point into */
@@ -52,6 +53,10 @@ struct triage_ctx {
 	/* ideas to rescore before the open transaction commits */
 	int64_t *later;
 	int nlater, caplater;
+	/* idea ids reserved by the open transaction's piped ingest, used from
+	 * ids_next on */
+	int64_t *ids;
+	int nids, ids_next;
 };
 
 int triage_ctx_init(struct triage_ctx *t, const struct triage_rules *rules, struct err *err)
