@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "db/array.h"
 #include "db/db.h"
 
 struct fresh_entry {
@@ -15,6 +16,7 @@ struct fresh_entry {
 	double title_norm, all_norm;
 	uint64_t *trgm;
 	int ntrgm;
+	char *rare;
 };
 
 /* A term and the entries using it, ascending. */
@@ -112,8 +114,9 @@ int fresh_add(struct fresh_index **fxp, const struct fresh_terms *t, int64_t id)
 				  .title_norm = t->title_norm,
 				  .all_norm = t->all_norm,
 				  .trgm = malloc(sizeof(uint64_t) * (size_t)(t->ntrgm + 1)),
-				  .ntrgm = t->ntrgm};
-	if (!e->title || !e->all || !e->trgm)
+				  .ntrgm = t->ntrgm,
+				  .rare = strdup(t->rare ? t->rare : "")};
+	if (!e->title || !e->all || !e->trgm || !e->rare)
 		goto oom;
 	memcpy(e->trgm, t->trgm, sizeof(uint64_t) * (size_t)t->ntrgm);
 	for (int i = 0; i < t->all->n; i++) {
@@ -145,6 +148,7 @@ oom:
 	free(e->title);
 	free(e->all);
 	free(e->trgm);
+	free(e->rare);
 	*e = (struct fresh_entry){.id = id};
 	fx->n++;
 	return -1;
@@ -260,28 +264,42 @@ int fresh_flush(PGconn *c, struct fresh_index **fxp, struct err *err)
 		*fxp = NULL;
 		return 0;
 	}
-	/* ids as an array literal, in slices: one statement per 20,000 ideas */
+	/* in slices: one statement per 20,000 ideas */
 	enum { SLICE = 20000 };
 	int rc = 0;
 	for (int at = 0; at < fx->n && rc == 0; at += SLICE) {
 		int n = fx->n - at < SLICE ? fx->n - at : SLICE;
-		char *lit = malloc((size_t)n * 21 + 3), *o = lit;
-		*o++ = '{';
-		for (int i = 0; i < n; i++)
-			o += sprintf(o, "%s%" PRId64, i ? "," : "", fx->e[at + i].id);
-		strcpy(o, "}");
-		const char *p[] = {lit};
+		char **ids = calloc((size_t)n, sizeof(char *));
+		const char **rare = calloc((size_t)n, sizeof(char *));
+		for (int i = 0; ids && rare && i < n; i++) {
+			ids[i] = malloc(24);
+			if (ids[i])
+				snprintf(ids[i], 24, "%" PRId64, fx->e[at + i].id);
+			rare[i] = fx->e[at + i].rare;
+		}
+		char *li = ids ? db_text_array((const char *const *)ids, n) : NULL;
+		char *lr = rare ? db_text_array(rare, n) : NULL;
+		for (int i = 0; ids && i < n; i++)
+			free(ids[i]);
+		free(ids);
+		free(rare);
+		const char *p[] = {li, lr};
 		/* from the ideas rows as they are now: an idea may have changed
-		 * since it was added here */
-		PGresult *r = db_query(c,
-				       "INSERT INTO idea_search (idea_id, search, title_terms, all_terms,"
-				       " title_norm, all_norm, norm_title, live)"
-				       " SELECT id, to_tsvector('simple', array_to_string(all_terms, ' ')),"
-				       " title_terms, all_terms, title_norm, all_norm, norm_title,"
-				       " status <> 'merged' FROM ideas WHERE id = ANY($1::bigint[])"
-				       " ORDER BY id",
-				       1, p, err);
-		free(lit);
+		 * since it was added here (its rare terms are a superset then) */
+		PGresult *r = li && lr ? db_query(c,
+					  "INSERT INTO idea_search (idea_id, search, rare, title_terms,"
+					  " all_terms, title_norm, all_norm, norm_title, live)"
+					  " SELECT i.id, to_tsvector('simple', array_to_string(i.all_terms, ' ')),"
+					  " to_tsvector('simple', u.rare), i.title_terms, i.all_terms,"
+					  " i.title_norm, i.all_norm, i.norm_title, i.status <> 'merged'"
+					  " FROM unnest($1::bigint[], $2::text[]) u(id, rare)"
+					  " JOIN ideas i ON i.id = u.id ORDER BY i.id",
+					  2, p, err)
+				       : NULL;
+		if (!li || !lr)
+			err_set(err, "out of memory");
+		free(li);
+		free(lr);
 		if (!r)
 			rc = -1;
 		PQclear(r);
@@ -299,6 +317,7 @@ void fresh_free(struct fresh_index *fx)
 		free(fx->e[i].title);
 		free(fx->e[i].all);
 		free(fx->e[i].trgm);
+		free(fx->e[i].rare);
 	}
 	for (size_t i = 0; i < fx->size; i++) {
 		free(fx->slot[i].term);

@@ -31,6 +31,7 @@ struct fresh_terms {
 	double title_norm, all_norm;
 	const uint64_t *trgm; /* the title's trigram set (copied) */
 	int ntrgm;
+	const char *rare; /* the terms for the index of rare terms, space-joined (copied) */
 };
 
 /* Adds an idea to *fx (created on first use) under id, which may be a

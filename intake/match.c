@@ -17,7 +17,8 @@
 #define RETRIEVAL_TERMS 16 /* the rarest query terms used to retrieve candidates */
 #define RETRIEVAL_MAX_SHARE 0.02 /* ... each used by at most this share of the ideas */
 #define RETRIEVAL_MIN_DF 50      /* ... or this many, in a small corpus */
-#define RETRIEVAL_MAX_DF 500     /* ... and never more: retrieval work stays bounded */
+#define RETRIEVAL_MAX_DF 500     /* ... and never more: retrieval work stays bounded
+				  * (008_rare_terms.sql indexes no term beyond it) */
 #define BODY_CHARS 4000    /* bodies beyond this add little and cost time */
 
 /* ---- term frequencies pending in the open transaction ---- */
@@ -293,9 +294,14 @@ int match_weigh(struct triage_ctx *t, struct match_query *q, const struct df_tab
 	q->corpus = tab->corpus + (t->pending ? t->pending->corpus : 0);
 	q->title_idf = calloc((size_t)q->title_toks.n + 1, sizeof(double));
 	q->all_idf = calloc((size_t)q->all_toks.n + 1, sizeof(double));
+	free(q->all_df);
+	q->all_df = calloc((size_t)q->all_toks.n + 1, sizeof(long));
+	if (!q->all_idf || !q->all_df)
+		return err_set(err, "out of memory");
 	for (int i = 0; i < q->all_toks.n; i++) {
 		long *pend = pending_slot(t->pending, q->all_toks.v[i], false);
-		q->all_idf[i] = similar_idf(df_of(tab, q->all_toks.v[i]) + (pend ? *pend : 0), q->corpus);
+		q->all_df[i] = df_of(tab, q->all_toks.v[i]) + (pend ? *pend : 0);
+		q->all_idf[i] = similar_idf(q->all_df[i], q->corpus);
 	}
 	/* title terms are a subset of all terms: reuse their weights */
 	for (int i = 0; i < q->title_toks.n; i++) {
@@ -332,6 +338,7 @@ void match_clear(struct match_query *q)
 	tokens_clear(&q->all_toks);
 	free(q->title_idf);
 	free(q->all_idf);
+	free(q->all_df);
 	free(q->norm_title);
 	free(q->trgm);
 	memset(q, 0, sizeof(*q));
@@ -376,6 +383,21 @@ void match_retrieval_terms(const struct match_query *q, struct tokens *out)
 	free(idx);
 	if (out->n > 1)
 		qsort(out->v, (size_t)out->n, sizeof(char *), cmp_str);
+}
+
+char *match_rare_terms(const struct match_query *q)
+{
+	size_t len = 1;
+	for (int i = 0; i < q->all_toks.n; i++)
+		len += strlen(q->all_toks.v[i]) + 1;
+	char *s = malloc(len), *o = s;
+	if (!s)
+		return NULL;
+	*o = '\0';
+	for (int i = 0; i < q->all_toks.n; i++)
+		if (!q->all_df || q->all_df[i] < RETRIEVAL_MAX_DF)
+			o += sprintf(o, "%s%s", o > s ? " " : "", q->all_toks.v[i]);
+	return s;
 }
 
 char *match_retrieval_query(const struct tokens *terms)
@@ -588,6 +610,7 @@ int match_create_idea(PGconn *c, struct triage_ctx *t, const struct match_query 
 {
 	char *tt = db_text_array((const char *const *)q->title_toks.v, q->title_toks.n);
 	char *at = db_text_array((const char *const *)q->all_toks.v, q->all_toks.n);
+	char *rare = match_rare_terms(q);
 	char tn[32], an[32], nr[16], ns[16], nm[16], last[24];
 	snprintf(tn, sizeof(tn), "%.6f", q->q.title.norm);
 	snprintf(an, sizeof(an), "%.6f", q->q.all.norm);
@@ -612,19 +635,21 @@ int match_create_idea(PGconn *c, struct triage_ctx *t, const struct match_query 
 			   sc ? nr : NULL,
 			   sc ? ns : NULL,
 			   sc ? nm : NULL,
-			   sc ? last : NULL};
+			   sc ? last : NULL,
+			   rare};
 	PGresult *r = db_query(c,
 			       "WITH i AS (INSERT INTO ideas (title, norm_title, title_terms, all_terms,"
 			       "  title_norm, all_norm, " MATCH_SCORE_COLUMNS ")"
 			       "  VALUES ($1, $2, $3::text[], $4::text[], $5, $6, "
 			       MATCH_SCORE_VALUES("$7", "$8", "$9", "$10", "$11", "$12", "$13", "$14",
 						  "$15", "$16") ") RETURNING id, " MATCH_SEARCH_COPY ")"
-			       " INSERT INTO idea_search (idea_id, search, " MATCH_SEARCH_COPY ")"
-			       " SELECT id, to_tsvector('simple', array_to_string($4::text[], ' ')), "
-			       MATCH_SEARCH_COPY " FROM i RETURNING idea_id",
-			       16, p, err);
+			       " INSERT INTO idea_search (idea_id, search, rare, " MATCH_SEARCH_COPY ")"
+			       " SELECT id, to_tsvector('simple', array_to_string($4::text[], ' ')),"
+			       " to_tsvector('simple', $17), " MATCH_SEARCH_COPY " FROM i RETURNING idea_id",
+			       17, p, err);
 	free(tt);
 	free(at);
+	free(rare);
 	if (!r)
 		return -1;
 	snprintf(id, 24, "%s", PQgetvalue(r, 0, 0));

@@ -17,6 +17,7 @@ struct match_query {
 	struct tokens title_toks; /* normalised title tokens (owned) */
 	struct tokens all_toks;   /* title + body tokens (owned) */
 	double *title_idf, *all_idf;
+	long *all_df;       /* ideas using each term, this transaction's included */
 	struct sim_query q; /* termsets over the tokens above */
 	long corpus;        /* ideas in the corpus when prepared */
 	char *norm_title;   /* the title's exact-match key, for trigrams */
@@ -57,6 +58,11 @@ int match_weigh(struct triage_ctx *t, struct match_query *q, const struct df_tab
  * retrieves candidates. None when no term could retrieve anything. */
 void match_retrieval_terms(const struct match_query *q, struct tokens *out);
 
+/* q's terms that retrieval could still ask for once an idea of them is
+ * stored (used by fewer than RETRIEVAL_MAX_DF ideas), space-joined, new:
+ * what its entry in the index of rare terms holds. */
+char *match_rare_terms(const struct match_query *q);
+
 /* Those terms as a full-text query ("a | b"), new. */
 char *match_retrieval_query(const struct tokens *terms);
 
@@ -73,8 +79,8 @@ void match_clear(struct match_query *q);
 /* The columns idea_search keeps copied from ideas for retrieval (007). */
 #define MATCH_SEARCH_COPY "title_terms, all_terms, title_norm, all_norm, norm_title"
 
-/* Live candidate ideas for a full-text query (tsq) through the index, at
- * most limit: columns id, title_terms, title_norm, all_terms, all_norm,
+/* Live candidate ideas for a full-text query (tsq) through the index of
+ * rare terms (008), at most limit: columns id, title_terms, title_norm, all_terms, all_norm,
  * norm_title (what match_score_row reads), all from idea_search: no join to
  * the wide ideas rows. Ranked with the candidate's length as a divisor
  * (ts_rank's normalisation 1), as the verification weighs a long candidate
@@ -82,7 +88,7 @@ void match_clear(struct match_query *q);
  * the same candidates. */
 #define MATCH_CANDIDATES_SQL(tsq, limit)                                                          \
 	"SELECT s.idea_id, s.title_terms, s.title_norm, s.all_terms, s.all_norm, s.norm_title"  \
-	" FROM idea_search s WHERE s.live AND s.search @@ to_tsquery('simple', " tsq ")"          \
+	" FROM idea_search s WHERE s.live AND s.rare @@ to_tsquery('simple', " tsq ")"            \
 	" ORDER BY ts_rank(s.search, to_tsquery('simple', " tsq "), 1) DESC, s.idea_id"           \
 	" LIMIT " limit "::int"
 

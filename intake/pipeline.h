@@ -51,6 +51,11 @@ int pipeline_ingest_many(PGconn *c, struct triage_ctx *t, const struct mention *
 			 const char *decided_by, struct ingest_result *out, int *failed,
 			 struct err *err) __attribute__((warn_unused_result));
 
+/* Sets the sizes of the many-at-once ingest's groups and windows (<= 0:
+ * the defaults, 250 and 5,000): for tests, to cover several of each with
+ * a few hundred mentions. */
+void pipeline_many_sizes(int group, int window);
+
 /* Ingests in a transaction of its own, retrying a deadlock once. */
 int pipeline_ingest(PGconn *c, struct triage_ctx *t, const struct mention *m,
 		    const char *decided_by, struct ingest_result *out, struct err *err)

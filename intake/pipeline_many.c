@@ -44,8 +44,14 @@
 #include "triage/normalize.h"
 #include "triage/text.h"
 
-#define GROUP_MAX 250   /* mentions decided and written together */
-#define WINDOW_MAX 5000 /* mentions whose reads are done together */
+static int group_max = 250;   /* mentions decided and written together */
+static int window_max = 5000; /* mentions whose reads are done together */
+
+void pipeline_many_sizes(int group, int window)
+{
+	group_max = group > 0 ? group : 250;
+	window_max = window > 0 ? window : 5000;
+}
 
 /* What the group decided for one mention. */
 struct plan {
@@ -130,7 +136,7 @@ static int cmp_keyed(const void *a, const void *b)
 static int window_length(const struct mention *ms, int n)
 {
 	int len = 0;
-	while (len < n && len < WINDOW_MAX && groupable(&ms[len]))
+	while (len < n && len < window_max && groupable(&ms[len]))
 		len++;
 	if (len < 2)
 		return len;
@@ -274,13 +280,16 @@ static int decide(struct triage_ctx *t, struct writer *w, struct plan *pl, int o
 		p->evidence = strdup(best ? "{\"suggested\":true}" : "{}");
 		p->nsugg = best < t->rules->suggestions_kept ? best : t->rules->suggestions_kept;
 		memcpy(p->sugg, cand, sizeof(*cand) * (size_t)p->nsugg);
+		char *rare = match_rare_terms(&p->q);
 		struct fresh_terms ft = {.title = &p->q.title_toks,
 					 .all = &p->q.all_toks,
 					 .title_norm = p->q.q.title.norm,
 					 .all_norm = p->q.q.all.norm,
 					 .trgm = p->q.trgm,
-					 .ntrgm = p->q.ntrgm};
-		ideas[g].entry = fresh_add(&t->fresh, &ft, p->into);
+					 .ntrgm = p->q.ntrgm,
+					 .rare = rare};
+		ideas[g].entry = rare ? fresh_add(&t->fresh, &ft, p->into) : -1;
+		free(rare);
 		if (ideas[g].entry < 0 || match_pending_add(t, &p->q.all_toks) < 0) {
 			free(cand);
 			return err_set(err, "out of memory");
@@ -711,11 +720,73 @@ static PGresult *window_candidates(PGconn *c, struct triage_ctx *t, struct plan 
  * mode, with ids reserved ahead, so the server writes a group while the
  * client decides the next: the decisions need nothing the writes return.
  * *done: how many were ingested (the database may know a later one). */
-static int ingest_window(PGconn *c, struct triage_ctx *t, const struct mention *ms, int n,
-			 const char *decided_by, struct ingest_result *out, int *done,
+/* Plans for the mentions of the next window, normalised while the server
+ * writes the current one (normalising needs no database). */
+struct ahead {
+	const struct mention *ms; /* the first mention they are for */
+	struct plan *pl;
+	int n;
+};
+
+static void ahead_clear(struct ahead *a)
+{
+	for (int i = 0; i < a->n; i++)
+		plan_clear(&a->pl[i]);
+	free(a->pl);
+	memset(a, 0, sizeof(*a));
+}
+
+/* Normalises ms[i] into p. */
+static int plan_init(struct triage_ctx *t, const struct mention *m, struct plan *p,
+		     struct err *err)
+{
+	p->m = m;
+	p->founds = -1;
+	if (match_normalize(t, m, &p->q, err) < 0)
+		return -1;
+	p->title = text_trim_dup(m->title && *m->title ? m->title : m->body, IDEA_TITLE_MAX);
+	return p->title ? 0 : err_set(err, "out of memory");
+}
+
+static int ahead_prepare(struct triage_ctx *t, const struct mention *ms, int n, struct ahead *a,
 			 struct err *err)
 {
+	ahead_clear(a);
+	if (n <= 0)
+		return 0;
+	if (!(a->pl = calloc((size_t)n, sizeof(*a->pl))))
+		return err_set(err, "out of memory");
+	a->ms = ms;
+	for (; a->n < n; a->n++)
+		if (plan_init(t, &ms[a->n], &a->pl[a->n], err) < 0)
+			return -1;
+	return 0;
+}
+
+/* pl[0..n) for ms[0..n): the plans normalised ahead for them, the others
+ * normalised now. */
+static int plans_for(struct triage_ctx *t, const struct mention *ms, int n, struct plan *pl,
+		     struct ahead *a, struct err *err)
+{
+	int from = 0;
+	if (a->ms == ms) {
+		from = a->n < n ? a->n : n;
+		memcpy(pl, a->pl, sizeof(*pl) * (size_t)from);
+		memset(a->pl, 0, sizeof(*pl) * (size_t)from); /* moved */
+	}
+	ahead_clear(a);
+	for (int i = from; i < n; i++)
+		if (plan_init(t, &ms[i], &pl[i], err) < 0)
+			return -1;
+	return 0;
+}
+
+static int ingest_window(PGconn *c, struct triage_ctx *t, const struct mention *ms, int n,
+			 int following, struct ahead *ahead, const char *decided_by,
+			 struct ingest_result *out, int *done, struct err *err)
+{
 	*done = 0;
+	int asked = n;
 	if (known_prefix(c, ms, n, &n, err) < 0)
 		return -1;
 	if (n == 0)
@@ -724,7 +795,7 @@ static int ingest_window(PGconn *c, struct triage_ctx *t, const struct mention *
 	struct group_idea *ideas = calloc((size_t)n, sizeof(*ideas));
 	struct df_table tab = {0};
 	struct tokens all = {0};
-	struct writer w = {.c = c, .piped = n > GROUP_MAX};
+	struct writer w = {.c = c, .piped = n > group_max};
 	PGresult *rows = NULL;
 	bool in_pipeline = false;
 	int rc = -1, row = 0;
@@ -732,14 +803,8 @@ static int ingest_window(PGconn *c, struct triage_ctx *t, const struct mention *
 		err_set(err, "out of memory");
 		goto out;
 	}
-	for (int i = 0; i < n; i++) {
-		pl[i].m = &ms[i];
-		pl[i].founds = -1;
-		if (match_normalize(t, &ms[i], &pl[i].q, err) < 0)
-			goto out;
-		pl[i].title = text_trim_dup(ms[i].title && *ms[i].title ? ms[i].title : ms[i].body,
-					    IDEA_TITLE_MAX);
-	}
+	if (plans_for(t, ms, n, pl, ahead, err) < 0)
+		goto out;
 	union_terms(pl, n, &all);
 	if (match_df_load(c, &all, &tab, err) < 0 || !(rows = window_candidates(c, t, pl, n, &tab, err)))
 		goto out;
@@ -752,8 +817,8 @@ static int ingest_window(PGconn *c, struct triage_ctx *t, const struct mention *
 			goto out;
 		in_pipeline = true;
 	}
-	for (int g0 = 0; g0 < n; g0 += GROUP_MAX) {
-		int len = n - g0 < GROUP_MAX ? n - g0 : GROUP_MAX, ngi = 0;
+	for (int g0 = 0; g0 < n; g0 += group_max) {
+		int len = n - g0 < group_max ? n - g0 : group_max, ngi = 0;
 		struct plan *gp = pl + g0;
 		struct group_idea *gi = ideas + g0; /* a group's ideas are numbered within it */
 		if (decide(t, &w, gp, g0, len, &tab, rows, &row, gi, &ngi, err) < 0 ||
@@ -770,6 +835,10 @@ static int ingest_window(PGconn *c, struct triage_ctx *t, const struct mention *
 							     .outcome = INGEST_NEW};
 	}
 	if (in_pipeline) {
+		/* the next window's mentions, while the server writes this one */
+		if (n == asked && following > 0 &&
+		    ahead_prepare(t, ms + n, window_length(ms + n, following), ahead, err) < 0)
+			goto out;
 		in_pipeline = false;
 		if (db_pipeline_finish(c, w.nsent, writer_result, &w, err) < 0)
 			goto out;
@@ -805,10 +874,13 @@ int pipeline_ingest_many(PGconn *c, struct triage_ctx *t, const struct mention *
 			*failed = i;
 			return -1;
 		}
+	struct ahead ahead = {0};
 	int i = 0;
 	while (i < n) {
 		int len = window_length(ms + i, n - i), done = 0;
-		if (len > 0 && ingest_window(c, t, ms + i, len, decided_by, out + i, &done, err) < 0) {
+		if (len > 0 && ingest_window(c, t, ms + i, len, n - i - len, &ahead, decided_by, out + i,
+					     &done, err) < 0) {
+			ahead_clear(&ahead);
 			*failed = i; /* the window's statements failed together */
 			return -1;
 		}
@@ -817,10 +889,12 @@ int pipeline_ingest_many(PGconn *c, struct triage_ctx *t, const struct mention *
 			continue;
 		/* ms[i] needs the one-at-a-time path: known, linked, a repeat, or a comment */
 		if (pipeline_ingest_tx(c, t, &ms[i], decided_by, &out[i], err) < 0) {
+			ahead_clear(&ahead);
 			*failed = i;
 			return -1;
 		}
 		i++;
 	}
+	ahead_clear(&ahead);
 	return 0;
 }

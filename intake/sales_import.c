@@ -24,8 +24,9 @@ int sales_import(PGconn *c, struct triage_ctx *t, const struct sales_batch *b, s
 	struct sales_import_result res = {0};
 	if (pipeline_begin(c, err) < 0)
 		return -1;
-	/* in slices, so a long file shows progress */
-	enum { SLICE = 5000 };
+	/* in slices, so a long file shows progress; large ones, as the ingest
+	 * overlaps the windows of one slice with each other */
+	enum { SLICE = 25000 };
 	struct ingest_result *r = calloc(SLICE, sizeof(*r));
 	for (int at = 0; at < b->nmentions; at += SLICE) {
 		int n = b->nmentions - at < SLICE ? b->nmentions - at : SLICE, failed = -1;

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "intake/fresh.h"
+#include "intake/match.h"
 #include "intake/pipeline.h"
 #include "intake/triage_ctx.h"
 #include "triage/similar.h"
@@ -531,35 +532,11 @@ static PGconn *fresh_db(const char *name)
 	return c;
 }
 
-Test(triage, ingesting_many_at_once_decides_as_one_at_a_time)
+/* How many of the decisions in a and b (outcome()) differ: a mention's
+ * method, or whether two mentions share an idea. */
+static int differences(json_t *a, json_t *b)
 {
-	struct mention *ms;
-	int n;
-	load_set(&ms, &n);
-	PGconn *one = fresh_db("triage_one"), *many = fresh_db("triage_many");
-	struct triage_ctx t1, t2;
-	struct err err = {0};
-	cr_assert_eq(triage_ctx_init(&t1, rules, &err), 0);
-	cr_assert_eq(triage_ctx_init(&t2, rules, &err), 0);
-
-	cr_assert_eq(pipeline_begin(one, &err), 0);
-	for (int i = 0; i < n; i++) {
-		struct ingest_result r;
-		cr_assert_eq(pipeline_ingest_tx(one, &t1, &ms[i], "triage", &r, &err), 0, "%d: %s", i, err.msg);
-	}
-	cr_assert_eq(pipeline_commit(one, &t1, &err), 0, "%s", err.msg);
-
-	struct ingest_result *res = calloc((size_t)n, sizeof(*res));
-	int failed = -1;
-	cr_assert_eq(pipeline_begin(many, &err), 0);
-	cr_assert_eq(pipeline_ingest_many(many, &t2, ms, n, "triage", res, &failed, &err), 0,
-		     "%d: %s", failed, err.msg);
-	cr_assert_eq(pipeline_commit(many, &t2, &err), 0, "%s", err.msg);
-	cr_expect_eq(res[n - 1].outcome, INGEST_UPDATED, "the repeat took the one-at-a-time path");
-
-	json_t *a = outcome(one), *b = outcome(many);
 	cr_assert_eq(json_object_size(a), json_object_size(b));
-	/* the same partition of mentions into ideas, each linked the same way */
 	const char *k1, *k2;
 	json_t *v1, *v2;
 	int differ = 0;
@@ -585,31 +562,90 @@ Test(triage, ingesting_many_at_once_decides_as_one_at_a_time)
 				differ++;
 		}
 	}
-	cr_expect_eq(differ, 0, "%d decisions differ", differ);
+	return differ;
+}
+
+/* Ingests ms[0..n) at once into a new database name, in groups and windows
+ * of the sizes given (0: the defaults). */
+static PGconn *ingest_at_once(const char *name, struct mention *ms, int n, int group, int window)
+{
+	PGconn *c = fresh_db(name);
+	struct triage_ctx t;
+	struct err err = {0};
+	cr_assert_eq(triage_ctx_init(&t, rules, &err), 0);
+	struct ingest_result *res = calloc((size_t)n, sizeof(*res));
+	int failed = -1;
+	pipeline_many_sizes(group, window);
+	cr_assert_eq(pipeline_begin(c, &err), 0);
+	int rc = pipeline_ingest_many(c, &t, ms, n, "triage", res, &failed, &err);
+	pipeline_many_sizes(0, 0);
+	cr_assert_eq(rc, 0, "%d: %s", failed, err.msg);
+	cr_assert_eq(pipeline_commit(c, &t, &err), 0, "%s", err.msg);
+	cr_expect_eq(res[n - 1].outcome, INGEST_UPDATED, "the repeat took the one-at-a-time path");
+	for (int i = 0; i < n - 1; i++)
+		cr_expect_gt(res[i].mention_id, 0, "%d: its mention's id is known", i);
 	/* the ideas founded at once got their full-text entries at commit, each
 	 * a copy of its idea */
-	cr_expect_null(t2.fresh, "the transaction's index is gone with it");
-	cr_expect_eq(testdb_count(many, "ideas"),
-		     testdb_count(many, "idea_search s JOIN ideas i ON i.id = s.idea_id"
-					" WHERE s.all_terms = i.all_terms AND s.title_terms = i.title_terms"
-					" AND s.norm_title = i.norm_title AND s.live"
-					" AND s.search = to_tsvector('simple', array_to_string(i.all_terms, ' '))"));
-	/* the same scores (freshness moves with the clock between the two runs) */
-	char *s1 = testdb_value(one, "SELECT sum(score) FROM ideas");
-	char *s2 = testdb_value(many, "SELECT sum(score) FROM ideas");
-	cr_expect(fabs(atof(s1) - atof(s2)) < 1e-4 * atof(s1), "%s vs %s", s1, s2);
-	free(s1);
-	free(s2);
-	json_decref(a);
-	json_decref(b);
+	cr_expect_null(t.fresh, "the transaction's index is gone with it");
+	cr_expect_eq(testdb_count(c, "ideas"),
+		     testdb_count(c, "idea_search s JOIN ideas i ON i.id = s.idea_id"
+				     " WHERE s.all_terms = i.all_terms AND s.title_terms = i.title_terms"
+				     " AND s.norm_title = i.norm_title AND s.live"
+				     " AND s.search = to_tsvector('simple', array_to_string(i.all_terms, ' '))"));
+	cr_expect_eq(testdb_count(c, "idea_search WHERE NOT tsvector_to_array(rare) <@"
+				     " tsvector_to_array(search)"),
+		     0, "an idea's rare terms are some of its terms");
+	cr_expect_gt(testdb_count(c, "idea_search WHERE rare <> ''::tsvector"), 0);
 	free(res);
+	triage_ctx_cleanup(&t);
+	return c;
+}
+
+/* The many-at-once ingest takes the decisions one at a time would: with
+ * its default sizes (one window of two groups, written in pipeline mode)
+ * and with small ones (windows of 100 in groups of 40: the next window
+ * normalised while one is written, ideas founded in an earlier window
+ * found in memory, a repeat of an earlier window's mention). */
+Test(triage, ingesting_many_at_once_decides_as_one_at_a_time)
+{
+	struct mention *ms;
+	int n;
+	load_set(&ms, &n);
+	PGconn *one = fresh_db("triage_one");
+	struct triage_ctx t1;
+	struct err err = {0};
+	cr_assert_eq(triage_ctx_init(&t1, rules, &err), 0);
+	cr_assert_eq(pipeline_begin(one, &err), 0);
+	for (int i = 0; i < n; i++) {
+		struct ingest_result r;
+		cr_assert_eq(pipeline_ingest_tx(one, &t1, &ms[i], "triage", &r, &err), 0, "%d: %s", i, err.msg);
+	}
+	cr_assert_eq(pipeline_commit(one, &t1, &err), 0, "%s", err.msg);
+	json_t *a = outcome(one);
+	char *s1 = testdb_value(one, "SELECT sum(score) FROM ideas");
+	struct {
+		const char *db;
+		int group, window;
+	} runs[] = {{"triage_many", 0, 0}, {"triage_many_small", 40, 100}};
+	for (size_t r = 0; r < sizeof(runs) / sizeof(runs[0]); r++) {
+		PGconn *many = ingest_at_once(runs[r].db, ms, n, runs[r].group, runs[r].window);
+		json_t *b = outcome(many);
+		int differ = differences(a, b);
+		cr_expect_eq(differ, 0, "%s: %d decisions differ", runs[r].db, differ);
+		/* the same scores (freshness moves with the clock between the runs) */
+		char *s2 = testdb_value(many, "SELECT sum(score) FROM ideas");
+		cr_expect(fabs(atof(s1) - atof(s2)) < 1e-4 * atof(s1), "%s: %s vs %s", runs[r].db, s1, s2);
+		free(s2);
+		json_decref(b);
+		PQfinish(many);
+	}
+	free(s1);
+	json_decref(a);
 	for (int i = 0; i < n; i++)
 		mention_clear(&ms[i]);
 	free(ms);
 	triage_ctx_cleanup(&t1);
-	triage_ctx_cleanup(&t2);
 	PQfinish(one);
-	PQfinish(many);
 }
 
 /* Two restatements in one group into an empty database: every term is new
@@ -839,4 +875,24 @@ Test(triage, a_transaction_finds_the_ideas_it_founded_before_it_commits)
 	mention_clear(&e);
 	triage_ctx_cleanup(&t);
 	PQfinish(c);
+}
+
+/* The index of rare terms holds what retrieval could still ask for: a
+ * term fewer than 500 ideas use (it asks for none used by more). */
+Test(triage, only_terms_retrieval_can_ask_for_are_indexed)
+{
+	struct match_query q = {0};
+	char acl[] = "acl", exit_[] = "exit", node[] = "node", support[] = "support";
+	char *terms[] = {acl, exit_, node, support};
+	long df[] = {3, 499, 500, 80000};
+	q.all_toks.v = terms;
+	q.all_toks.n = 4;
+	q.all_df = df;
+	char *rare = match_rare_terms(&q);
+	cr_expect_str_eq(rare, "acl exit", "a term at 500 ideas would pass the cap once stored");
+	free(rare);
+	q.all_df = NULL; /* not weighed: every term, a superset */
+	rare = match_rare_terms(&q);
+	cr_expect_str_eq(rare, "acl exit node support");
+	free(rare);
 }

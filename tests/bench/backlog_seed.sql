@@ -147,8 +147,8 @@ SELECT m.id, m.idea_id, CASE WHEN m.kind = 'comment' THEN 'explicit_link' ELSE '
 FROM mentions m;
 
 -- full-text terms for the internal view's search and candidate retrieval
-INSERT INTO idea_search (idea_id, search)
-SELECT id, to_tsvector('simple', norm_title) FROM ideas;
+INSERT INTO idea_search (idea_id, search, rare)
+SELECT id, to_tsvector('simple', norm_title), to_tsvector('simple', norm_title) FROM ideas;
 UPDATE corpus SET ideas = (SELECT count(*) FROM ideas);
 
 COMMIT;

@@ -87,7 +87,7 @@ cat > "$WORK/retrieval.sql" <<SQL
 \\set k random(1, 1000)
 SELECT c.* FROM bench_queries b,
  LATERAL (SELECT s.idea_id, s.title_terms, s.title_norm, s.all_terms, s.all_norm, s.norm_title
-          FROM idea_search s WHERE s.live AND s.search @@ b.q
+          FROM idea_search s WHERE s.live AND s.rare @@ b.q
           ORDER BY ts_rank(s.search, b.q, 1) DESC, s.idea_id LIMIT $CANDIDATES) c
 WHERE b.k = :k;
 SQL
