@@ -117,56 +117,129 @@ static bool groupable(const struct mention *m)
 	return ok;
 }
 
-struct keyed {
-	char *key;
-	int i;
+/* The keys ("k" source, external id) and URLs ("u" url) of the mentions a
+ * call has ingested so far: a later mention repeating one takes the
+ * one-at-a-time path (the database learns of the first only once its
+ * window is written). Open addressing, at most half full. */
+struct seen {
+	char **key;
+	size_t size, used;
 };
 
-static int cmp_keyed(const void *a, const void *b)
+static uint64_t hash_key(const char *s)
 {
-	const struct keyed *x = a, *y = b;
-	int c = strcmp(x->key, y->key);
-	return c ? c : (x->i > y->i) - (x->i < y->i);
+	uint64_t h = 1469598103934665603ULL;
+	for (; *s; s++)
+		h = (h ^ (unsigned char)*s) * 1099511628211ULL;
+	return h;
+}
+
+static char **seen_slot(const struct seen *st, const char *key)
+{
+	size_t i = hash_key(key) & (st->size - 1);
+	while (st->key[i] && strcmp(st->key[i], key) != 0)
+		i = (i + 1) & (st->size - 1);
+	return &st->key[i];
+}
+
+static bool seen_has(const struct seen *st, const char *key)
+{
+	return st->size && *seen_slot(st, key);
+}
+
+static int seen_add(struct seen *st, const char *key)
+{
+	if ((st->used + 1) * 2 > st->size) {
+		struct seen g = {.size = st->size ? st->size * 2 : 1024};
+		if (!(g.key = calloc(g.size, sizeof(char *))))
+			return -1;
+		for (size_t i = 0; i < st->size; i++)
+			if (st->key[i])
+				*seen_slot(&g, st->key[i]) = st->key[i];
+		free(st->key);
+		st->key = g.key;
+		st->size = g.size;
+	}
+	char **slot = seen_slot(st, key);
+	if (*slot)
+		return 0;
+	if (!(*slot = strdup(key)))
+		return -1;
+	st->used++;
+	return 0;
+}
+
+static void seen_free(struct seen *st)
+{
+	for (size_t i = 0; i < st->size; i++)
+		free(st->key[i]);
+	free(st->key);
+	memset(st, 0, sizeof(*st));
+}
+
+/* m's key, and its URL's when it has one, into k[0..1] (new); how many. */
+static int keys_of(const struct mention *m, char *k[2])
+{
+	int n = 0;
+	if (asprintf(&k[n], "k%s\x1f%s", source_name(m->source), m->external_id) >= 0)
+		n++;
+	if (m->url && *m->url && asprintf(&k[n], "u%s", m->url) >= 0)
+		n++;
+	return n;
+}
+
+/* Whether m repeats a mention in st; adds it when add. -1 out of memory. */
+static int repeats(struct seen *st, const struct mention *m, bool add)
+{
+	char *k[2];
+	int nk = keys_of(m, k), rc = 0;
+	for (int j = 0; j < nk; j++) {
+		if (rc == 0 && seen_has(st, k[j]))
+			rc = 1;
+		if (add && rc == 0 && seen_add(st, k[j]) < 0)
+			rc = -1;
+		free(k[j]);
+	}
+	return rc;
 }
 
 /* How many of ms[0..n) from the start can be ingested as one window: posts
- * that may take the group path, none repeating the key or URL of an
- * earlier one (a repeat takes the one-at-a-time path, after the window is
- * written). 0 when ms[0] itself must go alone. */
-static int window_length(const struct mention *ms, int n)
+ * that may take the group path, that the database does not know (known),
+ * and that repeat neither the key nor the URL of a mention ingested before
+ * (st) or earlier in the window. 0 when ms[0] itself must go alone. Adds
+ * the window's mentions to st when add. */
+static int window_length(const struct mention *ms, const bool *known, int n, struct seen *st,
+			 bool add)
 {
+	struct seen local = {0};
 	int len = 0;
-	while (len < n && len < window_max && groupable(&ms[len]))
-		len++;
-	if (len < 2)
-		return len;
-	struct keyed *k = malloc(sizeof(*k) * 2 * (size_t)len);
-	int nk = 0, end = len;
-	for (int i = 0; k && i < len; i++) {
-		const struct mention *m = &ms[i];
-		if (asprintf(&k[nk].key, "k%s\x1f%s", source_name(m->source), m->external_id) >= 0)
-			k[nk++].i = i;
-		if (m->url && *m->url && asprintf(&k[nk].key, "u%s", m->url) >= 0)
-			k[nk++].i = i;
+	for (; len < n && len < window_max && !known[len] && groupable(&ms[len]); len++) {
+		int r = repeats(st, &ms[len], false);
+		if (r == 0)
+			r = repeats(&local, &ms[len], true);
+		if (r != 0)
+			break; /* a repeat, or out of memory: alone */
 	}
-	if (!k)
-		return 1;
-	qsort(k, (size_t)nk, sizeof(*k), cmp_keyed);
-	for (int j = 1; j < nk; j++)
-		if (strcmp(k[j - 1].key, k[j].key) == 0 && k[j].i < end)
-			end = k[j].i;
-	for (int j = 0; j < nk; j++)
-		free(k[j].key);
-	free(k);
-	return end;
+	seen_free(&local);
+	for (int i = 0; add && i < len; i++)
+		if (repeats(st, &ms[i], true) < 0)
+			return i; /* out of memory: a shorter window */
+	return len;
 }
 
-/* The first mention of the window that the database already knows, or
- * whose URL is tracked: the window ends before it. */
-static int known_prefix(PGconn *c, const struct mention *ms, int n, int *len, struct err *err)
+/* Marks in known[0..n) the mentions the database knows, or whose URL it
+ * tracks: those take the one-at-a-time path. */
+static int mark_known(PGconn *c, const struct mention *ms, int n, bool *known, struct err *err)
 {
-	const char **src = calloc((size_t)n, sizeof(char *)), **ext = calloc((size_t)n, sizeof(char *)),
-		   **url = calloc((size_t)n, sizeof(char *));
+	const char **src = calloc((size_t)n + 1, sizeof(char *)),
+		   **ext = calloc((size_t)n + 1, sizeof(char *)),
+		   **url = calloc((size_t)n + 1, sizeof(char *));
+	if (!src || !ext || !url) {
+		free(src);
+		free(ext);
+		free(url);
+		return err_set(err, "out of memory");
+	}
 	for (int i = 0; i < n; i++) {
 		src[i] = source_name(ms[i].source);
 		ext[i] = ms[i].external_id;
@@ -178,19 +251,22 @@ static int known_prefix(PGconn *c, const struct mention *ms, int n, int *len, st
 	free(url);
 	const char *p[] = {a, b, u};
 	PGresult *r = db_query(c,
-			       "SELECT min(k) FROM ("
-			       " SELECT x.k FROM unnest($1::text[], $2::text[]) WITH ORDINALITY x(s, e, k)"
+			       "SELECT x.k FROM unnest($1::text[], $2::text[]) WITH ORDINALITY x(s, e, k)"
 			       "  JOIN mentions m ON m.source = x.s AND m.external_id = x.e"
-			       " UNION ALL SELECT y.k FROM unnest($3::text[]) WITH ORDINALITY y(url, k)"
+			       " UNION SELECT y.k FROM unnest($3::text[]) WITH ORDINALITY y(url, k)"
 			       "  WHERE y.url IS NOT NULL AND EXISTS (SELECT 1 FROM mentions m"
-			       "   WHERE m.url = y.url AND m.idea_id IS NOT NULL)) f",
+			       "   WHERE m.url = y.url AND m.idea_id IS NOT NULL)",
 			       3, p, err);
 	free(a);
 	free(b);
 	free(u);
 	if (!r)
 		return -1;
-	*len = PQgetisnull(r, 0, 0) ? n : atoi(PQgetvalue(r, 0, 0)) - 1;
+	for (int i = 0; i < PQntuples(r); i++) {
+		int k = atoi(PQgetvalue(r, i, 0)) - 1;
+		if (k >= 0 && k < n)
+			known[k] = true;
+	}
 	PQclear(r);
 	return 0;
 }
@@ -713,13 +789,12 @@ static PGresult *window_candidates(PGconn *c, struct triage_ctx *t, struct plan 
 	return rows;
 }
 
-/* One window: ms[0..n) are groupable and distinct. Its reads are done
- * first, for all of it (which mentions are known, document frequencies,
- * the database's candidates); then its groups are decided in order and
+/* One window: ms[0..n) are groupable, distinct and new. Its reads are
+ * done first, for all of it (document frequencies, the database's
+ * candidates); then its groups are decided in order and
  * written. A window of more than one group sends the writes in pipeline
  * mode, with ids reserved ahead, so the server writes a group while the
- * client decides the next: the decisions need nothing the writes return.
- * *done: how many were ingested (the database may know a later one). */
+ * client decides the next: the decisions need nothing the writes return. */
 /* Plans for the mentions of the next window, normalised while the server
  * writes the current one (normalising needs no database). */
 struct ahead {
@@ -781,16 +856,17 @@ static int plans_for(struct triage_ctx *t, const struct mention *ms, int n, stru
 	return 0;
 }
 
+/* What follows a window in its call, to normalise the next one ahead. */
+struct following {
+	const bool *known;
+	int n;
+	struct seen *seen;
+};
+
 static int ingest_window(PGconn *c, struct triage_ctx *t, const struct mention *ms, int n,
-			 int following, struct ahead *ahead, const char *decided_by,
-			 struct ingest_result *out, int *done, struct err *err)
+			 const struct following *next, struct ahead *ahead, const char *decided_by,
+			 struct ingest_result *out, struct err *err)
 {
-	*done = 0;
-	int asked = n;
-	if (known_prefix(c, ms, n, &n, err) < 0)
-		return -1;
-	if (n == 0)
-		return 0;
 	struct plan *pl = calloc((size_t)n, sizeof(*pl));
 	struct group_idea *ideas = calloc((size_t)n, sizeof(*ideas));
 	struct df_table tab = {0};
@@ -836,8 +912,10 @@ static int ingest_window(PGconn *c, struct triage_ctx *t, const struct mention *
 	}
 	if (in_pipeline) {
 		/* the next window's mentions, while the server writes this one */
-		if (n == asked && following > 0 &&
-		    ahead_prepare(t, ms + n, window_length(ms + n, following), ahead, err) < 0)
+		if (next->n > 0 &&
+		    ahead_prepare(t, ms + n,
+				  window_length(ms + n, next->known, next->n, next->seen, false), ahead,
+				  err) < 0)
 			goto out;
 		in_pipeline = false;
 		if (db_pipeline_finish(c, w.nsent, writer_result, &w, err) < 0)
@@ -846,7 +924,6 @@ static int ingest_window(PGconn *c, struct triage_ctx *t, const struct mention *
 	for (int i = 0; i < n; i++)
 		out[i].mention_id = pl[i].mention_id;
 	metrics_add(M_INGESTS, n);
-	*done = n;
 	rc = 0;
 out:
 	if (in_pipeline && db_pipeline_finish(c, w.nsent, NULL, NULL, NULL) < 0)
@@ -874,27 +951,44 @@ int pipeline_ingest_many(PGconn *c, struct triage_ctx *t, const struct mention *
 			*failed = i;
 			return -1;
 		}
-	struct ahead ahead = {0};
-	int i = 0;
-	while (i < n) {
-		int len = window_length(ms + i, n - i), done = 0;
-		if (len > 0 && ingest_window(c, t, ms + i, len, n - i - len, &ahead, decided_by, out + i,
-					     &done, err) < 0) {
-			ahead_clear(&ahead);
-			*failed = i; /* the window's statements failed together */
+	/* which the database knows, asked once for the whole call */
+	bool *known = calloc((size_t)n + 1, sizeof(bool));
+	if (!known)
+		return err_set(err, "out of memory");
+	enum { ASK = 5000 };
+	for (int at = 0; at < n; at += ASK)
+		if (mark_known(c, ms + at, n - at < ASK ? n - at : ASK, known + at, err) < 0) {
+			free(known);
+			*failed = at;
 			return -1;
 		}
-		i += done;
-		if (done == len && len > 0)
+	struct seen seen = {0};
+	struct ahead ahead = {0};
+	int i = 0, rc = 0;
+	while (i < n) {
+		int len = window_length(ms + i, known + i, n - i, &seen, true);
+		if (len > 0) {
+			struct following next = {known + i + len, n - i - len, &seen};
+			if (ingest_window(c, t, ms + i, len, &next, &ahead, decided_by, out + i, err) < 0) {
+				*failed = i; /* the window's statements failed together */
+				rc = -1;
+				break;
+			}
+			i += len;
 			continue;
-		/* ms[i] needs the one-at-a-time path: known, linked, a repeat, or a comment */
-		if (pipeline_ingest_tx(c, t, &ms[i], decided_by, &out[i], err) < 0) {
-			ahead_clear(&ahead);
+		}
+		/* ms[i] takes the one-at-a-time path: known, linked, a repeat, or a
+		 * comment; a later repeat of it too */
+		if (repeats(&seen, &ms[i], true) < 0 ||
+		    pipeline_ingest_tx(c, t, &ms[i], decided_by, &out[i], err) < 0) {
 			*failed = i;
-			return -1;
+			rc = -1;
+			break;
 		}
 		i++;
 	}
 	ahead_clear(&ahead);
-	return 0;
+	seen_free(&seen);
+	free(known);
+	return rc;
 }

@@ -596,6 +596,20 @@ static PGconn *ingest_at_once(const char *name, struct mention *ms, int n, int g
 				     " tsvector_to_array(search)"),
 		     0, "an idea's rare terms are some of its terms");
 	cr_expect_gt(testdb_count(c, "idea_search WHERE rare <> ''::tsvector"), 0);
+	/* the same mentions again: all known, nothing added */
+	long ideas = testdb_count(c, "ideas"), mentions = testdb_count(c, "mentions");
+	pipeline_many_sizes(group, window);
+	cr_assert_eq(pipeline_begin(c, &err), 0);
+	rc = pipeline_ingest_many(c, &t, ms, n, "triage", res, &failed, &err);
+	pipeline_many_sizes(0, 0);
+	cr_assert_eq(rc, 0, "%d: %s", failed, err.msg);
+	cr_assert_eq(pipeline_commit(c, &t, &err), 0, "%s", err.msg);
+	int added = 0;
+	for (int i = 0; i < n; i++)
+		added += res[i].outcome == INGEST_NEW;
+	cr_expect_eq(added, 0);
+	cr_expect_eq(testdb_count(c, "ideas"), ideas);
+	cr_expect_eq(testdb_count(c, "mentions"), mentions);
 	free(res);
 	triage_ctx_cleanup(&t);
 	return c;
