@@ -910,3 +910,51 @@ Test(triage, only_terms_retrieval_can_ask_for_are_indexed)
 	cr_expect_str_eq(rare, "acl exit node support");
 	free(rare);
 }
+
+/* A write that fails in the middle of a window sent in pipeline mode
+ * fails the whole ingest with the server's message, the rollback leaves
+ * nothing, and the connection is as good as before (out of pipeline mode,
+ * blocking again). */
+Test(triage, a_write_failing_mid_pipeline_fails_the_ingest_and_leaves_nothing)
+{
+	PGconn *c = fresh_db("triage_pipe_fail");
+	PGresult *alter = PQexec(c, "ALTER TABLE mentions ADD CONSTRAINT no_boom CHECK (title <> 'BOOM')");
+	cr_assert_eq(PQresultStatus(alter), PGRES_COMMAND_OK, "%s", PQerrorMessage(c));
+	PQclear(alter);
+	struct triage_ctx t;
+	struct err err = {0};
+	cr_assert_eq(triage_ctx_init(&t, rules, &err), 0);
+	enum { N = 120 };
+	struct mention ms[N];
+	for (int i = 0; i < N; i++) {
+		char ext[32], title[96];
+		snprintf(ext, sizeof(ext), "boom-%d", i);
+		snprintf(title, sizeof(title), "Request number %d about widget%d", i, i);
+		sales_note(&ms[i], ext, "Initech", i == 70 ? "BOOM" : title, "A note from a call.");
+	}
+	struct ingest_result res[N];
+	int failed = -1;
+	pipeline_many_sizes(40, 100);
+	cr_assert_eq(pipeline_begin(c, &err), 0);
+	int rc = pipeline_ingest_many(c, &t, ms, N, "triage", res, &failed, &err);
+	pipeline_many_sizes(0, 0);
+	cr_expect_eq(rc, -1);
+	cr_expect(strstr(err.msg, "no_boom"), "the server's message: %s", err.msg);
+	cr_expect_eq(failed, 0, "the window that failed starts at 0");
+	cr_expect_eq(PQpipelineStatus(c), PQ_PIPELINE_OFF);
+	cr_expect_eq(PQisnonblocking(c), 0);
+	pipeline_rollback(c, &t);
+	cr_expect_eq(testdb_count(c, "mentions"), 0);
+	cr_expect_eq(testdb_count(c, "ideas"), 0);
+	cr_expect_eq(testdb_count(c, "idea_search"), 0);
+	/* and the same connection ingests the rest */
+	cr_assert_eq(pipeline_begin(c, &err), 0);
+	rc = pipeline_ingest_many(c, &t, ms, 70, "triage", res, &failed, &err);
+	cr_assert_eq(rc, 0, "%s", err.msg);
+	cr_assert_eq(pipeline_commit(c, &t, &err), 0, "%s", err.msg);
+	cr_expect_eq(testdb_count(c, "mentions"), 70);
+	for (int i = 0; i < N; i++)
+		mention_clear(&ms[i]);
+	triage_ctx_cleanup(&t);
+	PQfinish(c);
+}
