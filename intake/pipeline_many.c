@@ -490,6 +490,24 @@ static void writer_free(struct writer *w)
 enum { IC_ID, IC_TITLE, IC_NT, IC_TT, IC_AT, IC_TN, IC_AN, IC_CAT, IC_SEG, IC_RT, IC_SCORE,
        IC_BD, IC_CLS, IC_NREQ, IC_NSRC, IC_NM, IC_LAST, IC_N };
 
+/* n new idea ids from the sequence, ascending, into out. */
+static int next_ids(PGconn *c, int n, int64_t *out, struct err *err)
+{
+	char cnt[16];
+	snprintf(cnt, sizeof(cnt), "%d", n);
+	const char *pc[] = {cnt};
+	PGresult *r = db_query(c,
+			       "SELECT nextval(pg_get_serial_sequence('ideas', 'id'))"
+			       " FROM generate_series(1, $1::int)",
+			       1, pc, err);
+	if (!r)
+		return -1;
+	for (int i = 0; i < n; i++)
+		out[i] = atoll(PQgetvalue(r, i, 0));
+	PQclear(r);
+	return 0;
+}
+
 /* Ids for the n new ideas of a group, in order: from the sequence, or,
  * when the writes are piped (no round trip to wait for), from the ids the
  * window reserved (t->ids). */
@@ -498,28 +516,22 @@ static int assign_ids(PGconn *c, struct triage_ctx *t, bool piped, struct group_
 {
 	if (!n)
 		return 0;
-	if (piped) {
-		if (t->ids_next + n > t->nids)
-			return err_set(err, "internal error: too few ids reserved");
-		for (int i = 0; i < n; i++)
-			ideas[i].id = t->ids[t->ids_next++];
-	} else {
-		char cnt[16];
-		snprintf(cnt, sizeof(cnt), "%d", n);
-		const char *pc[] = {cnt};
-		PGresult *r = db_query(c,
-				       "SELECT nextval(pg_get_serial_sequence('ideas', 'id'))"
-				       " FROM generate_series(1, $1::int)",
-				       1, pc, err);
-		if (!r)
-			return -1;
-		for (int i = 0; i < n; i++)
-			ideas[i].id = atoll(PQgetvalue(r, i, 0));
-		PQclear(r);
+	int64_t *ids = malloc(sizeof(int64_t) * (size_t)n);
+	if (!ids)
+		return err_set(err, "out of memory");
+	int rc = 0;
+	if (!piped)
+		rc = next_ids(c, n, ids, err);
+	else if (t->ids_next + n <= t->nids)
+		memcpy(ids, t->ids + (t->ids_next += n) - n, sizeof(int64_t) * (size_t)n);
+	else
+		rc = err_set(err, "internal error: too few ids reserved");
+	for (int i = 0; rc == 0 && i < n; i++) {
+		ideas[i].id = ids[i];
+		fresh_set_id(t->fresh, ideas[i].entry, ids[i]);
 	}
-	for (int i = 0; i < n; i++)
-		fresh_set_id(t->fresh, ideas[i].entry, ideas[i].id);
-	return 0;
+	free(ids);
+	return rc;
 }
 
 /* Reserves ids so that at least n are at hand (t->ids): those a window's
@@ -530,7 +542,6 @@ static int reserve_ids(PGconn *c, struct triage_ctx *t, int n, struct err *err)
 	int have = t->nids - t->ids_next;
 	if (have >= n)
 		return 0;
-	int need = n - have;
 	if (have > 0)
 		memmove(t->ids, t->ids + t->ids_next, sizeof(int64_t) * (size_t)have);
 	int64_t *v = realloc(t->ids, sizeof(int64_t) * (size_t)n);
@@ -539,18 +550,9 @@ static int reserve_ids(PGconn *c, struct triage_ctx *t, int n, struct err *err)
 	t->ids = v;
 	t->nids = have;
 	t->ids_next = 0;
-	char cnt[16];
-	snprintf(cnt, sizeof(cnt), "%d", need);
-	const char *pc[] = {cnt};
-	PGresult *r = db_query(c,
-			       "SELECT nextval(pg_get_serial_sequence('ideas', 'id'))"
-			       " FROM generate_series(1, $1::int)",
-			       1, pc, err);
-	if (!r)
+	if (next_ids(c, n - have, t->ids + have, err) < 0)
 		return -1;
-	for (int i = 0; i < need; i++)
-		t->ids[t->nids++] = atoll(PQgetvalue(r, i, 0));
-	PQclear(r);
+	t->nids = n;
 	return 0;
 }
 

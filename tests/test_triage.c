@@ -877,6 +877,7 @@ Test(triage, a_transaction_finds_the_ideas_it_founded_before_it_commits)
 	char where[200];
 	snprintf(where, sizeof(where),
 		 "idea_search WHERE idea_id = %lld AND search @@ to_tsquery('simple', 'quillbeam')"
+		 " AND rare @@ to_tsquery('simple', 'quillbeam')"
 		 " AND NOT search @@ to_tsquery('simple', 'wombatwire')",
 		 (long long)ra.idea_id);
 	cr_expect_eq(testdb_count(c, where), 1, "the entry has the edited words");
