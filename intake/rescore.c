@@ -286,10 +286,11 @@ int pipeline_rescore(PGconn *c, struct triage_ctx *t, const char *idea_id, struc
 
 /* ---- every idea at once: `ideatriage rescore` ----
  * Two streaming reads (ideas with their aggregates; requesters grouped by
- * idea), the rules applied in C, and updates sent in batches through unnest,
+ * idea), the rules applied in C, and updates sent in batches through unnest
+ * in pipeline mode (the server writes a batch while the next is computed),
  * so 100,000 ideas take seconds, not one round trip each. */
 
-#define BATCH 5000
+#define BATCH 2000
 
 struct batch {
 	int n;
@@ -315,7 +316,23 @@ static void batch_free(struct batch *b)
 	b->n = 0;
 }
 
-static int batch_flush(PGconn *c, struct batch *b, struct err *err)
+static const char sql_update_scores[] =
+    "UPDATE ideas i SET category = u.cat, segments = u.seg::text[], runtime = u.rt,"
+    " score = u.score::float8,"
+    " prev_breakdown = CASE WHEN i.score_breakdown = u.bd::jsonb OR i.score_breakdown = '{}'"
+    "   THEN i.prev_breakdown ELSE i.score_breakdown END,"
+    " score_breakdown = u.bd::jsonb, requesters = u.nreq::int, source_count = u.nsrc::int,"
+    " mention_count = u.nm::int, classification = u.cls::jsonb, scored_at = now(),"
+    " last_activity_at = to_timestamp(u.last::bigint),"
+    " updated_at = CASE WHEN $12::bool THEN now() ELSE i.updated_at END"
+    " FROM unnest($1::bigint[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[],"
+    "   $7::text[], $8::text[], $9::text[], $10::text[], $11::text[])"
+    "   AS u(id, cat, seg, rt, score, bd, nreq, nsrc, nm, cls, last)"
+    " WHERE i.id = u.id";
+
+/* Sends the batch's updates (pipeline mode: the server writes them while
+ * the next batch is computed); *sent counts the statements sent. */
+static int batch_flush(PGconn *c, struct batch *b, int *sent, struct err *err)
 {
 	if (!b->n)
 		return 0;
@@ -331,28 +348,15 @@ static int batch_flush(PGconn *c, struct batch *b, struct err *err)
 	for (int k = 0; k < 11; k++)
 		p[k] = cols[k];
 	p[11] = b->touch ? "t" : "f";
-	PGresult *r = db_query(
-	    c,
-	    "UPDATE ideas i SET category = u.cat, segments = u.seg::text[], runtime = u.rt,"
-	    " score = u.score::float8,"
-	    " prev_breakdown = CASE WHEN i.score_breakdown = u.bd::jsonb OR i.score_breakdown = '{}'"
-	    "   THEN i.prev_breakdown ELSE i.score_breakdown END,"
-	    " score_breakdown = u.bd::jsonb, requesters = u.nreq::int, source_count = u.nsrc::int,"
-	    " mention_count = u.nm::int, classification = u.cls::jsonb, scored_at = now(),"
-	    " last_activity_at = to_timestamp(u.last::bigint),"
-	    " updated_at = CASE WHEN $12::bool THEN now() ELSE i.updated_at END"
-	    " FROM unnest($1::bigint[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[],"
-	    "   $7::text[], $8::text[], $9::text[], $10::text[], $11::text[])"
-	    "   AS u(id, cat, seg, rt, score, bd, nreq, nsrc, nm, cls, last)"
-	    " WHERE i.id = u.id",
-	    12, p, err);
+	int rc = db_send(c, sql_update_scores, 12, p, err);
+	if (rc == 0) {
+		(*sent)++;
+		db_pipeline_pump(c);
+	}
 	for (int k = 0; k < 11; k++)
 		free(cols[k]);
 	batch_free(b);
-	if (!r)
-		return -1;
-	PQclear(r);
-	return 0;
+	return rc;
 }
 
 /* The aggregates of every live idea (FILTER ""), or of the ideas in $1
@@ -399,10 +403,16 @@ static int rescore_set(PGconn *c, struct triage_ctx *t, const char *ids, bool to
 		PQclear(ideas);
 		return -1;
 	}
+	int sent = 0, rc = 0;
+	if (db_prepare(c, sql_update_scores, 12, err) < 0 || db_pipeline_begin(c, err) < 0) {
+		PQclear(ideas);
+		PQclear(reqs);
+		return -1;
+	}
 	struct batch *b = calloc(1, sizeof(*b));
 	b->touch = touch;
 	struct requester *req = calloc(MAX_REQUESTERS, sizeof(*req));
-	int rows = PQntuples(ideas), rrows = PQntuples(reqs), rj = 0, rc = 0;
+	int rows = PQntuples(ideas), rrows = PQntuples(reqs), rj = 0;
 	int64_t now = time(NULL);
 	for (int i = 0; i < rows && rc == 0; i++) {
 		int64_t id = atoll(PQgetvalue(ideas, i, 0));
@@ -452,10 +462,14 @@ static int rescore_set(PGconn *c, struct triage_ctx *t, const char *ids, bool to
 		b->last[k] = dup_int((long)sc.last_activity);
 		b->cls[k] = sc.classification;
 		if (b->n == BATCH)
-			rc = batch_flush(c, b, err);
+			rc = batch_flush(c, b, &sent, err);
 	}
 	if (rc == 0)
-		rc = batch_flush(c, b, err);
+		rc = batch_flush(c, b, &sent, err);
+	/* the results of what was sent, and out of pipeline mode, even after
+	 * an error here (the caller rolls back) */
+	if (db_pipeline_finish(c, sent, NULL, NULL, rc == 0 ? err : NULL) < 0)
+		rc = -1;
 	batch_free(b);
 	free(b);
 	free(req);
@@ -524,8 +538,10 @@ int pipeline_rescore_pending(PGconn *c, struct triage_ctx *t, struct err *err)
 			if (!n || t->later[n - 1] != t->later[i])
 				t->later[n++] = t->later[i];
 	}
-	/* in slices, so one statement's arrays stay small */
-	enum { SLICE = 2000 };
+	/* in slices of 20,000: one statement's arrays stay bounded, and the
+	 * updates of one slice go out in batches, written while the next batch
+	 * is computed */
+	enum { SLICE = 20000 };
 	for (int at = 0; at < n && rc == 0; at += SLICE)
 		rc = pipeline_rescore_ids(c, t, t->later + at, n - at < SLICE ? n - at : SLICE, err);
 	pipeline_rescore_forget(t);
