@@ -2,10 +2,12 @@
  * cross-source deduplication, explicit links, suggestions, classification
  * with overrides that survive rescoring, and breakdowns that explain scores. */
 #include <criterion/criterion.h>
+#include <jansson.h>
 #include <math.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "intake/fresh.h"
 #include "intake/match.h"
@@ -958,4 +960,41 @@ Test(triage, a_write_failing_mid_pipeline_fails_the_ingest_and_leaves_nothing)
 		mention_clear(&ms[i]);
 	triage_ctx_cleanup(&t);
 	PQfinish(c);
+}
+
+/* How many near matches a new idea keeps: optional in a scoring file (one
+ * written before it existed still loads), 5 by default, at most 10. */
+Test(triage, suggestions_kept_is_optional_and_bounded)
+{
+	char path[512], tmp[] = "/tmp/scoring-XXXXXX";
+	snprintf(path, sizeof(path), "%s/../config/scoring.json", TEST_SOURCE_DIR);
+	json_t *doc = json_load_file(path, 0, NULL);
+	cr_assert(doc);
+	int fd = mkstemp(tmp);
+	cr_assert_geq(fd, 0);
+	close(fd);
+	struct {
+		json_t *value; /* NULL: the key left out */
+		int kept;      /* -1: refused */
+	} cases[] = {{NULL, 5}, {json_integer(3), 3}, {json_integer(50), 10}, {json_integer(-1), -1}};
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		json_t *dedup = json_object_get(doc, "dedup");
+		if (cases[i].value)
+			json_object_set_new(dedup, "suggestions_kept", cases[i].value);
+		else
+			json_object_del(dedup, "suggestions_kept");
+		cr_assert_eq(json_dump_file(doc, tmp, 0), 0);
+		struct err err = {0};
+		struct triage_rules *r = triage_rules_load(tmp, &err);
+		if (cases[i].kept < 0) {
+			cr_expect_null(r, "case %zu loads", i);
+			cr_expect(strstr(err.msg, "suggestions_kept"), "%s", err.msg);
+		} else {
+			cr_assert(r, "case %zu: %s", i, err.msg);
+			cr_expect_eq(r->suggestions_kept, cases[i].kept, "case %zu", i);
+		}
+		triage_rules_free(r);
+	}
+	unlink(tmp);
+	json_decref(doc);
 }
