@@ -508,9 +508,10 @@ static int next_ids(PGconn *c, int n, int64_t *out, struct err *err)
 	return 0;
 }
 
-/* Ids for the n new ideas of a group, in order: from the sequence, or,
- * when the writes are piped (no round trip to wait for), from the ids the
- * window reserved (t->ids). */
+/* Ids for the n new ideas of a group, in order: first those reserved
+ * and not yet used (t->ids), then, when the writes are not piped, from the
+ * sequence (a piped window reserved enough: no round trip to wait for).
+ * Ids so handed out ascend, as the transaction's index needs. */
 static int assign_ids(PGconn *c, struct triage_ctx *t, bool piped, struct group_idea *ideas,
 		      int n, struct err *err)
 {
@@ -519,13 +520,13 @@ static int assign_ids(PGconn *c, struct triage_ctx *t, bool piped, struct group_
 	int64_t *ids = malloc(sizeof(int64_t) * (size_t)n);
 	if (!ids)
 		return err_set(err, "out of memory");
-	int rc = 0;
-	if (!piped)
-		rc = next_ids(c, n, ids, err);
-	else if (t->ids_next + n <= t->nids)
-		memcpy(ids, t->ids + (t->ids_next += n) - n, sizeof(int64_t) * (size_t)n);
-	else
-		rc = err_set(err, "internal error: too few ids reserved");
+	int rc = 0, have = t->nids - t->ids_next, take = have < n ? have : n;
+	if (take > 0)
+		memcpy(ids, t->ids + t->ids_next, sizeof(int64_t) * (size_t)take);
+	t->ids_next += take;
+	if (take < n)
+		rc = piped ? err_set(err, "internal error: too few ids reserved")
+			   : next_ids(c, n - take, ids + take, err);
 	for (int i = 0; rc == 0 && i < n; i++) {
 		ideas[i].id = ids[i];
 		fresh_set_id(t->fresh, ideas[i].entry, ids[i]);

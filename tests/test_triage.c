@@ -998,3 +998,73 @@ Test(triage, suggestions_kept_is_optional_and_bounded)
 	unlink(tmp);
 	json_decref(doc);
 }
+
+/* Ideas founded by windows of both kinds in one transaction (piped ones
+ * with ids reserved ahead, short ones not) get ids in the order they were
+ * founded, as the transaction's index needs: an edit of the founding note
+ * of the first idea of the last window, before the commit, is what its
+ * entry in the index of rare terms says afterwards. */
+Test(triage, windows_of_both_kinds_hand_out_ascending_ids)
+{
+	PGconn *c = fresh_db("triage_ids");
+	struct triage_ctx t;
+	struct err err = {0};
+	cr_assert_eq(triage_ctx_init(&t, rules, &err), 0);
+	enum { N = 60 };
+	struct mention ms[N];
+	const char *words[] = {"alder", "birch", "cedar", "dogwood", "elm", "fir", "ginkgo", "hazel",
+			       "ironwood", "juniper"};
+	for (int i = 0; i < N; i++) {
+		char ext[32], title[128], body[160];
+		/* 1-4 restate 0 (they join it: the first window leaves reserved
+		 * ids unused); 30 and 36 repeat 7 and 8 (they end windows, so the
+		 * one between is short) */
+		int k = i >= 1 && i <= 4 ? 0 : i == 30 ? 7 : i == 36 ? 8 : i;
+		snprintf(ext, sizeof(ext), "ids-%d", k);
+		snprintf(title, sizeof(title), "Zq%dx %s%d routing for tailnet %s", k, words[k % 10], k,
+			 k % 2 ? "gateways" : "relays");
+		snprintf(body, sizeof(body), "Customer asks for zq%dx %s%d routing. Note %d.", k,
+			 words[k % 10], k, i);
+		sales_note(&ms[i], ext, i >= 1 && i <= 4 ? "Globex" : "Initech", title, body);
+		if (i >= 1 && i <= 4) { /* another account's restatement, not a repeat */
+			free(ms[i].external_id);
+			snprintf(ext, sizeof(ext), "ids-r%d", i);
+			ms[i].external_id = strdup(ext);
+		}
+	}
+	struct ingest_result res[N];
+	int failed = -1;
+	pipeline_many_sizes(10, 30);
+	cr_assert_eq(pipeline_begin(c, &err), 0);
+	int rc = pipeline_ingest_many(c, &t, ms, N, "triage", res, &failed, &err);
+	pipeline_many_sizes(0, 0);
+	cr_assert_eq(rc, 0, "%d: %s", failed, err.msg);
+	for (int i = 1; i <= 4; i++)
+		cr_expect_eq(res[i].idea_id, res[0].idea_id, "%d joined the first note's idea", i);
+	cr_expect_eq(res[30].outcome, INGEST_UPDATED);
+	cr_expect_eq(res[36].outcome, INGEST_UPDATED);
+	/* founding order is id order */
+	int64_t last = 0;
+	for (int i = 0; i < N; i++)
+		if (!res[i].merged && res[i].outcome == INGEST_NEW) {
+			cr_expect_gt(res[i].idea_id, last, "note %d", i);
+			last = res[i].idea_id;
+		}
+	/* the note that founded the last window's first idea is edited */
+	struct mention e;
+	sales_note(&e, "ids-37", "Initech", "Quuxbeam exporter for Windows",
+		   "Wants a quuxbeam exporter on Windows laptops.");
+	struct ingest_result re;
+	cr_assert_eq(pipeline_ingest_tx(c, &t, &e, "triage", &re, &err), 0, "%s", err.msg);
+	cr_assert_eq(pipeline_commit(c, &t, &err), 0, "%s", err.msg);
+	char where[200];
+	snprintf(where, sizeof(where),
+		 "idea_search WHERE idea_id = %lld AND rare @@ to_tsquery('simple', 'quuxbeam')",
+		 (long long)res[37].idea_id);
+	cr_expect_eq(testdb_count(c, where), 1, "the edit reached the index of rare terms");
+	mention_clear(&e);
+	for (int i = 0; i < N; i++)
+		mention_clear(&ms[i]);
+	triage_ctx_cleanup(&t);
+	PQfinish(c);
+}
