@@ -8,6 +8,7 @@
 
 #include "db/array.h"
 #include "db/db.h"
+#include "triage/text.h"
 
 struct fresh_entry {
 	int64_t id;
@@ -35,17 +36,9 @@ struct fresh_index {
 	int *touched; /* the entries with hits */
 };
 
-static uint64_t hash_term(const char *s)
-{
-	uint64_t h = 1469598103934665603ULL;
-	for (; *s; s++)
-		h = (h ^ (unsigned char)*s) * 1099511628211ULL;
-	return h;
-}
-
 static struct posting *find_slot(struct posting *slot, size_t size, const char *term)
 {
-	size_t i = hash_term(term) & (size - 1);
+	size_t i = text_hash(term) & (size - 1);
 	while (slot[i].term && strcmp(slot[i].term, term) != 0)
 		i = (i + 1) & (size - 1);
 	return &slot[i];

@@ -30,14 +30,6 @@ struct df_pending {
 	long corpus;
 };
 
-static uint64_t hash_str(const char *s)
-{
-	uint64_t h = 1469598103934665603ULL;
-	for (; *s; s++)
-		h = (h ^ (unsigned char)*s) * 1099511628211ULL;
-	return h;
-}
-
 void match_pending_free(struct df_pending *p)
 {
 	if (!p)
@@ -59,7 +51,7 @@ static long *pending_slot(struct df_pending *p, const char *term, bool create)
 {
 	if (!p || !p->size)
 		return NULL;
-	size_t i = hash_str(term) & (p->size - 1);
+	size_t i = text_hash(term) & (p->size - 1);
 	for (; p->term[i]; i = (i + 1) & (p->size - 1))
 		if (strcmp(p->term[i], term) == 0)
 			return &p->delta[i];
@@ -82,7 +74,7 @@ static int pending_grow(struct df_pending *p)
 	}
 	for (size_t i = 0; i < p->size; i++)
 		if (p->term[i]) {
-			size_t j = hash_str(p->term[i]) & (size - 1);
+			size_t j = text_hash(p->term[i]) & (size - 1);
 			while (n.term[j])
 				j = (j + 1) & (size - 1);
 			n.term[j] = p->term[i];
@@ -402,14 +394,7 @@ char *match_rare_terms(const struct match_query *q)
 
 char *match_retrieval_query(const struct tokens *terms)
 {
-	size_t len = 1;
-	for (int i = 0; i < terms->n; i++)
-		len += strlen(terms->v[i]) + 3;
-	char *s = malloc(len), *o = s;
-	*o = '\0';
-	for (int i = 0; i < terms->n; i++)
-		o += sprintf(o, "%s%s", i ? " | " : "", terms->v[i]);
-	return s;
+	return tokens_join(terms, " | ");
 }
 
 static int cmp_cand(const void *a, const void *b)
@@ -466,7 +451,7 @@ static const uint64_t *trgm_of(struct triage_ctx *t, const char *key, uint64_t b
 		*n = trigram_set(key, buf);
 		return buf;
 	}
-	struct trgm_slot *s = &t->trgm->slot[hash_str(key) & (TRGM_SLOTS - 1)];
+	struct trgm_slot *s = &t->trgm->slot[text_hash(key) & (TRGM_SLOTS - 1)];
 	if (s->key && strcmp(s->key, key) == 0) {
 		*n = s->n;
 		return s->set;

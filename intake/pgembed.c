@@ -20,6 +20,7 @@
 #include <unistd.h>
 
 #include "db/db.h"
+#include "triage/text.h"
 
 #define PG_SOCKET_NAME "/.s.PGSQL.5432"
 #define SOCKET_PATH_MAX 100 /* sun_path is 108 bytes with the NUL */
@@ -35,14 +36,6 @@ struct pgembed {
 	uid_t uid;
 	gid_t gid;
 };
-
-static uint64_t fnv1a(const char *s)
-{
-	uint64_t h = 1469598103934665603ULL;
-	for (; *s; s++)
-		h = (h ^ (unsigned char)*s) * 1099511628211ULL;
-	return h;
-}
 
 /* Drops to the postgres user in a child; never returns on failure. */
 static void child_become(const struct pgembed *pg)
@@ -193,7 +186,7 @@ static int choose_dirs(struct pgembed *pg, const char *dir, struct err *err)
 		/* e.g. a checkout under /root, which postgres may not enter */
 		char base[PATH_MAX];
 		snprintf(base, sizeof(base), "/var/tmp/ideatriage-%012llx",
-			 (unsigned long long)(fnv1a(abs) & 0xffffffffffffULL));
+			 (unsigned long long)(text_hash(abs) & 0xffffffffffffULL));
 		snprintf(pg->datadir, sizeof(pg->datadir), "%s/pg", base);
 		if (prepare_dir(pg, base, err) < 0 || prepare_dir(pg, pg->datadir, err) < 0)
 			return -1;
@@ -205,7 +198,7 @@ static int choose_dirs(struct pgembed *pg, const char *dir, struct err *err)
 		snprintf(pg->sockdir, sizeof(pg->sockdir), "%s", pg->datadir);
 	} else {
 		snprintf(pg->sockdir, sizeof(pg->sockdir), "/tmp/ideatriage-%012llx",
-			 (unsigned long long)(fnv1a(pg->datadir) & 0xffffffffffffULL));
+			 (unsigned long long)(text_hash(pg->datadir) & 0xffffffffffffULL));
 		if (prepare_dir(pg, pg->sockdir, err) < 0)
 			return -1;
 	}

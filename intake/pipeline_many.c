@@ -126,17 +126,9 @@ struct seen {
 	size_t size, used;
 };
 
-static uint64_t hash_key(const char *s)
-{
-	uint64_t h = 1469598103934665603ULL;
-	for (; *s; s++)
-		h = (h ^ (unsigned char)*s) * 1099511628211ULL;
-	return h;
-}
-
 static char **seen_slot(const struct seen *st, const char *key)
 {
-	size_t i = hash_key(key) & (st->size - 1);
+	size_t i = text_hash(key) & (st->size - 1);
 	while (st->key[i] && strcmp(st->key[i], key) != 0)
 		i = (i + 1) & (st->size - 1);
 	return &st->key[i];
@@ -381,19 +373,6 @@ static int64_t resolve(const struct group_idea *ideas, int64_t id)
 	return id < 0 ? ideas[-id - 1].id : id;
 }
 
-/* Space-joined terms, for string_to_array() on the other side. */
-static char *joined(const struct tokens *t)
-{
-	size_t len = 1;
-	for (int i = 0; i < t->n; i++)
-		len += strlen(t->v[i]) + 1;
-	char *s = malloc(len), *o = s;
-	*o = '\0';
-	for (int i = 0; i < t->n; i++)
-		o += sprintf(o, "%s%s", i ? " " : "", t->v[i]);
-	return s;
-}
-
 /* Frees an array of n strings and the array. */
 static void free_strs(char **v, int n)
 {
@@ -585,8 +564,8 @@ static int write_ideas(struct writer *w, struct group_idea *ideas, int n, struct
 		col[IC_ID][i] = i64(ideas[i].id);
 		col[IC_TITLE][i] = strdup(p->title);
 		col[IC_NT][i] = strdup(p->q.norm_title);
-		col[IC_TT][i] = joined(&p->q.title_toks);
-		col[IC_AT][i] = joined(&p->q.all_toks);
+		col[IC_TT][i] = tokens_join(&p->q.title_toks, " ");
+		col[IC_AT][i] = tokens_join(&p->q.all_toks, " ");
 		col[IC_TN][i] = real(p->q.q.title.norm);
 		col[IC_AN][i] = real(p->q.q.all.norm);
 		if (!ideas[i].scored)

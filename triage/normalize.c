@@ -10,6 +10,7 @@
  * hash probes; the only per-token allocation is the token string the caller
  * receives, because struct tokens owns each string separately. */
 #include "triage/normalize.h"
+#include "triage/text.h"
 
 #include <cmark.h>
 #include <libstemmer.h>
@@ -71,14 +72,6 @@ struct strmap {
 	size_t mask;
 };
 
-static uint64_t hash_str(const char *s)
-{
-	uint64_t h = 1469598103934665603ULL; /* FNV-1a */
-	for (; *s; s++)
-		h = (h ^ (unsigned char)*s) * 1099511628211ULL;
-	return h;
-}
-
 /* Room for n keys at load <= 1/2, so probes stay short and it never fills. */
 static int strmap_init(struct strmap *m, size_t n)
 {
@@ -101,7 +94,7 @@ static void strmap_cleanup(struct strmap *m)
 /* The slot holding key, or the empty slot where it would go. */
 static size_t strmap_slot(const struct strmap *m, const char *key)
 {
-	size_t i = (size_t)hash_str(key) & m->mask;
+	size_t i = (size_t)text_hash(key) & m->mask;
 	while (m->key[i] && strcmp(m->key[i], key) != 0)
 		i = (i + 1) & m->mask;
 	return i;
@@ -889,7 +882,7 @@ static int emit(struct normalizer *n, const struct word *w, struct tokens *out)
 		return 0;
 	/* words repeat a lot (Zipf): a direct-mapped cache of recent stems saves
 	 * most stemmer runs at a fixed memory cost; a collision just replaces */
-	char **slot = &n->stem_cache[hash_str(w->s) & (STEM_CACHE - 1)];
+	char **slot = &n->stem_cache[text_hash(w->s) & (STEM_CACHE - 1)];
 	if (*slot && strcmp(*slot, w->s) == 0) {
 		const char *stem = *slot + w->len + 1;
 		return tokens_push(out, stem, strlen(stem));
@@ -1064,4 +1057,18 @@ int normalize_duplicate_refs(const char *text, const char *default_repo, struct 
 		i += pl - 1;
 	}
 	return found;
+}
+
+char *tokens_join(const struct tokens *t, const char *sep)
+{
+	size_t len = 1, seplen = strlen(sep);
+	for (int i = 0; i < t->n; i++)
+		len += strlen(t->v[i]) + seplen;
+	char *s = malloc(len), *o = s;
+	if (!s)
+		return NULL;
+	*o = '\0';
+	for (int i = 0; i < t->n; i++)
+		o += sprintf(o, "%s%s", i ? sep : "", t->v[i]);
+	return s;
 }

@@ -39,6 +39,8 @@ struct tokens {
 	int cap;
 };
 void tokens_clear(struct tokens *t); /* frees and zeroes; accepts a zeroed list */
+/* The tokens joined by sep, new ("" for none); NULL when out of memory. */
+char *tokens_join(const struct tokens *t, const char *sep);
 
 /* Appends the tokens of text (UTF-8, Markdown allowed; NULL = nothing) to *out.
  * Invalid UTF-8 bytes are skipped, never an error. Returns 0, or -1 only when

@@ -106,3 +106,11 @@ void text_html_escape(const char *s, void *file)
 		}
 	}
 }
+
+uint64_t text_hash(const char *s)
+{
+	uint64_t h = 1469598103934665603ULL;
+	for (; *s; s++)
+		h = (h ^ (unsigned char)*s) * 1099511628211ULL;
+	return h;
+}
