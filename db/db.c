@@ -297,8 +297,12 @@ int db_pipeline_finish(PGconn *c, int nsent, db_result_fn on_result, void *arg, 
 			if (st != PGRES_TUPLES_OK && st != PGRES_COMMAND_OK) {
 				if (rc == 0 && st != PGRES_PIPELINE_ABORTED)
 					rc = db_err(c, r, err);
-			} else if (rc == 0 && on_result && on_result(arg, i, r) < 0) {
-				rc = err_set(err, "out of memory");
+			} else if (rc == 0 && on_result) {
+				int kept = on_result(arg, i, r);
+				if (kept < 0)
+					rc = err_set(err, "out of memory");
+				else if (kept == 1)
+					r = NULL; /* the callback's now */
 			}
 			PQclear(r);
 		}
@@ -315,6 +319,36 @@ int db_pipeline_finish(PGconn *c, int nsent, db_result_fn on_result, void *arg, 
 	if (rc < 0 && err && !err->msg[0])
 		err_set(err, "the pipeline failed");
 	return rc;
+}
+
+static int keep_result(void *arg, int index, PGresult *r)
+{
+	((PGresult **)arg)[index] = r;
+	return 1;
+}
+
+int db_query_many(PGconn *c, const struct db_stmt *st, int n, PGresult **out, struct err *err)
+{
+	for (int i = 0; i < n; i++)
+		out[i] = NULL;
+	for (int i = 0; i < n; i++)
+		if (db_prepare(c, st[i].sql, st[i].n, err) < 0)
+			return -1;
+	if (db_pipeline_begin(c, err) < 0)
+		return -1;
+	int sent = 0, rc = 0;
+	while (sent < n && rc == 0)
+		if ((rc = db_send(c, st[sent].sql, st[sent].n, st[sent].params, err)) == 0)
+			sent++;
+	struct err fin = {0};
+	if (db_pipeline_finish(c, sent, keep_result, out, rc < 0 ? &fin : err) < 0 || rc < 0) {
+		for (int i = 0; i < n; i++) {
+			PQclear(out[i]);
+			out[i] = NULL;
+		}
+		return -1;
+	}
+	return 0;
 }
 
 PGresult *db_query(PGconn *c, const char *sql, int n, const char *const *params, struct err *err)

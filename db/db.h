@@ -63,8 +63,24 @@ int db_pipeline_begin(PGconn *c, struct err *err) __attribute__((warn_unused_res
 void db_pipeline_pump(PGconn *c);
 int db_send(PGconn *c, const char *sql, int n, const char *const *params, struct err *err)
     __attribute__((warn_unused_result));
+/* on_result's return: < 0 out of memory; 1 it keeps r (and clears it
+ * later); 0 db_pipeline_finish clears r */
 typedef int (*db_result_fn)(void *arg, int index, PGresult *r);
 int db_pipeline_finish(PGconn *c, int nsent, db_result_fn on_result, void *arg, struct err *err)
+    __attribute__((warn_unused_result));
+
+/* A statement of db_query_many. */
+struct db_stmt {
+	const char *sql;
+	int n;
+	const char *const *params;
+};
+
+/* Runs st[0..n) in order in one round trip (pipeline mode, one sync), each
+ * prepared as db_exec would: out[i] is st[i]'s result (the caller clears
+ * them). On failure every out[i] is NULL and *err holds the first error;
+ * an error aborts the open transaction, as db_query's does. */
+int db_query_many(PGconn *c, const struct db_stmt *st, int n, PGresult **out, struct err *err)
     __attribute__((warn_unused_result));
 
 /* Copies the error of res (or of conn when res is NULL) into *err; returns -1. */

@@ -200,19 +200,12 @@ static int cmp_df_term(const void *key, const void *elem)
 	return strcmp(*(const char *const *)key, *(const char *const *)elem);
 }
 
-int match_df_load(PGconn *c, const struct tokens *terms, struct df_table *out, struct err *err)
+const char match_df_sql[] = "SELECT term, df FROM terms WHERE term = ANY($1::text[])"
+			   " UNION ALL SELECT NULL, ideas FROM corpus ORDER BY 1";
+
+void match_df_read(const PGresult *r, struct df_table *out)
 {
 	memset(out, 0, sizeof(*out));
-	/* the terms' document frequencies and the corpus size in one round trip */
-	char *arr = db_text_array((const char *const *)terms->v, terms->n);
-	const char *p[] = {arr};
-	PGresult *r = db_query(c,
-			       "SELECT term, df FROM terms WHERE term = ANY($1::text[])"
-			       " UNION ALL SELECT NULL, ideas FROM corpus ORDER BY 1",
-			       1, p, err);
-	free(arr);
-	if (!r)
-		return -1;
 	int rows = PQntuples(r);
 	out->term = calloc((size_t)rows + 1, sizeof(char *));
 	out->df = calloc((size_t)rows + 1, sizeof(long));
@@ -224,7 +217,6 @@ int match_df_load(PGconn *c, const struct tokens *terms, struct df_table *out, s
 		out->term[out->n] = strdup(PQgetvalue(r, k, 0));
 		out->df[out->n++] = atol(PQgetvalue(r, k, 1));
 	}
-	PQclear(r);
 	/* the database's collation may not be strcmp's order */
 	for (int i = 1; i < out->n; i++)
 		for (int j = i; j > 0 && strcmp(out->term[j - 1], out->term[j]) > 0; j--) {
@@ -235,6 +227,20 @@ int match_df_load(PGconn *c, const struct tokens *terms, struct df_table *out, s
 			out->term[j - 1] = ts;
 			out->df[j - 1] = d;
 		}
+}
+
+int match_df_load(PGconn *c, const struct tokens *terms, struct df_table *out, struct err *err)
+{
+	memset(out, 0, sizeof(*out));
+	/* the terms' document frequencies and the corpus size in one round trip */
+	char *arr = db_text_array((const char *const *)terms->v, terms->n);
+	const char *p[] = {arr};
+	PGresult *r = db_query(c, match_df_sql, 1, p, err);
+	free(arr);
+	if (!r)
+		return -1;
+	match_df_read(r, out);
+	PQclear(r);
 	return 0;
 }
 

@@ -43,6 +43,11 @@ struct df_table {
 /* Reads the df of terms (and the corpus size) in one query. */
 int match_df_load(PGconn *c, const struct tokens *terms, struct df_table *out, struct err *err)
     __attribute__((warn_unused_result));
+/* The same in parts, for a caller that sends the query with others: the
+ * query (its one parameter, a text[] literal of the terms), and the table
+ * from its result. */
+extern const char match_df_sql[];
+void match_df_read(const PGresult *r, struct df_table *out);
 void match_df_free(struct df_table *d);
 
 /* Normalises m's title and body into q (no database). */

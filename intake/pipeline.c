@@ -114,75 +114,103 @@ static void fmt_i64(char *buf, size_t n, int64_t v)
 	snprintf(buf, n, "%lld", (long long)v);
 }
 
-/* The idea an explicit link points at: a comment's parent, or a mention
- * with the same URL. Writes id into out (empty when none). */
-static int find_linked_idea(PGconn *c, const struct mention *m, char *out, size_t outlen,
-			    const char **method, struct err *err)
-{
-	out[0] = '\0';
-	PGresult *r = NULL;
-	if (m->kind == MENTION_COMMENT) {
-		const char *p[] = {source_name(m->source), m->parent_external_id};
-		r = db_query(c,
-			  "SELECT idea_id FROM mentions WHERE source = $1 AND external_id = $2"
-			  " AND idea_id IS NOT NULL",
-			  2, p, err);
-	} else if (m->url && *m->url) {
-		const char *p[] = {m->url};
-		r = db_query(c,
-			  "SELECT idea_id FROM mentions WHERE url = $1 AND idea_id IS NOT NULL"
-			  " ORDER BY id LIMIT 1",
-			  1, p, err);
-	} else {
-		return 0;
-	}
-	if (!r)
-		return -1;
-	if (PQntuples(r) > 0)
-		snprintf(out, outlen, "%s", PQgetvalue(r, 0, 0));
-	PQclear(r);
-	*method = "explicit_link";
-	if (!out[0] && m->kind == MENTION_COMMENT)
-		return err_set_field(err, "parent_external_id",
-				     "a comment's post %s is not known; ingest the post first",
-				     m->parent_external_id);
-	return 0;
-}
+/* What the database knows of a mention, asked in one round trip. */
+struct known {
+	PGresult *stored; /* the stored version, locked: 0 or 1 row */
+	PGresult *linked; /* the idea of a comment's post, or of a mention with
+			   * the same URL: 0 or 1 row; NULL when not asked */
+	PGresult *refd;   /* the idea of the first issue a "duplicate of" names
+			   * that is tracked: 0 or 1 row; NULL when not asked */
+	PGresult *df;     /* a post's terms' document frequencies (match_df_sql) */
+};
 
-/* An explicit "duplicate of #N" in a GitHub text: the idea of that issue. */
-static int find_referenced_idea(PGconn *c, const struct mention *m, char *out, size_t outlen,
-				struct err *err)
+static const char sql_stored[] =
+    "SELECT id, idea_id, extract(epoch FROM upstream_updated_at)::bigint,"
+    " content_hash FROM mentions WHERE source = $1 AND external_id = $2 FOR UPDATE";
+static const char sql_parent[] = "SELECT idea_id FROM mentions WHERE source = $1"
+				 " AND external_id = $2 AND idea_id IS NOT NULL";
+static const char sql_same_url[] = "SELECT idea_id FROM mentions WHERE url = $1"
+				   " AND idea_id IS NOT NULL ORDER BY id LIMIT 1";
+static const char sql_referenced[] =
+    "SELECT m.idea_id FROM unnest($1::text[]) WITH ORDINALITY r(e, k)"
+    " JOIN mentions m ON m.source = 'github' AND m.external_id = r.e"
+    " AND m.idea_id IS NOT NULL ORDER BY r.k LIMIT 1";
+
+/* The issues an explicit "duplicate of #N" in a GitHub text names, in
+ * order, m itself left out; how many. */
+static int duplicate_refs(const struct mention *m, struct tokens *refs)
 {
-	out[0] = '\0';
+	memset(refs, 0, sizeof(*refs));
 	if (m->source != SRC_GITHUB || !m->body || !m->external_id)
 		return 0;
 	char repo[256];
 	snprintf(repo, sizeof(repo), "%s", m->external_id);
 	repo[strcspn(repo, "#")] = '\0';
-	struct tokens refs = {0};
-	if (normalize_duplicate_refs(m->body, repo, &refs) <= 0) {
-		tokens_clear(&refs);
+	if (normalize_duplicate_refs(m->body, repo, refs) <= 0)
 		return 0;
+	int o = 0;
+	for (int i = 0; i < refs->n; i++) {
+		if (strcmp(refs->v[i], m->external_id) == 0) /* "duplicate of" itself */
+			free(refs->v[i]);
+		else
+			refs->v[o++] = refs->v[i];
 	}
-	int rc = 0;
-	for (int i = 0; i < refs.n && !out[0]; i++) {
-		if (strcmp(refs.v[i], m->external_id) == 0)
-			continue; /* "duplicate of" itself */
-		const char *p[] = {refs.v[i]};
-		PGresult *r = db_query(c,
-				    "SELECT idea_id FROM mentions WHERE source = 'github'"
-				    " AND external_id = $1 AND idea_id IS NOT NULL",
-				    1, p, err);
-		if (!r) {
-			rc = -1;
-			break;
-		}
-		if (PQntuples(r))
-			snprintf(out, outlen, "%s", PQgetvalue(r, 0, 0));
-		PQclear(r);
+	return refs->n = o;
+}
+
+/* Reads what the database knows of m (a post's terms from q) into *k. */
+static int read_known(PGconn *c, const struct mention *m, const struct match_query *q,
+		      struct known *k, struct err *err)
+{
+	memset(k, 0, sizeof(*k));
+	struct db_stmt st[4];
+	PGresult **into[4];
+	int n = 0;
+	const char *ps[] = {source_name(m->source), m->external_id};
+	const char *pp[] = {source_name(m->source), m->parent_external_id};
+	const char *pu[] = {m->url};
+	st[n] = (struct db_stmt){sql_stored, 2, ps};
+	into[n++] = &k->stored;
+	if (m->kind == MENTION_COMMENT) {
+		st[n] = (struct db_stmt){sql_parent, 2, pp};
+		into[n++] = &k->linked;
+	} else if (m->url && *m->url) {
+		st[n] = (struct db_stmt){sql_same_url, 1, pu};
+		into[n++] = &k->linked;
 	}
+	struct tokens refs;
+	char *lrefs = duplicate_refs(m, &refs) > 0 ? db_text_array((const char *const *)refs.v, refs.n)
+						  : NULL;
+	const char *pr[] = {lrefs};
+	if (lrefs) {
+		st[n] = (struct db_stmt){sql_referenced, 1, pr};
+		into[n++] = &k->refd;
+	}
+	char *lterms = m->kind == MENTION_POST
+			   ? db_text_array((const char *const *)q->all_toks.v, q->all_toks.n)
+			   : NULL;
+	const char *pt[] = {lterms};
+	if (lterms) {
+		st[n] = (struct db_stmt){match_df_sql, 1, pt};
+		into[n++] = &k->df;
+	}
+	PGresult *out[4];
+	int rc = db_query_many(c, st, n, out, err);
+	for (int i = 0; rc == 0 && i < n; i++)
+		*into[i] = out[i];
 	tokens_clear(&refs);
+	free(lrefs);
+	free(lterms);
 	return rc;
+}
+
+static void known_clear(struct known *k)
+{
+	PQclear(k->stored);
+	PQclear(k->linked);
+	PQclear(k->refd);
+	PQclear(k->df);
+	memset(k, 0, sizeof(*k));
 }
 
 /* Creates the idea m founds, scored already when m alone says how (one
@@ -207,20 +235,24 @@ static int found_idea(PGconn *c, struct triage_ctx *t, const struct mention *m,
  * match at or above the auto-merge threshold; else a new idea, with the near
  * matches kept as suggestions. *evidence (new) says why; *scored: the idea
  * is new and already scored. */
-static int attach(PGconn *c, struct triage_ctx *t, const struct mention *m, char *idea_id,
-		  size_t len, struct ingest_result *res, char **evidence, bool *scored,
-		  struct err *err)
+static int attach(PGconn *c, struct triage_ctx *t, const struct mention *m,
+		  const struct known *k, struct match_query *q, char *idea_id, size_t len,
+		  struct ingest_result *res, char **evidence, bool *scored, struct err *err)
 {
 	*scored = false;
 	res->merged = false;
 	res->similarity = 0;
 	res->method = "new";
 	*evidence = NULL;
-	const char *method = "explicit_link";
-	if (find_linked_idea(c, m, idea_id, len, &method, err) < 0)
-		return -1;
-	if (!idea_id[0] && find_referenced_idea(c, m, idea_id, len, err) < 0)
-		return -1;
+	idea_id[0] = '\0';
+	if (k->linked && PQntuples(k->linked) > 0)
+		snprintf(idea_id, len, "%s", PQgetvalue(k->linked, 0, 0));
+	else if (m->kind == MENTION_COMMENT)
+		return err_set_field(err, "parent_external_id",
+				     "a comment's post %s is not known; ingest the post first",
+				     m->parent_external_id);
+	else if (k->refd && PQntuples(k->refd) > 0)
+		snprintf(idea_id, len, "%s", PQgetvalue(k->refd, 0, 0));
 	if (idea_id[0]) {
 		res->merged = true;
 		res->similarity = 1.0;
@@ -229,7 +261,6 @@ static int attach(PGconn *c, struct triage_ctx *t, const struct mention *m, char
 							      : "{\"link\":\"same url or duplicate reference\"}");
 		return 0;
 	}
-	struct match_query q;
 	struct match_candidate cand[MATCH_MAX];
 	int ncand = 0, rc = -1;
 	char *title = text_trim_dup(m->title && *m->title ? m->title : m->body, IDEA_TITLE_MAX);
@@ -237,9 +268,11 @@ static int attach(PGconn *c, struct triage_ctx *t, const struct mention *m, char
 		free(title);
 		return err_set_field(err, "title", "a post needs a title or a body");
 	}
-	if (match_prepare(c, t, m, &q, err) < 0)
-		goto out;
-	if (match_find(c, t, &q, cand, &ncand, err) < 0)
+	struct df_table tab;
+	match_df_read(k->df, &tab);
+	int weighed = match_weigh(t, q, &tab, err);
+	match_df_free(&tab);
+	if (weighed < 0 || match_find(c, t, q, cand, &ncand, err) < 0)
 		goto out;
 	if (ncand > 0 && cand[0].r.strict >= t->rules->auto_merge) {
 		snprintf(idea_id, len, "%lld", (long long)cand[0].idea_id);
@@ -250,7 +283,7 @@ static int attach(PGconn *c, struct triage_ctx *t, const struct mention *m, char
 		rc = 0;
 		goto out;
 	}
-	if (found_idea(c, t, m, &q, title, idea_id, scored, err) < 0 ||
+	if (found_idea(c, t, m, q, title, idea_id, scored, err) < 0 ||
 	    match_store_suggestions(c, idea_id, cand,
 				    ncand < t->rules->suggestions_kept ? ncand : t->rules->suggestions_kept,
 				    err) < 0)
@@ -258,7 +291,6 @@ static int attach(PGconn *c, struct triage_ctx *t, const struct mention *m, char
 	*evidence = strdup(ncand ? "{\"suggested\":true}" : "{}");
 	rc = 0;
 out:
-	match_clear(&q);
 	free(title);
 	return rc;
 }
@@ -361,14 +393,25 @@ static int update_existing(PGconn *c, struct triage_ctx *t, const struct mention
 	return pipeline_rescore(c, t, idea, err);
 }
 
-static int insert_new(PGconn *c, struct triage_ctx *t, const struct mention *m, const char *hash,
+static const char sql_insert_mention[] =
+    "WITH m AS (INSERT INTO mentions (idea_id, source, external_id, kind, parent_external_id,"
+    " author, author_kind, author_email, account, arr, title, body, url, labels, votes,"
+    " is_public, deleted, upstream_created_at, upstream_updated_at, content_hash,"
+    " requester_key) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14,"
+    " $15, $16, $17, to_timestamp($18::bigint), to_timestamp($19::bigint), $20, $21)"
+    " RETURNING id)"
+    " INSERT INTO mention_links (mention_id, idea_id, method, similarity, decided_by, evidence)"
+    " SELECT id, $1, $22, $23, $24, $25::jsonb FROM m RETURNING mention_id";
+
+static int insert_new(PGconn *c, struct triage_ctx *t, const struct mention *m,
+		      const struct known *k, struct match_query *q, const char *hash,
 		      const char *labels, const char *decided_by, struct ingest_result *out,
 		      struct err *err)
 {
 	char idea[24] = "";
 	char *evidence = NULL;
 	bool scored = false;
-	if (attach(c, t, m, idea, sizeof(idea), out, &evidence, &scored, err) < 0)
+	if (attach(c, t, m, k, q, idea, sizeof(idea), out, &evidence, &scored, err) < 0)
 		return -1;
 	char s_votes[16], s_arr[24], s_cre[24], s_upd[24];
 	snprintf(s_votes, sizeof(s_votes), "%d", m->votes);
@@ -403,27 +446,25 @@ static int insert_new(PGconn *c, struct triage_ctx *t, const struct mention *m, 
 			   s_sim,
 			   decided_by,
 			   evidence ? evidence : "{}"};
-	/* the mention and how it was linked, in one round trip */
-	PGresult *r = db_query(
-	    c,
-	    "WITH m AS (INSERT INTO mentions (idea_id, source, external_id, kind, parent_external_id,"
-	    " author, author_kind, author_email, account, arr, title, body, url, labels, votes,"
-	    " is_public, deleted, upstream_created_at, upstream_updated_at, content_hash,"
-	    " requester_key) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14,"
-	    " $15, $16, $17, to_timestamp($18::bigint), to_timestamp($19::bigint), $20, $21)"
-	    " RETURNING id)"
-	    " INSERT INTO mention_links (mention_id, idea_id, method, similarity, decided_by, evidence)"
-	    " SELECT id, $1, $22, $23, $24, $25::jsonb FROM m RETURNING mention_id",
-	    25, p, err);
+	/* the mention and how it was linked, and (unless the idea is new and
+	 * scored already) what rescoring the idea reads, in one round trip */
+	const char *pr[] = {idea};
+	struct db_stmt st[] = {{sql_insert_mention, 25, p}, {pipeline_rescore_sql, 1, pr}};
+	PGresult *r[2];
+	int rc = db_query_many(c, st, scored ? 1 : 2, r, err);
 	free(rkey);
 	free(evidence);
-	if (!r)
+	if (rc < 0)
 		return -1;
-	out->mention_id = atoll(PQgetvalue(r, 0, 0));
-	PQclear(r);
+	out->mention_id = atoll(PQgetvalue(r[0], 0, 0));
 	out->idea_id = atoll(idea);
 	out->outcome = INGEST_NEW;
-	return scored ? 0 : pipeline_rescore(c, t, idea, err);
+	PQclear(r[0]);
+	if (scored)
+		return 0;
+	rc = pipeline_rescore_apply(c, t, idea, r[1], err);
+	PQclear(r[1]);
+	return rc;
 }
 
 int pipeline_ingest_tx(PGconn *c, struct triage_ctx *t, const struct mention *m,
@@ -435,22 +476,24 @@ int pipeline_ingest_tx(PGconn *c, struct triage_ctx *t, const struct mention *m,
 	 * mention race to the unique (source, external_id) index, and the loser
 	 * fails with a unique violation that pipeline_ingest retries as an update.
 	 * (Advisory locks per mention would pile up in one long import.) A known
-	 * mention is locked for the update. */
-	const char *id[] = {source_name(m->source), m->external_id};
-	PGresult *r = db_query(c,
-			    "SELECT id, idea_id, extract(epoch FROM upstream_updated_at)::bigint,"
-			    " content_hash FROM mentions WHERE source = $1 AND external_id = $2"
-			    " FOR UPDATE",
-			    2, id, err);
-	if (!r)
+	 * mention is locked for the update. A post is normalised first, so that
+	 * its terms' document frequencies come back with the lookup. */
+	struct match_query q = {0};
+	struct known k;
+	if ((m->kind == MENTION_POST && match_normalize(t, m, &q, err) < 0) ||
+	    read_known(c, m, &q, &k, err) < 0) {
+		match_clear(&q);
 		return -1;
+	}
 	char hash[65];
 	pipeline_content_hash(m, hash);
 	char *labels = db_text_array((const char *const *)m->labels, m->nlabels);
 	struct ingest_result res = {0};
-	int rc = PQntuples(r) > 0 ? update_existing(c, t, m, r, hash, labels, &res, err)
-				  : insert_new(c, t, m, hash, labels, decided_by, &res, err);
-	PQclear(r);
+	int rc = PQntuples(k.stored) > 0
+		     ? update_existing(c, t, m, k.stored, hash, labels, &res, err)
+		     : insert_new(c, t, m, &k, &q, hash, labels, decided_by, &res, err);
+	known_clear(&k);
+	match_clear(&q);
 	free(labels);
 	if (rc == 0) {
 		*out = res;

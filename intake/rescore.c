@@ -11,6 +11,7 @@
 #include "db/array.h"
 #include "db/db.h"
 #include "intake/pipeline.h"
+#include "intake/pipeline_parts.h"
 
 #define MAX_REQUESTERS 5000
 
@@ -198,39 +199,45 @@ int pipeline_prescore(struct triage_ctx *t, const struct mention *m, struct idea
 	return 0;
 }
 
+/* the idea's aggregates once (materialised), then one row per distinct
+ * requester next to them: everything scoring needs in one round trip */
+const char pipeline_rescore_sql[] =
+    "WITH a AS MATERIALIZED (SELECT i.id, i.overrides::text AS o, i.table_stakes AS ts,"
+    " coalesce(f.title, i.title) AS title, coalesce(f.body, '') AS body,"
+    " (SELECT coalesce(array_agg(DISTINCT l), '{}') FROM mentions m, unnest(m.labels) l"
+    "   WHERE m.idea_id = i.id AND NOT m.deleted) AS labels,"
+    " (SELECT count(DISTINCT source) FROM mentions WHERE idea_id = i.id AND NOT deleted) AS ns,"
+    " (SELECT coalesce(sum(votes), 0) FROM mentions WHERE idea_id = i.id AND NOT deleted) AS v,"
+    " (SELECT extract(epoch FROM max(coalesce(upstream_updated_at, upstream_created_at,"
+    "   first_seen_at)))::bigint FROM mentions WHERE idea_id = i.id AND NOT deleted) AS last,"
+    " (SELECT count(*) FROM mentions WHERE idea_id = i.id AND NOT deleted) AS nm"
+    " FROM ideas i LEFT JOIN LATERAL (SELECT title, body FROM mentions"
+    "   WHERE idea_id = i.id AND kind = 'post' ORDER BY id LIMIT 1) f ON true"
+    " WHERE i.id = $1)"
+    " SELECT a.o, a.ts, a.title, a.body, a.labels, a.ns, a.v, a.last, a.nm,"
+    "  q.kind, q.src, q.arr, q.posts, q.comments"
+    " FROM a LEFT JOIN LATERAL (SELECT min(author_kind) AS kind, min(source) AS src,"
+    "  coalesce(max(arr), 0) AS arr, count(*) FILTER (WHERE kind = 'post') AS posts,"
+    "  count(*) FILTER (WHERE kind = 'comment') AS comments"
+    "  FROM mentions WHERE idea_id = a.id AND NOT deleted"
+    "  GROUP BY requester_key LIMIT 5000) q ON true";
+
 int pipeline_rescore(PGconn *c, struct triage_ctx *t, const char *idea_id, struct err *err)
 {
 	const char *p[] = {idea_id};
-	/* the idea's aggregates once (materialised), then one row per distinct
-	 * requester next to them: everything scoring needs in one round trip */
-	PGresult *row = db_query(
-	    c,
-	    "WITH a AS MATERIALIZED (SELECT i.id, i.overrides::text AS o, i.table_stakes AS ts,"
-	    " coalesce(f.title, i.title) AS title, coalesce(f.body, '') AS body,"
-	    " (SELECT coalesce(array_agg(DISTINCT l), '{}') FROM mentions m, unnest(m.labels) l"
-	    "   WHERE m.idea_id = i.id AND NOT m.deleted) AS labels,"
-	    " (SELECT count(DISTINCT source) FROM mentions WHERE idea_id = i.id AND NOT deleted) AS ns,"
-	    " (SELECT coalesce(sum(votes), 0) FROM mentions WHERE idea_id = i.id AND NOT deleted) AS v,"
-	    " (SELECT extract(epoch FROM max(coalesce(upstream_updated_at, upstream_created_at,"
-	    "   first_seen_at)))::bigint FROM mentions WHERE idea_id = i.id AND NOT deleted) AS last,"
-	    " (SELECT count(*) FROM mentions WHERE idea_id = i.id AND NOT deleted) AS nm"
-	    " FROM ideas i LEFT JOIN LATERAL (SELECT title, body FROM mentions"
-	    "   WHERE idea_id = i.id AND kind = 'post' ORDER BY id LIMIT 1) f ON true"
-	    " WHERE i.id = $1)"
-	    " SELECT a.o, a.ts, a.title, a.body, a.labels, a.ns, a.v, a.last, a.nm,"
-	    "  q.kind, q.src, q.arr, q.posts, q.comments"
-	    " FROM a LEFT JOIN LATERAL (SELECT min(author_kind) AS kind, min(source) AS src,"
-	    "  coalesce(max(arr), 0) AS arr, count(*) FILTER (WHERE kind = 'post') AS posts,"
-	    "  count(*) FILTER (WHERE kind = 'comment') AS comments"
-	    "  FROM mentions WHERE idea_id = a.id AND NOT deleted"
-	    "  GROUP BY requester_key LIMIT 5000) q ON true",
-	    1, p, err);
+	PGresult *row = db_query(c, pipeline_rescore_sql, 1, p, err);
 	if (!row)
 		return -1;
-	if (PQntuples(row) < 1) {
-		PQclear(row);
+	int rc = pipeline_rescore_apply(c, t, idea_id, row, err);
+	PQclear(row);
+	return rc;
+}
+
+int pipeline_rescore_apply(PGconn *c, struct triage_ctx *t, const char *idea_id,
+			   const PGresult *row, struct err *err)
+{
+	if (PQntuples(row) < 1)
 		return err_set(err, "no idea %s", idea_id);
-	}
 	int nreq = PQgetisnull(row, 0, 9) ? 0 : PQntuples(row);
 	struct requester *req = calloc((size_t)nreq + 1, sizeof(*req));
 	for (int i = 0; i < nreq; i++) {
@@ -257,7 +264,6 @@ int pipeline_rescore(PGconn *c, struct triage_ctx *t, const char *idea_id, struc
 	struct idea_score sc;
 	int rc = score_facts(t, &f, &sc, err);
 	int mentions = atoi(PQgetvalue(row, 0, 8));
-	PQclear(row);
 	free(req);
 	if (rc < 0)
 		return -1;

@@ -962,6 +962,72 @@ Test(triage, a_write_failing_mid_pipeline_fails_the_ingest_and_leaves_nothing)
 	PQfinish(c);
 }
 
+/* The one-at-a-time path sends its reads together, and a mention's insert
+ * together with the rescore's read: a failure inside such a batch fails
+ * the ingest with the server's message, writes nothing and leaves the
+ * connection as it was. The first "duplicate of" that is tracked wins. */
+Test(triage, one_at_a_time_batches_fail_whole_and_links_take_the_first_tracked_reference)
+{
+	PGconn *c = fresh_db("triage_single_batch");
+	PGresult *alter = PQexec(c, "ALTER TABLE mentions ADD CONSTRAINT no_boom CHECK (body <> 'BOOM')");
+	cr_assert_eq(PQresultStatus(alter), PGRES_COMMAND_OK, "%s", PQerrorMessage(c));
+	PQclear(alter);
+	struct triage_ctx t;
+	struct err err = {0};
+	cr_assert_eq(triage_ctx_init(&t, rules, &err), 0);
+	struct mention a, b, boom;
+	sales_note(&a, "one-1", "Initech", "Exit nodes per device group for the Quokka office",
+		   "They route the Quokka office through one exit node.");
+	sales_note(&b, "one-2", "Globex", "Exit nodes per device group for the Quokka office",
+		   "They route the Quokka office through one exit node.");
+	sales_note(&boom, "one-3", "Umbrella", "Exit nodes per device group for the Quokka office",
+		   "BOOM");
+	struct ingest_result ra, rb, rx;
+	cr_assert_eq(pipeline_ingest(c, &t, &a, "triage", &ra, &err), 0, "%s", err.msg);
+	cr_assert_eq(pipeline_ingest(c, &t, &b, "triage", &rb, &err), 0, "%s", err.msg);
+	cr_expect_eq(rb.idea_id, ra.idea_id, "a restatement joins: %s", rb.method);
+	char q[160];
+	snprintf(q, sizeof(q), "SELECT score_breakdown::text || mention_count FROM ideas WHERE id = %lld",
+		 (long long)ra.idea_id);
+	char *before = testdb_value(c, q);
+	/* it would join too: its insert fails in the batch with the rescore's read */
+	cr_expect_eq(pipeline_ingest(c, &t, &boom, "triage", &rx, &err), -1);
+	cr_expect(strstr(err.msg, "no_boom"), "the server's message: %s", err.msg);
+	cr_expect_eq(PQpipelineStatus(c), PQ_PIPELINE_OFF);
+	cr_expect_eq(PQtransactionStatus(c), PQTRANS_IDLE);
+	cr_expect_eq(testdb_count(c, "mentions"), 2);
+	char *after = testdb_value(c, q);
+	cr_expect_str_eq(after, before, "the idea is as it was");
+	free(before);
+	free(after);
+	/* "duplicate of" an unknown issue, then of a tracked one: the tracked one */
+	struct mention g1, g2;
+	mention_init(&g1);
+	g1.source = SRC_GITHUB;
+	g1.external_id = strdup("meshco/mesh#7");
+	g1.author = strdup("ana");
+	g1.title = strdup("Zebracorn panel theme");
+	g1.body = strdup("A dark theme for the panel.");
+	struct ingest_result r1, r2;
+	cr_assert_eq(pipeline_ingest(c, &t, &g1, "triage", &r1, &err), 0, "%s", err.msg);
+	mention_init(&g2);
+	g2.source = SRC_GITHUB;
+	g2.external_id = strdup("meshco/mesh#9");
+	g2.author = strdup("bo");
+	g2.title = strdup("Audit log export to S3");
+	g2.body = strdup("Duplicate of #3\n\nduplicate of #7");
+	cr_assert_eq(pipeline_ingest(c, &t, &g2, "triage", &r2, &err), 0, "%s", err.msg);
+	cr_expect_eq(r2.idea_id, r1.idea_id);
+	cr_expect_str_eq(r2.method, "explicit_link");
+	mention_clear(&a);
+	mention_clear(&b);
+	mention_clear(&boom);
+	mention_clear(&g1);
+	mention_clear(&g2);
+	triage_ctx_cleanup(&t);
+	PQfinish(c);
+}
+
 /* How many near matches a new idea keeps: optional in a scoring file (one
  * written before it existed still loads), 5 by default, at most 10. */
 Test(triage, suggestions_kept_is_optional_and_bounded)
