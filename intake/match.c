@@ -268,8 +268,9 @@ int match_normalize(struct triage_ctx *t, const struct mention *m, struct match_
 	const char *title = m->title && *m->title ? m->title : "";
 	char *body = m->body ? text_trim_dup(m->body, BODY_CHARS) : NULL;
 	int rc = 0;
+	/* the title's tokens once: all terms start with a copy of them */
 	if (normalize_text(t->norm, title, &q->title_toks) < 0 ||
-	    normalize_text(t->norm, title, &q->all_toks) < 0 ||
+	    tokens_append(&q->all_toks, &q->title_toks) < 0 ||
 	    normalize_text(t->norm, body, &q->all_toks) < 0)
 		rc = err_set(err, "out of memory");
 	distinct(&q->title_toks, MAX_TERMS);

@@ -41,6 +41,7 @@
 #include "intake/match.h"
 #include "intake/metrics.h"
 #include "intake/pipeline_parts.h"
+#include "intake/prep.h"
 #include "triage/normalize.h"
 #include "triage/text.h"
 
@@ -65,9 +66,11 @@ struct plan {
 	const char *method;
 	double similarity;
 	char *evidence;
-	struct match_candidate sugg[MATCH_MAX]; /* near matches of the idea it founds */
+	struct match_candidate *sugg; /* near matches of the idea it founds */
 	int nsugg;
 	int64_t mention_id;
+	struct idea_score sc; /* the score of the idea it would found alone, */
+	bool scored;          /* when the helper thread computed it (intake/prep.h) */
 };
 
 /* An idea founded inside the group: its founding plan, and its id once known. */
@@ -87,6 +90,8 @@ static void plan_clear(struct plan *p)
 	tokens_clear(&p->rt);
 	free(p->title);
 	free(p->evidence);
+	free(p->sugg);
+	idea_score_clear(&p->sc);
 }
 
 static int cmp_str(const void *a, const void *b)
@@ -263,7 +268,8 @@ static int mark_known(PGconn *c, const struct mention *ms, int n, bool *known, s
 	return 0;
 }
 
-/* Every distinct term of the plans, sorted. */
+/* Every distinct term of the plans, sorted, borrowed from the plans (free
+ * only out->v). */
 static void union_terms(struct plan *pl, int n, struct tokens *out)
 {
 	for (int i = 0; i < n; i++)
@@ -272,18 +278,15 @@ static void union_terms(struct plan *pl, int n, struct tokens *out)
 				out->cap = out->cap ? 2 * out->cap : 256;
 				out->v = realloc(out->v, (size_t)out->cap * sizeof(char *));
 			}
-			out->v[out->n++] = strdup(pl[i].q.all_toks.v[k]);
+			out->v[out->n++] = pl[i].q.all_toks.v[k];
 		}
 	if (!out->n)
 		return;
 	qsort(out->v, (size_t)out->n, sizeof(char *), cmp_str);
 	int o = 0;
 	for (int i = 0; i < out->n; i++) {
-		if (o && !strcmp(out->v[o - 1], out->v[i])) {
-			free(out->v[i]);
-			continue;
-		}
-		out->v[o++] = out->v[i];
+		if (!o || strcmp(out->v[o - 1], out->v[i]))
+			out->v[o++] = out->v[i];
 	}
 	out->n = o;
 }
@@ -347,7 +350,13 @@ static int decide(struct triage_ctx *t, struct writer *w, struct plan *pl, int o
 		p->method = "new";
 		p->evidence = strdup(best ? "{\"suggested\":true}" : "{}");
 		p->nsugg = best < t->rules->suggestions_kept ? best : t->rules->suggestions_kept;
-		memcpy(p->sugg, cand, sizeof(*cand) * (size_t)p->nsugg);
+		if (p->nsugg > 0) {
+			if (!(p->sugg = malloc(sizeof(*cand) * (size_t)p->nsugg))) {
+				free(cand);
+				return err_set(err, "out of memory");
+			}
+			memcpy(p->sugg, cand, sizeof(*cand) * (size_t)p->nsugg);
+		}
 		char *rare = match_rare_terms(&p->q);
 		struct fresh_terms ft = {.title = &p->q.title_toks,
 					 .all = &p->q.all_toks,
@@ -403,8 +412,13 @@ static int prescore_ideas(struct triage_ctx *t, struct group_idea *ideas, int n,
 		const struct mention *m = ideas[i].p->m;
 		if (ideas[i].joined || !pipeline_can_prescore(m))
 			continue;
-		if (pipeline_prescore(t, m, &ideas[i].sc, err) < 0)
+		if (ideas[i].p->scored) { /* by the helper thread */
+			ideas[i].sc = ideas[i].p->sc;
+			memset(&ideas[i].p->sc, 0, sizeof(ideas[i].p->sc));
+			ideas[i].p->scored = false;
+		} else if (pipeline_prescore(t, m, &ideas[i].sc, err) < 0) {
 			return -1;
+		}
 		ideas[i].scored = true;
 	}
 	return 0;
@@ -771,83 +785,37 @@ static PGresult *window_candidates(PGconn *c, struct triage_ctx *t, struct plan 
 	return rows;
 }
 
-/* One window: ms[0..n) are groupable, distinct and new. Its reads are
- * done first, for all of it (document frequencies, the database's
- * candidates); then its groups are decided in order and
- * written. A window of more than one group sends the writes in pipeline
- * mode, with ids reserved ahead, so the server writes a group while the
- * client decides the next: the decisions need nothing the writes return. */
-/* Plans for the mentions of the next window, normalised while the server
- * writes the current one (normalising needs no database). */
-struct ahead {
-	const struct mention *ms; /* the first mention they are for */
-	struct plan *pl;
-	int n;
-};
-
-static void ahead_clear(struct ahead *a)
-{
-	for (int i = 0; i < a->n; i++)
-		plan_clear(&a->pl[i]);
-	free(a->pl);
-	memset(a, 0, sizeof(*a));
-}
-
-/* Normalises ms[i] into p. */
+/* Normalises ms[i] into p, or takes what the helper thread prepared for
+ * it (pp, the call's index at). */
 static int plan_init(struct triage_ctx *t, const struct mention *m, struct plan *p,
-		     struct err *err)
+		     struct prep *pp, int at, struct err *err)
 {
 	p->m = m;
 	p->founds = -1;
+	struct prepared v;
+	if (prep_take(pp, at, &v)) {
+		p->q = v.q;
+		p->title = v.title;
+		p->sc = v.sc;
+		p->scored = v.scored;
+		return 0;
+	}
 	if (match_normalize(t, m, &p->q, err) < 0)
 		return -1;
 	p->title = text_trim_dup(m->title && *m->title ? m->title : m->body, IDEA_TITLE_MAX);
 	return p->title ? 0 : err_set(err, "out of memory");
 }
 
-static int ahead_prepare(struct triage_ctx *t, const struct mention *ms, int n, struct ahead *a,
-			 struct err *err)
-{
-	ahead_clear(a);
-	if (n <= 0)
-		return 0;
-	if (!(a->pl = calloc((size_t)n, sizeof(*a->pl))))
-		return err_set(err, "out of memory");
-	a->ms = ms;
-	for (; a->n < n; a->n++)
-		if (plan_init(t, &ms[a->n], &a->pl[a->n], err) < 0)
-			return -1;
-	return 0;
-}
-
-/* pl[0..n) for ms[0..n): the plans normalised ahead for them, the others
- * normalised now. */
-static int plans_for(struct triage_ctx *t, const struct mention *ms, int n, struct plan *pl,
-		     struct ahead *a, struct err *err)
-{
-	int from = 0;
-	if (a->ms == ms) {
-		from = a->n < n ? a->n : n;
-		memcpy(pl, a->pl, sizeof(*pl) * (size_t)from);
-		memset(a->pl, 0, sizeof(*pl) * (size_t)from); /* moved */
-	}
-	ahead_clear(a);
-	for (int i = from; i < n; i++)
-		if (plan_init(t, &ms[i], &pl[i], err) < 0)
-			return -1;
-	return 0;
-}
-
-/* What follows a window in its call, to normalise the next one ahead. */
-struct following {
-	const bool *known;
-	int n;
-	struct seen *seen;
-};
-
+/* One window: ms[0..n) are groupable, distinct and new (the call's
+ * mentions at..at+n). Its reads are done first, for all of it (document
+ * frequencies, the database's candidates); then its groups are decided in
+ * order and written. A window of more than one group sends the writes in
+ * pipeline mode, with ids reserved ahead, so the server writes a group
+ * while the client decides the next: the decisions need nothing the writes
+ * return. */
 static int ingest_window(PGconn *c, struct triage_ctx *t, const struct mention *ms, int n,
-			 const struct following *next, struct ahead *ahead, const char *decided_by,
-			 struct ingest_result *out, struct err *err)
+			 struct prep *pp, int at, const char *decided_by, struct ingest_result *out,
+			 struct err *err)
 {
 	struct plan *pl = calloc((size_t)n, sizeof(*pl));
 	struct group_idea *ideas = calloc((size_t)n, sizeof(*ideas));
@@ -861,8 +829,9 @@ static int ingest_window(PGconn *c, struct triage_ctx *t, const struct mention *
 		err_set(err, "out of memory");
 		goto out;
 	}
-	if (plans_for(t, ms, n, pl, ahead, err) < 0)
-		goto out;
+	for (int i = 0; i < n; i++)
+		if (plan_init(t, &ms[i], &pl[i], pp, at + i, err) < 0)
+			goto out;
 	union_terms(pl, n, &all);
 	if (match_df_load(c, &all, &tab, err) < 0 || !(rows = window_candidates(c, t, pl, n, &tab, err)))
 		goto out;
@@ -893,12 +862,6 @@ static int ingest_window(PGconn *c, struct triage_ctx *t, const struct mention *
 							     .outcome = INGEST_NEW};
 	}
 	if (in_pipeline) {
-		/* the next window's mentions, while the server writes this one */
-		if (next->n > 0 &&
-		    ahead_prepare(t, ms + n,
-				  window_length(ms + n, next->known, next->n, next->seen, false), ahead,
-				  err) < 0)
-			goto out;
 		in_pipeline = false;
 		if (db_pipeline_finish(c, w.nsent, writer_result, &w, err) < 0)
 			goto out;
@@ -912,7 +875,7 @@ out:
 		rc = -1; /* left the mode; the caller rolls the transaction back */
 	writer_free(&w);
 	PQclear(rows);
-	tokens_clear(&all);
+	free(all.v); /* the terms are the plans' */
 	match_df_free(&tab);
 	for (int i = 0; pl && i < n; i++)
 		plan_clear(&pl[i]);
@@ -945,13 +908,13 @@ int pipeline_ingest_many(PGconn *c, struct triage_ctx *t, const struct mention *
 			return -1;
 		}
 	struct seen seen = {0};
-	struct ahead ahead = {0};
 	int i = 0, rc = 0;
+	/* several groups: normalising and prescoring ahead, on a helper thread */
+	struct prep *pp = n > group_max ? prep_start(t->rules, ms, n, known) : NULL;
 	while (i < n) {
 		int len = window_length(ms + i, known + i, n - i, &seen, true);
 		if (len > 0) {
-			struct following next = {known + i + len, n - i - len, &seen};
-			if (ingest_window(c, t, ms + i, len, &next, &ahead, decided_by, out + i, err) < 0) {
+			if (ingest_window(c, t, ms + i, len, pp, i, decided_by, out + i, err) < 0) {
 				*failed = i; /* the window's statements failed together */
 				rc = -1;
 				break;
@@ -969,7 +932,7 @@ int pipeline_ingest_many(PGconn *c, struct triage_ctx *t, const struct mention *
 		}
 		i++;
 	}
-	ahead_clear(&ahead);
+	prep_stop(pp);
 	seen_free(&seen);
 	free(known);
 	return rc;

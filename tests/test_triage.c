@@ -12,6 +12,7 @@
 #include "intake/fresh.h"
 #include "intake/match.h"
 #include "intake/pipeline.h"
+#include "intake/prep.h"
 #include "intake/triage_ctx.h"
 #include "triage/similar.h"
 #include "support.h"
@@ -662,6 +663,69 @@ Test(triage, ingesting_many_at_once_decides_as_one_at_a_time)
 	free(ms);
 	triage_ctx_cleanup(&t1);
 	PQfinish(one);
+}
+
+/* The helper thread prepares exactly what the calling thread would: the
+ * same terms, title and prescore, for every post not skipped; a stop
+ * before everything is taken frees the rest (ASan checks the leaks). */
+Test(triage, the_helper_thread_prepares_what_the_caller_would)
+{
+	struct mention *ms;
+	int n;
+	load_set(&ms, &n);
+	bool *skip = calloc((size_t)n, sizeof(bool));
+	for (int i = 0; i < n; i += 3)
+		skip[i] = true;
+	struct prep *pp = prep_start(rules, ms, n, skip);
+	cr_assert(pp);
+	int prepared = 0, scored = 0;
+	for (int i = 0; i < n; i++) {
+		struct prepared v;
+		bool got = prep_take(pp, i, &v);
+		cr_expect_eq(got, !skip[i] && ms[i].kind == MENTION_POST, "mention %d", i);
+		if (!got)
+			continue;
+		prepared++;
+		struct match_query q;
+		struct err err = {0};
+		cr_assert_eq(match_normalize(&tc, &ms[i], &q, &err), 0);
+		cr_expect_eq(v.q.all_toks.n, q.all_toks.n, "mention %d", i);
+		for (int k = 0; k < q.all_toks.n && k < v.q.all_toks.n; k++)
+			cr_expect_str_eq(v.q.all_toks.v[k], q.all_toks.v[k]);
+		cr_expect_str_eq(v.q.norm_title, q.norm_title);
+		cr_expect_eq(v.scored, pipeline_can_prescore(&ms[i]));
+		if (v.scored) {
+			scored++;
+			struct idea_score sc;
+			cr_assert_eq(pipeline_prescore(&tc, &ms[i], &sc, &err), 0);
+			cr_expect_str_eq(v.sc.category, sc.category);
+			/* freshness moves with the clock between the two */
+			cr_expect(fabs(atof(v.sc.score) - atof(sc.score)) < 1e-6 * atof(sc.score),
+				  "%s vs %s", v.sc.score, sc.score);
+			idea_score_clear(&sc);
+		}
+		match_clear(&q);
+		match_clear(&v.q);
+		free(v.title);
+		idea_score_clear(&v.sc);
+	}
+	cr_expect_gt(prepared, n / 2);
+	cr_expect_gt(scored, 0);
+	prep_stop(pp);
+	/* stopped with most of it not taken */
+	pp = prep_start(rules, ms, n, skip);
+	cr_assert(pp);
+	struct prepared v;
+	if (prep_take(pp, 1, &v)) {
+		match_clear(&v.q);
+		free(v.title);
+		idea_score_clear(&v.sc);
+	}
+	prep_stop(pp);
+	free(skip);
+	for (int i = 0; i < n; i++)
+		mention_clear(&ms[i]);
+	free(ms);
 }
 
 /* Two restatements in one group into an empty database: every term is new

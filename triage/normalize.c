@@ -637,6 +637,17 @@ static void tokens_truncate(struct tokens *t, int n)
 		free(t->v[--t->n]);
 }
 
+int tokens_append(struct tokens *dst, const struct tokens *src)
+{
+	int n = dst->n;
+	for (int i = 0; i < src->n; i++)
+		if (tokens_push(dst, src->v[i], strlen(src->v[i])) < 0) {
+			tokens_truncate(dst, n);
+			return -1;
+		}
+	return 0;
+}
+
 /* ---- prose */
 
 /* Offset of the first signature line ("-- ", "--", "Sent from my ...")

@@ -39,6 +39,9 @@ struct tokens {
 	int cap;
 };
 void tokens_clear(struct tokens *t); /* frees and zeroes; accepts a zeroed list */
+/* Appends copies of src's tokens to *dst; -1 when out of memory (dst
+ * unchanged then). */
+int tokens_append(struct tokens *dst, const struct tokens *src) __attribute__((warn_unused_result));
 /* The tokens joined by sep, new ("" for none); NULL when out of memory. */
 char *tokens_join(const struct tokens *t, const char *sep);
 
