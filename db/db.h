@@ -69,6 +69,13 @@ typedef int (*db_result_fn)(void *arg, int index, PGresult *r);
 int db_pipeline_finish(PGconn *c, int nsent, db_result_fn on_result, void *arg, struct err *err)
     __attribute__((warn_unused_result));
 
+/* Something that sends statements in pipeline mode (db_send), for a caller
+ * that has the mode open anyway; *sent: how many it sent. */
+struct db_sender {
+	int (*send)(PGconn *c, void *arg, int *sent, struct err *err);
+	void *arg;
+};
+
 /* A statement of db_query_many. */
 struct db_stmt {
 	const char *sql;

@@ -249,18 +249,22 @@ void fresh_doc(const struct fresh_index *fx, int entry, const uint64_t *q_trgm, 
 				.trigram = trigram_similarity_sets(e->trgm, e->ntrgm, q_trgm, nq)};
 }
 
-int fresh_flush(PGconn *c, struct fresh_index **fxp, struct err *err)
+static const char sql_flush[] =
+    "INSERT INTO idea_search (idea_id, search, rare, title_terms,"
+    " all_terms, title_norm, all_norm, norm_title, live)"
+    " SELECT i.id, to_tsvector('simple', array_to_string(i.all_terms, ' ')),"
+    " to_tsvector('simple', u.rare), i.title_terms, i.all_terms,"
+    " i.title_norm, i.all_norm, i.norm_title, i.status <> 'merged'"
+    " FROM unnest($1::bigint[], $2::text[]) u(id, rare)"
+    " JOIN ideas i ON i.id = u.id ORDER BY i.id";
+
+int fresh_send(PGconn *c, void *arg, int *sent, struct err *err)
 {
-	struct fresh_index *fx = *fxp;
-	if (!fx || !fx->n) {
-		fresh_free(fx);
-		*fxp = NULL;
-		return 0;
-	}
+	struct fresh_index **fxp = arg, *fx = *fxp;
+	int rc = 0;
 	/* in slices: one statement per 20,000 ideas */
 	enum { SLICE = 20000 };
-	int rc = 0;
-	for (int at = 0; at < fx->n && rc == 0; at += SLICE) {
+	for (int at = 0; fx && at < fx->n && rc == 0; at += SLICE) {
 		int n = fx->n - at < SLICE ? fx->n - at : SLICE;
 		char **ids = calloc((size_t)n, sizeof(char *));
 		const char **rare = calloc((size_t)n, sizeof(char *));
@@ -277,28 +281,34 @@ int fresh_flush(PGconn *c, struct fresh_index **fxp, struct err *err)
 		free(ids);
 		free(rare);
 		const char *p[] = {li, lr};
-		/* from the ideas rows as they are now: an idea may have changed
-		 * since it was added here (its rare terms are a superset then) */
-		PGresult *r = li && lr ? db_query(c,
-					  "INSERT INTO idea_search (idea_id, search, rare, title_terms,"
-					  " all_terms, title_norm, all_norm, norm_title, live)"
-					  " SELECT i.id, to_tsvector('simple', array_to_string(i.all_terms, ' ')),"
-					  " to_tsvector('simple', u.rare), i.title_terms, i.all_terms,"
-					  " i.title_norm, i.all_norm, i.norm_title, i.status <> 'merged'"
-					  " FROM unnest($1::bigint[], $2::text[]) u(id, rare)"
-					  " JOIN ideas i ON i.id = u.id ORDER BY i.id",
-					  2, p, err)
-				       : NULL;
+		/* from the ideas rows as they are when it runs: an idea may have
+		 * changed since it was added here (its rare terms are a superset
+		 * then) */
 		if (!li || !lr)
-			err_set(err, "out of memory");
+			rc = err_set(err, "out of memory");
+		else if ((rc = db_send(c, sql_flush, 2, p, err)) == 0)
+			(*sent)++;
 		free(li);
 		free(lr);
-		if (!r)
-			rc = -1;
-		PQclear(r);
 	}
 	fresh_free(fx);
 	*fxp = NULL;
+	return rc;
+}
+
+int fresh_flush(PGconn *c, struct fresh_index **fxp, struct err *err)
+{
+	if (!*fxp || !(*fxp)->n) {
+		fresh_free(*fxp);
+		*fxp = NULL;
+		return 0;
+	}
+	int sent = 0;
+	if (db_pipeline_begin(c, err) < 0)
+		return -1;
+	int rc = fresh_send(c, fxp, &sent, err);
+	if (db_pipeline_finish(c, sent, NULL, NULL, rc == 0 ? err : NULL) < 0)
+		rc = -1;
 	return rc;
 }
 

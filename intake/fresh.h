@@ -62,6 +62,11 @@ void fresh_doc(const struct fresh_index *fx, int entry, const uint64_t *q_trgm, 
  * must see the rows. */
 int fresh_flush(PGconn *c, struct fresh_index **fx, struct err *err)
     __attribute__((warn_unused_result));
+/* The same, sent in pipeline mode (the caller has it open and reads the
+ * results; *sent counts the statements): a struct db_sender's send, arg
+ * the struct fresh_index **. Empties the index. */
+int fresh_send(PGconn *c, void *arg, int *sent, struct err *err)
+    __attribute__((warn_unused_result));
 void fresh_free(struct fresh_index *fx); /* accepts NULL */
 
 /* The rank ts_rank(tsvector, query, 1) gives a document of len words (each

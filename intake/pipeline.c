@@ -47,7 +47,10 @@ int pipeline_commit(PGconn *c, struct triage_ctx *t, struct err *err)
 	free(t->ids);
 	t->ids = NULL;
 	t->nids = t->ids_next = 0;
-	if (pipeline_rescore_pending(c, t, err) < 0 || fresh_flush(c, &t->fresh, err) < 0 ||
+	/* the new ideas' full-text entries are written while the client
+	 * computes the scores of the ideas joined */
+	struct db_sender entries = {fresh_send, &t->fresh};
+	if (pipeline_rescore_pending(c, t, t->fresh ? &entries : NULL, err) < 0 ||
 	    match_pending_flush(c, t, err) < 0)
 		return -1;
 	return exec_cmd(c, "COMMIT", err);

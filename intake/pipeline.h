@@ -108,9 +108,13 @@ int pipeline_rescore_ids(PGconn *c, struct triage_ctx *t, const int64_t *ids, in
  * nothing reads their scores before then. -1 when out of memory. */
 int pipeline_rescore_later(struct triage_ctx *t, const int64_t *ids, int n)
     __attribute__((warn_unused_result));
-/* Rescores the ideas noted, each once, and forgets them. */
-int pipeline_rescore_pending(PGconn *c, struct triage_ctx *t, struct err *err)
-    __attribute__((warn_unused_result));
+/* Rescores the ideas noted, each once, and forgets them. first (or NULL):
+ * statements sent ahead of the updates, in the same pipeline, once the
+ * rescore's reads are back: the server runs them while the client computes
+ * the scores. */
+struct db_sender;
+int pipeline_rescore_pending(PGconn *c, struct triage_ctx *t, const struct db_sender *first,
+			     struct err *err) __attribute__((warn_unused_result));
 void pipeline_rescore_forget(struct triage_ctx *t);
 
 /* BEGIN / COMMIT / ROLLBACK helpers: 0 or -1 with *err. */

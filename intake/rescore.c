@@ -395,7 +395,7 @@ static int batch_flush(PGconn *c, struct batch *b, int *sent, struct err *err)
 /* Rescores the ideas whose ids are in the text[] literal ids (NULL: every
  * idea); touch: an ingest changed them. */
 static int rescore_set(PGconn *c, struct triage_ctx *t, const char *ids, bool touch, int *count,
-		       struct err *err)
+		       const struct db_sender *first, struct err *err)
 {
 	const char *p[] = {ids};
 	PGresult *ideas =
@@ -415,6 +415,8 @@ static int rescore_set(PGconn *c, struct triage_ctx *t, const char *ids, bool to
 		PQclear(reqs);
 		return -1;
 	}
+	if (first)
+		rc = first->send(c, first->arg, &sent, err);
 	struct batch *b = calloc(1, sizeof(*b));
 	b->touch = touch;
 	struct requester *req = calloc(MAX_REQUESTERS, sizeof(*req));
@@ -488,14 +490,12 @@ static int rescore_set(PGconn *c, struct triage_ctx *t, const char *ids, bool to
 
 int pipeline_rescore_all(PGconn *c, struct triage_ctx *t, int *count, struct err *err)
 {
-	return rescore_set(c, t, NULL, false, count, err);
+	return rescore_set(c, t, NULL, false, count, NULL, err);
 }
 
-int pipeline_rescore_ids(PGconn *c, struct triage_ctx *t, const int64_t *ids, int n,
-			 struct err *err)
+static int rescore_some(PGconn *c, struct triage_ctx *t, const int64_t *ids, int n,
+			const struct db_sender *first, struct err *err)
 {
-	if (n <= 0)
-		return 0;
 	char **v = calloc((size_t)n, sizeof(char *));
 	for (int i = 0; i < n; i++) {
 		v[i] = malloc(24);
@@ -505,8 +505,26 @@ int pipeline_rescore_ids(PGconn *c, struct triage_ctx *t, const int64_t *ids, in
 	for (int i = 0; i < n; i++)
 		free(v[i]);
 	free(v);
-	int rc = rescore_set(c, t, lit, true, NULL, err);
+	int rc = rescore_set(c, t, lit, true, NULL, first, err);
 	free(lit);
+	return rc;
+}
+
+int pipeline_rescore_ids(PGconn *c, struct triage_ctx *t, const int64_t *ids, int n,
+			 struct err *err)
+{
+	return n > 0 ? rescore_some(c, t, ids, n, NULL, err) : 0;
+}
+
+/* Sends first's statements alone and waits for them. */
+static int send_alone(PGconn *c, const struct db_sender *first, struct err *err)
+{
+	int sent = 0;
+	if (db_pipeline_begin(c, err) < 0)
+		return -1;
+	int rc = first->send(c, first->arg, &sent, err);
+	if (db_pipeline_finish(c, sent, NULL, NULL, rc == 0 ? err : NULL) < 0)
+		rc = -1;
 	return rc;
 }
 
@@ -535,7 +553,8 @@ static int cmp_id(const void *a, const void *b)
 	return (x > y) - (x < y);
 }
 
-int pipeline_rescore_pending(PGconn *c, struct triage_ctx *t, struct err *err)
+int pipeline_rescore_pending(PGconn *c, struct triage_ctx *t, const struct db_sender *first,
+			     struct err *err)
 {
 	int n = 0, rc = 0;
 	if (t->nlater) {
@@ -549,7 +568,10 @@ int pipeline_rescore_pending(PGconn *c, struct triage_ctx *t, struct err *err)
 	 * is computed */
 	enum { SLICE = 20000 };
 	for (int at = 0; at < n && rc == 0; at += SLICE)
-		rc = pipeline_rescore_ids(c, t, t->later + at, n - at < SLICE ? n - at : SLICE, err);
+		rc = rescore_some(c, t, t->later + at, n - at < SLICE ? n - at : SLICE,
+				  at == 0 ? first : NULL, err);
+	if (n == 0 && first)
+		rc = send_alone(c, first, err);
 	pipeline_rescore_forget(t);
 	return rc;
 }
