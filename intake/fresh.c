@@ -252,8 +252,8 @@ void fresh_doc(const struct fresh_index *fx, int entry, const uint64_t *q_trgm, 
 static const char sql_flush[] =
     "INSERT INTO idea_search (idea_id, search, rare, title_terms,"
     " all_terms, title_norm, all_norm, norm_title, live)"
-    " SELECT i.id, to_tsvector('simple', array_to_string(i.all_terms, ' ')),"
-    " to_tsvector('simple', u.rare), i.title_terms, i.all_terms,"
+    " SELECT i.id, array_to_tsvector(array_remove(i.all_terms, '')),"
+    " array_to_tsvector(array_remove(string_to_array(u.rare, ' '), '')), i.title_terms, i.all_terms,"
     " i.title_norm, i.all_norm, i.norm_title, i.status <> 'merged'"
     " FROM unnest($1::bigint[], $2::text[]) u(id, rare)"
     " JOIN ideas i ON i.id = u.id ORDER BY i.id";

@@ -636,8 +636,9 @@ int match_create_idea(PGconn *c, struct triage_ctx *t, const struct match_query 
 			       MATCH_SCORE_VALUES("$7", "$8", "$9", "$10", "$11", "$12", "$13", "$14",
 						  "$15", "$16") ") RETURNING id, " MATCH_SEARCH_COPY ")"
 			       " INSERT INTO idea_search (idea_id, search, rare, " MATCH_SEARCH_COPY ")"
-			       " SELECT id, to_tsvector('simple', array_to_string($4::text[], ' ')),"
-			       " to_tsvector('simple', $17), " MATCH_SEARCH_COPY " FROM i RETURNING idea_id",
+			       " SELECT id, array_to_tsvector(array_remove($4::text[], '')),"
+			       " array_to_tsvector(array_remove(string_to_array($17, ' '), '')), "
+			       MATCH_SEARCH_COPY " FROM i RETURNING idea_id",
 			       17, p, err);
 	free(tt);
 	free(at);
