@@ -68,7 +68,6 @@ struct plan {
 	char *evidence;
 	struct match_candidate *sugg; /* near matches of the idea it founds */
 	int nsugg;
-	int64_t mention_id;
 	struct idea_score sc; /* the score of the idea it would found alone, */
 	bool scored;          /* when the helper thread computed it (intake/prep.h) */
 };
@@ -92,6 +91,7 @@ static void plan_clear(struct plan *p)
 	free(p->evidence);
 	free(p->sugg);
 	idea_score_clear(&p->sc);
+	memset(p, 0, sizeof(*p));
 }
 
 static int cmp_str(const void *a, const void *b)
@@ -297,8 +297,10 @@ struct writer {
 	PGconn *c;
 	bool piped;
 	int nsent;
-	struct plan **rows_for; /* per statement sent: the plans its rows are for, or NULL */
+	struct ingest_result **rows_for; /* per statement sent: the results its rows are for, or NULL */
 	int *nrows_for;
+	int keep;         /* the statement whose result is kept (kept), or -1 */
+	PGresult *kept;
 	int cap;
 };
 
@@ -425,26 +427,30 @@ static int prescore_ideas(struct triage_ctx *t, struct group_idea *ideas, int n,
 }
 
 /* The rows (k, mention id) of a mentions insert, into pl[k - 1]. */
-static void mention_ids(struct plan *pl, int n, const PGresult *r)
+static void mention_ids(struct ingest_result *res, int n, const PGresult *r)
 {
 	for (int i = 0; i < PQntuples(r); i++) {
 		int k = atoi(PQgetvalue(r, i, 0)) - 1;
 		if (k >= 0 && k < n)
-			pl[k].mention_id = atoll(PQgetvalue(r, i, 1));
+			res[k].mention_id = atoll(PQgetvalue(r, i, 1));
 	}
 }
 
 static int writer_result(void *arg, int index, PGresult *r)
 {
 	struct writer *w = arg;
+	if (index == w->keep) {
+		w->kept = r;
+		return 1;
+	}
 	if (index < w->nsent && w->rows_for[index])
 		mention_ids(w->rows_for[index], w->nrows_for[index], r);
 	return 0;
 }
 
-/* Runs or sends sql; rows_for: the plans its (k, mention id) rows are for. */
+/* Runs or sends sql; rows_for: the results its (k, mention id) rows are for. */
 static int writer_do(struct writer *w, const char *sql, int n, const char *const *p,
-		     struct plan *rows_for, int nrows, struct err *err)
+		     struct ingest_result *rows_for, int nrows, struct err *err)
 {
 	if (!w->piped) {
 		PGresult *r = db_query(w->c, sql, n, p, err);
@@ -457,7 +463,7 @@ static int writer_do(struct writer *w, const char *sql, int n, const char *const
 	}
 	if (w->nsent == w->cap) {
 		int cap = w->cap ? 2 * w->cap : 16;
-		struct plan **rf = realloc(w->rows_for, sizeof(*rf) * (size_t)cap);
+		struct ingest_result **rf = realloc(w->rows_for, sizeof(*rf) * (size_t)cap);
 		if (rf)
 			w->rows_for = rf;
 		int *nr = rf ? realloc(w->nrows_for, sizeof(*nr) * (size_t)cap) : NULL;
@@ -632,7 +638,8 @@ static const char sql_insert_mentions[] =
     " SELECT u.k, m.id FROM m JOIN u ON u.src = m.source AND u.ext = m.external_id";
 
 static int write_mentions(struct writer *w, struct plan *pl, int n,
-			  const struct group_idea *ideas, const char *decided_by, struct err *err)
+			  const struct group_idea *ideas, const char *decided_by,
+			  struct ingest_result *res, struct err *err)
 {
 	char **col[MC_N];
 	for (int k = 0; k < MC_N; k++)
@@ -674,7 +681,7 @@ static int write_mentions(struct writer *w, struct plan *pl, int n,
 		free_strs(col[k], n);
 	}
 	pp[MC_N] = decided_by;
-	int rc = writer_do(w, sql_insert_mentions, MC_N + 1, pp, pl, n, err);
+	int rc = writer_do(w, sql_insert_mentions, MC_N + 1, pp, res, n, err);
 	for (int k = 0; k < MC_N; k++)
 		free(lit[k]);
 	return rc;
@@ -806,6 +813,55 @@ static int plan_init(struct triage_ctx *t, const struct mention *m, struct plan 
 	return p->title ? 0 : err_set(err, "out of memory");
 }
 
+/* The next window of a call, planned while the server writes the current
+ * one: its plans (from the helper thread), their terms, and the result of
+ * its document frequencies' query, sent after the writes. */
+struct ahead {
+	const struct mention *ms; /* the first mention of the window */
+	int n;
+	struct plan *pl;
+	struct tokens all; /* borrowed from the plans */
+	PGresult *df;
+};
+
+/* The window that follows in the call: ms[0..n), at in the call. */
+struct following {
+	const struct mention *ms;
+	int n, at;
+};
+
+static void ahead_clear(struct ahead *a)
+{
+	for (int i = 0; a->pl && i < a->n; i++)
+		plan_clear(&a->pl[i]);
+	free(a->pl);
+	free(a->all.v);
+	PQclear(a->df);
+	memset(a, 0, sizeof(*a));
+}
+
+/* Plans the window next into *a and sends its document frequencies' query
+ * on w (piped): its result is w's kept one. */
+static int ahead_prepare(struct triage_ctx *t, struct writer *w, const struct following *next,
+			 struct prep *pp, struct ahead *a, struct err *err)
+{
+	ahead_clear(a);
+	if (!(a->pl = calloc((size_t)next->n, sizeof(*a->pl))))
+		return err_set(err, "out of memory");
+	a->ms = next->ms;
+	for (; a->n < next->n; a->n++)
+		if (plan_init(t, &next->ms[a->n], &a->pl[a->n], pp, next->at + a->n, err) < 0)
+			return -1;
+	union_terms(a->pl, a->n, &a->all);
+	char *lit = db_text_array((const char *const *)a->all.v, a->all.n);
+	const char *p[] = {lit};
+	int rc = lit ? writer_do(w, match_df_sql, 1, p, NULL, 0, err) : err_set(err, "out of memory");
+	free(lit);
+	if (rc == 0)
+		w->keep = w->nsent - 1;
+	return rc;
+}
+
 /* One window: ms[0..n) are groupable, distinct and new (the call's
  * mentions at..at+n). Its reads are done first, for all of it (document
  * frequencies, the database's candidates); then its groups are decided in
@@ -814,29 +870,43 @@ static int plan_init(struct triage_ctx *t, const struct mention *m, struct plan 
  * while the client decides the next: the decisions need nothing the writes
  * return. */
 static int ingest_window(PGconn *c, struct triage_ctx *t, const struct mention *ms, int n,
-			 struct prep *pp, int at, const char *decided_by, struct ingest_result *out,
-			 struct err *err)
+			 struct prep *pp, int at, const struct following *next, struct ahead *ahead,
+			 const char *decided_by, struct ingest_result *out, struct err *err)
 {
-	struct plan *pl = calloc((size_t)n, sizeof(*pl));
+	struct plan *pl = NULL;
 	struct group_idea *ideas = calloc((size_t)n, sizeof(*ideas));
 	struct df_table tab = {0};
 	struct tokens all = {0};
-	struct writer w = {.c = c, .piped = n > group_max};
+	struct writer w = {.c = c, .piped = n > group_max, .keep = -1};
 	PGresult *rows = NULL;
 	bool in_pipeline = false;
 	int rc = -1, row = 0;
+	if (ahead->ms == ms && ahead->n == n && ahead->df) { /* prepared while the last one was written */
+		pl = ahead->pl;
+		all = ahead->all;
+		match_df_read(ahead->df, &tab);
+		memset(&ahead->all, 0, sizeof(ahead->all));
+		ahead->pl = NULL;
+		ahead->n = 0;
+	}
+	ahead_clear(ahead);
+	if (!pl && (pl = calloc((size_t)n, sizeof(*pl)))) {
+		for (int i = 0; i < n; i++)
+			if (plan_init(t, &ms[i], &pl[i], pp, at + i, err) < 0)
+				goto out;
+		union_terms(pl, n, &all);
+		if (match_df_load(c, &all, &tab, err) < 0)
+			goto out;
+	}
 	if (!pl || !ideas) {
 		err_set(err, "out of memory");
 		goto out;
 	}
-	for (int i = 0; i < n; i++)
-		if (plan_init(t, &ms[i], &pl[i], pp, at + i, err) < 0)
-			goto out;
-	union_terms(pl, n, &all);
-	if (match_df_load(c, &all, &tab, err) < 0 || !(rows = window_candidates(c, t, pl, n, &tab, err)))
+	if (!(rows = window_candidates(c, t, pl, n, &tab, err)))
 		goto out;
 	if (w.piped) {
 		if (reserve_ids(c, t, n, err) < 0 || db_prepare(c, sql_insert_ideas, IC_N, err) < 0 ||
+		    db_prepare(c, match_df_sql, 1, err) < 0 ||
 		    db_prepare(c, sql_insert_mentions, MC_N + 1, err) < 0 ||
 		    db_prepare(c, sql_insert_similar, 4, err) < 0)
 			goto out;
@@ -849,31 +919,41 @@ static int ingest_window(PGconn *c, struct triage_ctx *t, const struct mention *
 		struct plan *gp = pl + g0;
 		struct group_idea *gi = ideas + g0; /* a group's ideas are numbered within it */
 		if (decide(t, &w, gp, g0, len, &tab, rows, &row, gi, &ngi, err) < 0 ||
-		    prescore_ideas(t, gi, ngi, err) < 0 || assign_ids(c, t, w.piped, gi, ngi, err) < 0 ||
-		    write_ideas(&w, gi, ngi, err) < 0 ||
-		    write_mentions(&w, gp, len, gi, decided_by, err) < 0 ||
-		    write_suggestions(&w, gp, len, gi, err) < 0 || rescore_touched(t, gp, len, gi, err) < 0)
+		    prescore_ideas(t, gi, ngi, err) < 0 || assign_ids(c, t, w.piped, gi, ngi, err) < 0)
 			goto out;
-		for (int i = 0; i < len; i++)
+		for (int i = 0; i < len; i++) /* the mention ids come with the writes */
 			out[g0 + i] = (struct ingest_result){.idea_id = resolve(gi, gp[i].into),
 							     .merged = gp[i].founds < 0,
 							     .method = gp[i].method,
 							     .similarity = gp[i].similarity,
 							     .outcome = INGEST_NEW};
+		if (write_ideas(&w, gi, ngi, err) < 0 ||
+		    write_mentions(&w, gp, len, gi, decided_by, out + g0, err) < 0 ||
+		    write_suggestions(&w, gp, len, gi, err) < 0 || rescore_touched(t, gp, len, gi, err) < 0)
+			goto out;
 	}
 	if (in_pipeline) {
+		/* while the server writes this window: the next window's plans
+		 * and terms, and its document frequencies sent after the writes
+		 * (the terms table changes only at commit); this window's plans
+		 * are done with */
+		if (next && next->n > 0 && ahead_prepare(t, &w, next, pp, ahead, err) < 0)
+			goto out;
+		for (int i = 0; i < n; i++)
+			plan_clear(&pl[i]);
 		in_pipeline = false;
 		if (db_pipeline_finish(c, w.nsent, writer_result, &w, err) < 0)
 			goto out;
+		ahead->df = w.kept;
+		w.kept = NULL;
 	}
-	for (int i = 0; i < n; i++)
-		out[i].mention_id = pl[i].mention_id;
 	metrics_add(M_INGESTS, n);
 	rc = 0;
 out:
 	if (in_pipeline && db_pipeline_finish(c, w.nsent, NULL, NULL, NULL) < 0)
 		rc = -1; /* left the mode; the caller rolls the transaction back */
 	writer_free(&w);
+	PQclear(w.kept);
 	PQclear(rows);
 	free(all.v); /* the terms are the plans' */
 	match_df_free(&tab);
@@ -908,13 +988,16 @@ int pipeline_ingest_many(PGconn *c, struct triage_ctx *t, const struct mention *
 			return -1;
 		}
 	struct seen seen = {0};
+	struct ahead ahead = {0};
 	int i = 0, rc = 0;
 	/* several groups: normalising and prescoring ahead, on a helper thread */
 	struct prep *pp = n > group_max ? prep_start(t->rules, ms, n, known) : NULL;
 	while (i < n) {
 		int len = window_length(ms + i, known + i, n - i, &seen, true);
 		if (len > 0) {
-			if (ingest_window(c, t, ms + i, len, pp, i, decided_by, out + i, err) < 0) {
+			int j = i + len;
+			struct following next = {ms + j, window_length(ms + j, known + j, n - j, &seen, false), j};
+			if (ingest_window(c, t, ms + i, len, pp, i, &next, &ahead, decided_by, out + i, err) < 0) {
 				*failed = i; /* the window's statements failed together */
 				rc = -1;
 				break;
@@ -932,6 +1015,7 @@ int pipeline_ingest_many(PGconn *c, struct triage_ctx *t, const struct mention *
 		}
 		i++;
 	}
+	ahead_clear(&ahead);
 	prep_stop(pp);
 	seen_free(&seen);
 	free(known);
