@@ -792,15 +792,19 @@ static PGresult *window_candidates(PGconn *c, struct triage_ctx *t, struct plan 
 	return rows;
 }
 
-/* Normalises ms[i] into p, or takes what the helper thread prepared for
- * it (pp, the call's index at). */
+/* Normalises m into p, or takes what the helper thread prepared for it
+ * (pp, the call's index at); with !wait, 1 when the helper is busy with it
+ * (nothing done). */
 static int plan_init(struct triage_ctx *t, const struct mention *m, struct plan *p,
-		     struct prep *pp, int at, struct err *err)
+		     struct prep *pp, int at, bool wait, struct err *err)
 {
+	struct prepared v;
+	enum prep_taken got = prep_take(pp, at, wait, &v);
+	if (got == PREP_BUSY)
+		return 1;
 	p->m = m;
 	p->founds = -1;
-	struct prepared v;
-	if (prep_take(pp, at, &v)) {
+	if (got == PREP_TAKEN) {
 		p->q = v.q;
 		p->title = v.title;
 		p->sc = v.sc;
@@ -811,6 +815,26 @@ static int plan_init(struct triage_ctx *t, const struct mention *m, struct plan 
 		return -1;
 	p->title = text_trim_dup(m->title && *m->title ? m->title : m->body, IDEA_TITLE_MAX);
 	return p->title ? 0 : err_set(err, "out of memory");
+}
+
+/* Plans for ms[0..n) (the call's at..at+n) into pl: what the helper has
+ * prepared is taken, what it has not reached is done here, and what it is
+ * preparing now is waited for last, so both threads work on a window the
+ * helper has not finished (the first of a call). */
+static int plans_init(struct triage_ctx *t, const struct mention *ms, int n, struct plan *pl,
+		      struct prep *pp, int at, struct err *err)
+{
+	bool busy = false;
+	for (int i = 0; i < n; i++) {
+		int rc = plan_init(t, &ms[i], &pl[i], pp, at + i, false, err);
+		if (rc < 0)
+			return -1;
+		busy |= rc == 1;
+	}
+	for (int i = 0; busy && i < n; i++)
+		if (!pl[i].m && plan_init(t, &ms[i], &pl[i], pp, at + i, true, err) < 0)
+			return -1;
+	return 0;
 }
 
 /* The next window of a call, planned while the server writes the current
@@ -849,9 +873,9 @@ static int ahead_prepare(struct triage_ctx *t, struct writer *w, const struct fo
 	if (!(a->pl = calloc((size_t)next->n, sizeof(*a->pl))))
 		return err_set(err, "out of memory");
 	a->ms = next->ms;
-	for (; a->n < next->n; a->n++)
-		if (plan_init(t, &next->ms[a->n], &a->pl[a->n], pp, next->at + a->n, err) < 0)
-			return -1;
+	a->n = next->n;
+	if (plans_init(t, next->ms, next->n, a->pl, pp, next->at, err) < 0)
+		return -1;
 	union_terms(a->pl, a->n, &a->all);
 	char *lit = db_text_array((const char *const *)a->all.v, a->all.n);
 	const char *p[] = {lit};
@@ -891,9 +915,8 @@ static int ingest_window(PGconn *c, struct triage_ctx *t, const struct mention *
 	}
 	ahead_clear(ahead);
 	if (!pl && (pl = calloc((size_t)n, sizeof(*pl)))) {
-		for (int i = 0; i < n; i++)
-			if (plan_init(t, &ms[i], &pl[i], pp, at + i, err) < 0)
-				goto out;
+		if (plans_init(t, ms, n, pl, pp, at, err) < 0)
+			goto out;
 		union_terms(pl, n, &all);
 		if (match_df_load(c, &all, &tab, err) < 0)
 			goto out;

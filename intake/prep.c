@@ -8,9 +8,14 @@
 #include "intake/pipeline_parts.h"
 #include "triage/text.h"
 
+/* An item's state: the helper claims items in order; the caller, asking
+ * for one the helper has not reached, claims it and does it itself (at the
+ * start of a call both work on the first window). */
+enum { ITEM_FREE, ITEM_HELPER, ITEM_DONE, ITEM_CALLER };
+
 struct prep_item {
 	struct prepared v;
-	bool done; /* prepared and not taken yet */
+	int state;
 };
 
 struct prep {
@@ -22,7 +27,6 @@ struct prep {
 	struct prep_item *items;
 	pthread_mutex_t mu;
 	pthread_cond_t cv;
-	int ready; /* items[0..ready) are final: prepared, or left to the caller */
 	bool stop;
 };
 
@@ -52,24 +56,18 @@ fail:
 static void *run(void *arg)
 {
 	struct prep *p = arg;
-	for (int i = 0; i < p->n; i++) {
-		pthread_mutex_lock(&p->mu);
-		bool stop = p->stop;
-		pthread_mutex_unlock(&p->mu);
-		if (stop)
-			break;
-		const struct mention *m = &p->ms[i];
-		bool done = !p->skip[i] && m->kind == MENTION_POST && prepare(&p->t, m, &p->items[i].v);
-		pthread_mutex_lock(&p->mu);
-		p->items[i].done = done;
-		p->ready = i + 1;
-		pthread_cond_signal(&p->cv);
-		pthread_mutex_unlock(&p->mu);
-	}
-	/* stopped early: what is left, the caller does */
 	pthread_mutex_lock(&p->mu);
-	p->ready = p->n;
-	pthread_cond_signal(&p->cv);
+	for (int i = 0; i < p->n && !p->stop; i++) {
+		const struct mention *m = &p->ms[i];
+		if (p->items[i].state != ITEM_FREE || p->skip[i] || m->kind != MENTION_POST)
+			continue;
+		p->items[i].state = ITEM_HELPER;
+		pthread_mutex_unlock(&p->mu);
+		bool done = prepare(&p->t, m, &p->items[i].v);
+		pthread_mutex_lock(&p->mu);
+		p->items[i].state = done ? ITEM_DONE : ITEM_CALLER;
+		pthread_cond_broadcast(&p->cv);
+	}
 	pthread_mutex_unlock(&p->mu);
 	return NULL;
 }
@@ -103,21 +101,24 @@ struct prep *prep_start(const struct triage_rules *rules, const struct mention *
 	return p;
 }
 
-bool prep_take(struct prep *p, int i, struct prepared *out)
+enum prep_taken prep_take(struct prep *p, int i, bool wait, struct prepared *out)
 {
 	if (!p || i < 0 || i >= p->n)
-		return false;
+		return PREP_YOURS;
 	pthread_mutex_lock(&p->mu);
-	while (p->ready <= i)
+	while (wait && p->items[i].state == ITEM_HELPER)
 		pthread_cond_wait(&p->cv, &p->mu);
-	bool done = p->items[i].done;
-	p->items[i].done = false;
+	int state = p->items[i].state;
+	if (state != ITEM_HELPER)
+		p->items[i].state = ITEM_CALLER; /* taken, or the caller's to do */
 	pthread_mutex_unlock(&p->mu);
-	if (!done)
-		return false;
+	if (state == ITEM_HELPER)
+		return PREP_BUSY;
+	if (state != ITEM_DONE)
+		return PREP_YOURS;
 	*out = p->items[i].v;
 	memset(&p->items[i].v, 0, sizeof(p->items[i].v)); /* moved */
-	return true;
+	return PREP_TAKEN;
 }
 
 void prep_stop(struct prep *p)
@@ -129,7 +130,7 @@ void prep_stop(struct prep *p)
 	pthread_mutex_unlock(&p->mu);
 	pthread_join(p->thread, NULL);
 	for (int i = 0; i < p->n; i++)
-		if (p->items[i].done) {
+		if (p->items[i].state == ITEM_DONE) {
 			match_clear(&p->items[i].v.q);
 			free(p->items[i].v.title);
 			idea_score_clear(&p->items[i].v.sc);

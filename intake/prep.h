@@ -33,9 +33,12 @@ struct prepared {
 	bool scored;
 };
 
-/* Waits until ms[i] is prepared and moves it into *out; false when the
- * helper did not prepare it (skipped, or out of memory): the caller does. */
-bool prep_take(struct prep *p, int i, struct prepared *out);
+/* ms[i]: PREP_TAKEN, prepared and moved into *out; PREP_YOURS, the helper
+ * will not prepare it (skipped, out of memory, or not reached yet: the
+ * caller has claimed it and does it); PREP_BUSY (only when !wait), the
+ * helper is preparing it now. With wait, waits for the helper instead. */
+enum prep_taken { PREP_TAKEN, PREP_YOURS, PREP_BUSY };
+enum prep_taken prep_take(struct prep *p, int i, bool wait, struct prepared *out);
 
 /* Stops the helper, waits for it, and frees what was not taken. Accepts
  * NULL. */
