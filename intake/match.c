@@ -195,13 +195,8 @@ static void distinct(struct tokens *t, int max)
 	t->n = o < max ? o : max;
 }
 
-static int cmp_df_term(const void *key, const void *elem)
-{
-	return strcmp(*(const char *const *)key, *(const char *const *)elem);
-}
-
 const char match_df_sql[] = "SELECT term, df FROM terms WHERE term = ANY($1::text[])"
-			   " UNION ALL SELECT NULL, ideas FROM corpus ORDER BY 1";
+			   " UNION ALL SELECT NULL, ideas FROM corpus";
 
 void match_df_read(const PGresult *r, struct df_table *out)
 {
@@ -217,16 +212,17 @@ void match_df_read(const PGresult *r, struct df_table *out)
 		out->term[out->n] = strdup(PQgetvalue(r, k, 0));
 		out->df[out->n++] = atol(PQgetvalue(r, k, 1));
 	}
-	/* the database's collation may not be strcmp's order */
-	for (int i = 1; i < out->n; i++)
-		for (int j = i; j > 0 && strcmp(out->term[j - 1], out->term[j]) > 0; j--) {
-			char *ts = out->term[j];
-			long d = out->df[j];
-			out->term[j] = out->term[j - 1];
-			out->df[j] = out->df[j - 1];
-			out->term[j - 1] = ts;
-			out->df[j - 1] = d;
-		}
+	/* looked up once per term of every mention weighed */
+	out->size = 16;
+	while (out->size < 2 * (size_t)out->n)
+		out->size *= 2;
+	out->slot = calloc(out->size, sizeof(int));
+	for (int i = 0; out->slot && i < out->n; i++) {
+		size_t h = text_hash(out->term[i]) & (out->size - 1);
+		while (out->slot[h])
+			h = (h + 1) & (out->size - 1);
+		out->slot[h] = i + 1;
+	}
 }
 
 int match_df_load(PGconn *c, const struct tokens *terms, struct df_table *out, struct err *err)
@@ -250,15 +246,18 @@ void match_df_free(struct df_table *d)
 		free(d->term[i]);
 	free(d->term);
 	free(d->df);
+	free(d->slot);
 	memset(d, 0, sizeof(*d));
 }
 
 static long df_of(const struct df_table *tab, const char *term)
 {
-	if (!tab->n)
+	if (!tab->n || !tab->slot)
 		return 0;
-	char **hit = bsearch(&term, tab->term, (size_t)tab->n, sizeof(char *), cmp_df_term);
-	return hit ? tab->df[hit - tab->term] : 0;
+	for (size_t h = text_hash(term) & (tab->size - 1); tab->slot[h]; h = (h + 1) & (tab->size - 1))
+		if (strcmp(tab->term[tab->slot[h] - 1], term) == 0)
+			return tab->df[tab->slot[h] - 1];
+	return 0;
 }
 
 int match_normalize(struct triage_ctx *t, const struct mention *m, struct match_query *q,
@@ -737,32 +736,57 @@ out_old:
 	return rc;
 }
 
+/* x (0 <= x < 1e9) with four decimals, as "%.4f" of x rounded to them
+ * prints it; returns the end. */
+static char *put_fixed4(char *o, double x)
+{
+	if (!(x >= 0 && x < 1e9))
+		return o + sprintf(o, "%.4f", round(x * 1e4) / 1e4);
+	long long k = llround(x * 1e4);
+	o += sprintf(o, "%lld", k / 10000);
+	int frac = (int)(k % 10000);
+	*o++ = '.';
+	for (int d = 1000; d; d /= 10) {
+		*o++ = (char)('0' + frac / d);
+		frac %= d;
+	}
+	return o;
+}
+
 /* Written by hand: this runs for every suggestion of every mention, and a
- * JSON library's general number formatting cost more than the match. */
+ * JSON library's general number formatting (then stdio's) cost more than
+ * the match. */
 char *match_evidence_json(const struct sim_result *r)
 {
-	char *buf = NULL;
-	size_t len = 0;
-	FILE *f = open_memstream(&buf, &len);
-	fprintf(f,
-		"{\"similarity\":%.4f,\"strict\":%.4f,\"all_terms\":%.4f,\"title_terms\":%.4f,"
-		"\"shared\":[",
-		round(r->score * 1e4) / 1e4, round(r->strict * 1e4) / 1e4, round(r->cos_all * 1e4) / 1e4,
-		round(r->cos_title * 1e4) / 1e4);
-	for (int i = 0; i < r->nshared; i++) {
-		fputs(i ? ",\"" : "\"", f);
-		for (const unsigned char *p = (const unsigned char *)r->shared[i]; *p; p++) {
-			if (*p == '"' || *p == '\\')
-				fprintf(f, "\\%c", *p);
-			else if (*p < 0x20)
-				fprintf(f, "\\u%04x", *p);
-			else
-				fputc(*p, f);
-		}
-		fputc('"', f);
+	size_t len = 64 + 4 * 320; /* keys, and four numbers at their longest */
+	for (int i = 0; i < r->nshared; i++)
+		len += 6 * strlen(r->shared[i]) + 3; /* each byte escaped at worst */
+	char *buf = malloc(len), *o = buf;
+	if (!buf)
+		return NULL;
+	const char *keys[] = {"{\"similarity\":", ",\"strict\":", ",\"all_terms\":",
+			      ",\"title_terms\":"};
+	double vals[] = {r->score, r->strict, r->cos_all, r->cos_title};
+	for (int k = 0; k < 4; k++) {
+		o = stpcpy(o, keys[k]);
+		o = put_fixed4(o, vals[k]);
 	}
-	fputs("]}", f);
-	fclose(f);
+	o = stpcpy(o, ",\"shared\":[");
+	for (int i = 0; i < r->nshared; i++) {
+		o = stpcpy(o, i ? ",\"" : "\"");
+		for (const unsigned char *p = (const unsigned char *)r->shared[i]; *p; p++) {
+			if (*p == '"' || *p == '\\') {
+				*o++ = '\\';
+				*o++ = (char)*p;
+			} else if (*p < 0x20) {
+				o += sprintf(o, "\\u%04x", *p);
+			} else {
+				*o++ = (char)*p;
+			}
+		}
+		*o++ = '"';
+	}
+	strcpy(o, "]}");
 	return buf;
 }
 

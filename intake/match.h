@@ -38,6 +38,8 @@ struct df_table {
 	long *df;
 	int n;
 	long corpus;
+	int *slot;   /* hash index: term[slot[h] - 1], 0 empty */
+	size_t size; /* slots, a power of two */
 };
 
 /* Reads the df of terms (and the corpus size) in one query. */

@@ -94,11 +94,6 @@ static void plan_clear(struct plan *p)
 	memset(p, 0, sizeof(*p));
 }
 
-static int cmp_str(const void *a, const void *b)
-{
-	return strcmp(*(const char *const *)a, *(const char *const *)b);
-}
-
 /* True when m can take the group path: a new post with nothing that links
  * it explicitly. Whether it is known, or its URL tracked, is asked of the
  * database for the whole group. */
@@ -268,27 +263,39 @@ static int mark_known(PGconn *c, const struct mention *ms, int n, bool *known, s
 	return 0;
 }
 
-/* Every distinct term of the plans, sorted, borrowed from the plans (free
- * only out->v). */
+/* Every distinct term of the plans, in no order, borrowed from the plans
+ * (free only out->v). A hash set: sorting them was a twentieth of a bulk
+ * import's client time. */
 static void union_terms(struct plan *pl, int n, struct tokens *out)
 {
+	size_t total = 0;
+	for (int i = 0; i < n; i++)
+		total += (size_t)pl[i].q.all_toks.n;
+	size_t size = 64;
+	while (size < 2 * total)
+		size *= 2;
+	const char **set = calloc(size, sizeof(char *));
+	out->v = malloc(sizeof(char *) * (total + 1));
+	out->n = 0;
+	out->cap = (int)total + 1;
+	if (!set || !out->v) {
+		free(set);
+		free(out->v);
+		memset(out, 0, sizeof(*out));
+		return;
+	}
 	for (int i = 0; i < n; i++)
 		for (int k = 0; k < pl[i].q.all_toks.n; k++) {
-			if (out->n == out->cap) {
-				out->cap = out->cap ? 2 * out->cap : 256;
-				out->v = realloc(out->v, (size_t)out->cap * sizeof(char *));
+			char *term = pl[i].q.all_toks.v[k];
+			size_t h = text_hash(term) & (size - 1);
+			while (set[h] && strcmp(set[h], term) != 0)
+				h = (h + 1) & (size - 1);
+			if (!set[h]) {
+				set[h] = term;
+				out->v[out->n++] = term;
 			}
-			out->v[out->n++] = pl[i].q.all_toks.v[k];
 		}
-	if (!out->n)
-		return;
-	qsort(out->v, (size_t)out->n, sizeof(char *), cmp_str);
-	int o = 0;
-	for (int i = 0; i < out->n; i++) {
-		if (!o || strcmp(out->v[o - 1], out->v[i]))
-			out->v[o++] = out->v[i];
-	}
-	out->n = o;
+	free(set);
 }
 
 /* Where the writes go: run one by one, or sent in pipeline mode (the
