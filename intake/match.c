@@ -121,12 +121,25 @@ static int cmp_cstr(const void *a, const void *b)
 	return strcmp(*(const char *const *)a, *(const char *const *)b);
 }
 
-int match_pending_flush(PGconn *c, struct triage_ctx *t, struct err *err)
+static const char sql_pending_flush[] =
+    "WITH u AS (SELECT t, d::int AS d FROM unnest($1::text[], $2::text[]) AS x(t, d)),"
+    " lower AS (UPDATE terms SET df = greatest(0, terms.df + u.d) FROM u"
+    "  WHERE u.d < 0 AND terms.term = u.t RETURNING 1),"
+    " raise AS (INSERT INTO terms (term, df) SELECT t, d FROM u WHERE d > 0"
+    "  ORDER BY t ON CONFLICT (term) DO UPDATE SET df = terms.df + excluded.df"
+    "  RETURNING 1)"
+    " UPDATE corpus SET ideas = ideas + $3::bigint";
+
+int match_pending_flush(PGconn *c, struct triage_ctx *t, const char *then, struct err *err)
 {
 	struct df_pending *p = t->pending;
 	if (!p || !p->used) {
 		match_pending_reset(t);
-		return 0;
+		if (!then)
+			return 0;
+		PGresult *r = db_query(c, then, 0, NULL, err);
+		PQclear(r);
+		return r ? 0 : -1;
 	}
 	/* sorted, so concurrent writers lock term rows in one order: no deadlock */
 	const char **terms = malloc(sizeof(char *) * p->used);
@@ -149,15 +162,11 @@ int match_pending_flush(PGconn *c, struct triage_ctx *t, struct err *err)
 	/* a negative delta (an edited idea no longer uses the term) only lowers
 	 * a row that exists: as an insert it would break df >= 0 even when it
 	 * conflicts */
-	PGresult *r = db_query(c,
-				 "WITH u AS (SELECT t, d::int AS d FROM unnest($1::text[], $2::text[]) AS x(t, d)),"
-				 " lower AS (UPDATE terms SET df = greatest(0, terms.df + u.d) FROM u"
-				 "  WHERE u.d < 0 AND terms.term = u.t RETURNING 1),"
-				 " raise AS (INSERT INTO terms (term, df) SELECT t, d FROM u WHERE d > 0"
-				 "  ORDER BY t ON CONFLICT (term) DO UPDATE SET df = terms.df + excluded.df"
-				 "  RETURNING 1)"
-				 " UPDATE corpus SET ideas = ideas + $3::bigint",
-				 3, params, err);
+	struct db_stmt st[] = {{sql_pending_flush, 3, params}, {then, 0, NULL}};
+	PGresult *r[2] = {NULL, NULL};
+	int rc = db_query_many(c, st, then ? 2 : 1, r, err);
+	PQclear(r[0]);
+	PQclear(r[1]);
 	for (size_t i = 0; i < n; i++)
 		free(deltas[i]);
 	free(deltas);
@@ -165,10 +174,7 @@ int match_pending_flush(PGconn *c, struct triage_ctx *t, struct err *err)
 	free(ta);
 	free(da);
 	match_pending_reset(t);
-	if (!r)
-		return -1;
-	PQclear(r);
-	return 0;
+	return rc;
 }
 
 static int cmp_str(const void *a, const void *b)
@@ -596,59 +602,64 @@ int match_find(PGconn *c, struct triage_ctx *t, const struct match_query *q,
 	return 0;
 }
 
-int match_create_idea(PGconn *c, struct triage_ctx *t, const struct match_query *q,
-		      const char *title, const struct idea_score *sc, char id[24], struct err *err)
+static const char sql_insert_idea[] =
+    "WITH i AS (INSERT INTO ideas (title, norm_title, title_terms, all_terms,"
+    "  title_norm, all_norm, " MATCH_SCORE_COLUMNS ")"
+    "  VALUES ($1, $2, $3::text[], $4::text[], $5, $6, "
+    MATCH_SCORE_VALUES("$7", "$8", "$9", "$10", "$11", "$12", "$13", "$14", "$15",
+		       "$16") ") RETURNING id, " MATCH_SEARCH_COPY ")"
+    " INSERT INTO idea_search (idea_id, search, rare, " MATCH_SEARCH_COPY ")"
+    " SELECT id, array_to_tsvector(array_remove($4::text[], '')),"
+    " array_to_tsvector(array_remove(string_to_array($17, ' '), '')), "
+    MATCH_SEARCH_COPY " FROM i RETURNING idea_id";
+
+int match_idea_insert(const struct match_query *q, const char *title,
+		      const struct idea_score *sc, struct idea_insert *out)
 {
-	char *tt = db_text_array((const char *const *)q->title_toks.v, q->title_toks.n);
-	char *at = db_text_array((const char *const *)q->all_toks.v, q->all_toks.n);
-	char *rare = match_rare_terms(q);
-	char tn[32], an[32], nr[16], ns[16], nm[16], last[24];
-	snprintf(tn, sizeof(tn), "%.6f", q->q.title.norm);
-	snprintf(an, sizeof(an), "%.6f", q->q.all.norm);
+	memset(out, 0, sizeof(*out));
+	out->tt = db_text_array((const char *const *)q->title_toks.v, q->title_toks.n);
+	out->at = db_text_array((const char *const *)q->all_toks.v, q->all_toks.n);
+	out->rare = match_rare_terms(q);
+	if (!out->tt || !out->at || !out->rare) {
+		match_idea_insert_free(out);
+		return -1;
+	}
+	snprintf(out->tn, sizeof(out->tn), "%.6f", q->q.title.norm);
+	snprintf(out->an, sizeof(out->an), "%.6f", q->q.all.norm);
 	if (sc) {
-		snprintf(nr, sizeof(nr), "%d", sc->requesters);
-		snprintf(ns, sizeof(ns), "%d", sc->sources);
-		snprintf(nm, sizeof(nm), "%d", sc->mentions);
-		snprintf(last, sizeof(last), "%lld", (long long)sc->last_activity);
+		snprintf(out->nr, sizeof(out->nr), "%d", sc->requesters);
+		snprintf(out->ns, sizeof(out->ns), "%d", sc->sources);
+		snprintf(out->nm, sizeof(out->nm), "%d", sc->mentions);
+		snprintf(out->last, sizeof(out->last), "%lld", (long long)sc->last_activity);
 	}
 	const char *p[] = {title,
 			   q->norm_title,
-			   tt,
-			   at,
-			   tn,
-			   an,
+			   out->tt,
+			   out->at,
+			   out->tn,
+			   out->an,
 			   sc ? sc->category : NULL,
 			   sc ? sc->segments : NULL,
 			   sc ? sc->runtime : NULL,
 			   sc ? sc->score : NULL,
 			   sc ? sc->breakdown : NULL,
 			   sc ? sc->classification : NULL,
-			   sc ? nr : NULL,
-			   sc ? ns : NULL,
-			   sc ? nm : NULL,
-			   sc ? last : NULL,
-			   rare};
-	PGresult *r = db_query(c,
-			       "WITH i AS (INSERT INTO ideas (title, norm_title, title_terms, all_terms,"
-			       "  title_norm, all_norm, " MATCH_SCORE_COLUMNS ")"
-			       "  VALUES ($1, $2, $3::text[], $4::text[], $5, $6, "
-			       MATCH_SCORE_VALUES("$7", "$8", "$9", "$10", "$11", "$12", "$13", "$14",
-						  "$15", "$16") ") RETURNING id, " MATCH_SEARCH_COPY ")"
-			       " INSERT INTO idea_search (idea_id, search, rare, " MATCH_SEARCH_COPY ")"
-			       " SELECT id, array_to_tsvector(array_remove($4::text[], '')),"
-			       " array_to_tsvector(array_remove(string_to_array($17, ' '), '')), "
-			       MATCH_SEARCH_COPY " FROM i RETURNING idea_id",
-			       17, p, err);
-	free(tt);
-	free(at);
-	free(rare);
-	if (!r)
-		return -1;
-	snprintf(id, 24, "%s", PQgetvalue(r, 0, 0));
-	PQclear(r);
-	if (match_pending_add(t, &q->all_toks) < 0)
-		return err_set(err, "out of memory");
+			   sc ? out->nr : NULL,
+			   sc ? out->ns : NULL,
+			   sc ? out->nm : NULL,
+			   sc ? out->last : NULL,
+			   out->rare};
+	memcpy(out->p, p, sizeof(p));
+	out->st = (struct db_stmt){sql_insert_idea, 17, out->p};
 	return 0;
+}
+
+void match_idea_insert_free(struct idea_insert *s)
+{
+	free(s->tt);
+	free(s->at);
+	free(s->rare);
+	memset(s, 0, sizeof(*s));
 }
 
 /* Terms of a that b lacks (both sorted, strcmp), borrowed into out. */
@@ -790,47 +801,62 @@ char *match_evidence_json(const struct sim_result *r)
 	return buf;
 }
 
-int match_store_suggestions(PGconn *c, const char *idea_id, const struct match_candidate *cand,
-			    int n, struct err *err)
+/* once per pair, from the new idea; readers look both ways */
+static const char sql_insert_similar[] =
+    "INSERT INTO idea_similar (idea_id, other_id, similarity, evidence)"
+    " SELECT coalesce($1::bigint, " MATCH_NEW_IDEA "), u.o, u.s, u.e::jsonb"
+    " FROM unnest($2::bigint[], $3::float8[], $4::text[]) AS u(o, s, e)"
+    " ORDER BY u.o"
+    " ON CONFLICT (idea_id, other_id) DO UPDATE"
+    " SET similarity = excluded.similarity, evidence = excluded.evidence";
+
+int match_similar_insert(const char *idea_id, const struct match_candidate *cand, int n,
+			 struct similar_insert *out)
 {
-	if (n <= 0)
-		return 0;
-	/* all of them in one statement: one round trip, not one per suggestion */
-	char **ids = calloc((size_t)n, sizeof(char *)), **sims = calloc((size_t)n, sizeof(char *)),
-	     **evs = calloc((size_t)n, sizeof(char *));
-	for (int i = 0; i < n; i++) {
+	memset(out, 0, sizeof(*out));
+	/* all of them in one statement */
+	char **ids = calloc((size_t)n + 1, sizeof(char *)), **sims = calloc((size_t)n + 1, sizeof(char *)),
+	     **evs = calloc((size_t)n + 1, sizeof(char *));
+	bool ok = ids && sims && evs;
+	for (int i = 0; ok && i < n; i++) {
 		ids[i] = malloc(24);
 		sims[i] = malloc(32);
+		evs[i] = match_evidence_json(&cand[i].r);
+		if (!(ok = ids[i] && sims[i] && evs[i]))
+			break;
 		snprintf(ids[i], 24, "%lld", (long long)cand[i].idea_id);
 		snprintf(sims[i], 32, "%.4f", cand[i].r.score);
-		evs[i] = match_evidence_json(&cand[i].r);
 	}
-	char *a_ids = db_text_array((const char *const *)ids, n);
-	char *a_sims = db_text_array((const char *const *)sims, n);
-	char *a_evs = db_text_array((const char *const *)evs, n);
+	if (ok) {
+		out->ids = db_text_array((const char *const *)ids, n);
+		out->sims = db_text_array((const char *const *)sims, n);
+		out->evs = db_text_array((const char *const *)evs, n);
+		ok = out->ids && out->sims && out->evs;
+	}
 	for (int i = 0; i < n; i++) {
-		free(ids[i]);
-		free(sims[i]);
-		free(evs[i]);
+		free(ids ? ids[i] : NULL);
+		free(sims ? sims[i] : NULL);
+		free(evs ? evs[i] : NULL);
 	}
 	free(ids);
 	free(sims);
 	free(evs);
-	const char *p[] = {idea_id, a_ids, a_sims, a_evs};
-	/* once per pair, from the new idea; readers look both ways */
-	PGresult *r = db_query(c,
-			       "INSERT INTO idea_similar (idea_id, other_id, similarity, evidence)"
-			       " SELECT $1::bigint, u.o, u.s, u.e::jsonb"
-			       " FROM unnest($2::bigint[], $3::float8[], $4::text[]) AS u(o, s, e)"
-			       " ORDER BY u.o"
-			       " ON CONFLICT (idea_id, other_id) DO UPDATE"
-			       " SET similarity = excluded.similarity, evidence = excluded.evidence",
-			       4, p, err);
-	free(a_ids);
-	free(a_sims);
-	free(a_evs);
-	if (!r)
+	if (!ok) {
+		match_similar_insert_free(out);
 		return -1;
-	PQclear(r);
+	}
+	out->p[0] = idea_id;
+	out->p[1] = out->ids;
+	out->p[2] = out->sims;
+	out->p[3] = out->evs;
+	out->st = (struct db_stmt){sql_insert_similar, 4, out->p};
 	return 0;
+}
+
+void match_similar_insert_free(struct similar_insert *s)
+{
+	free(s->ids);
+	free(s->sims);
+	free(s->evs);
+	memset(s, 0, sizeof(*s));
 }

@@ -8,6 +8,7 @@
 #include <libpq-fe.h>
 #include <stdint.h>
 
+#include "db/db.h"
 #include "intake/triage_ctx.h"
 #include "intake/pipeline.h"
 #include "triage/mention.h"
@@ -124,12 +125,27 @@ int match_find(PGconn *c, struct triage_ctx *t, const struct match_query *q,
 	       struct match_candidate *out, int *n, struct err *err)
     __attribute__((warn_unused_result));
 
-/* Creates an idea titled title with q's terms; updates term frequencies.
- * sc: its score, computed from its founding mention (pipeline_prescore), or
- * NULL: the caller rescores it. Writes its id (decimal) into id[24]. */
-int match_create_idea(PGconn *c, struct triage_ctx *t, const struct match_query *q,
-		      const char *title, const struct idea_score *sc, char id[24],
-		      struct err *err) __attribute__((warn_unused_result));
+/* The id of the idea this session inserted last, in SQL: a statement sent
+ * in one batch with an idea's insert (match_idea_insert) names the idea by
+ * it, as the id is not known yet when the batch is sent. */
+#define MATCH_NEW_IDEA "currval('ideas_id_seq')"
+
+/* The insert of an idea titled title with q's terms and its full-text
+ * entry, returning its id; scored with sc (computed from its founding
+ * mention: pipeline_prescore), or with sc NULL left for the caller to
+ * rescore. Its parameters live in *out until match_idea_insert_free. The
+ * caller counts q's terms (match_pending_add) once it is written. -1 when
+ * out of memory. */
+struct idea_insert {
+	struct db_stmt st;
+	const char *p[17];
+	char *tt, *at, *rare;
+	char tn[32], an[32], nr[16], ns[16], nm[16], last[24];
+};
+int match_idea_insert(const struct match_query *q, const char *title,
+		      const struct idea_score *sc, struct idea_insert *out)
+    __attribute__((warn_unused_result));
+void match_idea_insert_free(struct idea_insert *s);
 
 /* The columns of ideas a rescore writes, and their values from parameters
  * (text) that are all NULL for an idea inserted unscored: the columns'
@@ -153,9 +169,17 @@ int match_create_idea(PGconn *c, struct triage_ctx *t, const struct match_query 
 	" UNION ALL SELECT idea_id, similarity, evidence FROM idea_similar WHERE other_id = " id  \
 	") x ORDER BY x.other, x.similarity DESC)"
 
-/* Keeps near matches of idea_id for a person to decide on (once per pair). */
-int match_store_suggestions(PGconn *c, const char *idea_id, const struct match_candidate *cand,
-			    int n, struct err *err) __attribute__((warn_unused_result));
+/* The insert that keeps near matches cand[0..n) of idea_id (NULL: the
+ * idea this session inserted last) for a person to decide on, once per
+ * pair; parameters as match_idea_insert's. -1 when out of memory. */
+struct similar_insert {
+	struct db_stmt st;
+	const char *p[4];
+	char *ids, *sims, *evs;
+};
+int match_similar_insert(const char *idea_id, const struct match_candidate *cand, int n,
+			 struct similar_insert *out) __attribute__((warn_unused_result));
+void match_similar_insert_free(struct similar_insert *s);
 
 /* Counts -1 for each of removed's terms and +1 for each of added's into the
  * transaction's pending document frequencies (an edited idea). */
@@ -171,8 +195,9 @@ int match_refresh_idea(PGconn *c, struct triage_ctx *t, const char *idea_id,
 		       const struct mention *m, struct err *err) __attribute__((warn_unused_result));
 
 /* Writes the term frequencies the open transaction added (call right before
- * COMMIT), or forgets them (after ROLLBACK). */
-int match_pending_flush(PGconn *c, struct triage_ctx *t, struct err *err)
+ * COMMIT), then runs then (e.g. "COMMIT"; NULL: nothing) in the same round
+ * trip; or forgets them (after ROLLBACK). */
+int match_pending_flush(PGconn *c, struct triage_ctx *t, const char *then, struct err *err)
     __attribute__((warn_unused_result));
 void match_pending_reset(struct triage_ctx *t);
 void match_pending_free(struct df_pending *p); /* accepts NULL */

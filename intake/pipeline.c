@@ -51,9 +51,9 @@ int pipeline_commit(PGconn *c, struct triage_ctx *t, struct err *err)
 	 * computes the scores of the ideas joined */
 	struct db_sender entries = {fresh_send, &t->fresh};
 	if (pipeline_rescore_pending(c, t, t->fresh ? &entries : NULL, err) < 0 ||
-	    match_pending_flush(c, t, err) < 0)
+	    match_pending_flush(c, t, "COMMIT", err) < 0)
 		return -1;
-	return exec_cmd(c, "COMMIT", err);
+	return 0;
 }
 
 void pipeline_rollback(PGconn *c, struct triage_ctx *t)
@@ -216,33 +216,33 @@ static void known_clear(struct known *k)
 	memset(k, 0, sizeof(*k));
 }
 
-/* Creates the idea m founds, scored already when m alone says how (one
- * write instead of an insert and a rescore); *scored says which. */
-static int found_idea(PGconn *c, struct triage_ctx *t, const struct mention *m,
-		      const struct match_query *q, const char *title, char id[24], bool *scored,
-		      struct err *err)
-{
-	*scored = false;
-	if (!pipeline_can_prescore(m))
-		return match_create_idea(c, t, q, title, NULL, id, err);
+/* What attach decided for a mention that founds an idea: its title, its
+ * near matches, and its score when m alone says how (one write instead of
+ * an insert and a rescore). */
+struct founding {
+	char *title;
+	struct match_candidate sugg[MATCH_MAX];
+	int nsugg;
 	struct idea_score sc;
-	if (pipeline_prescore(t, m, &sc, err) < 0)
-		return -1;
-	int rc = match_create_idea(c, t, q, title, &sc, id, err);
-	idea_score_clear(&sc);
-	*scored = rc == 0;
-	return rc;
+	bool scored;
+};
+
+static void founding_clear(struct founding *f)
+{
+	free(f->title);
+	idea_score_clear(&f->sc);
+	memset(f, 0, sizeof(*f));
 }
 
 /* Finds the idea for a new mention: an explicit link first, then the best
- * match at or above the auto-merge threshold; else a new idea, with the near
- * matches kept as suggestions. *evidence (new) says why; *scored: the idea
- * is new and already scored. */
+ * match at or above the auto-merge threshold (its id into idea_id); else
+ * m founds a new idea, which *f describes (idea_id stays empty). *evidence
+ * (new) says why. Writes nothing. */
 static int attach(PGconn *c, struct triage_ctx *t, const struct mention *m,
 		  const struct known *k, struct match_query *q, char *idea_id, size_t len,
-		  struct ingest_result *res, char **evidence, bool *scored, struct err *err)
+		  struct ingest_result *res, char **evidence, struct founding *f, struct err *err)
 {
-	*scored = false;
+	memset(f, 0, sizeof(*f));
 	res->merged = false;
 	res->similarity = 0;
 	res->method = "new";
@@ -265,37 +265,40 @@ static int attach(PGconn *c, struct triage_ctx *t, const struct mention *m,
 		return 0;
 	}
 	struct match_candidate cand[MATCH_MAX];
-	int ncand = 0, rc = -1;
-	char *title = text_trim_dup(m->title && *m->title ? m->title : m->body, IDEA_TITLE_MAX);
-	if (!title || !*title) {
-		free(title);
+	int ncand = 0;
+	f->title = text_trim_dup(m->title && *m->title ? m->title : m->body, IDEA_TITLE_MAX);
+	if (!f->title || !*f->title) {
+		founding_clear(f);
 		return err_set_field(err, "title", "a post needs a title or a body");
 	}
 	struct df_table tab;
 	match_df_read(k->df, &tab);
 	int weighed = match_weigh(t, q, &tab, err);
 	match_df_free(&tab);
-	if (weighed < 0 || match_find(c, t, q, cand, &ncand, err) < 0)
-		goto out;
+	if (weighed < 0 || match_find(c, t, q, cand, &ncand, err) < 0) {
+		founding_clear(f);
+		return -1;
+	}
 	if (ncand > 0 && cand[0].r.strict >= t->rules->auto_merge) {
 		snprintf(idea_id, len, "%lld", (long long)cand[0].idea_id);
 		res->merged = true;
 		res->similarity = cand[0].r.strict;
 		res->method = "auto_merge";
 		*evidence = match_evidence_json(&cand[0].r);
-		rc = 0;
-		goto out;
+		founding_clear(f);
+		return 0;
 	}
-	if (found_idea(c, t, m, q, title, idea_id, scored, err) < 0 ||
-	    match_store_suggestions(c, idea_id, cand,
-				    ncand < t->rules->suggestions_kept ? ncand : t->rules->suggestions_kept,
-				    err) < 0)
-		goto out;
+	f->nsugg = ncand < t->rules->suggestions_kept ? ncand : t->rules->suggestions_kept;
+	memcpy(f->sugg, cand, sizeof(*cand) * (size_t)f->nsugg);
+	if (pipeline_can_prescore(m)) {
+		if (pipeline_prescore(t, m, &f->sc, err) < 0) {
+			founding_clear(f);
+			return -1;
+		}
+		f->scored = true;
+	}
 	*evidence = strdup(ncand ? "{\"suggested\":true}" : "{}");
-	rc = 0;
-out:
-	free(title);
-	return rc;
+	return 0;
 }
 
 int pipeline_validate(const struct mention *m, struct err *err)
@@ -396,15 +399,18 @@ static int update_existing(PGconn *c, struct triage_ctx *t, const struct mention
 	return pipeline_rescore(c, t, idea, err);
 }
 
+/* $1: the idea, or NULL for the idea inserted just before in the same
+ * batch (MATCH_NEW_IDEA) */
 static const char sql_insert_mention[] =
-    "WITH m AS (INSERT INTO mentions (idea_id, source, external_id, kind, parent_external_id,"
+    "WITH i AS (SELECT coalesce($1::bigint, " MATCH_NEW_IDEA ") AS id),"
+    " m AS (INSERT INTO mentions (idea_id, source, external_id, kind, parent_external_id,"
     " author, author_kind, author_email, account, arr, title, body, url, labels, votes,"
     " is_public, deleted, upstream_created_at, upstream_updated_at, content_hash,"
-    " requester_key) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14,"
-    " $15, $16, $17, to_timestamp($18::bigint), to_timestamp($19::bigint), $20, $21)"
-    " RETURNING id)"
+    " requester_key) SELECT i.id, $2, $3, $4, $5, $6, $7, $8, $9, $10::bigint, $11, $12, $13,"
+    " $14::text[], $15::int, $16::bool, $17::bool, to_timestamp($18::bigint),"
+    " to_timestamp($19::bigint), $20, $21 FROM i RETURNING id, idea_id)"
     " INSERT INTO mention_links (mention_id, idea_id, method, similarity, decided_by, evidence)"
-    " SELECT id, $1, $22, $23, $24, $25::jsonb FROM m RETURNING mention_id";
+    " SELECT id, idea_id, $22, $23::float8, $24, $25::jsonb FROM m RETURNING mention_id, idea_id";
 
 static int insert_new(PGconn *c, struct triage_ctx *t, const struct mention *m,
 		      const struct known *k, struct match_query *q, const char *hash,
@@ -413,9 +419,10 @@ static int insert_new(PGconn *c, struct triage_ctx *t, const struct mention *m,
 {
 	char idea[24] = "";
 	char *evidence = NULL;
-	bool scored = false;
-	if (attach(c, t, m, k, q, idea, sizeof(idea), out, &evidence, &scored, err) < 0)
+	struct founding f;
+	if (attach(c, t, m, k, q, idea, sizeof(idea), out, &evidence, &f, err) < 0)
 		return -1;
+	bool founds = !idea[0];
 	char s_votes[16], s_arr[24], s_cre[24], s_upd[24];
 	snprintf(s_votes, sizeof(s_votes), "%d", m->votes);
 	fmt_i64(s_arr, sizeof(s_arr), m->arr);
@@ -424,7 +431,8 @@ static int insert_new(PGconn *c, struct triage_ctx *t, const struct mention *m,
 	char *rkey = pipeline_requester_key(m);
 	char s_sim[32];
 	snprintf(s_sim, sizeof(s_sim), "%.4f", out->similarity);
-	const char *p[] = {idea,
+	const char *idea_or_new = founds ? NULL : idea;
+	const char *p[] = {idea_or_new,
 			   source_name(m->source),
 			   m->external_id,
 			   mention_kind_name(m->kind),
@@ -449,24 +457,49 @@ static int insert_new(PGconn *c, struct triage_ctx *t, const struct mention *m,
 			   s_sim,
 			   decided_by,
 			   evidence ? evidence : "{}"};
-	/* the mention and how it was linked, and (unless the idea is new and
-	 * scored already) what rescoring the idea reads, in one round trip */
-	const char *pr[] = {idea};
-	struct db_stmt st[] = {{sql_insert_mention, 25, p}, {pipeline_rescore_sql, 1, pr}};
-	PGresult *r[2];
-	int rc = db_query_many(c, st, scored ? 1 : 2, r, err);
-	free(rkey);
-	free(evidence);
-	if (rc < 0)
-		return -1;
-	out->mention_id = atoll(PQgetvalue(r[0], 0, 0));
+	/* One round trip: the idea m founds, its near matches, the mention and
+	 * how it was linked, and (unless the idea is new and scored already)
+	 * what rescoring the idea reads. The statements after the idea's
+	 * insert name it as the session's last inserted idea. */
+	struct idea_insert ii = {0};
+	struct similar_insert si = {0};
+	struct db_stmt st[4];
+	PGresult *r[4];
+	int n = 0, at_mention, rc = -1;
+	if (founds) {
+		if (match_idea_insert(q, f.title, f.scored ? &f.sc : NULL, &ii) < 0 ||
+		    (f.nsugg > 0 && match_similar_insert(NULL, f.sugg, f.nsugg, &si) < 0)) {
+			err_set(err, "out of memory");
+			goto out;
+		}
+		st[n++] = ii.st;
+		if (f.nsugg > 0)
+			st[n++] = si.st;
+	}
+	at_mention = n;
+	st[n++] = (struct db_stmt){sql_insert_mention, 25, p};
+	const char *pr[] = {idea_or_new};
+	if (!f.scored)
+		st[n++] = (struct db_stmt){pipeline_rescore_sql, 1, pr};
+	if (db_query_many(c, st, n, r, err) < 0)
+		goto out;
+	out->mention_id = atoll(PQgetvalue(r[at_mention], 0, 0));
+	snprintf(idea, sizeof(idea), "%s", PQgetvalue(r[at_mention], 0, 1));
 	out->idea_id = atoll(idea);
 	out->outcome = INGEST_NEW;
-	PQclear(r[0]);
-	if (scored)
-		return 0;
-	rc = pipeline_rescore_apply(c, t, idea, r[1], err);
-	PQclear(r[1]);
+	rc = 0;
+	if (founds && match_pending_add(t, &q->all_toks) < 0)
+		rc = err_set(err, "out of memory");
+	if (rc == 0 && !f.scored)
+		rc = pipeline_rescore_apply(c, t, idea, r[n - 1], err);
+	for (int i = 0; i < n; i++)
+		PQclear(r[i]);
+out:
+	match_idea_insert_free(&ii);
+	match_similar_insert_free(&si);
+	founding_clear(&f);
+	free(rkey);
+	free(evidence);
 	return rc;
 }
 

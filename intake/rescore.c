@@ -11,6 +11,7 @@
 #include "db/array.h"
 #include "db/db.h"
 #include "intake/pipeline.h"
+#include "intake/match.h"
 #include "intake/pipeline_parts.h"
 
 #define MAX_REQUESTERS 5000
@@ -200,7 +201,8 @@ int pipeline_prescore(struct triage_ctx *t, const struct mention *m, struct idea
 }
 
 /* the idea's aggregates once (materialised), then one row per distinct
- * requester next to them: everything scoring needs in one round trip */
+ * requester next to them: everything scoring needs in one round trip. $1:
+ * the idea, or NULL for the one the session inserted last (MATCH_NEW_IDEA) */
 const char pipeline_rescore_sql[] =
     "WITH a AS MATERIALIZED (SELECT i.id, i.overrides::text AS o, i.table_stakes AS ts,"
     " coalesce(f.title, i.title) AS title, coalesce(f.body, '') AS body,"
@@ -213,7 +215,7 @@ const char pipeline_rescore_sql[] =
     " (SELECT count(*) FROM mentions WHERE idea_id = i.id AND NOT deleted) AS nm"
     " FROM ideas i LEFT JOIN LATERAL (SELECT title, body FROM mentions"
     "   WHERE idea_id = i.id AND kind = 'post' ORDER BY id LIMIT 1) f ON true"
-    " WHERE i.id = $1)"
+    " WHERE i.id = coalesce($1::bigint, " MATCH_NEW_IDEA "))"
     " SELECT a.o, a.ts, a.title, a.body, a.labels, a.ns, a.v, a.last, a.nm,"
     "  q.kind, q.src, q.arr, q.posts, q.comments"
     " FROM a LEFT JOIN LATERAL (SELECT min(author_kind) AS kind, min(source) AS src,"

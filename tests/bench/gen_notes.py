@@ -4,11 +4,12 @@
 Deterministic (fixed seed). Each note asks for one of many distinct requests
 built from a vocabulary of product terms, so most notes make their own idea
 and some repeat a request (as real demand does): the corpus grows to roughly
-0.8 N ideas.  usage: gen_notes.py N > notes.csv"""
+0.8 N ideas.  usage: gen_notes.py N [SEED] > notes.csv (another SEED: other
+requests, most of them new to a corpus built with the default one)"""
 import csv, random, sys
 
 n = int(sys.argv[1])
-rnd = random.Random(42)
+rnd = random.Random(int(sys.argv[2]) if len(sys.argv) > 2 else 42)
 objects = ["exit node", "subnet router", "acl", "dns", "derp relay", "auth key", "api token",
            "kubernetes operator", "terraform provider", "sso", "scim", "device posture",
            "audit log", "tray icon", "ios app", "android app", "windows client", "macos client",
