@@ -54,6 +54,21 @@ nlogn = (n * math.log(n)) / (10000 * math.log(10000))
 print(f"best of two: {10000 / a:.0f} mentions/s at 10k, {n / b:.0f} mentions/s at {n}")
 print(f"growth 10k -> {n}: time x{b / a:.1f}; linear would be x{n / 10000:.1f}, n log n x{nlogn:.1f}")
 PY
+# the command above starts the embedded PostgreSQL and stops it (a
+# shutdown checkpoint writes the import's pages): once more with a server
+# already running, as when `ideatriage serve` is up or DATABASE_URL is set
+echo "-- the same $N notes with the server already running"
+mkdir -p "$WORK/up" && cp "$WORK/n/notes.csv" "$WORK/up/"
+(cd "$WORK/up" && "$BIN" migrate >/dev/null 2>&1)
+(cd "$WORK/up" && IDEATRIAGE_LISTEN=127.0.0.1:0 exec "$BIN" serve >"$WORK/up/serve.log" 2>&1) &
+UP=$!
+for _ in $(seq 100); do pg_isready -q -h "$WORK/up/.ideatriage/pg" && break; sleep 0.2; done
+t0=$(date +%s.%N)
+(cd "$WORK/up" && "$BIN" import-sales notes.csv 2>/dev/null | tail -1)
+t1=$(date +%s.%N)
+python3 -c "n=$N; s=$t1-$t0; print(f'import {n} notes, server running: {s:.1f} s, {n/s:.0f} mentions/s')"
+kill $UP; wait $UP 2>/dev/null || true
+rm -rf "$WORK/up"
 
 echo "== at $N ideas"
 cd "$WORK/n"
