@@ -202,9 +202,12 @@ int pipeline_prescore(struct triage_ctx *t, const struct mention *m, struct idea
 
 /* the idea's aggregates once (materialised), then one row per distinct
  * requester next to them: everything scoring needs in one round trip. $1:
- * the idea, or NULL for the one the session inserted last (MATCH_NEW_IDEA) */
+ * the idea, or NULL for the one the session inserted last (MATCH_NEW_IDEA:
+ * taken once, in its own CTE, so the idea is still found by its key -
+ * currval is volatile, and a comparison with it cannot use an index) */
 const char pipeline_rescore_sql[] =
-    "WITH a AS MATERIALIZED (SELECT i.id, i.overrides::text AS o, i.table_stakes AS ts,"
+    "WITH target AS MATERIALIZED (SELECT coalesce($1::bigint, " MATCH_NEW_IDEA ") AS id),"
+    " a AS MATERIALIZED (SELECT i.id, i.overrides::text AS o, i.table_stakes AS ts,"
     " coalesce(f.title, i.title) AS title, coalesce(f.body, '') AS body,"
     " (SELECT coalesce(array_agg(DISTINCT l), '{}') FROM mentions m, unnest(m.labels) l"
     "   WHERE m.idea_id = i.id AND NOT m.deleted) AS labels,"
@@ -213,9 +216,8 @@ const char pipeline_rescore_sql[] =
     " (SELECT extract(epoch FROM max(coalesce(upstream_updated_at, upstream_created_at,"
     "   first_seen_at)))::bigint FROM mentions WHERE idea_id = i.id AND NOT deleted) AS last,"
     " (SELECT count(*) FROM mentions WHERE idea_id = i.id AND NOT deleted) AS nm"
-    " FROM ideas i LEFT JOIN LATERAL (SELECT title, body FROM mentions"
-    "   WHERE idea_id = i.id AND kind = 'post' ORDER BY id LIMIT 1) f ON true"
-    " WHERE i.id = coalesce($1::bigint, " MATCH_NEW_IDEA "))"
+    " FROM target JOIN ideas i ON i.id = target.id LEFT JOIN LATERAL (SELECT title, body"
+    "   FROM mentions WHERE idea_id = i.id AND kind = 'post' ORDER BY id LIMIT 1) f ON true)"
     " SELECT a.o, a.ts, a.title, a.body, a.labels, a.ns, a.v, a.last, a.nm,"
     "  q.kind, q.src, q.arr, q.posts, q.comments"
     " FROM a LEFT JOIN LATERAL (SELECT min(author_kind) AS kind, min(source) AS src,"
