@@ -12,8 +12,14 @@
  *   write  new ideas, scored (2), mentions and their links (1),
  *          suggestions (1), and one rescore of the other ideas touched
  *          (those that existed, or that a later mention of the group
- *          joined, or whose score needs the stored rows); the new ideas'
- *          full-text entries once, at commit
+ *          joined, or whose score needs the stored rows) at commit; the
+ *          new ideas' full-text entries once, at commit
+ *
+ * Normalising each post and scoring the idea it would found need neither
+ * the database nor an earlier decision: a helper thread does them ahead
+ * (intake/prep.h). A window's writes are pipelined; while the server
+ * writes them, the next window is planned and its document frequencies
+ * are sent after them.
  *
  * A mention that needs the one-at-a-time path (already known, a comment,
  * an explicit link by URL or "duplicate of", a repeat inside the group)
