@@ -217,44 +217,88 @@ static char *read_file(const char *path, size_t *len, struct err *err)
 	return buf;
 }
 
+/* Parsing an import file: on a thread of its own while the database is
+ * opened (starting the embedded server takes ~0.4 s, parsing 100,000 notes
+ * ~0.3 s). The file is read before, so a missing one fails at once. */
+struct parse_job {
+	const char *path;
+	char *data;
+	size_t len;
+	struct sales_batch b;
+	struct err err;
+	int rc;
+};
+
+static void *parse_file(void *arg)
+{
+	struct parse_job *j = arg;
+	size_t plen = strlen(j->path);
+	j->rc = plen > 5 && strcmp(j->path + plen - 5, ".json") == 0
+		    ? sales_parse_json(j->data, j->len, &j->b, &j->err)
+		    : sales_parse_csv(j->data, j->len, &j->b, &j->err);
+	free(j->data);
+	j->data = NULL;
+	return NULL;
+}
+
+/* Frees a parsed file: on a thread of its own while the embedded server
+ * shuts down (100,000 notes take ~0.25 s). */
+static void *clear_batch(void *arg)
+{
+	sales_batch_clear(arg);
+	return NULL;
+}
+
 static int cmd_import_sales(const char *config_file, const char *path)
 {
 	struct err err = {0};
-	size_t len;
-	char *data = read_file(path, &len, &err);
-	if (!data)
+	struct parse_job job = {.path = path};
+	if (!(job.data = read_file(path, &job.len, &err)))
 		return fail(&err);
-	struct sales_batch b = {0};
-	size_t plen = strlen(path);
-	int rc = plen > 5 && strcmp(path + plen - 5, ".json") == 0
-		     ? sales_parse_json(data, len, &b, &err)
-		     : sales_parse_csv(data, len, &b, &err);
-	free(data);
-	if (rc < 0)
-		return fail(&err);
-	for (int i = 0; i < b.nerrors; i++)
-		fprintf(stderr, "%s:%d: %s%s%s\n", path, b.errors[i].line, b.errors[i].field,
-			b.errors[i].field[0] ? ": " : "", b.errors[i].msg);
+	pthread_t parser;
+	bool threaded = pthread_create(&parser, NULL, parse_file, &job) == 0;
+	if (!threaded)
+		parse_file(&job);
 	struct app app;
 	struct db *db;
-	if (open_db(&app, config_file, &db, &err) < 0) {
-		sales_batch_clear(&b);
+	int opened = open_db(&app, config_file, &db, &err);
+	if (threaded)
+		pthread_join(parser, NULL);
+	struct sales_batch *b = &job.b;
+	if (job.rc < 0) {
+		if (opened == 0) {
+			db_close(db);
+			app_close(&app);
+		}
+		sales_batch_clear(b);
+		return fail(&job.err);
+	}
+	for (int i = 0; i < b->nerrors; i++)
+		fprintf(stderr, "%s:%d: %s%s%s\n", path, b->errors[i].line, b->errors[i].field,
+			b->errors[i].field[0] ? ": " : "", b->errors[i].msg);
+	if (opened < 0) {
+		sales_batch_clear(b);
 		return fail(&err);
 	}
 	struct sales_import_result res = {0};
 	struct triage_ctx t;
-	rc = triage_ctx_init(&t, app.rules, &err);
+	int rc = triage_ctx_init(&t, app.rules, &err);
 	if (rc == 0)
-		rc = sales_import(db_conn(db), &t, &b, isatty(2) ? progress_bar : NULL, NULL, &res,
+		rc = sales_import(db_conn(db), &t, b, isatty(2) ? progress_bar : NULL, NULL, &res,
 				  &err);
 	triage_ctx_cleanup(&t);
 	if (rc == 0)
 		printf("%s: %d rows accepted (%d new, %d updated, %d already imported), %d rejected\n",
-		       path, b.nmentions, res.added, res.updated, res.unchanged, b.nerrors);
-	int rejected = b.nerrors;
-	sales_batch_clear(&b);
+		       path, b->nmentions, res.added, res.updated, res.unchanged, b->nerrors);
+	int rejected = b->nerrors;
+	pthread_t clearer;
+	bool clearing = pthread_create(&clearer, NULL, clear_batch, b) == 0;
 	db_close(db);
 	app_close(&app);
+	if (clearing)
+		pthread_join(clearer, NULL);
+	else
+		sales_batch_clear(b);
 	if (rc < 0)
 		return fail(&err);
 	return rejected ? 3 : 0; /* some rows need fixing */
