@@ -321,6 +321,17 @@ int db_pipeline_finish(PGconn *c, int nsent, db_result_fn on_result, void *arg, 
 	return rc;
 }
 
+int db_pipeline_run(PGconn *c, const struct db_sender *s, struct err *err)
+{
+	int sent = 0;
+	if (db_pipeline_begin(c, err) < 0)
+		return -1;
+	int rc = s->send(c, s->arg, &sent, err);
+	if (db_pipeline_finish(c, sent, NULL, NULL, rc == 0 ? err : NULL) < 0)
+		rc = -1;
+	return rc;
+}
+
 static int keep_result(void *arg, int index, PGresult *r)
 {
 	((PGresult **)arg)[index] = r;

@@ -76,6 +76,11 @@ struct db_sender {
 	void *arg;
 };
 
+/* Runs s's statements in pipeline mode and waits for them: 0, or -1 with
+ * the first error in *err. */
+int db_pipeline_run(PGconn *c, const struct db_sender *s, struct err *err)
+    __attribute__((warn_unused_result));
+
 /* A statement of db_query_many. */
 struct db_stmt {
 	const char *sql;

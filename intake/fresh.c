@@ -303,13 +303,8 @@ int fresh_flush(PGconn *c, struct fresh_index **fxp, struct err *err)
 		*fxp = NULL;
 		return 0;
 	}
-	int sent = 0;
-	if (db_pipeline_begin(c, err) < 0)
-		return -1;
-	int rc = fresh_send(c, fxp, &sent, err);
-	if (db_pipeline_finish(c, sent, NULL, NULL, rc == 0 ? err : NULL) < 0)
-		rc = -1;
-	return rc;
+	struct db_sender s = {fresh_send, fxp};
+	return db_pipeline_run(c, &s, err);
 }
 
 void fresh_free(struct fresh_index *fx)

@@ -520,18 +520,6 @@ int pipeline_rescore_ids(PGconn *c, struct triage_ctx *t, const int64_t *ids, in
 	return n > 0 ? rescore_some(c, t, ids, n, NULL, err) : 0;
 }
 
-/* Sends first's statements alone and waits for them. */
-static int send_alone(PGconn *c, const struct db_sender *first, struct err *err)
-{
-	int sent = 0;
-	if (db_pipeline_begin(c, err) < 0)
-		return -1;
-	int rc = first->send(c, first->arg, &sent, err);
-	if (db_pipeline_finish(c, sent, NULL, NULL, rc == 0 ? err : NULL) < 0)
-		rc = -1;
-	return rc;
-}
-
 int pipeline_rescore_later(struct triage_ctx *t, const int64_t *ids, int n)
 {
 	if (n <= 0)
@@ -575,7 +563,7 @@ int pipeline_rescore_pending(PGconn *c, struct triage_ctx *t, const struct db_se
 		rc = rescore_some(c, t, t->later + at, n - at < SLICE ? n - at : SLICE,
 				  at == 0 ? first : NULL, err);
 	if (n == 0 && first)
-		rc = send_alone(c, first, err);
+		rc = db_pipeline_run(c, first, err);
 	pipeline_rescore_forget(t);
 	return rc;
 }

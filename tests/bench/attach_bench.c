@@ -72,9 +72,7 @@ int main(int argc, char **argv)
 		warmup = 0;
 	for (int i = 0; i < warmup; i++) {
 		struct ingest_result r;
-		if (pipeline_begin(c, &err) < 0 ||
-		    pipeline_ingest_tx(c, &t, &b.mentions[i], "bench", &r, &err) < 0 ||
-		    pipeline_commit(c, &t, &err) < 0) {
+		if (pipeline_ingest(c, &t, &b.mentions[i], "bench", &r, &err) < 0) {
 			fprintf(stderr, "warm-up row %d: %s\n", i, err.msg);
 			return 1;
 		}
