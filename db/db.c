@@ -281,32 +281,93 @@ static int flush_all(PGconn *c)
 	return f;
 }
 
-int db_pipeline_finish(PGconn *c, int nsent, db_result_fn on_result, void *arg, struct err *err)
+/* PQgetResult on a non-blocking connection in pipeline mode: waits for
+ * the next result while sending what is queued as the server takes it -
+ * not all of it first, which would wait for the server to get through
+ * everything sent. 0 (*r NULL: the statement's results are over), or -1
+ * when the connection failed. */
+static int next_result(PGconn *c, PGresult **r)
 {
-	int rc = PQpipelineSync(c) ? 0 : db_err(c, NULL, err);
-	if (flush_all(c) != 0 && rc == 0)
-		rc = db_err(c, NULL, err);
-	if (PQsetnonblocking(c, 0) < 0 && rc == 0) /* results are waited for */
-		rc = db_err(c, NULL, err);
-	/* every statement's result (then NULL), the sync, in order; after an
-	 * error the rest come back aborted */
-	for (int i = 0; i < nsent && PQstatus(c) == CONNECTION_OK; i++) {
-		PGresult *r;
-		while ((r = PQgetResult(c))) {
+	*r = NULL;
+	while (PQisBusy(c)) {
+		int f = PQflush(c);
+		if (f < 0)
+			return -1;
+		struct pollfd p = {.fd = PQsocket(c), .events = POLLIN | (f == 1 ? POLLOUT : 0)};
+		if (poll(&p, 1, 1000) < 0 && errno != EINTR)
+			return -1;
+		if ((p.revents & (POLLIN | POLLERR | POLLHUP)) && !PQconsumeInput(c))
+			return -1;
+	}
+	*r = PQgetResult(c);
+	return 0;
+}
+
+/* The results of the statements sent [from, to), in order, each handed to
+ * on_result when it succeeded; rc: 0, or -1 after the first error (then in
+ * *err). */
+static void read_results(PGconn *c, int from, int to, bool nonblocking, db_result_fn on_result,
+			 void *arg, int *rc, struct err *err)
+{
+	/* every statement's result (then NULL); after an error the rest come
+	 * back aborted */
+	for (int i = from; i < to && PQstatus(c) == CONNECTION_OK; i++) {
+		for (;;) {
+			PGresult *r = NULL;
+			if (nonblocking && next_result(c, &r) < 0) {
+				if (*rc == 0)
+					*rc = db_err(c, NULL, err);
+				return;
+			}
+			if (!nonblocking)
+				r = PQgetResult(c);
+			if (!r)
+				break;
 			ExecStatusType st = PQresultStatus(r);
 			if (st != PGRES_TUPLES_OK && st != PGRES_COMMAND_OK) {
-				if (rc == 0 && st != PGRES_PIPELINE_ABORTED)
-					rc = db_err(c, r, err);
-			} else if (rc == 0 && on_result) {
+				if (*rc == 0 && st != PGRES_PIPELINE_ABORTED)
+					*rc = db_err(c, r, err);
+			} else if (*rc == 0 && on_result) {
 				int kept = on_result(arg, i, r);
 				if (kept < 0)
-					rc = err_set(err, "out of memory");
+					*rc = err_set(err, "out of memory");
 				else if (kept == 1)
 					r = NULL; /* the callback's now */
 			}
 			PQclear(r);
 		}
 	}
+}
+
+int db_pipeline_flush(PGconn *c, struct err *err)
+{
+	if (!PQsendFlushRequest(c))
+		return db_err(c, NULL, err);
+	db_pipeline_pump(c);
+	return 0;
+}
+
+int db_pipeline_read(PGconn *c, int from, int to, db_result_fn on_result, void *arg,
+		     struct err *err)
+{
+	int rc = 0;
+	if (PQstatus(c) != CONNECTION_OK)
+		rc = db_err(c, NULL, err);
+	read_results(c, from, to, true, on_result, arg, &rc, err);
+	if (rc < 0 && err && !err->msg[0])
+		err_set(err, "the pipeline failed");
+	return rc;
+}
+
+int db_pipeline_finish(PGconn *c, int from, int nsent, db_result_fn on_result, void *arg,
+		       struct err *err)
+{
+	int rc = PQpipelineSync(c) ? 0 : db_err(c, NULL, err);
+	if (flush_all(c) != 0 && rc == 0)
+		rc = db_err(c, NULL, err);
+	if (PQsetnonblocking(c, 0) < 0 && rc == 0) /* results are waited for */
+		rc = db_err(c, NULL, err);
+	read_results(c, from, nsent, false, on_result, arg, &rc, err);
 	PGresult *r;
 	while (PQstatus(c) == CONNECTION_OK && (r = PQgetResult(c))) {
 		bool sync = PQresultStatus(r) == PGRES_PIPELINE_SYNC;
@@ -327,7 +388,7 @@ int db_pipeline_run(PGconn *c, const struct db_sender *s, struct err *err)
 	if (db_pipeline_begin(c, err) < 0)
 		return -1;
 	int rc = s->send(c, s->arg, &sent, err);
-	if (db_pipeline_finish(c, sent, NULL, NULL, rc == 0 ? err : NULL) < 0)
+	if (db_pipeline_finish(c, 0, sent, NULL, NULL, rc == 0 ? err : NULL) < 0)
 		rc = -1;
 	return rc;
 }
@@ -352,7 +413,7 @@ int db_query_many(PGconn *c, const struct db_stmt *st, int n, PGresult **out, st
 		if ((rc = db_send(c, st[sent].sql, st[sent].n, st[sent].params, err)) == 0)
 			sent++;
 	struct err fin = {0};
-	if (db_pipeline_finish(c, sent, keep_result, out, rc < 0 ? &fin : err) < 0 || rc < 0) {
+	if (db_pipeline_finish(c, 0, sent, keep_result, out, rc < 0 ? &fin : err) < 0 || rc < 0) {
 		for (int i = 0; i < n; i++) {
 			PQclear(out[i]);
 			out[i] = NULL;

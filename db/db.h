@@ -50,10 +50,11 @@ PGresult *db_query(PGconn *c, const char *sql, int n, const char *const *params,
  * for their results, so the server works while the client goes on.
  * db_prepare prepares sql as db_exec would (call it before entering the
  * mode); db_send sends it with params (prepared when it is, else parsed
- * on its own); db_pipeline_finish syncs, hands each result that succeeded
- * to on_result (index: the order sent; a return < 0 is out of memory),
- * reads the rest, leaves the mode, and returns 0 or -1 with the first
- * error in *err (the transaction is then aborted). */
+ * on its own); db_pipeline_finish syncs, hands each result of the
+ * statements sent [from, nsent) that succeeded to on_result (index: the
+ * order sent; a return < 0 is out of memory), reads the rest, leaves the
+ * mode, and returns 0 or -1 with the first error in *err (the transaction
+ * is then aborted). */
 int db_prepare(PGconn *c, const char *sql, int n, struct err *err)
     __attribute__((warn_unused_result));
 /* Enters the mode, non-blocking: sends queue what the socket cannot take
@@ -66,8 +67,19 @@ int db_send(PGconn *c, const char *sql, int n, const char *const *params, struct
 /* on_result's return: < 0 out of memory; 1 it keeps r (and clears it
  * later); 0 db_pipeline_finish clears r */
 typedef int (*db_result_fn)(void *arg, int index, PGresult *r);
-int db_pipeline_finish(PGconn *c, int nsent, db_result_fn on_result, void *arg, struct err *err)
-    __attribute__((warn_unused_result));
+int db_pipeline_finish(PGconn *c, int from, int nsent, db_result_fn on_result, void *arg,
+		       struct err *err) __attribute__((warn_unused_result));
+/* A result wanted before the sync: db_pipeline_flush, after sending its
+ * statement, asks the server to send what it has answered so far (it
+ * otherwise holds small answers until the sync); db_pipeline_read waits
+ * for the results of the statements sent [from, to), as db_pipeline_finish
+ * reads them, and stays in the mode; it sends what is queued as the
+ * server takes it, without waiting for all of it to be sent. After an
+ * error there (-1), finish the pipeline from `to`: the rest come back
+ * aborted (not errors of their own: that finish returns 0). */
+int db_pipeline_flush(PGconn *c, struct err *err) __attribute__((warn_unused_result));
+int db_pipeline_read(PGconn *c, int from, int to, db_result_fn on_result, void *arg,
+		     struct err *err) __attribute__((warn_unused_result));
 
 /* Something that sends statements in pipeline mode (db_send), for a caller
  * that has the mode open anyway; *sent: how many it sent. */

@@ -17,9 +17,10 @@
  *
  * Normalising each post and scoring the idea it would found need neither
  * the database nor an earlier decision: a helper thread does them ahead
- * (intake/prep.h). A window's writes are pipelined; while the server
- * writes them, the next window is planned and its document frequencies
- * are sent after them.
+ * (intake/prep.h). A window's writes are pipelined, and the next
+ * window's reads are sent among them (struct ahead), so the server always
+ * has work queued: its document frequencies after the first group, its
+ * candidates and ids once this window is decided.
  *
  * A mention that needs the one-at-a-time path (already known, a comment,
  * an explicit link by URL or "duplicate of", a repeat inside the group)
@@ -312,10 +313,15 @@ struct writer {
 	int nsent;
 	struct ingest_result **rows_for; /* per statement sent: the results its rows are for, or NULL */
 	int *nrows_for;
-	int keep;         /* the statement whose result is kept (kept), or -1 */
-	PGresult *kept;
+	int nread; /* the results read before the sync (db_pipeline_read) */
+	/* the statements whose results are kept (kept[k]), or -1: the next
+	 * window's document frequencies, candidates and idea ids */
+	int keep[3];
+	PGresult *kept[3];
 	int cap;
 };
+
+enum { KEPT_DF, KEPT_ROWS, KEPT_IDS };
 
 /* Decides for every plan pl[0..n), in order. rows: the candidates the
  * database had, ordered by plan (column 0 the plan's 1-based number in its
@@ -452,10 +458,11 @@ static void mention_ids(struct ingest_result *res, int n, const PGresult *r)
 static int writer_result(void *arg, int index, PGresult *r)
 {
 	struct writer *w = arg;
-	if (index == w->keep) {
-		w->kept = r;
-		return 1;
-	}
+	for (int k = 0; k < 3; k++)
+		if (index == w->keep[k]) {
+			w->kept[k] = r;
+			return 1;
+		}
 	if (index < w->nsent && w->rows_for[index])
 		mention_ids(w->rows_for[index], w->nrows_for[index], r);
 	return 0;
@@ -497,10 +504,15 @@ static void writer_free(struct writer *w)
 {
 	free(w->rows_for);
 	free(w->nrows_for);
+	for (int k = 0; k < 3; k++)
+		PQclear(w->kept[k]);
 }
 
 enum { IC_ID, IC_TITLE, IC_NT, IC_TT, IC_AT, IC_TN, IC_AN, IC_CAT, IC_SEG, IC_RT, IC_SCORE,
        IC_BD, IC_CLS, IC_NREQ, IC_NSRC, IC_NM, IC_LAST, IC_N };
+
+static const char sql_next_ids[] = "SELECT nextval(pg_get_serial_sequence('ideas', 'id'))"
+				   " FROM generate_series(1, $1::int)";
 
 /* n new idea ids from the sequence, ascending, into out. */
 static int next_ids(PGconn *c, int n, int64_t *out, struct err *err)
@@ -508,10 +520,7 @@ static int next_ids(PGconn *c, int n, int64_t *out, struct err *err)
 	char cnt[16];
 	snprintf(cnt, sizeof(cnt), "%d", n);
 	const char *pc[] = {cnt};
-	PGresult *r = db_query(c,
-			       "SELECT nextval(pg_get_serial_sequence('ideas', 'id'))"
-			       " FROM generate_series(1, $1::int)",
-			       1, pc, err);
+	PGresult *r = db_query(c, sql_next_ids, 1, pc, err);
 	if (!r)
 		return -1;
 	for (int i = 0; i < n; i++)
@@ -549,10 +558,14 @@ static int assign_ids(PGconn *c, struct triage_ctx *t, bool piped, struct group_
 
 /* Reserves ids so that at least n are at hand (t->ids): those a window's
  * piped groups will need at most. The ones left at commit are not used
- * (gaps in the ids, as a sequence cache leaves). */
-static int reserve_ids(PGconn *c, struct triage_ctx *t, int n, struct err *err)
+ * (gaps in the ids, as a sequence cache leaves). got: the ids asked for
+ * already (sql_next_ids' result), or NULL to ask now. */
+static int reserve_ids(PGconn *c, struct triage_ctx *t, int n, const PGresult *got,
+		       struct err *err)
 {
 	int have = t->nids - t->ids_next;
+	if (got)
+		n = have + PQntuples(got);
 	if (have >= n)
 		return 0;
 	if (have > 0)
@@ -563,7 +576,9 @@ static int reserve_ids(PGconn *c, struct triage_ctx *t, int n, struct err *err)
 	t->ids = v;
 	t->nids = have;
 	t->ids_next = 0;
-	if (next_ids(c, n - have, t->ids + have, err) < 0)
+	for (int i = 0; got && i < n - have; i++)
+		t->ids[have + i] = atoll(PQgetvalue(got, i, 0));
+	if (!got && next_ids(c, n - have, t->ids + have, err) < 0)
 		return -1;
 	t->nids = n;
 	return 0;
@@ -772,10 +787,16 @@ static int rescore_touched(struct triage_ctx *t, const struct plan *pl, int n,
 	return rc < 0 ? err_set(err, "out of memory") : 0;
 }
 
-/* The candidates the database has for every plan of a window, in one
- * statement: rows (k, candidate columns), k the plan's 1-based number. */
-static PGresult *window_candidates(PGconn *c, struct triage_ctx *t, struct plan *pl, int n,
-				   const struct df_table *tab, struct err *err)
+static const char sql_window_candidates[] =
+    "SELECT q.k, c.* FROM unnest($1::text[]) WITH ORDINALITY q(tsq, k)"
+    " CROSS JOIN LATERAL (" MATCH_CANDIDATES_SQL("q.tsq", "$2") ") c"
+    " WHERE q.tsq <> '' ORDER BY q.k";
+
+/* Weighs every plan of a window with the document frequencies tab and
+ * returns the parameter of sql_window_candidates: each plan's query of its
+ * rarest terms, as a text[] literal (NULL: out of memory, in *err). */
+static char *window_queries(struct triage_ctx *t, struct plan *pl, int n,
+			    const struct df_table *tab, struct err *err)
 {
 	char **tsq = calloc((size_t)n + 1, sizeof(char *));
 	if (!tsq) {
@@ -793,14 +814,23 @@ static PGresult *window_candidates(PGconn *c, struct triage_ctx *t, struct plan 
 	}
 	char *lit = db_text_array((const char *const *)tsq, n);
 	free(tsq);
+	if (!lit)
+		err_set(err, "out of memory");
+	return lit;
+}
+
+/* The candidates the database has for every plan of a window, in one
+ * statement: rows (k, candidate columns), k the plan's 1-based number. */
+static PGresult *window_candidates(PGconn *c, struct triage_ctx *t, struct plan *pl, int n,
+				   const struct df_table *tab, struct err *err)
+{
+	char *lit = window_queries(t, pl, n, tab, err);
+	if (!lit)
+		return NULL;
 	char limit[16];
 	snprintf(limit, sizeof(limit), "%d", t->rules->candidates);
 	const char *pq[] = {lit, limit};
-	PGresult *rows = db_query(c,
-				  "SELECT q.k, c.* FROM unnest($1::text[]) WITH ORDINALITY q(tsq, k)"
-				  " CROSS JOIN LATERAL (" MATCH_CANDIDATES_SQL("q.tsq", "$2") ") c"
-				  " WHERE q.tsq <> '' ORDER BY q.k",
-				  2, pq, err);
+	PGresult *rows = db_query(c, sql_window_candidates, 2, pq, err);
 	free(lit);
 	return rows;
 }
@@ -850,15 +880,23 @@ static int plans_init(struct triage_ctx *t, const struct mention *ms, int n, str
 	return 0;
 }
 
-/* The next window of a call, planned while the server writes the current
- * one: its plans (from the helper thread), their terms, and the result of
- * its document frequencies' query, sent after the writes. */
+/* The next window of a call, made ready while the server writes the
+ * current one, so that the server always has work queued: its plans (from
+ * the helper thread) and terms, and their document frequencies asked for
+ * after the current window's first group; then, once the current window
+ * is decided (the weights count its new ideas), the database's candidates
+ * for it and the ids its new ideas will take, asked for before the current
+ * window's writes are waited for. None of these reads sees those writes:
+ * the terms change only at commit, the database's full-text entries of new
+ * ideas too, and ids come from a sequence. */
 struct ahead {
 	const struct mention *ms; /* the first mention of the window */
 	int n;
 	struct plan *pl;
 	struct tokens all; /* borrowed from the plans */
-	PGresult *df;
+	struct df_table tab;
+	PGresult *rows; /* its candidates; NULL until asked for and read */
+	PGresult *ids;  /* ids for its new ideas (reserve_ids), or NULL */
 };
 
 /* The window that follows in the call: ms[0..n), at in the call. */
@@ -873,14 +911,16 @@ static void ahead_clear(struct ahead *a)
 		plan_clear(&a->pl[i]);
 	free(a->pl);
 	free(a->all.v);
-	PQclear(a->df);
+	match_df_free(&a->tab);
+	PQclear(a->rows);
+	PQclear(a->ids);
 	memset(a, 0, sizeof(*a));
 }
 
 /* Plans the window next into *a and sends its document frequencies' query
- * on w (piped): its result is w's kept one. */
-static int ahead_prepare(struct triage_ctx *t, struct writer *w, const struct following *next,
-			 struct prep *pp, struct ahead *a, struct err *err)
+ * on w (piped, with a flush: its answer is wanted before the sync). */
+static int ahead_plan(struct triage_ctx *t, struct writer *w, const struct following *next,
+		      struct prep *pp, struct ahead *a, struct err *err)
 {
 	ahead_clear(a);
 	if (!(a->pl = calloc((size_t)next->n, sizeof(*a->pl))))
@@ -894,15 +934,54 @@ static int ahead_prepare(struct triage_ctx *t, struct writer *w, const struct fo
 	const char *p[] = {lit};
 	int rc = lit ? writer_do(w, match_df_sql, 1, p, NULL, 0, err) : err_set(err, "out of memory");
 	free(lit);
-	if (rc == 0)
-		w->keep = w->nsent - 1;
+	if (rc == 0) {
+		w->keep[KEPT_DF] = w->nsent - 1;
+		rc = db_pipeline_flush(w->c, err);
+	}
 	return rc;
+}
+
+/* Once the current window is decided: reads the planned window's document
+ * frequencies (the current window's first group's results are read on the
+ * way), weighs its plans, and sends the query of its candidates and, when
+ * the ids at hand will not do, of ids for its new ideas. */
+static int ahead_ask(struct triage_ctx *t, struct writer *w, struct ahead *a, struct err *err)
+{
+	int upto = w->keep[KEPT_DF] + 1, rc = db_pipeline_read(w->c, w->nread, upto, writer_result, w, err);
+	w->nread = upto; /* read, failed or not */
+	if (rc < 0)
+		return -1;
+	match_df_read(w->kept[KEPT_DF], &a->tab);
+	PQclear(w->kept[KEPT_DF]);
+	w->kept[KEPT_DF] = NULL;
+	char *lit = window_queries(t, a->pl, a->n, &a->tab, err);
+	if (!lit)
+		return -1;
+	char limit[16];
+	snprintf(limit, sizeof(limit), "%d", t->rules->candidates);
+	const char *pq[] = {lit, limit};
+	rc = writer_do(w, sql_window_candidates, 2, pq, NULL, 0, err);
+	free(lit);
+	if (rc < 0)
+		return -1;
+	w->keep[KEPT_ROWS] = w->nsent - 1;
+	int have = t->nids - t->ids_next;
+	if (a->n > group_max && have < a->n) { /* it will be piped */
+		char cnt[16];
+		snprintf(cnt, sizeof(cnt), "%d", a->n - have);
+		const char *pc[] = {cnt};
+		if (writer_do(w, sql_next_ids, 1, pc, NULL, 0, err) < 0)
+			return -1;
+		w->keep[KEPT_IDS] = w->nsent - 1;
+	}
+	return 0;
 }
 
 /* One window: ms[0..n) are groupable, distinct and new (the call's
  * mentions at..at+n). Its reads are done first, for all of it (document
- * frequencies, the database's candidates); then its groups are decided in
- * order and written. A window of more than one group sends the writes in
+ * frequencies, the database's candidates), unless they were while the
+ * window before was written (ahead); then its groups are decided in order
+ * and written. A window of more than one group sends the writes in
  * pipeline mode, with ids reserved ahead, so the server writes a group
  * while the client decides the next: the decisions need nothing the writes
  * return. */
@@ -914,35 +993,40 @@ static int ingest_window(PGconn *c, struct triage_ctx *t, const struct mention *
 	struct group_idea *ideas = calloc((size_t)n, sizeof(*ideas));
 	struct df_table tab = {0};
 	struct tokens all = {0};
-	struct writer w = {.c = c, .piped = n > group_max, .keep = -1};
+	struct writer w = {.c = c, .piped = n > group_max, .keep = {-1, -1, -1}};
 	PGresult *rows = NULL;
 	bool in_pipeline = false;
 	int rc = -1, row = 0;
-	if (ahead->ms == ms && ahead->n == n && ahead->df) { /* prepared while the last one was written */
+	if (ahead->ms == ms && ahead->n == n && ahead->rows) { /* read while the last one was written */
 		pl = ahead->pl;
 		all = ahead->all;
-		match_df_read(ahead->df, &tab);
-		memset(&ahead->all, 0, sizeof(ahead->all));
-		ahead->pl = NULL;
-		ahead->n = 0;
+		tab = ahead->tab;
+		rows = ahead->rows;
+		int ok = ahead->ids ? reserve_ids(c, t, n, ahead->ids, err) : 0;
+		PQclear(ahead->ids);
+		memset(ahead, 0, sizeof(*ahead));
+		if (ok < 0)
+			goto out;
 	}
 	ahead_clear(ahead);
 	if (!pl && (pl = calloc((size_t)n, sizeof(*pl)))) {
 		if (plans_init(t, ms, n, pl, pp, at, err) < 0)
 			goto out;
 		union_terms(pl, n, &all);
-		if (match_df_load(c, &all, &tab, err) < 0)
+		if (match_df_load(c, &all, &tab, err) < 0 ||
+		    !(rows = window_candidates(c, t, pl, n, &tab, err)))
 			goto out;
 	}
 	if (!pl || !ideas) {
 		err_set(err, "out of memory");
 		goto out;
 	}
-	if (!(rows = window_candidates(c, t, pl, n, &tab, err)))
-		goto out;
 	if (w.piped) {
-		if (reserve_ids(c, t, n, err) < 0 || db_prepare(c, sql_insert_ideas, IC_N, err) < 0 ||
+		if (reserve_ids(c, t, n, NULL, err) < 0 ||
+		    db_prepare(c, sql_insert_ideas, IC_N, err) < 0 ||
 		    db_prepare(c, match_df_sql, 1, err) < 0 ||
+		    db_prepare(c, sql_window_candidates, 2, err) < 0 ||
+		    db_prepare(c, sql_next_ids, 1, err) < 0 ||
 		    db_prepare(c, sql_insert_mentions, MC_N + 1, err) < 0 ||
 		    db_prepare(c, sql_insert_similar, 4, err) < 0)
 			goto out;
@@ -967,29 +1051,32 @@ static int ingest_window(PGconn *c, struct triage_ctx *t, const struct mention *
 		    write_mentions(&w, gp, len, gi, decided_by, out + g0, err) < 0 ||
 		    write_suggestions(&w, gp, len, gi, err) < 0 || rescore_touched(t, gp, len, gi, err) < 0)
 			goto out;
+		/* the server writes the first group while the next window is
+		 * planned */
+		if (in_pipeline && g0 == 0 && next && next->n > 0 &&
+		    ahead_plan(t, &w, next, pp, ahead, err) < 0)
+			goto out;
 	}
 	if (in_pipeline) {
-		/* while the server writes this window: the next window's plans
-		 * and terms, and its document frequencies sent after the writes
-		 * (the terms table changes only at commit); this window's plans
-		 * are done with */
-		if (next && next->n > 0 && ahead_prepare(t, &w, next, pp, ahead, err) < 0)
+		/* the next window's reads go after this window's writes; this
+		 * window's plans are done with */
+		if (ahead->pl && ahead_ask(t, &w, ahead, err) < 0)
 			goto out;
 		for (int i = 0; i < n; i++)
 			plan_clear(&pl[i]);
 		in_pipeline = false;
-		if (db_pipeline_finish(c, w.nsent, writer_result, &w, err) < 0)
+		if (db_pipeline_finish(c, w.nread, w.nsent, writer_result, &w, err) < 0)
 			goto out;
-		ahead->df = w.kept;
-		w.kept = NULL;
+		ahead->rows = w.kept[KEPT_ROWS];
+		ahead->ids = w.kept[KEPT_IDS];
+		w.kept[KEPT_ROWS] = w.kept[KEPT_IDS] = NULL;
 	}
 	metrics_add(M_INGESTS, n);
 	rc = 0;
 out:
-	if (in_pipeline && db_pipeline_finish(c, w.nsent, NULL, NULL, NULL) < 0)
+	if (in_pipeline && db_pipeline_finish(c, w.nread, w.nsent, NULL, NULL, NULL) < 0)
 		rc = -1; /* left the mode; the caller rolls the transaction back */
 	writer_free(&w);
-	PQclear(w.kept);
 	PQclear(rows);
 	free(all.v); /* the terms are the plans' */
 	match_df_free(&tab);

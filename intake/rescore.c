@@ -480,7 +480,7 @@ static int rescore_set(PGconn *c, struct triage_ctx *t, const char *ids, bool to
 		rc = batch_flush(c, b, &sent, err);
 	/* the results of what was sent, and out of pipeline mode, even after
 	 * an error here (the caller rolls back) */
-	if (db_pipeline_finish(c, sent, NULL, NULL, rc == 0 ? err : NULL) < 0)
+	if (db_pipeline_finish(c, 0, sent, NULL, NULL, rc == 0 ? err : NULL) < 0)
 		rc = -1;
 	batch_free(b);
 	free(b);

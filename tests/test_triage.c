@@ -9,6 +9,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "db/db.h"
 #include "intake/fresh.h"
 #include "intake/match.h"
 #include "intake/pipeline.h"
@@ -1240,5 +1241,66 @@ Test(triage, windows_of_both_kinds_hand_out_ascending_ids)
 	for (int i = 0; i < N; i++)
 		mention_clear(&ms[i]);
 	triage_ctx_cleanup(&t);
+	PQfinish(c);
+}
+
+/* The results db_pipeline_read hands on: statement index and value. */
+struct seen_results {
+	int index[4], value[4], n;
+};
+
+static int seen_result(void *arg, int index, PGresult *r)
+{
+	struct seen_results *s = arg;
+	if (s->n < 4) {
+		s->index[s->n] = index;
+		s->value[s->n++] = atoi(PQgetvalue(r, 0, 0));
+	}
+	return 0;
+}
+
+/* The many-at-once ingest reads the next window's document frequencies
+ * before this window's writes are waited for: a result is read while the
+ * pipeline stays open and more is sent after it; an error there fails the
+ * read with the server's message, and finishing after it leaves the
+ * connection idle and out of pipeline mode, the rest not handed on. */
+Test(triage, a_pipeline_result_is_read_before_the_sync)
+{
+	PGconn *c = fresh_db("triage_pipeline_read");
+	struct err err = {0};
+	struct seen_results s = {0};
+	const char *one[] = {"1"}, *two[] = {"2"};
+	cr_assert_eq(db_pipeline_begin(c, &err), 0, "%s", err.msg);
+	cr_assert_eq(db_send(c, "SELECT $1::int + 40", 1, one, &err), 0, "%s", err.msg);
+	cr_assert_eq(db_pipeline_flush(c, &err), 0, "%s", err.msg);
+	cr_assert_eq(db_pipeline_read(c, 0, 1, seen_result, &s, &err), 0, "%s", err.msg);
+	cr_assert_eq(s.n, 1);
+	cr_expect_eq(s.index[0], 0);
+	cr_expect_eq(s.value[0], 41);
+	cr_expect_eq(PQpipelineStatus(c), PQ_PIPELINE_ON, "still in the pipeline");
+	cr_assert_eq(db_send(c, "SELECT $1::int * 21", 1, two, &err), 0, "%s", err.msg);
+	cr_assert_eq(db_pipeline_finish(c, 1, 2, seen_result, &s, &err), 0, "%s", err.msg);
+	cr_assert_eq(s.n, 2, "the first result is not handed on twice");
+	cr_expect_eq(s.index[1], 1);
+	cr_expect_eq(s.value[1], 42);
+	cr_expect_eq(PQpipelineStatus(c), PQ_PIPELINE_OFF);
+
+	/* an error before the sync */
+	s.n = 0;
+	cr_assert_eq(db_pipeline_begin(c, &err), 0, "%s", err.msg);
+	cr_assert_eq(db_send(c, "SELECT 1 / ($1::int - 1)", 1, one, &err), 0, "%s", err.msg);
+	cr_assert_eq(db_pipeline_flush(c, &err), 0, "%s", err.msg);
+	cr_assert_eq(db_send(c, "SELECT $1::int", 1, two, &err), 0, "%s", err.msg);
+	cr_expect_eq(db_pipeline_read(c, 0, 1, seen_result, &s, &err), -1);
+	cr_expect(strstr(err.msg, "division by zero"), "the server's message: %s", err.msg);
+	struct err fin = {0};
+	cr_expect_eq(db_pipeline_finish(c, 1, 2, seen_result, &s, &fin), 0,
+		     "the rest come back aborted, no error of their own: %s", fin.msg);
+	cr_expect_eq(s.n, 0, "nothing after the error is handed on");
+	cr_expect_eq(PQpipelineStatus(c), PQ_PIPELINE_OFF);
+	cr_expect_eq(PQtransactionStatus(c), PQTRANS_IDLE);
+	char *v = testdb_value(c, "SELECT 6 * 7");
+	cr_expect_str_eq(v, "42", "the connection works");
+	free(v);
 	PQfinish(c);
 }
