@@ -183,8 +183,12 @@ static int cmd_token(const char *config_file, int argc, char **argv)
 
 static void progress_bar(int done, int total, void *arg)
 {
-	if (done != total && done % 200 != 0)
+	(void)arg;
+	static int shown = -1; /* the percentage drawn last */
+	int pct = total ? (int)((long long)done * 100 / total) : 100;
+	if (pct == shown && done != total)
 		return;
+	shown = pct;
 	int width = 30, fill = total ? done * width / total : width;
 	fprintf(stderr, "\r[%.*s%*s] %3d%% %d/%d", fill, "##############################",
 		width - fill, "", total ? done * 100 / total : 100, done, total);

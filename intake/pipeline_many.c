@@ -1126,6 +1126,8 @@ int pipeline_ingest_many(PGconn *c, struct triage_ctx *t, const struct mention *
 				break;
 			}
 			i += len;
+			if (t->progress)
+				t->progress(i, n, t->progress_arg);
 			continue;
 		}
 		/* ms[i] takes the one-at-a-time path: known, linked, a repeat, or a
@@ -1137,6 +1139,8 @@ int pipeline_ingest_many(PGconn *c, struct triage_ctx *t, const struct mention *
 			break;
 		}
 		i++;
+		if (t->progress)
+			t->progress(i, n, t->progress_arg);
 	}
 	ahead_clear(&ahead);
 	prep_stop(pp);

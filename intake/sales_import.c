@@ -24,26 +24,30 @@ int sales_import(PGconn *c, struct triage_ctx *t, const struct sales_batch *b, s
 	struct sales_import_result res = {0};
 	if (pipeline_begin(c, err) < 0)
 		return -1;
-	/* in slices, so a long file shows progress; large ones, as the ingest
-	 * overlaps the windows of one slice with each other */
-	enum { SLICE = 25000 };
-	struct ingest_result *r = calloc(SLICE, sizeof(*r));
-	for (int at = 0; at < b->nmentions; at += SLICE) {
-		int n = b->nmentions - at < SLICE ? b->nmentions - at : SLICE, failed = -1;
-		struct err inner = {0};
-		if (pipeline_ingest_many(c, t, b->mentions + at, n, "triage", r, &failed, &inner) < 0) {
-			pipeline_rollback(c, t);
-			free(r);
-			return err_set_field(err, inner.field, "line %d: %s",
-					     b->mention_lines[at + (failed >= 0 ? failed : 0)], inner.msg);
-		}
-		for (int i = 0; i < n; i++) {
-			res.added += r[i].outcome == INGEST_NEW;
-			res.updated += r[i].outcome == INGEST_UPDATED;
-			res.unchanged += r[i].outcome == INGEST_UNCHANGED || r[i].outcome == INGEST_STALE;
-		}
-		if (progress)
-			progress(at + n, b->nmentions, arg);
+	/* in one call, so that each window's reads overlap the writes of the
+	 * one before (a call's first window cannot); progress as it goes */
+	struct ingest_result *r = calloc((size_t)b->nmentions + 1, sizeof(*r));
+	if (!r) {
+		pipeline_rollback(c, t);
+		return err_set(err, "out of memory");
+	}
+	t->progress = progress;
+	t->progress_arg = arg;
+	int failed = -1;
+	struct err inner = {0};
+	int rc = pipeline_ingest_many(c, t, b->mentions, b->nmentions, "triage", r, &failed, &inner);
+	t->progress = NULL;
+	t->progress_arg = NULL;
+	if (rc < 0) {
+		pipeline_rollback(c, t);
+		free(r);
+		return err_set_field(err, inner.field, "line %d: %s",
+				     b->mention_lines[failed >= 0 ? failed : 0], inner.msg);
+	}
+	for (int i = 0; i < b->nmentions; i++) {
+		res.added += r[i].outcome == INGEST_NEW;
+		res.updated += r[i].outcome == INGEST_UPDATED;
+		res.unchanged += r[i].outcome == INGEST_UNCHANGED || r[i].outcome == INGEST_STALE;
 	}
 	free(r);
 	if (pipeline_commit(c, t, err) < 0) {

@@ -15,7 +15,8 @@ struct sales_import_result {
 	int unchanged; /* already imported as they are */
 };
 
-/* Called after each row (done of total) - e.g. a progress bar; may be NULL. */
+/* Told how many rows are done (of total) as the import goes, a window of
+ * rows at a time - e.g. a progress bar; may be NULL. */
 typedef void (*sales_progress_fn)(int done, int total, void *arg);
 
 struct triage_ctx;

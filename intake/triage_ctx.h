@@ -57,6 +57,10 @@ struct triage_ctx {
 	 * ids_next on */
 	int64_t *ids;
 	int nids, ids_next;
+	/* told how many of a many-at-once ingest's mentions are done, as it
+	 * goes (a long import's progress bar); NULL: nobody asks */
+	void (*progress)(int done, int total, void *arg);
+	void *progress_arg;
 };
 
 int triage_ctx_init(struct triage_ctx *t, const struct triage_rules *rules, struct err *err)
