@@ -204,31 +204,39 @@ static void distinct(struct tokens *t, int max)
 const char match_df_sql[] = "SELECT term, df FROM terms WHERE term = ANY($1::text[])"
 			   " UNION ALL SELECT NULL, ideas FROM corpus";
 
-void match_df_read(const PGresult *r, struct df_table *out)
+int match_df_read(const PGresult *r, struct df_table *out, struct err *err)
 {
 	memset(out, 0, sizeof(*out));
 	int rows = PQntuples(r);
 	out->term = calloc((size_t)rows + 1, sizeof(char *));
 	out->df = calloc((size_t)rows + 1, sizeof(long));
+	if (!out->term || !out->df)
+		goto oom;
 	for (int k = 0; k < rows; k++) {
 		if (PQgetisnull(r, k, 0)) { /* the corpus row */
 			out->corpus = atol(PQgetvalue(r, k, 1));
 			continue;
 		}
-		out->term[out->n] = strdup(PQgetvalue(r, k, 0));
+		if (!(out->term[out->n] = strdup(PQgetvalue(r, k, 0))))
+			goto oom;
 		out->df[out->n++] = atol(PQgetvalue(r, k, 1));
 	}
 	/* looked up once per term of every mention weighed */
 	out->size = 16;
 	while (out->size < 2 * (size_t)out->n)
 		out->size *= 2;
-	out->slot = calloc(out->size, sizeof(int));
-	for (int i = 0; out->slot && i < out->n; i++) {
+	if (!(out->slot = calloc(out->size, sizeof(int))))
+		goto oom;
+	for (int i = 0; i < out->n; i++) {
 		size_t h = text_hash(out->term[i]) & (out->size - 1);
 		while (out->slot[h])
 			h = (h + 1) & (out->size - 1);
 		out->slot[h] = i + 1;
 	}
+	return 0;
+oom:
+	match_df_free(out);
+	return err_set(err, "out of memory");
 }
 
 int match_df_load(PGconn *c, const struct tokens *terms, struct df_table *out, struct err *err)
@@ -241,9 +249,9 @@ int match_df_load(PGconn *c, const struct tokens *terms, struct df_table *out, s
 	free(arr);
 	if (!r)
 		return -1;
-	match_df_read(r, out);
+	int rc = match_df_read(r, out, err);
 	PQclear(r);
-	return 0;
+	return rc;
 }
 
 void match_df_free(struct df_table *d)

@@ -50,7 +50,8 @@ int match_df_load(PGconn *c, const struct tokens *terms, struct df_table *out, s
  * query (its one parameter, a text[] literal of the terms), and the table
  * from its result. */
 extern const char match_df_sql[];
-void match_df_read(const PGresult *r, struct df_table *out);
+int match_df_read(const PGresult *r, struct df_table *out, struct err *err)
+    __attribute__((warn_unused_result));
 void match_df_free(struct df_table *d);
 
 /* Normalises m's title and body into q (no database). */

@@ -272,8 +272,7 @@ static int attach(PGconn *c, struct triage_ctx *t, const struct mention *m,
 		return err_set_field(err, "title", "a post needs a title or a body");
 	}
 	struct df_table tab;
-	match_df_read(k->df, &tab);
-	int weighed = match_weigh(t, q, &tab, err);
+	int weighed = match_df_read(k->df, &tab, err) < 0 ? -1 : match_weigh(t, q, &tab, err);
 	match_df_free(&tab);
 	if (weighed < 0 || match_find(c, t, q, cand, &ncand, err) < 0) {
 		founding_clear(f);

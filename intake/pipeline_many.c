@@ -951,9 +951,11 @@ static int ahead_ask(struct triage_ctx *t, struct writer *w, struct ahead *a, st
 	w->nread = upto; /* read, failed or not */
 	if (rc < 0)
 		return -1;
-	match_df_read(w->kept[KEPT_DF], &a->tab);
+	rc = match_df_read(w->kept[KEPT_DF], &a->tab, err);
 	PQclear(w->kept[KEPT_DF]);
 	w->kept[KEPT_DF] = NULL;
+	if (rc < 0)
+		return -1;
 	char *lit = window_queries(t, a->pl, a->n, &a->tab, err);
 	if (!lit)
 		return -1;
