@@ -94,7 +94,9 @@ void match_clear(struct match_query *q);
  * the wide ideas rows. Ranked with the candidate's length as a divisor
  * (ts_rank's normalisation 1), as the verification weighs a long candidate
  * down, and the older idea first on a tie, so the same data always gives
- * the same candidates. */
+ * the same candidates. One mention's candidates come from the same query
+ * in the function idea_candidates (db/migrations/011; a test compares the
+ * two). */
 #define MATCH_CANDIDATES_SQL(tsq, limit)                                                          \
 	"SELECT s.idea_id, s.title_terms, s.title_norm, s.all_terms, s.all_norm, s.norm_title"  \
 	" FROM idea_search s WHERE s.live AND s.rare @@ to_tsquery('simple', " tsq ")"            \

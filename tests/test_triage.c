@@ -1304,3 +1304,58 @@ Test(triage, a_pipeline_result_is_read_before_the_sync)
 	free(v);
 	PQfinish(c);
 }
+
+/* One mention's candidates come from the function idea_candidates (a
+ * generic plan, db/migrations/011), a window's from MATCH_CANDIDATES_SQL
+ * inline: both give the same ideas, in the same order, with the same
+ * columns, ties (equal ts_rank) included. */
+Test(triage, the_candidates_function_answers_as_the_inline_query)
+{
+	PGconn *c = fresh_db("triage_candidates_fn");
+	struct triage_ctx t;
+	struct err err = {0};
+	cr_assert_eq(triage_ctx_init(&t, rules, &err), 0);
+	const char *what[] = {"exit node", "subnet router", "audit log", "tray icon", "sso"};
+	const char *how[] = {"rotation", "export", "per group", "on macOS", "in Terraform", "limits"};
+	enum { N = 30 };
+	struct mention ms[N];
+	for (int i = 0; i < N; i++) {
+		char ext[16], title[96];
+		snprintf(ext, sizeof(ext), "cf-%d", i);
+		snprintf(title, sizeof(title), "%s %s for team %c", what[i % 5], how[i % 6],
+			 'a' + i % 7);
+		sales_note(&ms[i], ext, "Initech", title, "Asked on the call.");
+	}
+	struct ingest_result res[N];
+	int failed = -1;
+	cr_assert_eq(pipeline_begin(c, &err), 0);
+	cr_assert_eq(pipeline_ingest_many(c, &t, ms, N, "triage", res, &failed, &err), 0, "%s", err.msg);
+	cr_assert_eq(pipeline_commit(c, &t, &err), 0, "%s", err.msg);
+	cr_assert_gt(testdb_count(c, "idea_search"), 10);
+	/* stemmed terms, as retrieval asks for them; "ask | call" is in every
+	 * idea: ten of equal rank, the older first */
+	const char *queries[] = {"exit | node",	 "router | rotat", "audit & log",
+				 "tray | maco | sign", "nothingmatches", "ask | call"};
+	int compared = 0;
+	for (size_t k = 0; k < sizeof(queries) / sizeof(*queries); k++) {
+		const char *p[] = {queries[k], "10"};
+		PGresult *fn = db_query(c, "SELECT * FROM idea_candidates($1, $2::int)", 2, p, &err);
+		cr_assert(fn, "%s", err.msg);
+		PGresult *in = db_query(c, MATCH_CANDIDATES_SQL("$1", "$2"), 2, p, &err);
+		cr_assert(in, "%s", err.msg);
+		cr_assert_eq(PQntuples(fn), PQntuples(in), "%s", queries[k]);
+		cr_assert_eq(PQnfields(fn), PQnfields(in));
+		for (int r = 0; r < PQntuples(fn); r++)
+			for (int f = 0; f < PQnfields(fn); f++)
+				cr_expect_str_eq(PQgetvalue(fn, r, f), PQgetvalue(in, r, f), "%s row %d col %d",
+						 queries[k], r, f);
+		compared += PQntuples(fn);
+		PQclear(fn);
+		PQclear(in);
+	}
+	cr_expect_gt(compared, 20, "the queries found candidates to compare");
+	for (int i = 0; i < N; i++)
+		mention_clear(&ms[i]);
+	triage_ctx_cleanup(&t);
+	PQfinish(c);
+}

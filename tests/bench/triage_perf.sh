@@ -104,7 +104,8 @@ echo "-- 1000 attaches of other requests (most found an idea)"
 python3 "$ROOT/tests/bench/gen_notes.py" 1020 7 | sed "s/,bench-/,attach-new-/" > "$WORK/attach.csv"
 "$ROOT/build-bench/tests/attach_bench" "$CONN" "$WORK/attach.csv" "$ROOT/config/scoring.json"
 
-# the same candidate-retrieval SQL the pipeline runs, for 1000 real ideas' rare terms
+# the same candidate-retrieval SQL the pipeline runs (one mention's, in the
+# function idea_candidates: db/migrations/011), for 1000 real ideas' rare terms
 psql "$CONN" -q <<'SQL'
 DROP TABLE IF EXISTS bench_queries;
 CREATE TABLE bench_queries AS
@@ -118,13 +119,10 @@ SQL
 CANDIDATES=$(python3 -c "import json; print(json.load(open('$ROOT/config/scoring.json'))['dedup']['candidates'])")
 cat > "$WORK/retrieval.sql" <<SQL
 \\set k random(1, 1000)
-SELECT c.* FROM bench_queries b,
- LATERAL (SELECT s.idea_id, s.title_terms, s.title_norm, s.all_terms, s.all_norm, s.norm_title
-          FROM idea_search s WHERE s.live AND s.rare @@ b.q
-          ORDER BY ts_rank(s.search, b.q, 1) DESC, s.idea_id LIMIT $CANDIDATES) c
+SELECT c.* FROM bench_queries b, LATERAL idea_candidates(b.q::text, $CANDIDATES) c
 WHERE b.k = :k;
 SQL
 echo "pgbench, candidate retrieval SQL only ($CANDIDATES candidates), 1 client, 20 s:"
-/usr/lib/postgresql/15/bin/pgbench -n -c 1 -T 20 -f "$WORK/retrieval.sql" "$CONN" 2>/dev/null \
+/usr/lib/postgresql/15/bin/pgbench -n -M prepared -c 1 -T 20 -f "$WORK/retrieval.sql" "$CONN" 2>/dev/null \
   | grep -E "latency average|latency stddev|tps"
 kill $SERVE; wait $SERVE 2>/dev/null || true
