@@ -249,14 +249,20 @@ void fresh_doc(const struct fresh_index *fx, int entry, const uint64_t *q_trgm, 
 				.trigram = trigram_similarity_sets(e->trgm, e->ntrgm, q_trgm, nq)};
 }
 
+/* Each idea is read by its key, in the order of the ids (ascending, as
+ * the entries were added): the fence (OFFSET 0) keeps the lookup per id.
+ * Joined instead, the planner sorted the whole ideas table to merge-join
+ * it (EXPLAIN ANALYZE at 80k ideas: 0.37 s per 20,000 ids against 0.12 s;
+ * a 100k import's entries took 1.9 s, now 1.4 s). */
 static const char sql_flush[] =
     "INSERT INTO idea_search (idea_id, search, rare, title_terms,"
     " all_terms, title_norm, all_norm, norm_title, live)"
     " SELECT i.id, array_to_tsvector(array_remove(i.all_terms, '')),"
     " array_to_tsvector(array_remove(string_to_array(u.rare, ' '), '')), i.title_terms, i.all_terms,"
-    " i.title_norm, i.all_norm, i.norm_title, i.status <> 'merged'"
+    " i.title_norm, i.all_norm, i.norm_title, i.live"
     " FROM unnest($1::bigint[], $2::text[]) u(id, rare)"
-    " JOIN ideas i ON i.id = u.id ORDER BY i.id";
+    " CROSS JOIN LATERAL (SELECT i.id, i.all_terms, i.title_terms, i.title_norm, i.all_norm,"
+    "  i.norm_title, i.status <> 'merged' AS live FROM ideas i WHERE i.id = u.id OFFSET 0) i";
 
 int fresh_send(PGconn *c, void *arg, int *sent, struct err *err)
 {
