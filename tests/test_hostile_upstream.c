@@ -143,7 +143,7 @@ Test(hostile, reddit_cursors_of_every_shape)
 	huge[0] = '"';
 	huge[sizeof(huge) - 2] = '"';
 	huge[sizeof(huge) - 1] = '\0';
-	const char *bad[] = {"12345", "{\"x\": 1}", "[\"t3_a\"]", "true", "\"t3_a-b\"",
+	const char *bad[] = {"\"t3_a-b\"", "12345", "{\"x\": 1}", "[\"t3_a\"]", "true",
 			     "\"t3_x&limit=1\"", "\"t3_\\u00e9t\"", "\"t3_\\tx\"", huge, NULL};
 	for (int i = 0; bad[i]; i++) {
 		reddit_page(bad[i], 1);
