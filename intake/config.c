@@ -97,6 +97,17 @@ const struct config_setting config_settings[] = {
     S("connectors.max_wait_s", CFG_INT, conn_max_wait_s, NULL, 0, 3600, false, true,
       "a rate limit that resets within this many seconds is waited out inside the run; a "
       "longer one ends the run and sets the next one after the reset"),
+    /* issue 14 (least privilege, database limits) */
+    S("run.user", CFG_STRING, run_user, "IDEATRIAGE_USER", 0, 0, false, false,
+      "started as root, every command drops to this user (and runs the embedded "
+      "PostgreSQL as it) before it reads any request or upstream answer"),
+    S("database.statement_timeout_ms", CFG_INT, statement_timeout_ms, NULL, 0, 86400000L, false,
+      false, "serve's database sessions cancel a statement running longer (0: no limit)"),
+    S("database.lock_timeout_ms", CFG_INT, lock_timeout_ms, NULL, 0, 86400000L, false, false,
+      "serve's database sessions give up waiting for a lock after this long (0: no limit)"),
+    S("embedded.restart_attempts", CFG_INT, pg_restart_attempts, NULL, 0, 100, false, false,
+      "serve restarts an embedded PostgreSQL that died this many times in a row (backing off "
+      "1, 2, 4 ... s), then exits non-zero so a supervisor can"),
 };
 const int config_settings_len = sizeof(config_settings) / sizeof(config_settings[0]);
 
