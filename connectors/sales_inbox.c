@@ -8,7 +8,14 @@
  * NAME.errors file listing rejected rows, if any); a file that cannot be
  * read as a whole goes to failed/ with a NAME.error saying why. A crash
  * between the commit and the move leaves the file in the inbox: the next
- * run imports it again and, the ids being stable, adds nothing. */
+ * run imports it again and, the ids being stable, adds nothing.
+ *
+ * The inbox is a folder other people write to: processed/ and failed/ are
+ * used only when they are real folders of this process's user that nobody
+ * else may write, a move never replaces a file there, and the files written
+ * beside (.errors, .error) are new files, never followed through a symlink.
+ * Started as root, the process runs as run.user: the inbox must be that
+ * user's to write. */
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>

@@ -4,6 +4,7 @@
  * export = the same bytes), stats, and the leak test: canaries ingested
  * through every channel never reach a customer or public output. */
 #include <criterion/criterion.h>
+#include <sys/stat.h>
 #include <regex.h>
 #include <signal.h>
 #include <stdio.h>
@@ -173,6 +174,8 @@ static char *export_of(const char *view, const char *format)
 	char env[2100], path[1200];
 	snprintf(env, sizeof(env), "DATABASE_URL=%s", conninfo);
 	char *dir = test_tmpdir("views-export");
+	/* started as root, export runs as run.user: it must be able to write here */
+	chmod(dir, 0777);
 	snprintf(path, sizeof(path), "%s/roadmap.%s", dir, format);
 	free(dir);
 	const char *envs[] = {env, NULL};
