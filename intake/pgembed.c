@@ -5,6 +5,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <ftw.h>
 #include <grp.h>
 #include <limits.h>
 #include <pwd.h>
@@ -13,7 +14,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <ftw.h>
 #include <sys/file.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
@@ -35,7 +35,7 @@ struct pgembed {
 	char extra[PATH_MAX];
 	char user[64];
 	int lock_fd;
-	bool owner, detach, as_postgres;
+	bool owner, detach, as_user;
 	uid_t uid;
 	gid_t gid;
 };
@@ -45,14 +45,14 @@ struct pgembed {
  * left to drop. */
 static void child_become(const struct pgembed *pg)
 {
-	if (pg->as_postgres && geteuid() == 0 &&
+	if (pg->as_user && geteuid() == 0 &&
 	    (setgroups(0, NULL) < 0 || setgid(pg->gid) < 0 || setuid(pg->uid) < 0))
 		_exit(126);
 	if (chdir("/") < 0)
 		_exit(126);
 }
 
-/* Runs argv (as postgres when root), capturing the tail of its output in out.
+/* Runs argv (as the server user when root), capturing the tail of its output in out.
  * Returns its exit status, or -1 when it could not be run. */
 static int run(const struct pgembed *pg, char *const argv[], char *out, size_t outlen)
 {
@@ -144,7 +144,7 @@ static int prepare_dir(const struct pgembed *pg, const char *dir, struct err *er
 {
 	if (mkdir_p(dir, 0700) < 0)
 		return err_set(err, "cannot create %s: %s", dir, strerror(errno));
-	if (pg->as_postgres && chown(dir, pg->uid, pg->gid) < 0)
+	if (pg->as_user && chown(dir, pg->uid, pg->gid) < 0)
 		return err_set(err, "cannot give %s to user %s: %s", dir, pg->user, strerror(errno));
 	if (chmod(dir, 0700) < 0)
 		return err_set(err, "cannot chmod %s: %s", dir, strerror(errno));
@@ -166,14 +166,14 @@ static int claim_shared_dir(const struct pgembed *pg, const char *dir, struct er
 		return err_set(err, "%s is a symlink or not a folder (%s): refusing to use it; remove it",
 			       dir, strerror(errno));
 	struct stat st;
-	uid_t server = pg->as_postgres ? pg->uid : geteuid();
+	uid_t server = pg->as_user ? pg->uid : geteuid();
 	int rc = 0;
 	if (fstat(fd, &st) < 0)
 		rc = err_set(err, "cannot stat %s: %s", dir, strerror(errno));
 	else if ((st.st_uid != geteuid() && st.st_uid != server) || (st.st_mode & 022))
 		rc = err_set(err, "%s belongs to uid %u or is writable by others (mode %o): refusing to "
 			     "use it; remove it", dir, (unsigned)st.st_uid, (unsigned)(st.st_mode & 07777));
-	else if (pg->as_postgres && geteuid() == 0 && fchown(fd, pg->uid, pg->gid) < 0)
+	else if (pg->as_user && geteuid() == 0 && fchown(fd, pg->uid, pg->gid) < 0)
 		rc = err_set(err, "cannot give %s to user %s: %s", dir, pg->user, strerror(errno));
 	else if (fchmod(fd, 0700) < 0)
 		rc = err_set(err, "cannot chmod %s: %s", dir, strerror(errno));
@@ -218,7 +218,7 @@ static int choose_dirs(struct pgembed *pg, const char *dir, struct err *err)
 	if (reachable(pg, abs)) {
 		snprintf(pg->datadir, sizeof(pg->datadir), "%s", abs);
 	} else {
-		/* e.g. a checkout under /root, which postgres may not enter */
+		/* e.g. a checkout under /root, which the server user may not enter */
 		char base[PATH_MAX];
 		snprintf(base, sizeof(base), "/var/tmp/ideatriage-%s-%012llx", pg->user,
 			 (unsigned long long)(text_hash(abs) & 0xffffffffffffULL));
@@ -232,7 +232,7 @@ static int choose_dirs(struct pgembed *pg, const char *dir, struct err *err)
 	if (strlen(pg->datadir) + strlen(PG_SOCKET_NAME) <= SOCKET_PATH_MAX) {
 		snprintf(pg->sockdir, sizeof(pg->sockdir), "%s", pg->datadir);
 	} else {
-		snprintf(pg->sockdir, sizeof(pg->sockdir), "/tmp/ideatriage-%012llx",
+		snprintf(pg->sockdir, sizeof(pg->sockdir), "/tmp/ideatriage-%s-%012llx", pg->user,
 			 (unsigned long long)(text_hash(pg->datadir) & 0xffffffffffffULL));
 		if (claim_shared_dir(pg, pg->sockdir, err) < 0)
 			return -1;
@@ -337,8 +337,8 @@ static int init_identity(struct pgembed *pg, const char *bindir, const char *use
 	pg->lock_fd = -1;
 	if (check_binaries(bindir, err) < 0)
 		return -1;
-	pg->as_postgres = geteuid() == 0;
-	if (pg->as_postgres) {
+	pg->as_user = geteuid() == 0;
+	if (pg->as_user) {
 		/* PostgreSQL refuses to run as root: it runs as the user the whole
 		 * process drops to, so stopping or restarting it needs no privilege */
 		struct passwd *pw = getpwnam(pg->user);
@@ -357,6 +357,8 @@ static int init_identity(struct pgembed *pg, const char *bindir, const char *use
 	return 0;
 }
 
+/* nftw() passes its callback no argument: set just before the walk, which
+ * happens once, at start-up, before any thread runs */
 static uid_t adopt_uid;
 static gid_t adopt_gid;
 
@@ -368,13 +370,13 @@ static int lchown_one(const char *path, const struct stat *st, int flag, struct 
 
 /* A cluster an older version ran as another user (postgres) becomes the
  * server user's, when it is not running: PostgreSQL refuses a data folder
- * that is not its own. Only root gets here (as_postgres). */
+ * that is not its own. Only root gets here (as_user). */
 static int adopt_cluster(const struct pgembed *pg, struct err *err)
 {
 	struct stat st;
 	char version[PATH_MAX + 16];
 	snprintf(version, sizeof(version), "%s/PG_VERSION", pg->datadir);
-	if (!pg->as_postgres || stat(version, &st) < 0 || st.st_uid == pg->uid)
+	if (!pg->as_user || stat(version, &st) < 0 || st.st_uid == pg->uid)
 		return 0;
 	if (answers(pg))
 		return err_set(err, "the PostgreSQL in %s runs as uid %u, not as %s: stop it first",
@@ -522,7 +524,7 @@ int pgembed_stop_dir(const char *dir, const char *bindir, struct err *err)
 	if (!realpath(dir, pg.datadir))
 		return 0; /* no folder, nothing running */
 	struct stat st;
-	if (pg.as_postgres && stat(pg.datadir, &st) == 0 && st.st_uid != 0) {
+	if (pg.as_user && stat(pg.datadir, &st) == 0 && st.st_uid != 0) {
 		pg.uid = st.st_uid; /* whoever runs it: e.g. postgres, before run.user */
 		pg.gid = st.st_gid;
 	}
