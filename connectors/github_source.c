@@ -304,8 +304,10 @@ static int gh_fetch(void *state, const char *cursor, struct connector_batch *b, 
 		goto out;
 	}
 	if (next && strcmp(next, url) == 0) {
-		err_set(err, "%s: GitHub's Link header names the page it came with: stopped to avoid "
-		        "a loop", repo);
+		err_set(err,
+		        "%s: GitHub's Link header names the page it came with: stopped to avoid "
+		        "a loop",
+		        repo);
 		goto out;
 	}
 	if (next) {

@@ -15,7 +15,7 @@
 struct chttp_options {
 	long connect_timeout_s; /* TCP + TLS handshake */
 	long timeout_s;         /* whole request, body included */
-	size_t max_bytes;       /* response body cap, in decoded bytes; larger answers are aborted */
+	size_t max_bytes; /* response body cap, in decoded bytes; larger answers are aborted */
 	const char *user_agent; /* borrowed; a descriptive UA (Reddit requires one) */
 	const atomic_bool *cancel; /* borrowed, may be NULL: true aborts a transfer (shutdown) */
 };

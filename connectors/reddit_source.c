@@ -25,7 +25,7 @@
 #define REDDIT_LIMIT 100
 #define REDDIT_MAX_WORDS 32
 #define TOKEN_MAX 512
-#define FULLNAME_MAX 60 /* "t3_" and a base-36 id: far shorter in practice */
+#define FULLNAME_MAX     60 /* "t3_" and a base-36 id: far shorter in practice */
 
 struct sub {
 	char *name;
@@ -193,15 +193,17 @@ static int listing_after(const struct sub *sb, const json_t *data, const char *a
 	if (!v || json_is_null(v) || (json_is_string(v) && !*json_string_value(v)))
 		return 0;
 	if (!json_is_string(v) || !valid_fullname(json_string_value(v)))
-		return err_set_field(err, "data.after",
-		                     "r/%s: Reddit sent a listing cursor (data.after) that is not a "
-		                     "post name",
-		                     sb->name);
+		return err_set_field(
+		    err, "data.after",
+		    "r/%s: Reddit sent a listing cursor (data.after) that is not a "
+		    "post name",
+		    sb->name);
 	if (asked && strcmp(asked, json_string_value(v)) == 0)
-		return err_set_field(err, "data.after",
-		                     "r/%s: Reddit sent the same listing cursor (data.after) again: "
-		                     "stopped to avoid a loop",
-		                     sb->name);
+		return err_set_field(
+		    err, "data.after",
+		    "r/%s: Reddit sent the same listing cursor (data.after) again: "
+		    "stopped to avoid a loop",
+		    sb->name);
 	*out = json_string_value(v);
 	return 0;
 }
@@ -324,8 +326,8 @@ static double utc_of(const json_t *data)
 
 /* Reads a listing page into b. *reached: the walk met what the last one saw. */
 static int read_listing(struct rd_state *s, const struct sub *sb, const struct chttp_response *r,
-                        json_t *st, const char *asked, struct connector_batch *b,
-                        bool *reached, const char **after_out, json_t **keep, struct err *err)
+                        json_t *st, const char *asked, struct connector_batch *b, bool *reached,
+                        const char **after_out, json_t **keep, struct err *err)
 {
 	json_error_t jerr;
 	json_t *j = json_loadb(r->body, r->len, 0, &jerr);

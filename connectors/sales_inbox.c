@@ -204,12 +204,14 @@ static int open_subdir(const char *dir, const char *sub, struct err *err)
 	int saved = errno;
 	close(dfd);
 	if (fd < 0)
-		return err_set(err, "%s/%s is a symlink or not a folder (%s): refusing to use it", dir,
-		               sub, strerror(saved));
+		return err_set(err, "%s/%s is a symlink or not a folder (%s): refusing to use it",
+		               dir, sub, strerror(saved));
 	struct stat st;
 	if (fstat(fd, &st) < 0 || st.st_uid != geteuid() || (st.st_mode & 022)) {
-		err_set(err, "%s/%s belongs to another user or is writable by others: refusing to use it",
-		        dir, sub);
+		err_set(
+		    err,
+		    "%s/%s belongs to another user or is writable by others: refusing to use it",
+		    dir, sub);
 		close(fd);
 		return -1;
 	}
@@ -327,7 +329,8 @@ static int inbox_fetch(void *state, const char *cursor, struct connector_batch *
 		char dest[300], why[320];
 		struct err merr = {0};
 		int fd;
-		if (move_to(s->cfg->sales_inbox_dir, "failed", name, dest, sizeof(dest), &fd, &merr) == 0) {
+		if (move_to(s->cfg->sales_inbox_dir, "failed", name, dest, sizeof(dest), &fd,
+		            &merr) == 0) {
 			snprintf(why, sizeof(why), "%s.error", dest);
 			char msg[700];
 			snprintf(msg, sizeof(msg), "%s\n", ferr.msg);
@@ -352,7 +355,8 @@ static int inbox_ack(void *state, struct connector_batch *b, struct err *err)
 		return 0;
 	char dest[300];
 	int fd;
-	if (move_to(s->cfg->sales_inbox_dir, "processed", a->path, dest, sizeof(dest), &fd, err) < 0)
+	if (move_to(s->cfg->sales_inbox_dir, "processed", a->path, dest, sizeof(dest), &fd, err) <
+	    0)
 		return -1;
 	int rc = 0;
 	if (a->errors) {

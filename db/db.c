@@ -120,14 +120,14 @@ static void put_param(FILE *f, const char *key, const char *value)
 	fputs("' ", f);
 }
 
-char *db_conninfo_with_limits(const char *conninfo, long statement_timeout_ms,
-			      long lock_timeout_ms, struct err *err)
+char *db_conninfo_with_limits(const char *conninfo, long statement_timeout_ms, long lock_timeout_ms,
+                              struct err *err)
 {
 	char *perr = NULL;
 	PQconninfoOption *opts = PQconninfoParse(conninfo, &perr);
 	if (!opts) {
 		err_set(err, "the database connection string cannot be read: %s",
-			perr ? perr : "out of memory");
+		        perr ? perr : "out of memory");
 		PQfreemem(perr);
 		return NULL;
 	}
@@ -151,8 +151,8 @@ char *db_conninfo_with_limits(const char *conninfo, long statement_timeout_ms,
 	/* the server applies these to every session opened with this string,
 	 * reconnections included; SET in a session could still raise them */
 	char limits[1024];
-	snprintf(limits, sizeof(limits), "%s%s-c statement_timeout=%ld -c lock_timeout=%ld", options,
-		 *options ? " " : "", statement_timeout_ms, lock_timeout_ms);
+	snprintf(limits, sizeof(limits), "%s%s-c statement_timeout=%ld -c lock_timeout=%ld",
+	         options, *options ? " " : "", statement_timeout_ms, lock_timeout_ms);
 	put_param(f, "options", limits);
 	PQconninfoFree(opts);
 	if (fclose(f) != 0 || !out) {

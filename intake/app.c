@@ -49,9 +49,9 @@ static int open_database(struct app *app, const char *config_file, bool migrate,
 		log_msg(LOG_INFO, "using the PostgreSQL server named by DATABASE_URL");
 	} else {
 		struct pgembed_options opt = {.dir = app->cfg->embedded_dir,
-					      .bindir = app->cfg->pg_bindir,
-					      .dbname = "ideatriage",
-					      .user = app->cfg->run_user};
+		                              .bindir = app->cfg->pg_bindir,
+		                              .dbname = "ideatriage",
+		                              .user = app->cfg->run_user};
 		app->pg = pgembed_start(&opt, err);
 		if (!app->pg)
 			return -1;
@@ -76,7 +76,8 @@ static int open_database(struct app *app, const char *config_file, bool migrate,
 
 int app_open(struct app *app, const char *config_file, bool migrate, struct err *err)
 {
-	if (open_database(app, config_file, migrate, err) < 0 || app_drop_privileges(app, err) < 0) {
+	if (open_database(app, config_file, migrate, err) < 0 ||
+	    app_drop_privileges(app, err) < 0) {
 		app_close(app);
 		return -1;
 	}
@@ -90,14 +91,15 @@ int app_drop_privileges(const struct app *app, struct err *err)
 	const char *user = app->cfg->run_user;
 	struct passwd *pw = *user ? getpwnam(user) : NULL;
 	if (!pw)
-		return err_set_field(err, "run.user",
-				     "started as root, ideatriage runs as run.user, but there is no "
-				     "user '%s': create it (useradd --system --user-group --home-dir "
-				     "/nonexistent --shell /usr/sbin/nologin %s; scripts/dev does)",
-				     user, user);
+		return err_set_field(
+		    err, "run.user",
+		    "started as root, ideatriage runs as run.user, but there is no "
+		    "user '%s': create it (useradd --system --user-group --home-dir "
+		    "/nonexistent --shell /usr/sbin/nologin %s; scripts/dev does)",
+		    user, user);
 	if (pw->pw_uid == 0 || pw->pw_gid == 0)
-		return err_set_field(err, "run.user", "run.user '%s' is root: name an unprivileged user",
-				     user);
+		return err_set_field(err, "run.user",
+		                     "run.user '%s' is root: name an unprivileged user", user);
 	uid_t uid = pw->pw_uid;
 	gid_t gid = pw->pw_gid;
 	/* groups first, then the group, then the user: after setuid nothing else
@@ -115,7 +117,7 @@ int app_drop_privileges(const struct app *app, struct err *err)
 	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
 		return err_set(err, "PR_SET_NO_NEW_PRIVS: %s", strerror(errno));
 	log_json(LOG_INFO, "dropped root privileges",
-		 json_pack("{s:s, s:i, s:i}", "user", user, "uid", (int)uid, "gid", (int)gid));
+	         json_pack("{s:s, s:i, s:i}", "user", user, "uid", (int)uid, "gid", (int)gid));
 	return 0;
 }
 
@@ -138,24 +140,24 @@ static void *watch_cluster(void *arg)
 		if (atomic_load(&app->stop_watch) || pgembed_alive(app->pg))
 			continue;
 		log_json(LOG_ERROR, "the embedded PostgreSQL died",
-			 json_pack("{s:s, s:I}", "datadir", pgembed_datadir(app->pg), "restart_attempts",
-				   (json_int_t)attempts));
+		         json_pack("{s:s, s:I}", "datadir", pgembed_datadir(app->pg),
+		                   "restart_attempts", (json_int_t)attempts));
 		bool back = false;
 		for (long k = 0; k < attempts && !back && !atomic_load(&app->stop_watch); k++) {
 			nap_unless(app, 1L << (k < 6 ? k : 6));
 			struct err err = {0};
 			back = pgembed_restart(app->pg, &err) == 0;
 			log_json(back ? LOG_INFO : LOG_WARN,
-				 back ? "the embedded PostgreSQL was restarted"
-				      : "restarting the embedded PostgreSQL failed",
-				 json_pack("{s:I, s:s?}", "attempt", (json_int_t)(k + 1), "error",
-					   back ? NULL : err.msg));
+			         back ? "the embedded PostgreSQL was restarted"
+			              : "restarting the embedded PostgreSQL failed",
+			         json_pack("{s:I, s:s?}", "attempt", (json_int_t)(k + 1), "error",
+			                   back ? NULL : err.msg));
 		}
 		if (!back && !atomic_load(&app->stop_watch)) {
 			log_json(LOG_ERROR,
-				 "the embedded PostgreSQL stays down: serve exits non-zero so a "
-				 "supervisor can restart it",
-				 json_pack("{s:s}", "datadir", pgembed_datadir(app->pg)));
+			         "the embedded PostgreSQL stays down: serve exits non-zero so a "
+			         "supervisor can restart it",
+			         json_pack("{s:s}", "datadir", pgembed_datadir(app->pg)));
 			atomic_store(&app->cluster_lost, true);
 			kill(getpid(), SIGTERM);
 			return NULL;
@@ -169,7 +171,7 @@ int app_open_server(struct app *app, const char *config_file, struct err *err)
 	if (open_database(app, config_file, true, err) < 0)
 		goto fail;
 	app->limits = db_conninfo_with_limits(app->conninfo, app->cfg->statement_timeout_ms,
-					      app->cfg->lock_timeout_ms, err);
+	                                      app->cfg->lock_timeout_ms, err);
 	if (!app->limits)
 		goto fail;
 	app->conninfo = app->limits;

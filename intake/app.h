@@ -16,10 +16,11 @@ struct triage_rules;
 struct app {
 	struct config *cfg;
 	struct pgembed *pg; /* NULL when DATABASE_URL names a server */
-	const char *conninfo; /* borrowed from cfg or pg, or limits; may hold a password: never log */
-	char *limits;         /* serve: conninfo with statement and lock timeouts (new) */
+	const char
+	    *conninfo; /* borrowed from cfg or pg, or limits; may hold a password: never log */
+	char *limits;  /* serve: conninfo with statement and lock timeouts (new) */
 	struct triage_rules *rules; /* scoring weights and taxonomies */
-	pthread_t watchdog;   /* serve, owning the embedded cluster: restarts it */
+	pthread_t watchdog;         /* serve, owning the embedded cluster: restarts it */
 	bool watching;
 	atomic_bool stop_watch;
 	atomic_bool cluster_lost; /* the cluster died for good: serve must exit non-zero */
@@ -44,8 +45,7 @@ int app_open_server(struct app *app, const char *config_file, struct err *err)
 /* Started as root (real or effective uid 0): setgroups(0), setgid, setuid to
  * run.user, checks that they took and that root cannot be regained, and sets
  * PR_SET_NO_NEW_PRIVS. A no-op for any other user. 0, or -1 with *err. */
-int app_drop_privileges(const struct app *app, struct err *err)
-    __attribute__((warn_unused_result));
+int app_drop_privileges(const struct app *app, struct err *err) __attribute__((warn_unused_result));
 
 /* Stops the watchdog, then the embedded cluster if this process owns it;
  * frees everything. */

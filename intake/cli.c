@@ -84,7 +84,8 @@ static int cmd_serve(const char *config_file)
 	http_server_free(srv);
 	bool lost = atomic_load(&app.cluster_lost);
 	app_close(&app);
-	log_msg(LOG_INFO, lost ? "stopped: the embedded PostgreSQL could not be restarted" : "stopped");
+	log_msg(LOG_INFO,
+	        lost ? "stopped: the embedded PostgreSQL could not be restarted" : "stopped");
 	return lost ? 1 : 0;
 }
 

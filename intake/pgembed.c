@@ -145,7 +145,8 @@ static int prepare_dir(const struct pgembed *pg, const char *dir, struct err *er
 	if (mkdir_p(dir, 0700) < 0)
 		return err_set(err, "cannot create %s: %s", dir, strerror(errno));
 	if (pg->as_user && chown(dir, pg->uid, pg->gid) < 0)
-		return err_set(err, "cannot give %s to user %s: %s", dir, pg->user, strerror(errno));
+		return err_set(err, "cannot give %s to user %s: %s", dir, pg->user,
+		               strerror(errno));
 	if (chmod(dir, 0700) < 0)
 		return err_set(err, "cannot chmod %s: %s", dir, strerror(errno));
 	return 0;
@@ -163,16 +164,19 @@ static int claim_shared_dir(const struct pgembed *pg, const char *dir, struct er
 		return err_set(err, "cannot create %s: %s", dir, strerror(errno));
 	int fd = open(dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 	if (fd < 0)
-		return err_set(err, "%s is a symlink or not a folder (%s): refusing to use it; remove it",
-			       dir, strerror(errno));
+		return err_set(
+		    err, "%s is a symlink or not a folder (%s): refusing to use it; remove it", dir,
+		    strerror(errno));
 	struct stat st;
 	uid_t server = pg->as_user ? pg->uid : geteuid();
 	int rc = 0;
 	if (fstat(fd, &st) < 0)
 		rc = err_set(err, "cannot stat %s: %s", dir, strerror(errno));
 	else if ((st.st_uid != geteuid() && st.st_uid != server) || (st.st_mode & 022))
-		rc = err_set(err, "%s belongs to uid %u or is writable by others (mode %o): refusing to "
-			     "use it; remove it", dir, (unsigned)st.st_uid, (unsigned)(st.st_mode & 07777));
+		rc = err_set(err,
+		             "%s belongs to uid %u or is writable by others (mode %o): refusing to "
+		             "use it; remove it",
+		             dir, (unsigned)st.st_uid, (unsigned)(st.st_mode & 07777));
 	else if (pg->as_user && geteuid() == 0 && fchown(fd, pg->uid, pg->gid) < 0)
 		rc = err_set(err, "cannot give %s to user %s: %s", dir, pg->user, strerror(errno));
 	else if (fchmod(fd, 0700) < 0)
@@ -221,19 +225,20 @@ static int choose_dirs(struct pgembed *pg, const char *dir, struct err *err)
 		/* e.g. a checkout under /root, which the server user may not enter */
 		char base[PATH_MAX];
 		snprintf(base, sizeof(base), "/var/tmp/ideatriage-%s-%012llx", pg->user,
-			 (unsigned long long)(text_hash(abs) & 0xffffffffffffULL));
+		         (unsigned long long)(text_hash(abs) & 0xffffffffffffULL));
 		snprintf(pg->datadir, sizeof(pg->datadir), "%s/pg", base);
-		if (claim_shared_dir(pg, base, err) < 0 || claim_shared_dir(pg, pg->datadir, err) < 0)
+		if (claim_shared_dir(pg, base, err) < 0 ||
+		    claim_shared_dir(pg, pg->datadir, err) < 0)
 			return -1;
 		if (!reachable(pg, pg->datadir))
 			return err_set(err, "user %s can reach neither %s nor %s", pg->user, abs,
-				       pg->datadir);
+			               pg->datadir);
 	}
 	if (strlen(pg->datadir) + strlen(PG_SOCKET_NAME) <= SOCKET_PATH_MAX) {
 		snprintf(pg->sockdir, sizeof(pg->sockdir), "%s", pg->datadir);
 	} else {
 		snprintf(pg->sockdir, sizeof(pg->sockdir), "/tmp/ideatriage-%s-%012llx", pg->user,
-			 (unsigned long long)(text_hash(pg->datadir) & 0xffffffffffffULL));
+		         (unsigned long long)(text_hash(pg->datadir) & 0xffffffffffffULL));
 		if (claim_shared_dir(pg, pg->sockdir, err) < 0)
 			return -1;
 	}
@@ -329,8 +334,7 @@ static int wait_until_answers(const struct pgembed *pg, struct err *err)
 		       START_TIMEOUT_S);
 }
 
-static int init_identity(struct pgembed *pg, const char *bindir, const char *user,
-			 struct err *err)
+static int init_identity(struct pgembed *pg, const char *bindir, const char *user, struct err *err)
 {
 	snprintf(pg->bindir, sizeof(pg->bindir), "%s", bindir);
 	snprintf(pg->user, sizeof(pg->user), "%s", user && *user ? user : PGEMBED_USER);
@@ -343,14 +347,15 @@ static int init_identity(struct pgembed *pg, const char *bindir, const char *use
 		 * process drops to, so stopping or restarting it needs no privilege */
 		struct passwd *pw = getpwnam(pg->user);
 		if (!pw)
-			return err_set(err, "running as root but there is no user '%s' to run as: "
-					    "create it (useradd --system --user-group --home-dir "
-					    "/nonexistent --shell /usr/sbin/nologin %s; scripts/dev "
-					    "does) or set run.user",
-				       pg->user, pg->user);
+			return err_set(err,
+			               "running as root but there is no user '%s' to run as: "
+			               "create it (useradd --system --user-group --home-dir "
+			               "/nonexistent --shell /usr/sbin/nologin %s; scripts/dev "
+			               "does) or set run.user",
+			               pg->user, pg->user);
 		if (pw->pw_uid == 0)
 			return err_set(err, "run.user '%s' is root: name an unprivileged user",
-				       pg->user);
+			               pg->user);
 		pg->uid = pw->pw_uid;
 		pg->gid = pw->pw_gid;
 	}
@@ -380,12 +385,12 @@ static int adopt_cluster(const struct pgembed *pg, struct err *err)
 		return 0;
 	if (answers(pg))
 		return err_set(err, "the PostgreSQL in %s runs as uid %u, not as %s: stop it first",
-			       pg->datadir, (unsigned)st.st_uid, pg->user);
+		               pg->datadir, (unsigned)st.st_uid, pg->user);
 	adopt_uid = pg->uid;
 	adopt_gid = pg->gid;
 	if (nftw(pg->datadir, lchown_one, 16, FTW_PHYS) < 0)
 		return err_set(err, "cannot give %s to user %s: %s", pg->datadir, pg->user,
-			       strerror(errno));
+		               strerror(errno));
 	return 0;
 }
 
@@ -398,7 +403,8 @@ struct pgembed *pgembed_start(const struct pgembed_options *opt, struct err *err
 	}
 	pg->detach = opt->detach;
 	snprintf(pg->extra, sizeof(pg->extra), "%s", opt->extra_opts ? opt->extra_opts : "");
-	if (init_identity(pg, opt->bindir, opt->user, err) < 0 || choose_dirs(pg, opt->dir, err) < 0)
+	if (init_identity(pg, opt->bindir, opt->user, err) < 0 ||
+	    choose_dirs(pg, opt->dir, err) < 0)
 		goto fail;
 
 	/* The lock file sits beside the data folder; whoever holds it owns the server. */

@@ -23,7 +23,7 @@ struct pgembed_options {
 	const char *bindir;      /* folder with initdb, pg_ctl, postgres */
 	const char *dbname;      /* database to create if missing, e.g. "ideatriage" */
 	const char *extra_opts;  /* extra postgres -c options, or NULL */
-	const char *user;        /* started as root: run the server as this user (NULL: PGEMBED_USER) */
+	const char *user; /* started as root: run the server as this user (NULL: PGEMBED_USER) */
 	bool detach;             /* leave it running on free (test fixtures) */
 };
 

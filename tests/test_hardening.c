@@ -51,12 +51,12 @@ Test(hardening, webhook_headers_that_are_not_plain_text_get_400_not_503)
 {
 	struct tserver *s =
 	    tserver_start(conninfo, NULL, "{\"github\": {\"webhook_secret\": \"" SECRET "\"}}");
-	const char *events[] = {"iss\xff\xfeues", "issues\x01", "is sues", "\xc3\xa9v\xc3\xa9nement",
-				NULL};
+	const char *events[] = {"iss\xff\xfeues", "issues\x01", "is sues",
+	                        "\xc3\xa9v\xc3\xa9nement", NULL};
 	for (int i = 0; events[i]; i++) {
 		struct tresp *r = send_webhook(s->url, SECRET, events[i], "h-1", "{}", 2);
 		cr_expect(tresp_is_problem(r, 400), "event #%d: %ld %s", i, r ? r->status : 0,
-			  r ? r->body : "");
+		          r ? r->body : "");
 		cr_expect(r && strstr(r->body, "X-GitHub-Event"), "names the header");
 		tresp_free(r);
 	}
@@ -77,10 +77,10 @@ Test(hardening, webhook_headers_that_are_not_plain_text_get_400_not_503)
 
 Test(hardening, a_statement_stuck_on_a_lock_is_cut_and_answered_503)
 {
-	struct tserver *s = tserver_start(
-	    conninfo, NULL,
-	    "{\"database\": {\"statement_timeout_ms\": 1500, \"lock_timeout_ms\": 0},"
-	    " \"http\": {\"public_cache_ms\": 0}}");
+	struct tserver *s =
+	    tserver_start(conninfo, NULL,
+	                  "{\"database\": {\"statement_timeout_ms\": 1500, \"lock_timeout_ms\": 0},"
+	                  " \"http\": {\"public_cache_ms\": 0}}");
 	char url[200];
 	snprintf(url, sizeof(url), "%s/api/v1/backlog?view=public", s->url);
 	struct tresp *r = http_get(url);
@@ -161,9 +161,10 @@ static int entries(const char *dir)
 }
 
 /* one good row, one rejected (so an .errors file is written) */
-static const char *notes = "account,arr,contact,note,date\n"
-			   "Northwind,240k,Dana (AE),Per-app exit nodes are a renewal blocker,2026-05-14\n"
-			   "Broken Row,12000,Someone\n";
+static const char *notes =
+    "account,arr,contact,note,date\n"
+    "Northwind,240k,Dana (AE),Per-app exit nodes are a renewal blocker,2026-05-14\n"
+    "Broken Row,12000,Someone\n";
 
 Test(hardening, a_symlinked_processed_folder_is_refused)
 {
@@ -235,7 +236,7 @@ Test(hardening, a_symlink_planted_at_the_var_tmp_fallback_is_refused, .timeout =
 	/* where the cluster would fall back to: planted first by "another user" */
 	char base[200];
 	snprintf(base, sizeof(base), "/var/tmp/ideatriage-%s-%012llx", PGEMBED_USER,
-		 (unsigned long long)(text_hash(pgdir) & 0xffffffffffffULL));
+	         (unsigned long long)(text_hash(pgdir) & 0xffffffffffffULL));
 	char *victim = test_tmpdir("fallback-victim");
 	chmod(victim, 0755);
 	char rm[300];

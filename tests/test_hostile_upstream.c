@@ -83,9 +83,10 @@ static char *cursor_of(const char *name)
 {
 	char sql[200];
 	/* no row yet reads as "{}", the cursor of a connector that never ran */
-	snprintf(sql, sizeof(sql),
-		 "SELECT coalesce((SELECT cursor::text FROM connector_state WHERE name = '%s'), '{}')",
-		 name);
+	snprintf(
+	    sql, sizeof(sql),
+	    "SELECT coalesce((SELECT cursor::text FROM connector_state WHERE name = '%s'), '{}')",
+	    name);
 	return testdb_value(pg, sql);
 }
 
@@ -111,9 +112,9 @@ static void reddit_page(const char *after_json, int count)
 {
 	char body[8192];
 	int n = snprintf(body, sizeof(body),
-			 "{\"kind\": \"Listing\", \"data\": {\"after\": %s, \"before\": null, "
-			 "\"dist\": 0, \"children\": []}}",
-			 after_json);
+	                 "{\"kind\": \"Listing\", \"data\": {\"after\": %s, \"before\": null, "
+	                 "\"dist\": 0, \"children\": []}}",
+	                 after_json);
 	cr_assert(n > 0 && (size_t)n < sizeof(body));
 	const char *h[] = {"Content-Type: application/json", NULL};
 	fake_canned(fake, "/r/cursors/new", count, 200, h, body, (size_t)n, 0);
@@ -143,8 +144,9 @@ Test(hostile, reddit_cursors_of_every_shape)
 	huge[0] = '"';
 	huge[sizeof(huge) - 2] = '"';
 	huge[sizeof(huge) - 1] = '\0';
-	const char *bad[] = {"\"t3_a-b\"", "12345", "{\"x\": 1}", "[\"t3_a\"]", "true",
-			     "\"t3_x&limit=1\"", "\"t3_\\u00e9t\"", "\"t3_\\tx\"", huge, NULL};
+	const char *bad[] = {
+	    "\"t3_a-b\"",       "12345",           "{\"x\": 1}",  "[\"t3_a\"]", "true",
+	    "\"t3_x&limit=1\"", "\"t3_\\u00e9t\"", "\"t3_\\tx\"", huge,         NULL};
 	for (int i = 0; bad[i]; i++) {
 		reddit_page(bad[i], 1);
 		fails_unmoved("reddit", "data.after");
@@ -160,9 +162,9 @@ Test(hostile, reddit_cursor_repeating_itself_stops_the_run)
 	cr_assert_eq(sync_with("reddit", &res), -1);
 	cr_expect(strstr(res.error, "same listing cursor"), "%s", res.error);
 	cr_expect_eq(fake_count(fake, "/r/cursors/new", NULL), 2,
-		     "one page, then the page pointing at itself: stopped there");
+	             "one page, then the page pointing at itself: stopped there");
 	char *v = testdb_value(pg, "SELECT cursor #>> '{subs,cursors,after}' FROM connector_state"
-				   " WHERE name = 'reddit'");
+	                           " WHERE name = 'reddit'");
 	cr_expect_str_eq(v, "t3_loop", "the last committed page's cursor");
 	free(v);
 }
@@ -187,7 +189,8 @@ Test(hostile, a_redirect_to_another_host_is_not_followed)
 	repos[0] = "acme/redir";
 	fake_github_add(other, "acme/redir", 3, 0);
 	char loc[200];
-	snprintf(loc, sizeof(loc), "Location: %s/repos/acme/redir/issues?state=all", fake_url(other));
+	snprintf(loc, sizeof(loc), "Location: %s/repos/acme/redir/issues?state=all",
+	         fake_url(other));
 	const char *h[] = {loc, NULL};
 	const char *cases[] = {"301", "302", "307", "308"};
 	for (int i = 0; i < 4; i++) {
@@ -196,7 +199,8 @@ Test(hostile, a_redirect_to_another_host_is_not_followed)
 		snprintf(expect, sizeof(expect), "HTTP %s", cases[i]);
 		fails_unmoved("github", expect);
 	}
-	cr_expect_eq(fake_nrequests(other), 0, "the other host was never asked (nor given the token)");
+	cr_expect_eq(fake_nrequests(other), 0,
+	             "the other host was never asked (nor given the token)");
 }
 
 Test(hostile, a_redirect_or_link_to_another_scheme_is_refused)
@@ -206,11 +210,12 @@ Test(hostile, a_redirect_or_link_to_another_scheme_is_refused)
 	fake_canned(fake, "/repos/acme/scheme/issues", 1, 302, h1, "", 0, 0);
 	fails_unmoved("github", "HTTP 302");
 	const char *h2[] = {"Content-Type: application/json",
-			    "Link: <file:///etc/passwd>; rel=\"next\"", NULL};
+	                    "Link: <file:///etc/passwd>; rel=\"next\"", NULL};
 	fake_canned(fake, "/repos/acme/scheme/issues", 1, 200, h2, "[]", 2, 0);
 	fails_unmoved("github", "points away");
-	const char *h3[] = {"Content-Type: application/json",
-			    "Link: <gopher://127.0.0.1/repos/acme/scheme/issues?page=2>; rel=\"next\"", NULL};
+	const char *h3[] = {
+	    "Content-Type: application/json",
+	    "Link: <gopher://127.0.0.1/repos/acme/scheme/issues?page=2>; rel=\"next\"", NULL};
 	fake_canned(fake, "/repos/acme/scheme/issues", 1, 200, h3, "[]", 2, 0);
 	fails_unmoved("github", "points away");
 }
@@ -220,8 +225,10 @@ Test(hostile, a_link_to_the_same_page_stops_the_run)
 	repos[0] = "acme/selfloop";
 	char link[300];
 	snprintf(link, sizeof(link),
-		 "Link: <%s/repos/acme/selfloop/issues?state=all&sort=updated&direction=asc&per_page=100>; rel=\"next\"",
-		 fake_url(fake));
+	         "Link: "
+	         "<%s/repos/acme/selfloop/"
+	         "issues?state=all&sort=updated&direction=asc&per_page=100>; rel=\"next\"",
+	         fake_url(fake));
 	const char *h[] = {"Content-Type: application/json", link, NULL};
 	fake_canned(fake, "/repos/acme/selfloop/issues", 50, 200, h, "[]", 2, 0);
 	fake_reset_requests(fake);

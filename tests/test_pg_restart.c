@@ -113,9 +113,9 @@ Test(pg_restart, a_killed_cluster_is_restarted_and_serve_recovers, .timeout = 24
 Test(pg_restart, with_no_restarts_allowed_serve_exits_non_zero_and_says_why, .timeout = 240)
 {
 	char *dir = test_tmpdir("pg-giveup");
-	struct tserver *s = tserver_start(
-	    NULL, dir,
-	    "{\"github\": {\"webhook_secret\": \"" SECRET "\"}, \"embedded\": {\"restart_attempts\": 0}}");
+	struct tserver *s = tserver_start(NULL, dir,
+	                                  "{\"github\": {\"webhook_secret\": \"" SECRET
+	                                  "\"}, \"embedded\": {\"restart_attempts\": 0}}");
 	char *datadir = logged_datadir(s);
 	pid_t pm = postmaster_of(datadir);
 	cr_assert_gt(pm, 0);

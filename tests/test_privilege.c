@@ -52,7 +52,7 @@ static void expect_ids(const char *line, unsigned want, const char *what)
 	unsigned a, b, c, d;
 	cr_assert_eq(sscanf(line, "%u %u %u %u", &a, &b, &c, &d), 4, "%s: %s", what, line);
 	cr_expect(a == want && b == want && c == want && d == want, "%s: %s, want all %u", what,
-		  line, want);
+	          line, want);
 	cr_expect(a != 0 && b != 0 && c != 0 && d != 0, "%s: root left in %s", what, line);
 }
 
@@ -93,7 +93,8 @@ Test(privilege, serve_started_as_root_runs_as_the_run_user, .timeout = 180)
 	cr_assert(pw, "the ideatriage user is missing (scripts/dev creates it)");
 	unsigned uid = pw->pw_uid, gid = pw->pw_gid;
 	char *dir = test_tmpdir("privilege-serve");
-	struct tserver *s = tserver_start(NULL, dir, "{\"github\": {\"webhook_secret\": \"" SECRET "\"}}");
+	struct tserver *s =
+	    tserver_start(NULL, dir, "{\"github\": {\"webhook_secret\": \"" SECRET "\"}}");
 
 	char *u = status_line(s->pid, "Uid"), *g = status_line(s->pid, "Gid");
 	char *groups = status_line(s->pid, "Groups"), *nnp = status_line(s->pid, "NoNewPrivs");
@@ -122,7 +123,7 @@ Test(privilege, serve_started_as_root_runs_as_the_run_user, .timeout = 180)
 	char pgdir[1200];
 	snprintf(pgdir, sizeof(pgdir), "%s/.ideatriage/pg", dir);
 	cr_expect_eq(uid_of_process_with("postgres", pgdir), (long)uid,
-		     "the embedded cluster runs as the same user");
+	             "the embedded cluster runs as the same user");
 
 	cr_expect_eq(tserver_stop(s, SIGTERM), 0, "stopped cleanly");
 	cr_expect_eq(uid_of_process_with("postgres", pgdir), -1, "its cluster was stopped with it");
@@ -140,8 +141,8 @@ Test(privilege, one_shot_commands_drop_too, .timeout = 180)
 	cr_assert_eq(mkdir(secret, 0700), 0);
 	char out_path[1300];
 	snprintf(out_path, sizeof(out_path), "%s/roadmap.json", secret);
-	const char *argv[] = {"export", "--view", "public", "--format", "json", "--output", out_path,
-			      NULL};
+	const char *argv[] = {"export", "--view",   "public", "--format",
+	                      "json",   "--output", out_path, NULL};
 	char *out = NULL;
 	int rc = run_cli(dir, NULL, argv, &out);
 	cr_expect_neq(rc, 0, "export wrote into a folder only root may write:\n%s", out);
@@ -161,7 +162,7 @@ Test(privilege, a_missing_run_user_is_named_with_the_command_that_creates_it, .t
 	char *out = NULL;
 	cr_expect_eq(run_cli(dir, env, argv, &out), 1);
 	cr_expect(out && strstr(out, "no-such-user-here") && strstr(out, "useradd"), "%s",
-		  out ? out : "");
+	          out ? out : "");
 	free(out);
 	free(dir);
 }

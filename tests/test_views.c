@@ -4,12 +4,12 @@
  * export = the same bytes), stats, and the leak test: canaries ingested
  * through every channel never reach a customer or public output. */
 #include <criterion/criterion.h>
-#include <sys/stat.h>
 #include <regex.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "support.h"
 

@@ -191,12 +191,12 @@ void webhook_github(struct http_ctx *c)
 	json_t *payload = NULL;
 	if (!plain_token(event, 100)) {
 		http_problem(c, 400, "X-GitHub-Event",
-			     "the X-GitHub-Event header is missing or not an event name");
+		             "the X-GitHub-Event header is missing or not an event name");
 		goto out;
 	}
 	if (!plain_token(delivery, 200)) {
 		http_problem(c, 400, "X-GitHub-Delivery",
-			     "the X-GitHub-Delivery header is missing or not a delivery id");
+		             "the X-GitHub-Delivery header is missing or not a delivery id");
 		goto out;
 	}
 	if (!text_valid_utf8(body, len)) {

@@ -750,7 +750,7 @@ static void canned_clear(struct canned *c)
 }
 
 void fake_canned(struct fake *f, const char *path_part, int count, int status,
-		 const char *const *headers, const void *body, size_t len, int drip_ms)
+                 const char *const *headers, const void *body, size_t len, int drip_ms)
 {
 	pthread_mutex_lock(&f->mu);
 	canned_clear(&f->canned);

@@ -59,7 +59,7 @@ void fake_fault(struct fake *f, enum fake_fault fault, int count, int arg, int p
  * recorded as usual). With drip_ms > 0 the body is sent chunked, one byte
  * every drip_ms. Replaces any canned answer set before. */
 void fake_canned(struct fake *f, const char *path_part, int count, int status,
-		 const char *const *headers, const void *body, size_t len, int drip_ms);
+                 const char *const *headers, const void *body, size_t len, int drip_ms);
 
 /* Recorded requests. */
 int fake_nrequests(struct fake *f);
