@@ -147,6 +147,17 @@ static void upstream_message(const struct chttp_response *r, char *out, size_t o
 	json_decref(j);
 }
 
+/* True when v may be sent back in a request header: printable ASCII, at
+ * most 250 bytes (an ETag), so a stored upstream value cannot add headers. */
+static bool header_safe(const char *v)
+{
+	size_t n = 0;
+	for (; v[n]; n++)
+		if (v[n] < 0x20 || v[n] > 0x7e)
+			return false;
+	return n <= 250;
+}
+
 /* Builds the first page's URL for repo from since (may be NULL). */
 static char *first_url(const struct gh_state *s, const char *repo, const char *since)
 {
@@ -253,8 +264,8 @@ static int gh_fetch(void *state, const char *cursor, struct connector_batch *b, 
 	const char *etag = str_of(st, "etag"), *etag_since = str_of(st, "etag_since");
 	bool conditional = !cont && etag &&
 	                   ((!since && !etag_since) || (since && etag_since && !strcmp(since, etag_since)));
-	if (conditional) {
-		snprintf(inm, sizeof(inm), "If-None-Match: %.250s", etag);
+	if (conditional && header_safe(etag)) {
+		snprintf(inm, sizeof(inm), "If-None-Match: %s", etag);
 		headers[nh++] = inm;
 	}
 	b->requests++;
@@ -292,6 +303,13 @@ static int gh_fetch(void *state, const char *cursor, struct connector_batch *b, 
 		        s->cfg->github_api_url);
 		goto out;
 	}
+	if (next && strcmp(next, url) == 0) {
+		err_set(err,
+		        "%s: GitHub's Link header names the page it came with: stopped to avoid "
+		        "a loop",
+		        repo);
+		goto out;
+	}
 	if (next) {
 		set_or_del(st, "next", next);
 		set_or_del(st, "walk_max", *max_s ? max_s : NULL);
@@ -301,7 +319,7 @@ static int gh_fetch(void *state, const char *cursor, struct connector_batch *b, 
 		char new_since[64];
 		snprintf(new_since, sizeof(new_since), "%s", *max_s ? max_s : since ? since : "");
 		/* the ETag answers this URL only: keep it when the next run asks the same */
-		if (!cont && !moved && etag_new) {
+		if (!cont && !moved && etag_new && header_safe(etag_new)) {
 			set_or_del(st, "etag", etag_new);
 			set_or_del(st, "etag_since", *new_since ? new_since : NULL);
 		} else {

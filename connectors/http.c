@@ -1,8 +1,11 @@
 /* connectors/http.c - libcurl with every limit set. Upstream answers are
  * untrusted: the body is capped while it streams in (not only by the
- * Content-Length a server may lie about), header lines are capped in number
- * and length, and a transfer that ends early is an error, never a short body
- * handed to a JSON parser. */
+ * Content-Length a server may lie about), and the cap counts decoded bytes,
+ * so a small gzip body that inflates to gigabytes stops at the cap; header
+ * lines are capped in number and length; the whole request has a deadline
+ * (a server dripping a byte a second is cut); redirects are not followed;
+ * and a transfer that ends early is an error, never a short body handed to
+ * a JSON parser. */
 #include "connectors/http.h"
 
 #include <curl/curl.h>
@@ -151,16 +154,18 @@ static void set_options(struct chttp *h, struct transfer *t)
 	curl_easy_setopt(c, CURLOPT_SSL_VERIFYPEER, 1L);
 	curl_easy_setopt(c, CURLOPT_SSL_VERIFYHOST, 2L);
 	curl_easy_setopt(c, CURLOPT_MAXFILESIZE_LARGE, (curl_off_t)h->opts.max_bytes);
-	/* only http(s), also after a redirect: a hostile upstream cannot send us to file:// */
+	/* only http(s): a URL from upstream (a Link header, a stored cursor)
+	 * cannot make us read file:// or speak another protocol */
 #if LIBCURL_VERSION_NUM >= 0x075500
 	curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "http,https");
-	curl_easy_setopt(c, CURLOPT_REDIR_PROTOCOLS_STR, "http,https");
 #else
 	curl_easy_setopt(c, CURLOPT_PROTOCOLS, (long)(CURLPROTO_HTTP | CURLPROTO_HTTPS));
-	curl_easy_setopt(c, CURLOPT_REDIR_PROTOCOLS, (long)(CURLPROTO_HTTP | CURLPROTO_HTTPS));
 #endif
-	curl_easy_setopt(c, CURLOPT_FOLLOWLOCATION, 1L);
-	curl_easy_setopt(c, CURLOPT_MAXREDIRS, 3L);
+	/* Redirects are never followed: one would carry the request, and the
+	 * token in its headers, wherever the upstream (or whoever sits in its
+	 * place) points. A 3xx reaches the connector as a status, which it
+	 * reports as a failed run. */
+	curl_easy_setopt(c, CURLOPT_FOLLOWLOCATION, 0L);
 	curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, on_body);
 	curl_easy_setopt(c, CURLOPT_WRITEDATA, t);
 	curl_easy_setopt(c, CURLOPT_HEADERFUNCTION, on_header);

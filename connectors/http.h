@@ -15,7 +15,7 @@
 struct chttp_options {
 	long connect_timeout_s; /* TCP + TLS handshake */
 	long timeout_s;         /* whole request, body included */
-	size_t max_bytes;       /* response body cap; larger answers are aborted */
+	size_t max_bytes; /* response body cap, in decoded bytes; larger answers are aborted */
 	const char *user_agent; /* borrowed; a descriptive UA (Reddit requires one) */
 	const atomic_bool *cancel; /* borrowed, may be NULL: true aborts a transfer (shutdown) */
 };
@@ -42,7 +42,8 @@ void chttp_free(struct chttp *h); /* accepts NULL */
 /* One request. method "GET" or "POST"; headers: NULL-terminated "Name: value"
  * lines (borrowed, may be NULL); body (may be NULL) is sent as is;
  * basic_user/basic_pass (may be NULL) add HTTP basic auth. Any HTTP status is a
- * success (0, *out filled, the caller looks at status); -1 and *err (out
+ * success (0, *out filled, the caller looks at status; redirects are not
+ * followed, a 3xx is such a status); -1 and *err (out
  * untouched) when no complete response arrived: connection refused, a
  * timeout, a body cut short, a body over max_bytes, a TLS failure. The message
  * names the URL without its query (which may carry a cursor, never a secret;

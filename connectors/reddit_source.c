@@ -25,6 +25,7 @@
 #define REDDIT_LIMIT 100
 #define REDDIT_MAX_WORDS 32
 #define TOKEN_MAX 512
+#define FULLNAME_MAX     60 /* "t3_" and a base-36 id: far shorter in practice */
 
 struct sub {
 	char *name;
@@ -167,6 +168,46 @@ static const char *str_of(const json_t *obj, const char *key)
 	return json_is_string(v) ? json_string_value(v) : NULL;
 }
 
+/* A listing cursor goes into the next URL as it is: only a fullname
+ * ("t3_abc": letters, digits, _) of bounded length may. */
+static bool valid_fullname(const char *s)
+{
+	size_t n = s ? strlen(s) : 0;
+	if (n == 0 || n > FULLNAME_MAX)
+		return false;
+	for (const char *p = s; *p; p++)
+		if (!isalnum((unsigned char)*p) && *p != '_')
+			return false;
+	return true;
+}
+
+/* The page's data.after into *out: NULL when the listing ends here (absent,
+ * null or ""). A value of another type, one that is not a fullname, or the
+ * very cursor this page was asked with (a page pointing at itself would be
+ * fetched forever) is an upstream fault: -1, and the cursor stays put. */
+static int listing_after(const struct sub *sb, const json_t *data, const char *asked,
+                         const char **out, struct err *err)
+{
+	const json_t *v = json_object_get(data, "after");
+	*out = NULL;
+	if (!v || json_is_null(v) || (json_is_string(v) && !*json_string_value(v)))
+		return 0;
+	if (!json_is_string(v) || !valid_fullname(json_string_value(v)))
+		return err_set_field(
+		    err, "data.after",
+		    "r/%s: Reddit sent a listing cursor (data.after) that is not a "
+		    "post name",
+		    sb->name);
+	if (asked && strcmp(asked, json_string_value(v)) == 0)
+		return err_set_field(
+		    err, "data.after",
+		    "r/%s: Reddit sent the same listing cursor (data.after) again: "
+		    "stopped to avoid a loop",
+		    sb->name);
+	*out = json_string_value(v);
+	return 0;
+}
+
 static char *join_url(const char *base, const char *path)
 {
 	size_t bl = strlen(base);
@@ -234,7 +275,9 @@ static int get_token(struct rd_state *s, long *retry_after, struct err *err)
 		goto fail;
 	}
 	snprintf(s->token, sizeof(s->token), "%s", tok);
-	long ttl = (long)json_number_value(exp);
+	/* clamped before the conversion: a hostile 1e300 must not overflow a long */
+	double secs = json_number_value(exp);
+	long ttl = secs > 0 && secs < 86400.0 * 30 ? (long)secs : secs > 0 ? 86400L * 30 : 0;
 	/* renew a minute early so a token never expires in the middle of a page */
 	s->token_expires = time(NULL) + (ttl > 120 ? ttl - 60 : ttl / 2);
 	json_decref(j);
@@ -283,7 +326,7 @@ static double utc_of(const json_t *data)
 
 /* Reads a listing page into b. *reached: the walk met what the last one saw. */
 static int read_listing(struct rd_state *s, const struct sub *sb, const struct chttp_response *r,
-                        json_t *st, struct connector_batch *b, bool *reached,
+                        json_t *st, const char *asked, struct connector_batch *b, bool *reached,
                         const char **after_out, json_t **keep, struct err *err)
 {
 	json_error_t jerr;
@@ -296,10 +339,12 @@ static int read_listing(struct rd_state *s, const struct sub *sb, const struct c
 	const json_t *children = json_object_get(data, "children");
 	if (!json_is_array(children))
 		return err_set(err, "r/%s: Reddit sent something that is not a listing", sb->name);
+	if (listing_after(sb, data, asked, after_out, err) < 0)
+		return -1;
 	const char *newest = str_of(st, "newest");
 	const json_t *nu = json_object_get(st, "newest_utc");
 	double newest_utc = json_is_number(nu) ? json_number_value(nu) : 0;
-	bool first_page = !str_of(st, "after");
+	bool first_page = !asked;
 	size_t i;
 	const json_t *child;
 	*reached = false;
@@ -331,7 +376,6 @@ static int read_listing(struct rd_state *s, const struct sub *sb, const struct c
 		else if (connector_batch_add(b, &m, err) < 0)
 			return -1;
 	}
-	*after_out = str_of(data, "after");
 	(void)s;
 	return 0;
 }
@@ -365,10 +409,8 @@ static int rd_fetch(void *state, const char *cursor, struct connector_batch *b, 
 	if (!json_is_object(st))
 		json_object_set_new(subs, sb->name, st = json_object());
 	const char *after = str_of(st, "after");
-	/* a fullname ("t3_abc") goes into the URL as it is: nothing else may */
-	for (const char *p = after; p && *p; p++)
-		if ((!isalnum((unsigned char)*p) && *p != '_') || strlen(after) > 60)
-			after = NULL;
+	if (!valid_fullname(after))
+		after = NULL; /* not one we could have stored: the walk starts over */
 	char path[200];
 	snprintf(path, sizeof(path), "/r/%s/new?limit=%d&raw_json=1%s%s", sb->name, REDDIT_LIMIT,
 	         after ? "&after=" : "", after ? after : "");
@@ -406,9 +448,9 @@ static int rd_fetch(void *state, const char *cursor, struct connector_batch *b, 
 	}
 	bool reached = false;
 	const char *next = NULL;
-	if (read_listing(s, sb, &r, st, b, &reached, &next, &page, err) < 0)
+	if (read_listing(s, sb, &r, st, after, b, &reached, &next, &page, err) < 0)
 		goto out;
-	if (!reached && next && *next) {
+	if (!reached && next) {
 		json_object_set_new(st, "after", json_string(next));
 	} else {
 		json_t *wn = json_object_get(st, "walk_newest");

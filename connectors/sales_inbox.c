@@ -8,7 +8,14 @@
  * NAME.errors file listing rejected rows, if any); a file that cannot be
  * read as a whole goes to failed/ with a NAME.error saying why. A crash
  * between the commit and the move leaves the file in the inbox: the next
- * run imports it again and, the ids being stable, adds nothing. */
+ * run imports it again and, the ids being stable, adds nothing.
+ *
+ * The inbox is a folder other people write to: processed/ and failed/ are
+ * used only when they are real folders of this process's user that nobody
+ * else may write, a move never replaces a file there, and the files written
+ * beside (.errors, .error) are new files, never followed through a symlink.
+ * Started as root, the process runs as run.user: the inbox must be that
+ * user's to write. */
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -178,31 +185,78 @@ static char *read_stable(const char *path, size_t *len, bool *unstable, struct e
 	return buf;
 }
 
-/* Moves path into dir/sub/, creating it; a name taken there gets a suffix. */
-static int move_to(const char *dir, const char *sub, const char *name, char *dest, size_t destlen,
-                   struct err *err)
+/* The inbox's sub-folder sub (processed/, failed/), created if missing, as
+ * an open descriptor (new), or -1 and *err. It must be a real folder of ours
+ * that nobody else may write: a symlink planted there, or a folder another
+ * user made, would have us move sales notes and write files wherever it
+ * points. */
+static int open_subdir(const char *dir, const char *sub, struct err *err)
 {
-	char folder[4096], src[4096];
-	snprintf(folder, sizeof(folder), "%s/%s", dir, sub);
-	snprintf(src, sizeof(src), "%s/%s", dir, name);
-	if (mkdir(folder, 0750) < 0 && errno != EEXIST)
-		return err_set(err, "cannot create %s: %s", folder, strerror(errno));
-	snprintf(dest, destlen, "%s/%s", folder, name);
+	int dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (dfd < 0)
+		return err_set(err, "cannot open the sales inbox %s: %s", dir, strerror(errno));
+	if (mkdirat(dfd, sub, 0750) < 0 && errno != EEXIST) {
+		err_set(err, "cannot create %s/%s: %s", dir, sub, strerror(errno));
+		close(dfd);
+		return -1;
+	}
+	int fd = openat(dfd, sub, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	int saved = errno;
+	close(dfd);
+	if (fd < 0)
+		return err_set(err, "%s/%s is a symlink or not a folder (%s): refusing to use it",
+		               dir, sub, strerror(saved));
 	struct stat st;
-	if (lstat(dest, &st) == 0)
-		snprintf(dest, destlen, "%s/%s.%ld", folder, name, (long)time(NULL));
-	if (rename(src, dest) < 0)
-		return err_set(err, "cannot move %s to %s: %s", src, folder, strerror(errno));
+	if (fstat(fd, &st) < 0 || st.st_uid != geteuid() || (st.st_mode & 022)) {
+		err_set(
+		    err,
+		    "%s/%s belongs to another user or is writable by others: refusing to use it",
+		    dir, sub);
+		close(fd);
+		return -1;
+	}
+	return fd;
+}
+
+/* Moves dir/name into dir/sub/ without replacing anything there: a name
+ * taken gets a suffix. *dest_name: the name it got; *subfd: sub/, open (the
+ * caller closes it). */
+static int move_to(const char *dir, const char *sub, const char *name, char *dest_name,
+                   size_t destlen, int *subfd, struct err *err)
+{
+	char src[4096];
+	snprintf(src, sizeof(src), "%s/%s", dir, name);
+	int fd = open_subdir(dir, sub, err);
+	if (fd < 0)
+		return -1;
+	snprintf(dest_name, destlen, "%s", name);
+	for (int i = 0;; i++) {
+		if (renameat2(AT_FDCWD, src, fd, dest_name, RENAME_NOREPLACE) == 0)
+			break;
+		if (errno != EEXIST || i == 100) {
+			err_set(err, "cannot move %s to %s/%s: %s", src, dir, sub, strerror(errno));
+			close(fd);
+			return -1;
+		}
+		snprintf(dest_name, destlen, "%s.%ld.%d", name, (long)time(NULL), i);
+	}
+	*subfd = fd;
 	return 0;
 }
 
-static void write_text(const char *path, const char *text)
+/* Writes text to a new file name in folder fd: never through a symlink, never
+ * over an existing file. */
+static int write_text(int fd, const char *name, const char *text, struct err *err)
 {
-	FILE *f = fopen(path, "w");
-	if (!f)
-		return;
+	int out = openat(fd, name, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0640);
+	FILE *f = out >= 0 ? fdopen(out, "w") : NULL;
+	if (!f) {
+		if (out >= 0)
+			close(out);
+		return err_set(err, "cannot write %s: %s", name, strerror(errno));
+	}
 	fputs(text, f);
-	fclose(f);
+	return fclose(f) == 0 ? 0 : err_set(err, "cannot write %s: %s", name, strerror(errno));
 }
 
 static int parse(const char *name, const char *data, size_t len, struct sales_batch *out,
@@ -272,13 +326,16 @@ static int inbox_fetch(void *state, const char *cursor, struct connector_batch *
 		}
 	} else if (!unstable) {
 		/* unreadable as a whole: out of the way, with the reason beside it */
-		char dest[4200], why[4300];
+		char dest[300], why[320];
 		struct err merr = {0};
-		if (move_to(s->cfg->sales_inbox_dir, "failed", name, dest, sizeof(dest), &merr) == 0) {
+		int fd;
+		if (move_to(s->cfg->sales_inbox_dir, "failed", name, dest, sizeof(dest), &fd,
+		            &merr) == 0) {
 			snprintf(why, sizeof(why), "%s.error", dest);
 			char msg[700];
 			snprintf(msg, sizeof(msg), "%s\n", ferr.msg);
-			write_text(why, msg);
+			(void)write_text(fd, why, msg, &merr); /* the reason is a courtesy */
+			close(fd);
 		}
 		b->errors = 1;
 		if (asprintf(&b->note, "%s: moved to failed/: %s", name, ferr.msg) < 0)
@@ -296,15 +353,19 @@ static int inbox_ack(void *state, struct connector_batch *b, struct err *err)
 	struct inbox_ack *a = b->ack_data;
 	if (!a || !a->path)
 		return 0;
-	char dest[4200];
-	if (move_to(s->cfg->sales_inbox_dir, "processed", a->path, dest, sizeof(dest), err) < 0)
+	char dest[300];
+	int fd;
+	if (move_to(s->cfg->sales_inbox_dir, "processed", a->path, dest, sizeof(dest), &fd, err) <
+	    0)
 		return -1;
+	int rc = 0;
 	if (a->errors) {
-		char p[4300];
+		char p[320];
 		snprintf(p, sizeof(p), "%s.errors", dest);
-		write_text(p, a->errors);
+		rc = write_text(fd, p, a->errors, err);
 	}
-	return 0;
+	close(fd);
+	return rc;
 }
 
 const struct source_ops sales_source = {

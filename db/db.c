@@ -111,6 +111,58 @@ bool db_ok(struct db *db, struct err *err)
 	return db->conn != NULL;
 }
 
+/* Appends key='value' to f, quoting as libpq's conninfo syntax wants. */
+static void put_param(FILE *f, const char *key, const char *value)
+{
+	fprintf(f, "%s='", key);
+	for (const char *p = value; *p; p++)
+		fprintf(f, "%s%c", *p == '\'' || *p == '\\' ? "\\" : "", *p);
+	fputs("' ", f);
+}
+
+char *db_conninfo_with_limits(const char *conninfo, long statement_timeout_ms, long lock_timeout_ms,
+                              struct err *err)
+{
+	char *perr = NULL;
+	PQconninfoOption *opts = PQconninfoParse(conninfo, &perr);
+	if (!opts) {
+		err_set(err, "the database connection string cannot be read: %s",
+		        perr ? perr : "out of memory");
+		PQfreemem(perr);
+		return NULL;
+	}
+	char *out = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&out, &len);
+	if (!f) {
+		PQconninfoFree(opts);
+		err_set(err, "out of memory");
+		return NULL;
+	}
+	const char *options = "";
+	for (PQconninfoOption *o = opts; o->keyword; o++) {
+		if (!o->val)
+			continue;
+		if (strcmp(o->keyword, "options") == 0)
+			options = o->val;
+		else
+			put_param(f, o->keyword, o->val);
+	}
+	/* the server applies these to every session opened with this string,
+	 * reconnections included; SET in a session could still raise them */
+	char limits[1024];
+	snprintf(limits, sizeof(limits), "%s%s-c statement_timeout=%ld -c lock_timeout=%ld",
+	         options, *options ? " " : "", statement_timeout_ms, lock_timeout_ms);
+	put_param(f, "options", limits);
+	PQconninfoFree(opts);
+	if (fclose(f) != 0 || !out) {
+		free(out);
+		err_set(err, "out of memory");
+		return NULL;
+	}
+	return out;
+}
+
 bool db_ping(const char *conninfo)
 {
 	return PQping(conninfo) == PQPING_OK;

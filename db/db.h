@@ -29,6 +29,13 @@ bool db_ok(struct db *db, struct err *err);
  * reconnects. Returns true when the error was a lost connection. */
 bool db_check_broken(struct db *db);
 
+/* conninfo (a URL or key=value string) as a key=value string (new) whose
+ * sessions cut any statement after statement_timeout_ms and any lock wait
+ * after lock_timeout_ms (0: no limit), added to the options it already has.
+ * NULL and *err when conninfo cannot be parsed. */
+char *db_conninfo_with_limits(const char *conninfo, long statement_timeout_ms, long lock_timeout_ms,
+                              struct err *err) __attribute__((warn_unused_result));
+
 /* True when a server answers at conninfo (PQping). */
 bool db_ping(const char *conninfo);
 

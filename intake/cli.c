@@ -59,10 +59,12 @@ static int cmd_serve(const char *config_file)
 
 	struct app app;
 	struct err err = {0};
-	if (app_open(&app, config_file, true, &err) < 0)
+	if (app_open_server(&app, config_file, &err) < 0)
 		return fail(&err);
+	/* bound (a port below 1024 needs root), then never root again: no
+	 * request and no upstream answer is read with privileges */
 	struct http_server *srv = http_server_new(app.cfg, app.conninfo, app.rules, &err);
-	if (!srv || http_server_start(srv, &err) < 0) {
+	if (!srv || app_drop_privileges(&app, &err) < 0 || http_server_start(srv, &err) < 0) {
 		http_server_free(srv);
 		app_close(&app);
 		return fail(&err);
@@ -80,9 +82,11 @@ static int cmd_serve(const char *config_file)
 	scheduler_stop(sched);
 	http_server_stop(srv);
 	http_server_free(srv);
+	bool lost = atomic_load(&app.cluster_lost);
 	app_close(&app);
-	log_msg(LOG_INFO, "stopped");
-	return 0;
+	log_msg(LOG_INFO,
+	        lost ? "stopped: the embedded PostgreSQL could not be restarted" : "stopped");
+	return lost ? 1 : 0;
 }
 
 static int cmd_migrate(const char *config_file)

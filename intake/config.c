@@ -76,10 +76,10 @@ const struct config_setting config_settings[] = {
       "matching posts"),
     S("connectors.reddit.interval_s", CFG_INT, reddit_interval_s, NULL, 10, 604800, false, true,
       "seconds between Reddit syncs"),
-    S("connectors.reddit.client_id", CFG_STRING, reddit_client_id, "REDDIT_CLIENT_ID", 0, 0,
-      false, false, "Reddit OAuth client id"),
-    S("connectors.reddit.client_secret", CFG_STRING, reddit_client_secret,
-      "REDDIT_CLIENT_SECRET", 0, 0, true, false, "Reddit OAuth client secret"),
+    S("connectors.reddit.client_id", CFG_STRING, reddit_client_id, "REDDIT_CLIENT_ID", 0, 0, false,
+      false, "Reddit OAuth client id"),
+    S("connectors.reddit.client_secret", CFG_STRING, reddit_client_secret, "REDDIT_CLIENT_SECRET",
+      0, 0, true, false, "Reddit OAuth client secret"),
     S("connectors.sales.inbox_dir", CFG_STRING, sales_inbox_dir, NULL, 0, 0, false, false,
       "folder watched for sales-note files; empty disables"),
     S("connectors.sales.interval_s", CFG_INT, sales_interval_s, NULL, 5, 604800, false, true,
@@ -90,13 +90,24 @@ const struct config_setting config_settings[] = {
       true, "seconds to connect to an upstream API"),
     S("connectors.http.timeout_s", CFG_INT, conn_timeout_s, NULL, 1, 3600, false, true,
       "seconds one upstream request may take, body included"),
-    S("connectors.http.max_response_bytes", CFG_INT, conn_max_response_bytes, NULL, 65536,
-      1L << 30, false, true, "largest upstream response accepted"),
+    S("connectors.http.max_response_bytes", CFG_INT, conn_max_response_bytes, NULL, 65536, 1L << 30,
+      false, true, "largest upstream response accepted"),
     S("connectors.http.user_agent", CFG_STRING, conn_user_agent, NULL, 0, 0, false, true,
       "User-Agent sent upstream (Reddit requires a descriptive one)"),
     S("connectors.max_wait_s", CFG_INT, conn_max_wait_s, NULL, 0, 3600, false, true,
       "a rate limit that resets within this many seconds is waited out inside the run; a "
       "longer one ends the run and sets the next one after the reset"),
+    /* issue 14 (least privilege, database limits) */
+    S("run.user", CFG_STRING, run_user, "IDEATRIAGE_USER", 0, 0, false, false,
+      "started as root, every command drops to this user (and runs the embedded "
+      "PostgreSQL as it) before it reads any request or upstream answer"),
+    S("database.statement_timeout_ms", CFG_INT, statement_timeout_ms, NULL, 0, 86400000L, false,
+      false, "serve's database sessions cancel a statement running longer (0: no limit)"),
+    S("database.lock_timeout_ms", CFG_INT, lock_timeout_ms, NULL, 0, 86400000L, false, false,
+      "serve's database sessions give up waiting for a lock after this long (0: no limit)"),
+    S("embedded.restart_attempts", CFG_INT, pg_restart_attempts, NULL, 0, 100, false, false,
+      "serve restarts an embedded PostgreSQL that died this many times in a row (backing off "
+      "1, 2, 4 ... s), then exits non-zero so a supervisor can"),
 };
 const int config_settings_len = sizeof(config_settings) / sizeof(config_settings[0]);
 

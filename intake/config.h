@@ -60,6 +60,11 @@ struct config {
 	long conn_max_response_bytes;
 	char *conn_user_agent;
 	long conn_max_wait_s; /* longest rate-limit wait inside one run */
+
+	char *run_user;            /* issue 14: the user root drops to */
+	long statement_timeout_ms; /* serve's sessions; 0 = none */
+	long lock_timeout_ms;
+	long pg_restart_attempts; /* embedded cluster deaths survived in a row */
 };
 
 /* Loads defaults, then file (may be NULL), then the environment; validates.

@@ -5,6 +5,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <ftw.h>
 #include <grp.h>
 #include <limits.h>
 #include <pwd.h>
@@ -31,23 +32,27 @@ struct pgembed {
 	char sockdir[PATH_MAX];
 	char bindir[PATH_MAX];
 	char conninfo[PATH_MAX + 128];
+	char extra[PATH_MAX];
+	char user[64];
 	int lock_fd;
-	bool owner, detach, as_postgres;
+	bool owner, detach, as_user;
 	uid_t uid;
 	gid_t gid;
 };
 
-/* Drops to the postgres user in a child; never returns on failure. */
+/* Drops to the server user in a child; never returns on failure. After the
+ * whole process dropped to that user (app_drop_privileges) there is nothing
+ * left to drop. */
 static void child_become(const struct pgembed *pg)
 {
-	if (pg->as_postgres &&
+	if (pg->as_user && geteuid() == 0 &&
 	    (setgroups(0, NULL) < 0 || setgid(pg->gid) < 0 || setuid(pg->uid) < 0))
 		_exit(126);
 	if (chdir("/") < 0)
 		_exit(126);
 }
 
-/* Runs argv (as postgres when root), capturing the tail of its output in out.
+/* Runs argv (as the server user when root), capturing the tail of its output in out.
  * Returns its exit status, or -1 when it could not be run. */
 static int run(const struct pgembed *pg, char *const argv[], char *out, size_t outlen)
 {
@@ -139,11 +144,45 @@ static int prepare_dir(const struct pgembed *pg, const char *dir, struct err *er
 {
 	if (mkdir_p(dir, 0700) < 0)
 		return err_set(err, "cannot create %s: %s", dir, strerror(errno));
-	if (pg->as_postgres && chown(dir, pg->uid, pg->gid) < 0)
-		return err_set(err, "cannot give %s to user postgres: %s", dir, strerror(errno));
+	if (pg->as_user && chown(dir, pg->uid, pg->gid) < 0)
+		return err_set(err, "cannot give %s to user %s: %s", dir, pg->user,
+		               strerror(errno));
 	if (chmod(dir, 0700) < 0)
 		return err_set(err, "cannot chmod %s: %s", dir, strerror(errno));
 	return 0;
+}
+
+/* A folder in a place anyone may write (/var/tmp, /tmp) under a name known
+ * in advance: another local user may have made it first, or left a symlink
+ * there, hoping root would chown or fill what it points at. Created 0700, or
+ * accepted only when it is a real folder (not a symlink), owned by us or by
+ * the server user, and writable by nobody else; then given to the server
+ * user through the descriptor, so the checked folder is the one changed. */
+static int claim_shared_dir(const struct pgembed *pg, const char *dir, struct err *err)
+{
+	if (mkdir(dir, 0700) < 0 && errno != EEXIST)
+		return err_set(err, "cannot create %s: %s", dir, strerror(errno));
+	int fd = open(dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (fd < 0)
+		return err_set(
+		    err, "%s is a symlink or not a folder (%s): refusing to use it; remove it", dir,
+		    strerror(errno));
+	struct stat st;
+	uid_t server = pg->as_user ? pg->uid : geteuid();
+	int rc = 0;
+	if (fstat(fd, &st) < 0)
+		rc = err_set(err, "cannot stat %s: %s", dir, strerror(errno));
+	else if ((st.st_uid != geteuid() && st.st_uid != server) || (st.st_mode & 022))
+		rc = err_set(err,
+		             "%s belongs to uid %u or is writable by others (mode %o): refusing to "
+		             "use it; remove it",
+		             dir, (unsigned)st.st_uid, (unsigned)(st.st_mode & 07777));
+	else if (pg->as_user && geteuid() == 0 && fchown(fd, pg->uid, pg->gid) < 0)
+		rc = err_set(err, "cannot give %s to user %s: %s", dir, pg->user, strerror(errno));
+	else if (fchmod(fd, 0700) < 0)
+		rc = err_set(err, "cannot chmod %s: %s", dir, strerror(errno));
+	close(fd);
+	return rc;
 }
 
 static int check_binaries(const char *bindir, struct err *err)
@@ -183,23 +222,24 @@ static int choose_dirs(struct pgembed *pg, const char *dir, struct err *err)
 	if (reachable(pg, abs)) {
 		snprintf(pg->datadir, sizeof(pg->datadir), "%s", abs);
 	} else {
-		/* e.g. a checkout under /root, which postgres may not enter */
+		/* e.g. a checkout under /root, which the server user may not enter */
 		char base[PATH_MAX];
-		snprintf(base, sizeof(base), "/var/tmp/ideatriage-%012llx",
-			 (unsigned long long)(text_hash(abs) & 0xffffffffffffULL));
+		snprintf(base, sizeof(base), "/var/tmp/ideatriage-%s-%012llx", pg->user,
+		         (unsigned long long)(text_hash(abs) & 0xffffffffffffULL));
 		snprintf(pg->datadir, sizeof(pg->datadir), "%s/pg", base);
-		if (prepare_dir(pg, base, err) < 0 || prepare_dir(pg, pg->datadir, err) < 0)
+		if (claim_shared_dir(pg, base, err) < 0 ||
+		    claim_shared_dir(pg, pg->datadir, err) < 0)
 			return -1;
 		if (!reachable(pg, pg->datadir))
-			return err_set(err, "user postgres can reach neither %s nor %s", abs,
-				       pg->datadir);
+			return err_set(err, "user %s can reach neither %s nor %s", pg->user, abs,
+			               pg->datadir);
 	}
 	if (strlen(pg->datadir) + strlen(PG_SOCKET_NAME) <= SOCKET_PATH_MAX) {
 		snprintf(pg->sockdir, sizeof(pg->sockdir), "%s", pg->datadir);
 	} else {
-		snprintf(pg->sockdir, sizeof(pg->sockdir), "/tmp/ideatriage-%012llx",
-			 (unsigned long long)(text_hash(pg->datadir) & 0xffffffffffffULL));
-		if (prepare_dir(pg, pg->sockdir, err) < 0)
+		snprintf(pg->sockdir, sizeof(pg->sockdir), "/tmp/ideatriage-%s-%012llx", pg->user,
+		         (unsigned long long)(text_hash(pg->datadir) & 0xffffffffffffULL));
+		if (claim_shared_dir(pg, pg->sockdir, err) < 0)
 			return -1;
 	}
 	return 0;
@@ -294,22 +334,63 @@ static int wait_until_answers(const struct pgembed *pg, struct err *err)
 		       START_TIMEOUT_S);
 }
 
-static int init_identity(struct pgembed *pg, const char *bindir, struct err *err)
+static int init_identity(struct pgembed *pg, const char *bindir, const char *user, struct err *err)
 {
 	snprintf(pg->bindir, sizeof(pg->bindir), "%s", bindir);
+	snprintf(pg->user, sizeof(pg->user), "%s", user && *user ? user : PGEMBED_USER);
 	pg->lock_fd = -1;
 	if (check_binaries(bindir, err) < 0)
 		return -1;
-	pg->as_postgres = geteuid() == 0;
-	if (pg->as_postgres) {
-		/* PostgreSQL refuses to run as root: use Debian's unprivileged user. */
-		struct passwd *pw = getpwnam("postgres");
+	pg->as_user = geteuid() == 0;
+	if (pg->as_user) {
+		/* PostgreSQL refuses to run as root: it runs as the user the whole
+		 * process drops to, so stopping or restarting it needs no privilege */
+		struct passwd *pw = getpwnam(pg->user);
 		if (!pw)
-			return err_set(err, "running as root but there is no 'postgres' user to run "
-					    "PostgreSQL as: install the postgresql-15 package");
+			return err_set(err,
+			               "running as root but there is no user '%s' to run as: "
+			               "create it (useradd --system --user-group --home-dir "
+			               "/nonexistent --shell /usr/sbin/nologin %s; scripts/dev "
+			               "does) or set run.user",
+			               pg->user, pg->user);
+		if (pw->pw_uid == 0)
+			return err_set(err, "run.user '%s' is root: name an unprivileged user",
+			               pg->user);
 		pg->uid = pw->pw_uid;
 		pg->gid = pw->pw_gid;
 	}
+	return 0;
+}
+
+/* nftw() passes its callback no argument: set just before the walk, which
+ * happens once, at start-up, before any thread runs */
+static uid_t adopt_uid;
+static gid_t adopt_gid;
+
+static int lchown_one(const char *path, const struct stat *st, int flag, struct FTW *ftw)
+{
+	(void)st, (void)flag, (void)ftw;
+	return lchown(path, adopt_uid, adopt_gid) < 0 ? -1 : 0;
+}
+
+/* A cluster an older version ran as another user (postgres) becomes the
+ * server user's, when it is not running: PostgreSQL refuses a data folder
+ * that is not its own. Only root gets here (as_user). */
+static int adopt_cluster(const struct pgembed *pg, struct err *err)
+{
+	struct stat st;
+	char version[PATH_MAX + 16];
+	snprintf(version, sizeof(version), "%s/PG_VERSION", pg->datadir);
+	if (!pg->as_user || stat(version, &st) < 0 || st.st_uid == pg->uid)
+		return 0;
+	if (answers(pg))
+		return err_set(err, "the PostgreSQL in %s runs as uid %u, not as %s: stop it first",
+		               pg->datadir, (unsigned)st.st_uid, pg->user);
+	adopt_uid = pg->uid;
+	adopt_gid = pg->gid;
+	if (nftw(pg->datadir, lchown_one, 16, FTW_PHYS) < 0)
+		return err_set(err, "cannot give %s to user %s: %s", pg->datadir, pg->user,
+		               strerror(errno));
 	return 0;
 }
 
@@ -321,7 +402,9 @@ struct pgembed *pgembed_start(const struct pgembed_options *opt, struct err *err
 		return NULL;
 	}
 	pg->detach = opt->detach;
-	if (init_identity(pg, opt->bindir, err) < 0 || choose_dirs(pg, opt->dir, err) < 0)
+	snprintf(pg->extra, sizeof(pg->extra), "%s", opt->extra_opts ? opt->extra_opts : "");
+	if (init_identity(pg, opt->bindir, opt->user, err) < 0 ||
+	    choose_dirs(pg, opt->dir, err) < 0)
 		goto fail;
 
 	/* The lock file sits beside the data folder; whoever holds it owns the server. */
@@ -334,7 +417,7 @@ struct pgembed *pgembed_start(const struct pgembed_options *opt, struct err *err
 	}
 	pg->owner = flock(pg->lock_fd, LOCK_EX | LOCK_NB) == 0;
 	if (pg->owner) {
-		if (init_cluster(pg, err) < 0)
+		if (adopt_cluster(pg, err) < 0 || init_cluster(pg, err) < 0)
 			goto fail;
 		if (!answers(pg)) {
 			remove_stale_pidfile(pg);
@@ -356,6 +439,37 @@ fail:
 	pg->detach = true; /* a cluster we could not set up stays as it was */
 	pgembed_free(pg);
 	return NULL;
+}
+
+/* The postmaster's pid from its pid file, or 0. */
+static long postmaster_pid(const struct pgembed *pg)
+{
+	char path[PATH_MAX + 32];
+	snprintf(path, sizeof(path), "%s/postmaster.pid", pg->datadir);
+	FILE *f = fopen(path, "r");
+	long pid = 0;
+	if (f) {
+		if (fscanf(f, "%ld", &pid) != 1)
+			pid = 0;
+		fclose(f);
+	}
+	return pid;
+}
+
+bool pgembed_alive(const struct pgembed *pg)
+{
+	long pid = postmaster_pid(pg);
+	return pid > 0 && (kill((pid_t)pid, 0) == 0 || errno == EPERM);
+}
+
+int pgembed_restart(struct pgembed *pg, struct err *err)
+{
+	if (!pg->owner)
+		return err_set(err, "not the owner of the PostgreSQL in %s", pg->datadir);
+	remove_stale_pidfile(pg);
+	if (start_server(pg, pg->extra, err) < 0)
+		return -1;
+	return wait_until_answers(pg, err);
 }
 
 const char *pgembed_conninfo(const struct pgembed *pg)
@@ -411,9 +525,14 @@ void pgembed_free(struct pgembed *pg)
 int pgembed_stop_dir(const char *dir, const char *bindir, struct err *err)
 {
 	struct pgembed pg = {0};
-	if (init_identity(&pg, bindir, err) < 0)
+	if (init_identity(&pg, bindir, NULL, err) < 0)
 		return -1;
 	if (!realpath(dir, pg.datadir))
 		return 0; /* no folder, nothing running */
+	struct stat st;
+	if (pg.as_user && stat(pg.datadir, &st) == 0 && st.st_uid != 0) {
+		pg.uid = st.st_uid; /* whoever runs it: e.g. postgres, before run.user */
+		pg.gid = st.st_gid;
+	}
 	return stop_server(&pg, err);
 }

@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "support.h"
 
@@ -173,6 +174,8 @@ static char *export_of(const char *view, const char *format)
 	char env[2100], path[1200];
 	snprintf(env, sizeof(env), "DATABASE_URL=%s", conninfo);
 	char *dir = test_tmpdir("views-export");
+	/* started as root, export runs as run.user: it must be able to write here */
+	chmod(dir, 0777);
 	snprintf(path, sizeof(path), "%s/roadmap.%s", dir, format);
 	free(dir);
 	const char *envs[] = {env, NULL};

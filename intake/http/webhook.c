@@ -80,6 +80,22 @@ static json_t *payload_of(struct http_ctx *c, const char *body, size_t len)
 	return j;
 }
 
+/* True when header value v is 1..max visible ASCII characters: what GitHub
+ * sends as an event name ("issue_comment") or a delivery id (a GUID). Both
+ * are stored as text: a byte that is not UTF-8 would make PostgreSQL refuse
+ * the row (a 503 for what is the client's mistake), and a control character
+ * has no business in a log line. */
+static bool plain_token(const char *v, size_t max)
+{
+	size_t n = 0;
+	if (!v)
+		return false;
+	for (; v[n]; n++)
+		if ((unsigned char)v[n] <= 0x20 || (unsigned char)v[n] >= 0x7f || n >= max)
+			return false;
+	return n > 0;
+}
+
 /* Records the delivery; 1 new, 0 seen before, -1 error. Inside the transaction. */
 static int record_delivery(PGconn *pg, const char *id, const char *event, const char *action,
 			   const char *outcome, struct err *err)
@@ -173,13 +189,14 @@ void webhook_github(struct http_ctx *c)
 	const char *event = http_header(c, "X-GitHub-Event");
 	const char *delivery = http_header(c, "X-GitHub-Delivery");
 	json_t *payload = NULL;
-	if (!event || !*event || strlen(event) > 100) {
-		http_problem(c, 400, "X-GitHub-Event", "the X-GitHub-Event header is missing");
+	if (!plain_token(event, 100)) {
+		http_problem(c, 400, "X-GitHub-Event",
+		             "the X-GitHub-Event header is missing or not an event name");
 		goto out;
 	}
-	if (!delivery || !*delivery || strlen(delivery) > 200 ||
-	    !text_valid_utf8(delivery, strlen(delivery))) {
-		http_problem(c, 400, "X-GitHub-Delivery", "the X-GitHub-Delivery header is missing");
+	if (!plain_token(delivery, 200)) {
+		http_problem(c, 400, "X-GitHub-Delivery",
+		             "the X-GitHub-Delivery header is missing or not a delivery id");
 		goto out;
 	}
 	if (!text_valid_utf8(body, len)) {

@@ -62,6 +62,15 @@ struct req {
 };
 
 struct pending; /* a delayed answer */
+struct drip;    /* a body sent a byte at a time */
+
+struct canned {
+	char path_part[200];
+	int count, status, drip_ms;
+	char *headers[16];
+	char *body;
+	size_t len;
+};
 
 struct fake {
 	pthread_t thread;
@@ -85,6 +94,19 @@ struct fake {
 	int nreqs, capreqs;
 	long served; /* for X-RateLimit-Remaining */
 	struct pending *pendings;
+	struct canned canned;
+	struct drip *drips;
+};
+
+struct drip {
+	struct fake *f;
+	struct evhttp_request *req;
+	struct event *timer;
+	char *body;
+	size_t len, sent;
+	int ms;
+	bool cancelled;
+	struct drip *next;
 };
 
 struct pending {
@@ -717,6 +739,118 @@ static void reply_later(struct fake *f, struct evhttp_request *req, int status,
 	evtimer_add(p->timer, &tv);
 }
 
+/* ---- canned (hostile) answers ---- */
+
+static void canned_clear(struct canned *c)
+{
+	for (int i = 0; i < 16; i++)
+		free(c->headers[i]);
+	free(c->body);
+	memset(c, 0, sizeof(*c));
+}
+
+void fake_canned(struct fake *f, const char *path_part, int count, int status,
+                 const char *const *headers, const void *body, size_t len, int drip_ms)
+{
+	pthread_mutex_lock(&f->mu);
+	canned_clear(&f->canned);
+	snprintf(f->canned.path_part, sizeof(f->canned.path_part), "%s", path_part);
+	f->canned.count = count;
+	f->canned.status = status;
+	f->canned.drip_ms = drip_ms;
+	for (int i = 0; headers && headers[i] && i < 15; i++)
+		f->canned.headers[i] = strdup(headers[i]);
+	f->canned.body = malloc(len + 1);
+	memcpy(f->canned.body, body, len);
+	f->canned.len = len;
+	pthread_mutex_unlock(&f->mu);
+}
+
+static void drip_unlink_free(struct drip *d)
+{
+	/* a client that hung up leaves the request detached, ours to free:
+	 * ending a reply without a connection frees it */
+	if (d->cancelled)
+		evhttp_send_reply_end(d->req);
+	for (struct drip **pp = &d->f->drips; *pp; pp = &(*pp)->next)
+		if (*pp == d) {
+			*pp = d->next;
+			break;
+		}
+	event_free(d->timer);
+	free(d->body);
+	free(d);
+}
+
+static void on_drip(evutil_socket_t fd, short what, void *arg)
+{
+	struct drip *d = arg;
+	(void)fd;
+	(void)what;
+	if (d->cancelled) {
+		drip_unlink_free(d);
+		return;
+	}
+	if (d->sent == d->len) {
+		evhttp_connection_set_closecb(evhttp_request_get_connection(d->req), NULL, NULL);
+		evhttp_send_reply_end(d->req);
+		drip_unlink_free(d);
+		return;
+	}
+	struct evbuffer *b = evbuffer_new();
+	evbuffer_add(b, d->body + d->sent++, 1);
+	evhttp_send_reply_chunk(d->req, b);
+	evbuffer_free(b);
+	struct timeval tv = {d->ms / 1000, (d->ms % 1000) * 1000};
+	evtimer_add(d->timer, &tv);
+}
+
+static void on_drip_close(struct evhttp_connection *c, void *arg)
+{
+	(void)c;
+	((struct drip *)arg)->cancelled = true;
+}
+
+/* Sends the canned answer when it applies (under f->mu); true when it did. */
+static bool send_canned(struct fake *f, struct evhttp_request *req, const char *path, int ri)
+{
+	struct canned *c = &f->canned;
+	if (c->count <= 0 || !path || !strstr(path, c->path_part))
+		return false;
+	c->count--;
+	f->reqs[ri].status = c->status;
+	struct evkeyvalq *out = evhttp_request_get_output_headers(req);
+	for (int i = 0; c->headers[i]; i++) {
+		char name[128];
+		const char *colon = strchr(c->headers[i], ':');
+		snprintf(name, sizeof(name), "%.*s", (int)(colon - c->headers[i]), c->headers[i]);
+		evhttp_remove_header(out, name);
+		evhttp_add_header(out, name, colon + 1 + strspn(colon + 1, " "));
+	}
+	if (c->drip_ms <= 0) {
+		struct evbuffer *b = evbuffer_new();
+		evbuffer_add(b, c->body, c->len);
+		evhttp_send_reply(req, c->status, "Canned", b);
+		evbuffer_free(b);
+		return true;
+	}
+	struct drip *d = calloc(1, sizeof(*d));
+	d->f = f;
+	d->req = req;
+	d->ms = c->drip_ms;
+	d->body = malloc(c->len + 1);
+	memcpy(d->body, c->body, c->len);
+	d->len = c->len;
+	d->timer = evtimer_new(f->base, on_drip, d);
+	d->next = f->drips;
+	f->drips = d;
+	evhttp_connection_set_closecb(evhttp_request_get_connection(req), on_drip_close, d);
+	evhttp_send_reply_start(req, c->status, "Canned");
+	struct timeval tv = {0, 1000};
+	evtimer_add(d->timer, &tv);
+	return true;
+}
+
 /* ---- dispatch ---- */
 
 static bool take_fault(struct fake *f, bool github, struct evkeyvalq *q, enum fake_fault *out,
@@ -744,6 +878,10 @@ static void handle(struct evhttp_request *req, void *arg)
 	f->served++;
 	const struct evhttp_uri *uri = evhttp_request_get_evhttp_uri(req);
 	const char *path = evhttp_uri_get_path(uri);
+	if (send_canned(f, req, path, ri)) {
+		pthread_mutex_unlock(&f->mu);
+		return;
+	}
 	const char *query = evhttp_uri_get_query(uri);
 	struct evkeyvalq q;
 	TAILQ_INIT(&q);
@@ -926,6 +1064,9 @@ void fake_stop(struct fake *f)
 	evhttp_free(f->http); /* closes connections: pending answers are cancelled */
 	while (f->pendings)
 		pending_unlink_free(f->pendings);
+	while (f->drips)
+		drip_unlink_free(f->drips);
+	canned_clear(&f->canned);
 	event_base_free(f->base);
 	for (int i = 0; i < f->nrepos; i++) {
 		for (int k = 0; k < f->repos[i].n; k++)

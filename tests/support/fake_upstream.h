@@ -9,6 +9,7 @@
 #define TESTS_FAKE_UPSTREAM_H
 
 #include <stdbool.h>
+#include <stddef.h>
 
 struct fake;
 
@@ -51,6 +52,14 @@ enum fake_fault {
 /* The next count listing requests (GitHub issues, Reddit /new) get fault; when
  * page > 0 only GitHub requests for that page count. Replaces any fault set. */
 void fake_fault(struct fake *f, enum fake_fault fault, int count, int arg, int page);
+
+/* Hostile answers: the next count requests whose path contains path_part
+ * get status, the header lines headers (NULL-terminated "Name: value", may be
+ * NULL) and body (len bytes, copied) instead of the normal answer (they are
+ * recorded as usual). With drip_ms > 0 the body is sent chunked, one byte
+ * every drip_ms. Replaces any canned answer set before. */
+void fake_canned(struct fake *f, const char *path_part, int count, int status,
+                 const char *const *headers, const void *body, size_t len, int drip_ms);
 
 /* Recorded requests. */
 int fake_nrequests(struct fake *f);
