@@ -286,6 +286,33 @@ Test(limits, connections_over_the_per_address_cap_get_503)
 		close(fds[i]);
 }
 
+Test(limits, a_burst_over_the_overall_cap_is_let_in_up_to_the_cap)
+{
+	struct tserver *s = tserver_start(
+	    conninfo, NULL,
+	    "{\"http\": {\"max_connections\": 50, \"max_connections_per_client\": 1000}}");
+	enum { N = 60 };
+	int fds[N];
+	usleep(300 * 1000); /* the start-up probe's connection is gone */
+	for (int i = 0; i < N; i++)
+		cr_assert_geq(fds[i] = connect_from("127.0.2.9", s->port), 0);
+	usleep(500 * 1000);
+	int refused = 0, held = 0;
+	for (int i = 0; i < N; i++) {
+		char buf[512];
+		ssize_t n = recv(fds[i], buf, sizeof(buf) - 1, MSG_DONTWAIT);
+		if (n > 0) {
+			buf[n] = '\0';
+			refused += strstr(buf, "HTTP/1.1 503 ") != NULL;
+		}
+		held += n < 0 && errno == EAGAIN;
+		close(fds[i]);
+	}
+	cr_expect_eq(held, 50, "%d held", held);
+	cr_expect_eq(refused, N - 50, "%d refused", refused);
+	cr_expect_eq(tserver_stop(s, SIGTERM), 0);
+}
+
 /* ---- (3) many large bodies at once */
 
 struct big_post {

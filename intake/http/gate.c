@@ -45,7 +45,7 @@ struct addr_count {
 struct gate_shared {
 	const struct config *cfg;
 	long max_connections;
-	atomic_long open;
+	atomic_long admitted; /* connections let in: what http.max_connections counts */
 	atomic_long uploads;
 	pthread_mutex_t lock; /* per_addr */
 	struct addr_count *per_addr[ADDR_BUCKETS];
@@ -73,7 +73,8 @@ struct gate {
 	struct event *timer; /* admission, our answers, deadlines */
 	int fd;
 	char addr[INET6_ADDRSTRLEN];
-	bool admitted, counted, upload;
+	bool admitted; /* admission ran */
+	bool holds_slot, counted, upload; /* in gs->admitted, per_addr, uploads */
 	enum phase phase;
 	struct timespec accepted;
 	struct headscan hs;
@@ -211,9 +212,14 @@ static void admit(struct gate *g)
 	g->phase = G_HEAD;
 	headscan_init(&g->hs, (size_t)cfg->max_header_bytes);
 	arm(g, cfg->head_timeout_s * 1000L - ms_between(g->accepted, now_ts()));
-	if (atomic_load(&gs->open) > gs->max_connections)
+	/* counted at admission, not accept: a burst accepted in one go is let in
+	 * up to the cap, not refused whole */
+	if (atomic_fetch_add(&gs->admitted, 1) >= gs->max_connections) {
+		atomic_fetch_sub(&gs->admitted, 1);
 		return refuse(g, 503, ML_REFUSED_MAX_CONNECTIONS, 1,
 			      "the server has too many connections open; try again shortly");
+	}
+	g->holds_slot = true;
 	if (!*g->addr || ratelimit_trusted_proxy(cfg, g->addr))
 		return;
 	g->counted = true;
@@ -460,7 +466,6 @@ static struct bufferevent *new_connection(struct event_base *base, void *arg)
 	if (gw->gates)
 		gw->gates->prev = g;
 	gw->gates = g;
-	atomic_fetch_add(&gw->gs->open, 1);
 	metrics_connections(1);
 	/* evhttp sets the descriptor once this returns: admit from the loop */
 	event_active(g->timer, EV_TIMEOUT, 1);
@@ -481,9 +486,10 @@ static void gate_free(struct gate *g)
 		gs->by_fd[g->fd] = NULL;
 	if (g->counted)
 		(void)addr_add(gs, g->addr, -1);
+	if (g->holds_slot)
+		atomic_fetch_sub(&gs->admitted, 1);
 	if (g->upload)
 		atomic_fetch_sub(&gs->uploads, 1);
-	atomic_fetch_sub(&gs->open, 1);
 	metrics_connections(-1);
 	event_free(g->timer);
 	evbuffer_remove_cb_entry(bufferevent_get_input(g->bev), g->watch);
