@@ -28,7 +28,7 @@ static char *triager;
 #define LIMITS_CONFIG                                                                              \
 	"{\"http\": {\"head_timeout_s\": 2, \"body_timeout_s\": 2, \"idle_timeout_s\": 2,"         \
 	" \"max_connections\": 4096, \"max_connections_per_client\": 64,"                          \
-	" \"max_body_bytes\": 65536, \"max_upload_bytes\": 16777216,"                               \
+	" \"max_body_bytes\": 65536, \"max_upload_bytes\": 16777216,"                              \
 	" \"max_concurrent_uploads\": 2},"                                                         \
 	" \"ratelimit\": {\"signin_per_min\": 1, \"signin_burst\": 5,"                             \
 	" \"public_per_s\": 1, \"public_burst\": 5}}"
@@ -223,7 +223,7 @@ Test(limits, dripping_connections_are_cut_at_the_head_deadline_while_others_are_
 		double s = test_now_ms();
 		struct tresp *r = http_do("GET", url, hdrs, NULL, 0);
 		cr_expect(r && r->status == 200, "an authenticated request failed: %ld",
-			  r ? r->status : 0);
+		          r ? r->status : 0);
 		cr_expect_lt(test_now_ms() - s, 5000, "the authenticated request took over 5 s");
 		tresp_free(r);
 		double left = 1000 - (test_now_ms() - t0);
@@ -243,7 +243,7 @@ Test(limits, dripping_connections_are_cut_at_the_head_deadline_while_others_are_
 		close(fds[i]);
 	}
 	cr_expect_eq(closed, DRIPPERS, "%d of %d dripping connections are still open",
-		     DRIPPERS - closed, DRIPPERS);
+	             DRIPPERS - closed, DRIPPERS);
 	cr_expect_gt(told, DRIPPERS / 2, "only %d were told 408", told);
 	cr_expect(healthz_ok(srv->url));
 }
@@ -280,8 +280,8 @@ Test(limits, connections_over_the_per_address_cap_get_503)
 	/* another address is not affected */
 	char out[8192];
 	cr_expect_eq(raw_request("127.0.2.2", "GET /healthz HTTP/1.1\r\nConnection: close\r\n\r\n",
-				 out, sizeof(out)),
-		     200);
+	                         out, sizeof(out)),
+	             200);
 	for (int i = 0; i < CAP + EXTRA; i++)
 		close(fds[i]);
 }
@@ -337,9 +337,11 @@ Test(limits, concurrent_large_bodies_are_refused_before_buffering)
 		p[i].fd = connect_from(src, srv->port);
 		cr_assert_geq(p[i].fd, 0);
 		snprintf(p[i].head, sizeof(p[i].head),
-			 "POST %s HTTP/1.1\r\nHost: x\r\nContent-Type: %s\r\nContent-Length: %zu\r\n\r\n",
-			 i % 2 ? "/login" : "/api/v1/ideas",
-			 i % 2 ? "application/x-www-form-urlencoded" : "application/json", announced);
+		         "POST %s HTTP/1.1\r\nHost: x\r\nContent-Type: %s\r\nContent-Length: "
+		         "%zu\r\n\r\n",
+		         i % 2 ? "/login" : "/api/v1/ideas",
+		         i % 2 ? "application/x-www-form-urlencoded" : "application/json",
+		         announced);
 		cr_assert_gt(send(p[i].fd, p[i].head, strlen(p[i].head), MSG_NOSIGNAL), 0);
 		fcntl(p[i].fd, F_SETFL, O_NONBLOCK);
 	}
@@ -382,9 +384,9 @@ Test(limits, concurrent_large_bodies_are_refused_before_buffering)
 		close(p[i].fd);
 	}
 	cr_log_info("RSS %ld kB before, %ld kB at most; at most %zu body bytes sent", base, peak,
-		    most);
+	            most);
 	cr_expect_lt(peak - base, 30 * 1024, "RSS grew by %ld kB with %d 16 MiB bodies",
-		     peak - base, N);
+	             peak - base, N);
 	cr_expect(healthz_ok(srv->url));
 }
 
@@ -394,8 +396,9 @@ Test(limits, a_chunked_body_over_the_route_limit_is_cut_early_with_a_problem)
 {
 	int fd = connect_from("127.0.4.1", srv->port);
 	cr_assert_geq(fd, 0);
-	const char *head = "POST /api/v1/ideas HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
-			   "Transfer-Encoding: chunked\r\n\r\n";
+	const char *head =
+	    "POST /api/v1/ideas HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+	    "Transfer-Encoding: chunked\r\n\r\n";
 	cr_assert_gt(send(fd, head, strlen(head), MSG_NOSIGNAL), 0);
 	char chunk[8192 + 16];
 	int hl = snprintf(chunk, sizeof(chunk), "2000\r\n");
@@ -426,9 +429,10 @@ Test(limits, a_chunked_body_over_the_route_limit_is_cut_early_with_a_problem)
 static int bearer_get(const char *src, const char *token, const char *path, char *out, size_t len)
 {
 	char req[512];
-	snprintf(req, sizeof(req),
-		 "GET %s HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer %s\r\nConnection: close\r\n\r\n",
-		 path, token);
+	snprintf(
+	    req, sizeof(req),
+	    "GET %s HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer %s\r\nConnection: close\r\n\r\n",
+	    path, token);
 	return raw_request(src, req, out, len);
 }
 
@@ -438,17 +442,17 @@ Test(limits, failed_credentials_run_out_and_then_even_good_ones_get_429)
 	const char *src = "127.0.6.1";
 	for (int i = 0; i < 5; i++) /* the burst: answered, each 401 costs a token */
 		cr_expect_eq(bearer_get(src, "wrong-token-xxxxxxxxxxxxxx", "/api/v1/stats", out,
-					sizeof(out)),
-			     401, "attempt %d", i);
-	cr_expect_eq(bearer_get(src, "wrong-token-xxxxxxxxxxxxxx", "/api/v1/stats", out, sizeof(out)),
-		     429);
+		                        sizeof(out)),
+		             401, "attempt %d", i);
+	cr_expect_eq(
+	    bearer_get(src, "wrong-token-xxxxxxxxxxxxxx", "/api/v1/stats", out, sizeof(out)), 429);
 	cr_expect(has_header(out, "Retry-After", ""), "%s", out);
 	cr_expect(has_header(out, "Content-Type", "application/problem+json"), "%s", out);
 	/* refused before the token is looked up: a valid one gets 429 too */
 	cr_expect_eq(bearer_get(src, triager, "/api/v1/stats", out, sizeof(out)), 429);
 	const char *login = "POST /login HTTP/1.1\r\nHost: x\r\nContent-Type: "
-			    "application/x-www-form-urlencoded\r\nContent-Length: 11\r\n"
-			    "Connection: close\r\n\r\ntoken=guess";
+	                    "application/x-www-form-urlencoded\r\nContent-Length: 11\r\n"
+	                    "Connection: close\r\n\r\ntoken=guess";
 	cr_expect_eq(raw_request(src, login, out, sizeof(out)), 429);
 	/* another address still signs in */
 	cr_expect_eq(bearer_get("127.0.6.2", triager, "/api/v1/stats", out, sizeof(out)), 200);
@@ -458,7 +462,7 @@ Test(limits, failed_credentials_run_out_and_then_even_good_ones_get_429)
 	m = http_get(url);
 	cr_assert(m);
 	cr_expect(strstr(m->body, "ideatriage_rate_limited_total{bucket=\"signin\"} "), "%s",
-		  m->body);
+	          m->body);
 	cr_expect_null(strstr(m->body, "ideatriage_rate_limited_total{bucket=\"signin\"} 0\n"));
 	tresp_free(m);
 }
@@ -467,8 +471,8 @@ Test(limits, sign_in_attempts_run_out)
 {
 	char out[8192];
 	const char *login = "POST /login HTTP/1.1\r\nHost: x\r\nContent-Type: "
-			    "application/x-www-form-urlencoded\r\nContent-Length: 11\r\n"
-			    "Connection: close\r\n\r\ntoken=guess";
+	                    "application/x-www-form-urlencoded\r\nContent-Length: 11\r\n"
+	                    "Connection: close\r\n\r\ntoken=guess";
 	int last = 0;
 	for (int i = 0; i < 8 && last != 429; i++)
 		last = raw_request("127.0.6.3", login, out, sizeof(out));
@@ -481,9 +485,10 @@ Test(limits, anonymous_public_requests_run_out)
 	char out[65536];
 	int ok = 0, last = 0;
 	for (int i = 0; i < 12 && last != 429; i++) {
-		last = raw_request("127.0.6.4",
-				   "GET /api/v1/backlog HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n",
-				   out, sizeof(out));
+		last = raw_request(
+		    "127.0.6.4",
+		    "GET /api/v1/backlog HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n", out,
+		    sizeof(out));
 		ok += last == 200;
 	}
 	cr_expect_eq(last, 429);
@@ -501,16 +506,17 @@ Test(limits, every_reply_carries_the_base_headers)
 	const char *gets[] = {"/", "/healthz", "/no/such/thing", "/submit"};
 	for (size_t i = 0; i < sizeof(gets) / sizeof(gets[0]); i++) {
 		char req[256];
-		snprintf(req, sizeof(req), "GET %s HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n",
-			 gets[i]);
+		snprintf(req, sizeof(req),
+		         "GET %s HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n", gets[i]);
 		cr_expect_gt(raw_request("127.0.7.1", req, out, sizeof(out)), 0);
 		cr_expect(base_headers(out), "%s lacks the base headers:\n%.1200s", gets[i], out);
 	}
 	/* the gate's own answers: 413, 400, 408 */
-	cr_expect_eq(raw_request("127.0.7.2",
-				 "POST /login HTTP/1.1\r\nHost: x\r\nContent-Length: 99999999\r\n\r\n",
-				 out, sizeof(out)),
-		     413);
+	cr_expect_eq(
+	    raw_request("127.0.7.2",
+	                "POST /login HTTP/1.1\r\nHost: x\r\nContent-Length: 99999999\r\n\r\n", out,
+	                sizeof(out)),
+	    413);
 	cr_expect(base_headers(out), "413:\n%s", out);
 	cr_expect_eq(raw_request("127.0.7.2", "BREW /pot HTTP/1.1\r\n\r\n", out, sizeof(out)), 400);
 	cr_expect(base_headers(out), "400:\n%s", out);
@@ -524,7 +530,8 @@ Test(limits, every_reply_carries_the_base_headers)
 	cr_expect_eq(bearer_get("127.0.7.4", triager, "/api/v1/stats", out, sizeof(out)), 200);
 	cr_expect(has_header(out, "Cache-Control", "no-store"), "%s", out);
 	cr_expect(base_headers(out));
-	cr_expect_eq(bearer_get("127.0.7.4", triager, "/api/v1/ideas/999999", out, sizeof(out)), 404);
+	cr_expect_eq(bearer_get("127.0.7.4", triager, "/api/v1/ideas/999999", out, sizeof(out)),
+	             404);
 	cr_expect(has_header(out, "Cache-Control", "no-store"), "%s", out);
 	cr_expect_eq(bearer_get("127.0.7.4", triager, "/roadmap/public", out, sizeof(out)), 200);
 	cr_expect(has_header(out, "Cache-Control", "no-store"), "%.800s", out);
@@ -569,7 +576,7 @@ Test(limits, descriptor_exhaustion_pauses_accepting_without_a_log_flood)
 		close(fds[i]);
 	long hz = sysconf(_SC_CLK_TCK);
 	cr_log_info("descriptor exhaustion for 3 s: %d log lines, %.2f s CPU", grown,
-		    (double)cpu / (double)hz);
+	            (double)cpu / (double)hz);
 	cr_expect_leq(grown, 4, "%d log lines in 3 s of EMFILE", grown);
 	cr_expect_lt(cpu, hz / 2, "the server spun: %.2f s CPU in 3 s", (double)cpu / (double)hz);
 	bool back = false;
@@ -601,7 +608,8 @@ static void *post_loop(void *arg)
 		char title[48], key[80], body[160];
 		snprintf(title, sizeof(title), "sigterm load %d-%d", p->id, i);
 		snprintf(key, sizeof(key), "Idempotency-Key: term-%d-%d", p->id, i);
-		snprintf(body, sizeof(body), "{\"title\": \"%s\", \"body\": \"under load\"}", title);
+		snprintf(body, sizeof(body), "{\"title\": \"%s\", \"body\": \"under load\"}",
+		         title);
 		const char *hdrs[] = {auth, key, "Content-Type: application/json", NULL};
 		struct tresp *r = http_do("POST", p->url, hdrs, body, strlen(body));
 		long st = r ? r->status : 0;
@@ -637,8 +645,8 @@ Test(limits, sigterm_under_load_loses_nothing_acknowledged)
 	for (int i = 0; i < T; i++)
 		for (int k = 0; k < p[i].acked; k++) {
 			const char *params[] = {p[i].titles[k]};
-			PGresult *res = PQexecParams(pg, "SELECT 1 FROM mentions WHERE title = $1", 1,
-						     NULL, params, NULL, NULL, 0);
+			PGresult *res = PQexecParams(pg, "SELECT 1 FROM mentions WHERE title = $1",
+			                             1, NULL, params, NULL, NULL, 0);
 			acked++;
 			missing += PQntuples(res) == 0;
 			PQclear(res);

@@ -25,14 +25,14 @@
 #include "intake/log.h"
 #include "intake/metrics.h"
 
-#define FD_RESERVE 64            /* descriptors kept for the database, logs, files */
-#define SMALL_BODY 4096          /* routes that take no body, and unknown paths */
-#define SWEEP_MS 100             /* how soon a connection evhttp let go is closed */
-#define LINGER_MS 1000           /* after our own answer: read and discard ... */
-#define LINGER_BYTES (1 << 20)   /* ... at most this, so the client gets no reset */
-#define ACCEPT_PAUSE_MS 250      /* after EMFILE/ENFILE */
-#define ACCEPT_LOG_INTERVAL_S 10 /* one log line at most per interval */
-#define ADDR_BUCKETS 1024
+#define FD_RESERVE            64        /* descriptors kept for the database, logs, files */
+#define SMALL_BODY            4096      /* routes that take no body, and unknown paths */
+#define SWEEP_MS              100       /* how soon a connection evhttp let go is closed */
+#define LINGER_MS             1000      /* after our own answer: read and discard ... */
+#define LINGER_BYTES          (1 << 20) /* ... at most this, so the client gets no reset */
+#define ACCEPT_PAUSE_MS       250       /* after EMFILE/ENFILE */
+#define ACCEPT_LOG_INTERVAL_S 10        /* one log line at most per interval */
+#define ADDR_BUCKETS          1024
 
 enum phase { G_NEW, G_HEAD, G_BODY, G_HANDLING, G_IDLE, G_CLOSED };
 
@@ -73,7 +73,7 @@ struct gate {
 	struct event *timer; /* admission, our answers, deadlines */
 	int fd;
 	char addr[INET6_ADDRSTRLEN];
-	bool admitted; /* admission ran */
+	bool admitted;                    /* admission ran */
 	bool holds_slot, counted, upload; /* in gs->admitted, per_addr, uploads */
 	enum phase phase;
 	struct timespec accepted;
@@ -176,7 +176,7 @@ static void arm(struct gate *g, long ms)
 
 /* Our own answer: stop reading, drop what is buffered, answer from the timer. */
 static void refuse(struct gate *g, int status, enum metric_limit m, int retry_after,
-		   const char *detail)
+                   const char *detail)
 {
 	if (g->reject)
 		return;
@@ -203,8 +203,8 @@ static void admit(struct gate *g)
 	socklen_t sl = sizeof(ss);
 	if (g->fd >= 0 && getpeername(g->fd, (struct sockaddr *)&ss, &sl) == 0) {
 		const void *a = ss.ss_family == AF_INET6
-				    ? (const void *)&((struct sockaddr_in6 *)&ss)->sin6_addr
-				    : (const void *)&((struct sockaddr_in *)&ss)->sin_addr;
+		                    ? (const void *)&((struct sockaddr_in6 *)&ss)->sin6_addr
+		                    : (const void *)&((struct sockaddr_in *)&ss)->sin_addr;
 		inet_ntop(ss.ss_family, a, g->addr, sizeof(g->addr));
 	}
 	if (g->fd >= 0 && g->fd < gs->n_fd)
@@ -217,7 +217,7 @@ static void admit(struct gate *g)
 	if (atomic_fetch_add(&gs->admitted, 1) >= gs->max_connections) {
 		atomic_fetch_sub(&gs->admitted, 1);
 		return refuse(g, 503, ML_REFUSED_MAX_CONNECTIONS, 1,
-			      "the server has too many connections open; try again shortly");
+		              "the server has too many connections open; try again shortly");
 	}
 	g->holds_slot = true;
 	if (!*g->addr || ratelimit_trusted_proxy(cfg, g->addr))
@@ -236,10 +236,10 @@ static int method_bit(const char *m)
 		const char *name;
 		int bit;
 	} map[] = {{"GET", EVHTTP_REQ_GET},         {"POST", EVHTTP_REQ_POST},
-		   {"HEAD", EVHTTP_REQ_HEAD},       {"PUT", EVHTTP_REQ_PUT},
-		   {"DELETE", EVHTTP_REQ_DELETE},   {"PATCH", EVHTTP_REQ_PATCH},
-		   {"OPTIONS", EVHTTP_REQ_OPTIONS}, {"TRACE", EVHTTP_REQ_TRACE},
-		   {"CONNECT", EVHTTP_REQ_CONNECT}};
+	           {"HEAD", EVHTTP_REQ_HEAD},       {"PUT", EVHTTP_REQ_PUT},
+	           {"DELETE", EVHTTP_REQ_DELETE},   {"PATCH", EVHTTP_REQ_PATCH},
+	           {"OPTIONS", EVHTTP_REQ_OPTIONS}, {"TRACE", EVHTTP_REQ_TRACE},
+	           {"CONNECT", EVHTTP_REQ_CONNECT}};
 	for (size_t i = 0; i < sizeof(map) / sizeof(map[0]); i++)
 		if (strcmp(m, map[i].name) == 0)
 			return map[i].bit;
@@ -256,12 +256,12 @@ static void head_done(struct gate *g)
 		route = router_match(NULL, hs->path, method_bit(hs->method), &path_matched);
 	enum body_limit kind = route >= 0 ? http_routes[route].body : BODY_NONE;
 	g->limit = kind == BODY_UPLOAD ? cfg->max_upload_bytes
-		   : kind == BODY_JSON ? cfg->max_body_bytes
-				       : SMALL_BODY;
+	           : kind == BODY_JSON ? cfg->max_body_bytes
+	                               : SMALL_BODY;
 	if (hs->content_length > g->limit) {
 		char d[160];
 		snprintf(d, sizeof(d), "the body is %lld bytes; the limit here is %ld",
-			 hs->content_length, g->limit);
+		         hs->content_length, g->limit);
 		return refuse(g, 413, ML_REFUSED_BODY_TOO_LARGE, 0, d);
 	}
 	bufferevent_data_cb readcb;
@@ -275,7 +275,7 @@ static void head_done(struct gate *g)
 		if (atomic_fetch_add(&gs->uploads, 1) >= cfg->max_concurrent_uploads) {
 			atomic_fetch_sub(&gs->uploads, 1);
 			return refuse(g, 503, ML_REFUSED_UPLOADS, 5,
-				      "too many uploads in progress; try again shortly");
+			              "too many uploads in progress; try again shortly");
 		}
 		g->upload = true;
 	}
@@ -322,7 +322,8 @@ static void consume(struct gate *g, const char *p, size_t n)
 		} else if (g->phase == G_BODY) { /* chunked: count everything */
 			g->body_seen += (long long)n;
 			n = 0;
-			if (g->body_seen > g->limit + 64) /* 64: chunk framing of a body at the limit */
+			if (g->body_seen >
+			    g->limit + 64) /* 64: chunk framing of a body at the limit */
 				refuse(g, 413, ML_REFUSED_BODY_TOO_LARGE, 0,
 				       "the chunked body is larger than the limit here");
 		} else {
@@ -423,13 +424,13 @@ static void on_timer(evutil_socket_t fd, short what, void *arg)
 		metrics_limit(ML_TIMEOUT_HEAD);
 		char d[128];
 		snprintf(d, sizeof(d), "the request head did not arrive within %ld s",
-			 cfg->head_timeout_s);
+		         cfg->head_timeout_s);
 		answer(g, 408, 0, d);
 	} else if (g->phase == G_BODY) {
 		metrics_limit(ML_TIMEOUT_BODY);
 		char d[128];
 		snprintf(d, sizeof(d), "the request body did not arrive within %ld s",
-			 cfg->body_timeout_s);
+		         cfg->body_timeout_s);
 		answer(g, 408, 0, d);
 	} else if (g->phase == G_IDLE) {
 		metrics_limit(ML_TIMEOUT_IDLE);
@@ -505,8 +506,10 @@ static void sweep(evutil_socket_t fd, short what, void *arg)
 		next = g->next;
 		if (evhttp_holds(g))
 			continue;
-		bool lingering = g->phase == G_CLOSED && g->lingered <= LINGER_BYTES &&
-				 ms_between(now, g->linger_until) > 0;
+		/* reading stops at the client's EOF, an error or LINGER_BYTES */
+		bool lingering = g->phase == G_CLOSED &&
+		                 (bufferevent_get_enabled(g->bev) & EV_READ) &&
+		                 ms_between(now, g->linger_until) > 0;
 		if (!lingering)
 			gate_free(g);
 	}
@@ -541,9 +544,9 @@ static void accept_failed(struct evconnlistener *lev, void *unused)
 		return; /* another worker logs this interval */
 	atomic_fetch_sub(&gs->accept_failures, n);
 	log_msg(LOG_WARN,
-		"cannot accept connections: %s; pausing accepts %d ms at a time (%ld failures "
-		"since the last report; at most one report per %d s)",
-		strerror(e), ACCEPT_PAUSE_MS, n, ACCEPT_LOG_INTERVAL_S);
+	        "cannot accept connections: %s; pausing accepts %d ms at a time (%ld failures "
+	        "since the last report; at most one report per %d s)",
+	        strerror(e), ACCEPT_PAUSE_MS, n, ACCEPT_LOG_INTERVAL_S);
 }
 
 /* ---- the public side */
@@ -557,8 +560,8 @@ struct gate_shared *gate_shared_new(const struct config *cfg, struct err *err)
 		(void)getrlimit(RLIMIT_NOFILE, &rl);
 	}
 	struct gate_shared *gs = calloc(1, sizeof(*gs));
-	long n_fd = rl.rlim_cur == RLIM_INFINITY || rl.rlim_cur > (1 << 20) ? (1 << 20)
-									     : (long)rl.rlim_cur;
+	long n_fd =
+	    rl.rlim_cur == RLIM_INFINITY || rl.rlim_cur > (1 << 20) ? (1 << 20) : (long)rl.rlim_cur;
 	if (!gs || !(gs->by_fd = calloc((size_t)n_fd, sizeof(*gs->by_fd)))) {
 		free(gs);
 		err_set(err, "out of memory");
@@ -571,9 +574,9 @@ struct gate_shared *gate_shared_new(const struct config *cfg, struct err *err)
 	if (gs->max_connections > n_fd - FD_RESERVE) {
 		gs->max_connections = n_fd - FD_RESERVE > 1 ? n_fd - FD_RESERVE : 1;
 		log_msg(LOG_WARN,
-			"http.max_connections lowered to %ld: the descriptor limit is %ld and %d "
-			"are kept for the rest of the service",
-			gs->max_connections, n_fd, FD_RESERVE);
+		        "http.max_connections lowered to %ld: the descriptor limit is %ld and %d "
+		        "are kept for the rest of the service",
+		        gs->max_connections, n_fd, FD_RESERVE);
 	}
 	return gs;
 }
@@ -599,7 +602,7 @@ long gate_max_connections(const struct gate_shared *gs)
 }
 
 struct gate_worker *gate_worker_new(struct gate_shared *gs, struct event_base *base,
-				    struct evhttp *http, struct evconnlistener *lev)
+                                    struct evhttp *http, struct evconnlistener *lev)
 {
 	struct gate_worker *gw = calloc(1, sizeof(*gw));
 	if (!gw)

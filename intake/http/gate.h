@@ -47,7 +47,7 @@ long gate_max_connections(const struct gate_shared *gs);
 /* Gates every connection http accepts through lev (both borrowed; lev until
  * gate_worker_unbind). Runs on the worker's thread from then on. */
 struct gate_worker *gate_worker_new(struct gate_shared *gs, struct event_base *base,
-				    struct evhttp *http, struct evconnlistener *lev);
+                                    struct evhttp *http, struct evconnlistener *lev);
 /* Before the listener is freed: no more pausing or resuming it. */
 void gate_worker_unbind(struct gate_worker *gw);
 /* After evhttp_free (every connection gone): drops what is left. */

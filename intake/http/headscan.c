@@ -7,8 +7,8 @@
 
 #include <string.h>
 
-static const char *const known_methods[] = {"GET",   "POST",    "HEAD",    "PUT",  "DELETE",
-					    "PATCH", "OPTIONS", "CONNECT", "TRACE", NULL};
+static const char *const known_methods[] = {"GET",   "POST",    "HEAD",    "PUT",   "DELETE",
+                                            "PATCH", "OPTIONS", "CONNECT", "TRACE", NULL};
 
 void headscan_init(struct headscan *s, size_t max_head)
 {

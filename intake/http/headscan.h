@@ -34,13 +34,13 @@ struct headscan {
 	bool chunked;
 
 	/* the line being scanned */
-	int part;       /* request line: 0 method, 1 target, 2 version */
-	size_t len[3];  /* request line: bytes seen of each part */
-	bool in_query;  /* target: past '?' or '#' */
+	int part;      /* request line: 0 method, 1 target, 2 version */
+	size_t len[3]; /* request line: bytes seen of each part */
+	bool in_query; /* target: past '?' or '#' */
 	char version[12];
 	bool pending_cr; /* a '\r' not yet known to end the line */
 	size_t line_len;
-	char name[24];  /* header name, lowercased, truncated */
+	char name[24]; /* header name, lowercased, truncated */
 	size_t name_len;
 	bool in_value;
 	char value[24]; /* header value without leading blanks, truncated */

@@ -15,19 +15,19 @@
 
 #include "intake/http/http.h"
 
-#define SLOTS 8192
+#define SLOTS  8192
 #define WINDOW 8
 
 struct slot {
 	char addr[48];
-	double last;                /* monotonic seconds of the last use */
+	double last; /* monotonic seconds of the last use */
 	double tokens[RL_BUCKETS];
 	double filled[RL_BUCKETS]; /* when tokens[b] was last refilled */
 };
 
 struct ratelimit {
 	pthread_mutex_t lock;
-	double rate[RL_BUCKETS];  /* tokens per second; 0 disables */
+	double rate[RL_BUCKETS]; /* tokens per second; 0 disables */
 	double burst[RL_BUCKETS];
 	struct slot slots[SLOTS];
 };
