@@ -498,6 +498,52 @@ Test(limits, anonymous_public_requests_run_out)
 	cr_expect_eq(bearer_get("127.0.6.4", triager, "/api/v1/backlog", out, sizeof(out)), 200);
 }
 
+Test(limits, behind_a_trusted_proxy_the_forwarded_address_is_limited)
+{
+	struct tserver *s =
+	    tserver_start(conninfo, NULL,
+	                  "{\"auth\": {\"trusted_proxies\": [\"127.0.8.1\"]},"
+	                  " \"http\": {\"max_connections_per_client\": 2},"
+	                  " \"ratelimit\": {\"signin_per_min\": 1, \"signin_burst\": 2}}");
+	struct tserver *keep = srv;
+	srv = s; /* raw_request talks to srv */
+	char out[8192], req[512];
+#define PROXIED                                                                                    \
+	"GET /api/v1/stats HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer %s\r\n"                    \
+	"X-Forwarded-For: %s\r\nConnection: close\r\n\r\n"
+	/* through the proxy: each forwarded client has its own bucket */
+	snprintf(req, sizeof(req), PROXIED, "wrong-token-xxxxxxxxxxxxxx",
+	         "198.51.100.7, 203.0.113.9");
+	for (int i = 0; i < 2; i++)
+		cr_expect_eq(raw_request("127.0.8.1", req, out, sizeof(out)), 401);
+	cr_expect_eq(raw_request("127.0.8.1", req, out, sizeof(out)), 429);
+	snprintf(req, sizeof(req), PROXIED, triager, "203.0.113.10");
+	cr_expect_eq(raw_request("127.0.8.1", req, out, sizeof(out)), 200,
+	             "another client behind the proxy was limited");
+	/* a client that is not a trusted proxy cannot pick its address */
+	snprintf(req, sizeof(req), PROXIED, "wrong-token-xxxxxxxxxxxxxx", "192.0.2.1");
+	for (int i = 0; i < 2; i++) {
+		usleep(200 * 1000); /* the closed connection is no longer counted (cap 2) */
+		cr_expect_eq(raw_request("127.0.8.2", req, out, sizeof(out)), 401);
+	}
+	usleep(200 * 1000);
+	snprintf(req, sizeof(req), PROXIED, triager, "192.0.2.2");
+	cr_expect_eq(raw_request("127.0.8.2", req, out, sizeof(out)), 429, "%s", out);
+	/* the proxy is exempt from the per-address connection cap (2 here) */
+	int fds[4];
+	for (int i = 0; i < 4; i++)
+		cr_assert_geq(fds[i] = connect_from("127.0.8.1", s->port), 0);
+	usleep(300 * 1000);
+	for (int i = 0; i < 4; i++) {
+		char buf[64];
+		cr_expect(recv(fds[i], buf, sizeof(buf), MSG_DONTWAIT) < 0 && errno == EAGAIN,
+		          "the trusted proxy's connection %d was refused", i);
+		close(fds[i]);
+	}
+	srv = keep;
+	cr_expect_eq(tserver_stop(s, SIGTERM), 0);
+}
+
 /* ---- (7) headers */
 
 Test(limits, every_reply_carries_the_base_headers)
