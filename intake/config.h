@@ -28,6 +28,17 @@ struct config {
 	long io_timeout_s;
 	long shutdown_grace_ms;
 	long public_cache_ms;
+	/* limits that hold under abuse (intake/http/gate.c, ratelimit.c) */
+	long max_connections;
+	long max_connections_per_client;
+	long head_timeout_s;
+	long body_timeout_s;
+	long idle_timeout_s;
+	long max_concurrent_uploads;
+	long rl_signin_per_min;
+	long rl_signin_burst;
+	long rl_public_per_s;
+	long rl_public_burst;
 
 	char *log_level;
 	char *scoring_file;

@@ -6,7 +6,7 @@
 #include "connectors/connector.h"
 
 static const int status_codes[] = {200, 201, 202, 204, 301, 303, 304, 400, 401, 403, 404,
-				   405, 409, 413, 415, 422, 429, 500, 503};
+				   405, 408, 409, 413, 415, 422, 429, 431, 500, 503};
 #define N_STATUS (int)(sizeof(status_codes) / sizeof(status_codes[0]))
 #define SLOT_OTHER N_STATUS
 static const double buckets[] = {0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025,
@@ -36,6 +36,56 @@ static const char *const counter_names[M_COUNTER_LEN][2] = {
     [M_SYNC_ERRORS] = {"ideatriage_sync_errors_total", "connector runs that failed"},
     [M_WEBHOOKS] = {"ideatriage_webhook_deliveries_total", "webhook deliveries accepted"},
 };
+
+static atomic_long limits[ML_LIMIT_LEN];
+static atomic_long connections_open;
+
+/* metric name, label, label value (NULL: no label) */
+static const char *const limit_names[ML_LIMIT_LEN][3] = {
+    [ML_REFUSED_MAX_CONNECTIONS] = {"ideatriage_connections_refused_total", "reason",
+				    "max_connections"},
+    [ML_REFUSED_PER_CLIENT] = {"ideatriage_connections_refused_total", "reason", "per_client"},
+    [ML_REFUSED_UPLOADS] = {"ideatriage_requests_refused_total", "reason", "uploads"},
+    [ML_REFUSED_BODY_TOO_LARGE] = {"ideatriage_requests_refused_total", "reason",
+				   "body_too_large"},
+    [ML_REFUSED_HEAD_TOO_LARGE] = {"ideatriage_requests_refused_total", "reason",
+				   "head_too_large"},
+    [ML_REFUSED_BAD_HEAD] = {"ideatriage_requests_refused_total", "reason", "bad_head"},
+    [ML_TIMEOUT_HEAD] = {"ideatriage_connections_timed_out_total", "phase", "head"},
+    [ML_TIMEOUT_BODY] = {"ideatriage_connections_timed_out_total", "phase", "body"},
+    [ML_TIMEOUT_IDLE] = {"ideatriage_connections_timed_out_total", "phase", "idle"},
+    [ML_ACCEPT_ERRORS] = {"ideatriage_accept_errors_total", NULL, NULL},
+    [ML_RATE_SIGNIN] = {"ideatriage_rate_limited_total", "bucket", "signin"},
+    [ML_RATE_PUBLIC] = {"ideatriage_rate_limited_total", "bucket", "public"},
+};
+
+void metrics_limit(enum metric_limit m)
+{
+	atomic_fetch_add(&limits[m], 1);
+}
+
+void metrics_connections(long delta)
+{
+	atomic_fetch_add(&connections_open, delta);
+}
+
+static void render_limits(FILE *f)
+{
+	const char *last = "";
+	for (int m = 0; m < ML_LIMIT_LEN; m++) {
+		const char *const *n = limit_names[m];
+		if (strcmp(n[0], last) != 0) /* rows of one metric are adjacent */
+			fprintf(f, "# TYPE %s counter\n", n[0]);
+		last = n[0];
+		if (n[1])
+			fprintf(f, "%s{%s=\"%s\"} %ld\n", n[0], n[1], n[2], atomic_load(&limits[m]));
+		else
+			fprintf(f, "%s %ld\n", n[0], atomic_load(&limits[m]));
+	}
+	fprintf(f, "# HELP ideatriage_connections_open Client connections open now.\n"
+		   "# TYPE ideatriage_connections_open gauge\nideatriage_connections_open %ld\n",
+		atomic_load(&connections_open));
+}
 
 void metrics_set_routes(const char *const *names, int n)
 {
@@ -184,4 +234,5 @@ void metrics_render(FILE *f)
 			counter_names[c][1], counter_names[c][0], counter_names[c][0],
 			atomic_load(&counters[c]));
 	render_sync(f);
+	render_limits(f);
 }

@@ -17,6 +17,28 @@ enum metric_counter {
 	M_COUNTER_LEN
 };
 
+/* What the connection gate and the rate limits turned away or cut. */
+enum metric_limit {
+	ML_REFUSED_MAX_CONNECTIONS, /* connections refused: over http.max_connections */
+	ML_REFUSED_PER_CLIENT,      /* over http.max_connections_per_client */
+	ML_REFUSED_UPLOADS,         /* requests refused: over http.max_concurrent_uploads */
+	ML_REFUSED_BODY_TOO_LARGE,  /* over the route's body limit, before reading it */
+	ML_REFUSED_HEAD_TOO_LARGE,
+	ML_REFUSED_BAD_HEAD,
+	ML_TIMEOUT_HEAD, /* connections closed: head deadline */
+	ML_TIMEOUT_BODY, /* body deadline */
+	ML_TIMEOUT_IDLE, /* idle keep-alive */
+	ML_ACCEPT_ERRORS, /* accept() failures such as EMFILE (accepting paused) */
+	ML_RATE_SIGNIN,   /* 429s: sign-in bucket */
+	ML_RATE_PUBLIC,   /* 429s: public bucket */
+	ML_LIMIT_LEN
+};
+
+void metrics_limit(enum metric_limit m);
+
+/* The gauge of open client connections. */
+void metrics_connections(long delta);
+
 /* Names routes by index (borrowed, must outlive the process). */
 void metrics_set_routes(const char *const *names, int n);
 

@@ -5,9 +5,14 @@
 #include <event2/keyvalq_struct.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
+#include "intake/http/gate.h"
 #include "intake/http/http.h"
+#include "intake/http/ratelimit.h"
+#include "intake/http/request.h"
+#include "intake/http/server.h"
 #include "intake/log.h"
 #include "intake/metrics.h"
 #include "intake/views.h"
@@ -27,11 +32,13 @@ const char *http_reason(int status)
 	case 403: return "Forbidden";
 	case 404: return "Not Found";
 	case 405: return "Method Not Allowed";
+	case 408: return "Request Timeout";
 	case 409: return "Conflict";
 	case 413: return "Content Too Large";
 	case 415: return "Unsupported Media Type";
 	case 422: return "Unprocessable Content";
 	case 429: return "Too Many Requests";
+	case 431: return "Request Header Fields Too Large";
 	case 500: return "Internal Server Error";
 	case 503: return "Service Unavailable";
 	default: return "Unknown";
@@ -66,6 +73,47 @@ void http_set_header(struct http_ctx *c, const char *name, const char *value)
 	evhttp_add_header(h, name, value);
 }
 
+/* The headers every reply carries, ours and the gate's alike. The pages keep
+ * their CSS in a <style> block, hence 'unsafe-inline' for styles only; no
+ * script runs at all. */
+static const char *const base_headers[][2] = {
+    {"Content-Security-Policy",
+     "default-src 'self'; script-src 'none'; style-src 'self' 'unsafe-inline'; img-src 'self'; "
+     "object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'"},
+    {"X-Content-Type-Options", "nosniff"},
+    {"Referrer-Policy", "same-origin"},
+    {"X-Frame-Options", "DENY"},
+};
+#define N_BASE (sizeof(base_headers) / sizeof(base_headers[0]))
+
+size_t http_raw_problem(char *out, size_t len, int status, int retry_after, const char *detail)
+{
+	json_t *p = json_pack("{s:s, s:s, s:i, s:s}", "type", "about:blank", "title",
+			      http_reason(status), "status", status, "detail", detail);
+	char *body = p ? json_dumps(p, JSON_COMPACT | JSON_PRESERVE_ORDER) : NULL;
+	json_decref(p);
+	int n = snprintf(out, len,
+			 "HTTP/1.1 %d %s\r\nContent-Type: application/problem+json\r\n"
+			 "Content-Length: %zu\r\nConnection: close\r\nCache-Control: no-store\r\n",
+			 status, http_reason(status), body ? strlen(body) + 1 : 0);
+	if (retry_after > 0 && n >= 0 && (size_t)n < len)
+		n += snprintf(out + n, len - (size_t)n, "Retry-After: %d\r\n", retry_after);
+	for (size_t i = 0; i < N_BASE && n >= 0 && (size_t)n < len; i++)
+		n += snprintf(out + n, len - (size_t)n, "%s: %s\r\n", base_headers[i][0],
+			      base_headers[i][1]);
+	if (n >= 0 && (size_t)n < len)
+		n += snprintf(out + n, len - (size_t)n, "\r\n%s\n", body ? body : "");
+	free(body);
+	return n < 0 ? 0 : (size_t)n < len ? (size_t)n : len - 1;
+}
+
+bool http_authenticated_request(struct http_ctx *c)
+{
+	char buf[256];
+	return http_header(c, "Authorization") ||
+	       http_cookie(c, HTTP_SESSION_COOKIE, buf, sizeof(buf)) != NULL;
+}
+
 void http_reply(struct http_ctx *c, int status, const char *content_type, struct evbuffer *body)
 {
 	if (c->replied) { /* a handler bug; never send twice */
@@ -83,10 +131,18 @@ void http_reply(struct http_ctx *c, int status, const char *content_type, struct
 	if (content_type)
 		http_set_header(c, "Content-Type", content_type);
 	evhttp_add_header(h, "X-Request-Id", c->request_id);
-	evhttp_add_header(h, "X-Content-Type-Options", "nosniff");
-	evhttp_add_header(h, "Referrer-Policy", "same-origin");
-	if (!evhttp_find_header(h, "Cache-Control"))
+	for (size_t i = 0; i < N_BASE; i++)
+		http_set_header(c, base_headers[i][0], base_headers[i][1]);
+	/* an answer to a signed-in request is that person's: never cached */
+	if (http_authenticated_request(c))
+		http_set_header(c, "Cache-Control", "no-store");
+	else if (!evhttp_find_header(h, "Cache-Control"))
 		evhttp_add_header(h, "Cache-Control", "no-store");
+	if (status == 401) { /* a failed credential costs a sign-in token */
+		char addr[64];
+		http_client_address(c, addr, sizeof(addr));
+		(void)ratelimit_take(http_ratelimit(c), RL_SIGNIN, addr);
+	}
 	evhttp_send_reply(c->req, status, http_reason(status), body);
 	if (body)
 		evbuffer_free(body);

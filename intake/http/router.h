@@ -8,11 +8,17 @@ typedef void (*http_handler)(struct http_ctx *c);
 
 enum body_limit { BODY_NONE, BODY_JSON, BODY_UPLOAD };
 
+/* Which per-address token bucket a request takes from (intake/http/ratelimit.h):
+ * RATE_SIGNIN is checked before any credential is looked up; RATE_PUBLIC
+ * counts anonymous requests to the public pages and API. */
+enum rate_class { RATE_NONE, RATE_PUBLIC, RATE_SIGNIN };
+
 struct route {
 	int methods;         /* EVHTTP_REQ_* bits */
 	const char *pattern; /* "/api/v1/ideas/{id}"; {x} matches one segment */
 	http_handler handler;
 	enum body_limit body;
+	enum rate_class rate;
 };
 
 extern const struct route http_routes[];

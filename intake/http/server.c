@@ -1,9 +1,11 @@
 /* intake/http/server.c - workers, dispatch, limits and graceful shutdown.
  *
  * Handlers run synchronously on their worker's loop (libpq calls block that
- * worker only). Limits: libevent enforces the header size and a hard body cap
- * (the larger of the two body limits); dispatch() answers a body over the
- * route's own limit with a 413 problem before any handler sees it. */
+ * worker only). Limits: the connection gate (gate.h) admits connections,
+ * holds the head and body deadlines and refuses a body over its route's limit
+ * before it is buffered; libevent still enforces the header size and a hard
+ * body cap; dispatch() applies the per-address rate limits (ratelimit.h)
+ * before any handler - and so before any credential is looked up. */
 #include "intake/http/server.h"
 
 #include <arpa/inet.h>
@@ -27,6 +29,8 @@
 
 #include "db/db.h"
 #include "intake/http/cache.h"
+#include "intake/http/gate.h"
+#include "intake/http/ratelimit.h"
 #include "intake/http/router.h"
 #include "intake/log.h"
 #include "intake/metrics.h"
@@ -40,6 +44,7 @@ struct http_worker {
 	struct event_base *base;
 	struct evhttp *http;
 	struct evhttp_bound_socket *bound;
+	struct gate_worker *gate;
 	struct db *db;
 	struct triage_ctx triage;
 	int replies_in_flight;
@@ -55,6 +60,8 @@ struct http_server {
 	int port;
 	int nworkers;
 	struct http_worker *workers;
+	struct gate_shared *gate;
+	struct ratelimit *ratelimit;
 	atomic_bool stopping;
 };
 
@@ -83,6 +90,11 @@ struct triage_ctx *http_triage(struct http_ctx *c)
 	return &c->worker->triage;
 }
 
+struct ratelimit *http_ratelimit(struct http_ctx *c)
+{
+	return c->worker->srv->ratelimit;
+}
+
 static void new_request_id(struct http_ctx *c)
 {
 	const char *given = http_header(c, "X-Request-Id");
@@ -103,6 +115,31 @@ static void reply_done(struct evhttp_request *req, void *arg)
 {
 	struct http_worker *w = arg;
 	w->replies_in_flight--;
+	gate_reply_done(gate_of(w->gate, req));
+}
+
+/* The per-address buckets: 0 to go on, -1 after answering 429. A request
+ * with credentials is refused while its address's sign-in bucket is empty
+ * (every 401 takes a token: reply.c), so guessing costs no database lookup. */
+static int rate_limited(struct http_ctx *c, const struct route *r)
+{
+	char addr[64];
+	http_client_address(c, addr, sizeof(addr));
+	struct ratelimit *rl = c->worker->srv->ratelimit;
+	bool credentials = r->rate == RATE_SIGNIN || http_authenticated_request(c);
+	int wait = credentials ? ratelimit_check(rl, RL_SIGNIN, addr)
+		   : r->rate == RATE_PUBLIC ? ratelimit_take(rl, RL_PUBLIC, addr)
+					    : 0;
+	if (!wait)
+		return 0;
+	metrics_limit(credentials ? ML_RATE_SIGNIN : ML_RATE_PUBLIC);
+	char secs[16];
+	snprintf(secs, sizeof(secs), "%d", wait);
+	http_set_header(c, "Retry-After", secs);
+	return http_problem(c, 429, NULL,
+			    credentials ? "too many failed sign-ins from your address; retry in %d s"
+					: "too many requests from your address; retry in %d s",
+			    wait);
 }
 
 static void dispatch(struct evhttp_request *req, void *arg)
@@ -113,6 +150,7 @@ static void dispatch(struct evhttp_request *req, void *arg)
 	new_request_id(&c);
 	w->replies_in_flight++;
 	evhttp_request_set_on_complete_cb(req, reply_done, w);
+	gate_dispatched(gate_of(w->gate, req));
 
 	const struct evhttp_uri *uri = evhttp_request_get_evhttp_uri(req);
 	c.path = uri ? evhttp_uri_get_path(uri) : NULL;
@@ -136,6 +174,8 @@ static void dispatch(struct evhttp_request *req, void *arg)
 		return;
 	}
 	const struct route *r = &http_routes[c.route];
+	if (rate_limited(&c, r) < 0)
+		return;
 	size_t len = evbuffer_get_length(evhttp_request_get_input_buffer(req));
 	long limit = r->body == BODY_UPLOAD ? c.cfg->max_upload_bytes
 		     : r->body == BODY_JSON ? c.cfg->max_body_bytes
@@ -172,6 +212,7 @@ static void begin_stop(evutil_socket_t fd, short what, void *arg)
 {
 	struct http_worker *w = arg;
 	if (w->bound) {
+		gate_worker_unbind(w->gate);
 		evhttp_del_accept_socket(w->http, w->bound);
 		w->bound = NULL;
 	}
@@ -199,6 +240,8 @@ static void *worker_main(void *arg)
 	/* Closes every connection; replies still unsent after the grace are cut. */
 	evhttp_free(w->http);
 	w->http = NULL;
+	gate_worker_free(w->gate);
+	w->gate = NULL;
 	if (w->drain)
 		event_free(w->drain);
 	db_close(w->db);
@@ -217,9 +260,11 @@ static int setup_worker(struct http_server *s, struct http_worker *w, struct err
 	if (!w->http)
 		return err_set(err, "cannot create an event loop");
 	evhttp_set_gencb(w->http, dispatch, w);
+	/* every method: dispatch answers 405 with a problem, not libevent's page */
 	evhttp_set_allowed_methods(w->http, EVHTTP_REQ_GET | EVHTTP_REQ_HEAD | EVHTTP_REQ_POST |
 						EVHTTP_REQ_PATCH | EVHTTP_REQ_PUT |
-						EVHTTP_REQ_DELETE | EVHTTP_REQ_OPTIONS);
+						EVHTTP_REQ_DELETE | EVHTTP_REQ_OPTIONS |
+						EVHTTP_REQ_TRACE | EVHTTP_REQ_CONNECT);
 	evhttp_set_max_headers_size(w->http, cfg->max_header_bytes);
 	long hard = cfg->max_upload_bytes > cfg->max_body_bytes ? cfg->max_upload_bytes
 								: cfg->max_body_bytes;
@@ -230,6 +275,8 @@ static int setup_worker(struct http_server *s, struct http_worker *w, struct err
 	    evconnlistener_new(w->base, NULL, NULL, LEV_OPT_CLOSE_ON_EXEC, 0, s->fd);
 	if (!l || !(w->bound = evhttp_bind_listener(w->http, l)))
 		return err_set(err, "cannot listen with worker %d", w->index);
+	if (!(w->gate = gate_worker_new(s->gate, w->base, w->http, l)))
+		return err_set(err, "out of memory");
 	return 0;
 }
 
@@ -296,8 +343,12 @@ struct http_server *http_server_new(const struct config *cfg, const char *connin
 	s->nworkers = config_worker_count(cfg);
 	http_cache_set_ttl(cfg->public_cache_ms);
 	s->workers = calloc((size_t)s->nworkers, sizeof(*s->workers));
-	if (!s->workers || bind_socket(s, err) < 0)
+	if (!s->workers || !(s->gate = gate_shared_new(cfg, err)) || bind_socket(s, err) < 0)
 		goto fail;
+	if (!(s->ratelimit = ratelimit_new(cfg))) {
+		err_set(err, "out of memory");
+		goto fail;
+	}
 	for (int i = 0; i < s->nworkers; i++) {
 		s->workers[i].index = i;
 		if (setup_worker(s, &s->workers[i], err) < 0)
@@ -322,8 +373,9 @@ int http_server_start(struct http_server *s, struct err *err)
 		s->workers[i].started = true;
 	}
 	log_json(LOG_INFO, "listening",
-		 json_pack("{s:s, s:i, s:i}", "listen", s->cfg->listen, "port", s->port, "workers",
-			   s->nworkers));
+		 json_pack("{s:s, s:i, s:i, s:I}", "listen", s->cfg->listen, "port", s->port,
+			   "workers", s->nworkers, "max_connections",
+			   (json_int_t)gate_max_connections(s->gate)));
 	return 0;
 }
 
@@ -351,6 +403,7 @@ void http_server_free(struct http_server *s)
 		struct http_worker *w = &s->workers[i];
 		if (w->http) /* never started */
 			evhttp_free(w->http);
+		gate_worker_free(w->gate);
 		if (w->base)
 			event_base_free(w->base);
 		triage_ctx_cleanup(&w->triage);
@@ -358,6 +411,8 @@ void http_server_free(struct http_server *s)
 	if (s->fd >= 0)
 		close(s->fd);
 	free(s->workers);
+	gate_shared_free(s->gate);
+	ratelimit_free(s->ratelimit);
 	free(s->conninfo);
 	free(s);
 }

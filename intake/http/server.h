@@ -32,4 +32,8 @@ void http_server_stop(struct http_server *s);
 
 void http_server_free(struct http_server *s); /* accepts NULL; stops first */
 
+/* The server's per-address rate limits (borrowed), for reply.c. */
+struct http_ctx;
+struct ratelimit *http_ratelimit(struct http_ctx *c);
+
 #endif
