@@ -118,6 +118,11 @@ static int mention_from_json(struct http_ctx *c, json_t *j, const struct princip
 	m->is_public = false;
 	if (ext)
 		m->external_id = strdup(ext);
+	/* the external_id is this token's: another token reusing it gets a 409 */
+	if (asprintf(&m->owner, "token:%lld", (long long)who->token_id) < 0) {
+		m->owner = NULL;
+		return http_problem(c, 500, NULL, "out of memory");
+	}
 	return 0;
 }
 
@@ -236,7 +241,8 @@ void ideas_create(struct http_ctx *c)
 	}
 	struct ingest_result res;
 	json_t *answer = NULL;
-	if (pipeline_ingest_tx(pg, http_triage(c), &m, "triage", &res, &err) == 0) {
+	int rc = pipeline_ingest_tx(pg, http_triage(c), &m, "triage", &res, &err);
+	if (rc == 0) {
 		answer = json_pack("{s:I, s:I, s:b}", "idea_id", (json_int_t)res.idea_id,
 				   "mention_id", (json_int_t)res.mention_id, "merged", res.merged);
 		if ((idem && remember(pg, &who, idem, req_hash, answer, &err) < 0) ||
@@ -249,6 +255,8 @@ void ideas_create(struct http_ctx *c)
 		pipeline_rollback(pg, http_triage(c));
 		if (db_check_broken(db) || !err.field[0]) {
 			http_db_unavailable(c, err.msg);
+		} else if (rc == INGEST_NOT_OWNER) {
+			http_problem(c, 409, err.field, "%s", err.msg);
 		} else {
 			http_problem(c, 400, err.field, "%s", err.msg);
 		}
