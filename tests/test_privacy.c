@@ -16,7 +16,11 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "connectors/connector.h"
 #include "connectors/github.h"
+#include "fake_upstream.h"
+#include "intake/sync.h"
+#include "intake/triage_ctx.h"
 #include "support.h"
 
 #define SECRET "privacy-webhook-secret"
@@ -486,6 +490,43 @@ Test(privacy, private_repositories_give_private_mentions)
 		mention_clear(&m);
 	}
 	json_decref(whole);
+}
+
+Test(privacy, rest_sync_of_a_configured_private_repository_gives_private_mentions)
+{
+	struct fake *fake = fake_start(0);
+	cr_assert(fake);
+	fake_github_add(fake, "acme/open", 3, 0);
+	fake_github_add(fake, "acme/closed", 3, 0);
+	struct err err = {0};
+	struct triage_rules *rules = triage_rules_load(NULL, &err);
+	cr_assert(rules, "%s", err.msg);
+	struct triage_ctx t;
+	cr_assert_eq(triage_ctx_init(&t, rules, &err), 0, "%s", err.msg);
+	const char *repos[] = {"acme/open", "acme/closed"};
+	const char *private_repos[] = {"ACME/Closed"};
+	struct connector_config cc = {.connect_timeout_s = 5,
+				      .timeout_s = 10,
+				      .max_response_bytes = 20 << 20,
+				      .user_agent = "ideatriage/0.1 (test)",
+				      .github_api_url = fake_url(fake),
+				      .github_repos = repos,
+				      .github_nrepos = 2,
+				      .github_token = "",
+				      .github_private_repos = private_repos,
+				      .github_nprivate = 1};
+	struct connector *c = connector_new("github", &cc, &err);
+	cr_assert(c, "%s", err.msg);
+	struct sync_options o = {.force = true, .interval_s = 600, .reconcile_interval_s = 3600};
+	struct sync_result res;
+	cr_assert_eq(sync_run(pg, &t, c, &o, &res), 0, "%s", res.error);
+	connector_free(c);
+	triage_ctx_cleanup(&t);
+	triage_rules_free(rules);
+	fake_stop(fake);
+	cr_expect_eq(testdb_count(pg, "mentions WHERE external_id LIKE 'acme/open#%' AND is_public"), 3);
+	cr_expect_eq(testdb_count(pg, "mentions WHERE external_id LIKE 'acme/closed#%' AND NOT is_public"),
+		     3);
 }
 
 Test(privacy, a_hostile_after_cursor_is_a_400_never_an_overflow)
