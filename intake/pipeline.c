@@ -136,7 +136,8 @@ struct known {
 
 static const char sql_stored[] =
     "SELECT id, idea_id, extract(epoch FROM upstream_updated_at)::bigint,"
-    " content_hash, owned_by FROM mentions WHERE source = $1 AND external_id = $2 FOR UPDATE";
+    " content_hash, owned_by, is_public FROM mentions WHERE source = $1 AND external_id = $2"
+    " FOR UPDATE";
 static const char sql_parent[] = "SELECT idea_id FROM mentions WHERE source = $1"
 				 " AND external_id = $2 AND idea_id IS NOT NULL";
 static const char sql_same_url[] = "SELECT idea_id FROM mentions WHERE url = $1"
@@ -345,7 +346,10 @@ static int update_existing(PGconn *c, struct triage_ctx *t, const struct mention
 		out->outcome = INGEST_STALE;
 		return 0;
 	}
-	if (strcmp(PQgetvalue(row, 0, 3), hash) == 0) {
+	/* a repository made private takes its issues' text and demand back
+	 * from the public at the next delivery, even one with the same text */
+	bool was_public = PQgetvalue(row, 0, 5)[0] == 't';
+	if (strcmp(PQgetvalue(row, 0, 3), hash) == 0 && was_public == m->is_public) {
 		out->outcome = INGEST_UNCHANGED;
 		return 0;
 	}
@@ -366,13 +370,14 @@ static int update_existing(PGconn *c, struct triage_ctx *t, const struct mention
 			   m->author ? m->author : "",
 			   m->arr >= 0 ? s_arr : NULL,
 			   m->account,
-			   rkey};
+			   rkey,
+			   m->is_public ? "t" : "f"};
 	PGresult *r = db_query(c,
 			    "UPDATE mentions SET title = $2, body = $3, url = $4, labels = $5,"
 			    " votes = $6, deleted = $7, upstream_updated_at = to_timestamp($8::bigint),"
 			    " content_hash = $9, author = $10, arr = $11, account = $12,"
-			    " requester_key = $13, last_seen_at = now() WHERE id = $1",
-			    13, p, err);
+			    " requester_key = $13, is_public = $14::bool, last_seen_at = now() WHERE id = $1",
+			    14, p, err);
 	free(rkey);
 	if (!r)
 		return -1;

@@ -472,6 +472,11 @@ Test(privacy, private_repositories_give_private_mentions)
 	deliver("issues", p);
 	cr_expect_eq(testdb_count(pg, "mentions WHERE external_id LIKE 'meshwork/vault#1%' AND NOT is_public"), 2);
 	cr_expect_eq(testdb_count(pg, "mentions WHERE external_id = 'meshwork/inner#2' AND NOT is_public"), 1);
+	/* a repository made private: the next delivery, same text, takes it back */
+	deliver("issues", payload("issues_opened", "meshwork/flip", false, 3, "Flip", "b", NULL));
+	cr_expect_eq(testdb_count(pg, "mentions WHERE external_id = 'meshwork/flip#3' AND is_public"), 1);
+	deliver("issues", payload("issues_opened", "meshwork/flip", true, 3, "Flip", "b", NULL));
+	cr_expect_eq(testdb_count(pg, "mentions WHERE external_id = 'meshwork/flip#3' AND NOT is_public"), 1);
 
 	/* REST: an issue that names its repository says for itself */
 	json_t *whole = payload("issues_opened", "a/b", false, 3, "T", "b", NULL);
