@@ -21,7 +21,8 @@
 /* Columns, in the order record_from_row() reads them. Outside views select
  * NULL for every internal field, and nothing that private data moves (the
  * score, the classification rescoring keeps current, demand and times over
- * every mention), so none of it leaves the database. */
+ * every mention: the public_* columns of db/migrations/013 instead), so
+ * none of it leaves the database. */
 #define LINKS                                                                                      \
 	" ARRAY(SELECT l.url FROM mentions l WHERE l.idea_id = i.id AND l.is_public AND l.kind = 'post'" \
 	"       AND NOT l.deleted AND l.url IS NOT NULL ORDER BY l.id LIMIT 5),"
@@ -38,20 +39,11 @@
 	" i.visibility, '{}', false, i.disclosed, 0, 0, 0, 0," LINKS                               \
 	" NULL, NULL, NULL, NULL, 0, NULL, NULL,"                                                  \
 	" coalesce(i.public_category, i.category), coalesce(i.public_segments, i.segments),"       \
-	" pd.req, pd.nm, pd.ns," ISO("greatest(i.public_changed_at, pd.last)")
+	" i.public_requesters, i.public_mentions, i.public_sources," ISO("i.public_changed_at")
 /* The first live public post gives an outside title. */
 #define FROM_IDEAS                                                                                 \
 	" FROM ideas i LEFT JOIN LATERAL (SELECT p.title FROM mentions p WHERE p.idea_id = i.id"   \
 	"  AND p.is_public AND NOT p.deleted AND p.kind = 'post' ORDER BY p.id LIMIT 1) pm ON true"
-/* Public demand: live public mentions by people outside the company (a
- * staff reply is not demand), and when such a mention last arrived or
- * changed upstream. */
-#define PUBLIC_DEMAND                                                                              \
-	" CROSS JOIN LATERAL (SELECT count(DISTINCT d.requester_key) FILTER (WHERE NOT d.deleted) AS req," \
-	"  count(*) FILTER (WHERE NOT d.deleted) AS nm,"                                           \
-	"  count(DISTINCT d.source) FILTER (WHERE NOT d.deleted) AS ns,"                           \
-	"  max(greatest(d.first_seen_at, d.upstream_updated_at)) AS last"                          \
-	"  FROM mentions d WHERE d.idea_id = i.id AND d.is_public AND d.author_kind <> 'employee') pd"
 /* Outside views: marked, not embargoed, with a title that may be shown;
  * filtered on what they show. */
 #define WHERE_OUTSIDE                                                                              \
@@ -60,7 +52,8 @@
 	"          AND NOT (i.status = 'shipped' AND i.disclosed))"                                 \
 	" AND (i.public_title IS NOT NULL OR pm.title IS NOT NULL)"                                \
 	" AND ($10::text IS NULL OR coalesce(i.public_title, pm.title) ILIKE $10)"                 \
-	" AND ($2::bigint IS NULL OR pd.req < $2 OR (pd.req = $2 AND i.id > $3::bigint))"          \
+	" AND ($2::int IS NULL OR i.public_requesters < $2"                                        \
+	"      OR (i.public_requesters = $2 AND i.id > $3::bigint))"                               \
 	" AND ($4::text IS NULL OR coalesce(i.public_category, i.category) = $4)"                  \
 	" AND ($5::text IS NULL OR $5 = ANY (coalesce(i.public_segments, i.segments)))"            \
 	" AND ($6::bool IS NULL OR ($6 = ('vpn' = ANY (coalesce(i.public_segments, i.segments))"   \
@@ -69,7 +62,7 @@
 	" AND ($8::text IS NULL OR i.stage = $8)"                                                  \
 	" AND ($9::text IS NULL OR EXISTS (SELECT 1 FROM mentions s WHERE s.idea_id = i.id"       \
 	"      AND s.source = $9 AND s.is_public AND NOT s.deleted))"                              \
-	" ORDER BY pd.req DESC, i.id LIMIT $1::int"
+	" ORDER BY i.public_requesters DESC, i.id LIMIT $1::int"
 #define FILTERS                                                                                    \
 	" AND ($2::float8 IS NULL OR i.score < $2 OR (i.score = $2 AND i.id > $3::bigint))"       \
 	" AND ($4::text IS NULL OR i.category = $4)"                                               \
@@ -81,9 +74,9 @@
 	"      AND s.source = $9 AND NOT s.deleted))"                                              \
 	" ORDER BY i.score DESC, i.id LIMIT $1::int"
 
-static const char sql_public[] = SELECT_OUTSIDE FROM_IDEAS PUBLIC_DEMAND
+static const char sql_public[] = SELECT_OUTSIDE FROM_IDEAS
     " WHERE i.visibility = 'public'" WHERE_OUTSIDE;
-static const char sql_customer[] = SELECT_OUTSIDE FROM_IDEAS PUBLIC_DEMAND
+static const char sql_customer[] = SELECT_OUTSIDE FROM_IDEAS
     " WHERE i.visibility IN ('customer', 'public')" WHERE_OUTSIDE;
 /* $11: visibility, $12: a full-text query over every mention's terms, $10
  * a title pattern; either matching is enough. */
@@ -94,7 +87,7 @@ static const char sql_internal[] = SELECT_INTERNAL FROM_IDEAS
     "      WHERE q.idea_id = i.id AND q.search @@ to_tsquery('simple', $12)))" FILTERS;
 
 static const char sql_one_internal[] = SELECT_INTERNAL FROM_IDEAS " WHERE i.id = $1";
-static const char sql_one_outside[] = SELECT_OUTSIDE FROM_IDEAS PUBLIC_DEMAND " WHERE i.id = $1";
+static const char sql_one_outside[] = SELECT_OUTSIDE FROM_IDEAS " WHERE i.id = $1";
 
 /* The strings of one row; valid while the result lives. */
 struct row_strings {
