@@ -463,6 +463,75 @@ Test(privacy, ingesting_private_data_changes_no_byte_of_any_outside_output)
 		      1, "a private label reclassified a published idea inside");
 }
 
+/* Each item carries exactly the keys its view promises (ARCHITECTURE.md). */
+static void expect_keys(json_t *items, const char *const *allowed, const char *what)
+{
+	size_t i;
+	json_t *it;
+	cr_expect_gt(json_array_size(items), 0, "%s lists nothing", what);
+	json_array_foreach(items, i, it)
+	{
+		const char *key;
+		json_t *v;
+		json_object_foreach(it, key, v)
+		{
+			bool ok = false;
+			for (int k = 0; allowed[k]; k++)
+				ok |= strcmp(key, allowed[k]) == 0;
+			cr_expect(ok, "%s shows '%s'", what, key);
+		}
+		const char *dkey;
+		json_object_foreach(json_object_get(it, "demand"), dkey, v)
+		cr_expect(!strcmp(dkey, "requesters") || !strcmp(dkey, "mentions") || !strcmp(dkey, "sources"),
+			  "%s demand shows '%s'", what, dkey);
+	}
+}
+
+Test(privacy, outside_views_show_what_they_promise_and_nothing_more)
+{
+	long long a = api_idea("{\"title\": \"Customer-only widget for billing\","
+			       " \"account\": \"Hooli\", \"arr\": 900000, \"author\": \"Gavin Belson\","
+			       " \"author_email\": \"gavin@hooli.example\"}");
+	patch(a, "{\"visibility\":\"customer\",\"status\":\"planned\",\"public_title\":\"Billing widget\","
+		 "\"owner\":\"Olga\",\"decision_note\":\"Hooli renewal\"}");
+	long long b = api_idea("{\"title\": \"Public thing for everyone\", \"account\": \"Hooli\"}");
+	patch(b, "{\"visibility\":\"public\",\"status\":\"in_progress\",\"public_title\":\"Public thing\"}");
+	static const char *const customer_keys[] = {"id",     "title",  "rank",  "category", "segments",
+						    "bridge", "status", "stage", "demand",   "links",
+						    NULL};
+	static const char *const public_keys[] = {"id",     "title", "rank",   "category",
+						  "segments", "bridge", "status", "stage",
+						  "demand", "links", "updated_at", NULL};
+	char *body = fetch("/api/v1/backlog?view=customer", customer);
+	json_t *j = json_loads(body, 0, NULL);
+	expect_keys(json_object_get(j, "items"), customer_keys, "the customer backlog");
+	json_decref(j);
+	cr_expect(!strstr(body, "Hooli") && !strstr(body, "Gavin") && !strstr(body, "Olga") &&
+		      !strstr(body, "900000") && !strstr(body, "gavin@") && !strstr(body, "_at\"") &&
+		      !strstr(body, "Z\""),
+		  "no customer, employee, note, ARR or date: %s", body);
+	free(body);
+	body = fetch("/roadmap/customer?format=json", customer);
+	j = json_loads(body, 0, NULL);
+	size_t g;
+	json_t *grp;
+	json_array_foreach(json_object_get(j, "groups"), g, grp)
+	if (json_array_size(json_object_get(grp, "items")))
+		expect_keys(json_object_get(grp, "items"), customer_keys, "the customer roadmap");
+	json_decref(j);
+	free(body);
+	body = fetch("/api/v1/backlog?view=public", NULL);
+	j = json_loads(body, 0, NULL);
+	expect_keys(json_object_get(j, "items"), public_keys, "the public backlog");
+	json_decref(j);
+	free(body);
+	body = fetch("/roadmap/customer?format=csv", customer);
+	cr_expect(!strncmp(body, "column,rank,id,title,category,segments,status,stage,requesters,"
+				 "mentions,sources,links\r\n", 86),
+		  "%s", body);
+	free(body);
+}
+
 Test(privacy, private_repositories_give_private_mentions)
 {
 	deliver("issues", payload("issues_opened", "meshwork/vault", true, 1, "Rotate keys", "b", NULL));
