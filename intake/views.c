@@ -26,20 +26,23 @@
 #define LINKS                                                                                      \
 	" ARRAY(SELECT l.url FROM mentions l WHERE l.idea_id = i.id AND l.is_public AND l.kind = 'post'" \
 	"       AND NOT l.deleted AND l.url IS NOT NULL ORDER BY l.id LIMIT 5),"
-#define ISO(t) " to_char((" t ") AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"')"
+/* ISO 8601 in UTC, to the second */
+#define ISO_FORMAT " AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"')"
 #define SELECT_INTERNAL                                                                            \
 	"SELECT i.id, i.title, i.public_title, pm.title, i.status, i.stage, i.category, i.runtime," \
 	" i.visibility, i.segments, i.table_stakes, i.disclosed, i.score,"                          \
 	" i.requesters, i.mention_count, i.source_count," LINKS                                    \
 	" i.score_breakdown::text, i.owner, i.decision_note, i.declined_reason,"                  \
 	" (SELECT coalesce(sum(v.votes), 0) FROM mentions v WHERE v.idea_id = i.id AND NOT v.deleted)," \
-	ISO("i.created_at") "," ISO("i.updated_at") ", NULL, '{}', 0, 0, 0, NULL"
+	" to_char(i.created_at" ISO_FORMAT ", to_char(i.updated_at" ISO_FORMAT ","                \
+	" NULL, '{}', 0, 0, 0, NULL"
 #define SELECT_OUTSIDE                                                                             \
 	"SELECT i.id, NULL, i.public_title, pm.title, i.status, i.stage, NULL, NULL,"              \
 	" i.visibility, '{}', false, i.disclosed, 0, 0, 0, 0," LINKS                               \
 	" NULL, NULL, NULL, NULL, 0, NULL, NULL,"                                                  \
 	" coalesce(i.public_category, i.category), coalesce(i.public_segments, i.segments),"       \
-	" i.public_requesters, i.public_mentions, i.public_sources," ISO("i.public_changed_at")
+	" i.public_requesters, i.public_mentions, i.public_sources,"                              \
+	" to_char(i.public_changed_at" ISO_FORMAT
 /* The first live public post gives an outside title. */
 #define FROM_IDEAS                                                                                 \
 	" FROM ideas i LEFT JOIN LATERAL (SELECT p.title FROM mentions p WHERE p.idea_id = i.id"   \
