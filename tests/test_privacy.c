@@ -15,6 +15,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "connectors/connector.h"
 #include "connectors/github.h"
@@ -449,6 +450,17 @@ Test(privacy, ingesting_private_data_changes_no_byte_of_any_outside_output)
 		cr_expect(strstr(b, "\"items\":[]"), "%s", b);
 		free(b);
 	}
+	/* and a public change does show, at once (no cache hides either) */
+	char *was = fetch("/roadmap/public?format=atom", NULL);
+	sleep(1); /* the feed's times are to the second */
+	patch(idea_of("meshwork/meshd#101"), "{\"stage\":\"alpha\"}");
+	char *now = fetch("/roadmap/public?format=atom", NULL);
+	cr_expect_str_neq(now, was, "a public change moved nothing");
+	free(was);
+	free(now);
+	now = fetch("/api/v1/backlog?view=public", NULL);
+	cr_expect(strstr(now, "\"stage\":\"alpha\""), "%s", now);
+	free(now);
 	snap_free(&before);
 	/* the property means something only if private data did join them */
 	cr_expect_geq(testdb_count(pg, "mentions m JOIN ideas i ON i.id = m.idea_id"
