@@ -117,6 +117,26 @@ Test(tenancy, another_token_reusing_an_idea_external_id_gets_409_and_changes_not
 	cr_expect_eq(testdb_count(pg, "mentions WHERE external_id = 'crm-X' AND arr = 200"), 1);
 }
 
+Test(tenancy, the_ids_the_service_makes_up_cannot_be_squatted)
+{
+	/* the id alice's retry with Idempotency-Key k7 would get, taken first */
+	char *tid = testdb_value(pg, "SELECT id FROM api_tokens WHERE name = 'crm-alice'");
+	char body[300];
+	snprintf(body, sizeof(body), "{\"title\": \"Squatted idea\", \"external_id\": \"api:%s:k7\"}", tid);
+	free(tid);
+	struct tresp *r = post("/api/v1/ideas", mallory, "application/json", body);
+	cr_expect(tresp_is_problem(r, 400), "%ld %s", r->status, r->body);
+	json_t *j = tresp_json(r);
+	cr_expect_str_eq(json_string_value(json_object_get(j, "field")), "external_id");
+	json_decref(j);
+	tresp_free(r);
+	r = post("/api/v1/ideas", mallory, "application/json",
+		 "{\"title\": \"Squatted form\", \"external_id\": \"form:0123\"}");
+	cr_expect(tresp_is_problem(r, 400), "%ld %s", r->status, r->body);
+	tresp_free(r);
+	cr_expect_eq(testdb_count(pg, "mentions WHERE title LIKE 'Squatted%'"), 0);
+}
+
 static void sales_reuse(const char *ct, const char *mine, const char *theirs, const char *ext)
 {
 	struct tresp *r = post("/api/v1/sales-notes", alice, ct, mine);

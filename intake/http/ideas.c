@@ -83,6 +83,12 @@ static int mention_from_json(struct http_ctx *c, json_t *j, const struct princip
 		return http_problem(c, 400, "author_email", "author_email must be an e-mail address");
 	if (url && strncmp(url, "https://", 8) != 0 && strncmp(url, "http://", 7) != 0)
 		return http_problem(c, 400, "url", "url must start with http:// or https://");
+	/* the ids this service makes up itself: a client naming one could take
+	 * another token's retry id or a form submission's before they exist */
+	if (ext && (strncmp(ext, "api:", 4) == 0 || strncmp(ext, "form:", 5) == 0))
+		return http_problem(c, 400, "external_id",
+				    "external_id may not start with \"api:\" or \"form:\" (ids this "
+				    "service makes up)");
 	json_t *arr = json_object_get(j, "arr");
 	if (arr && !json_is_null(arr)) {
 		if (!json_is_integer(arr) || json_integer_value(arr) < 0 ||
