@@ -35,10 +35,8 @@ static char *submitter, *triager, *customer;
 static int deliveries;
 
 static const char *const titles[NIDEAS] = {
-    "Split tunnelling per app on Android",
-    "Export the audit log to an S3 bucket",
-    "SAML single sign-on for the admin console",
-    "IPv6 traffic inside the tunnel",
+    "Split tunnelling per app on Android",       "Export the audit log to an S3 bucket",
+    "SAML single sign-on for the admin console", "IPv6 traffic inside the tunnel",
     "Terraform provider for private networks",
 };
 static const char *const bodies[NIDEAS] = {
@@ -54,8 +52,8 @@ static void start(void)
 	conninfo = testdb_create("privacy");
 	pg = testdb_connect(conninfo);
 	srv = tserver_start(conninfo, NULL,
-			    "{\"http\": {\"public_cache_ms\": 0},"
-			    " \"github\": {\"webhook_secret\": \"" SECRET "\"}}");
+	                    "{\"http\": {\"public_cache_ms\": 0},"
+	                    " \"github\": {\"webhook_secret\": \"" SECRET "\"}}");
 	submitter = test_token(conninfo, "submitter", "crm-bridge");
 	triager = test_token(conninfo, "triager", "Pat Triager");
 	customer = test_token(conninfo, "customer", "portal");
@@ -140,7 +138,7 @@ static char *export(const char *view, const char *format)
 /* An "issues" or "issue_comment" delivery for issue n of repo, built from
  * the recorded fixture (new). */
 static json_t *payload(const char *fixture, const char *repo, bool private_repo, int n,
-		       const char *title, const char *body, const char *label)
+                       const char *title, const char *body, const char *label)
 {
 	char path[512];
 	snprintf(path, sizeof(path), "%s/data/github/%s.json", TEST_SOURCE_DIR, fixture);
@@ -149,7 +147,8 @@ static json_t *payload(const char *fixture, const char *repo, bool private_repo,
 	json_t *repository = json_object_get(p, "repository");
 	json_object_set_new(repository, "full_name", json_string(repo));
 	json_object_set_new(repository, "private", json_boolean(private_repo));
-	json_object_set_new(repository, "visibility", json_string(private_repo ? "private" : "public"));
+	json_object_set_new(repository, "visibility",
+	                    json_string(private_repo ? "private" : "public"));
 	json_t *issue = json_object_get(p, "issue");
 	char url[300];
 	snprintf(url, sizeof(url), "https://github.com/%s/issues/%d", repo, n);
@@ -179,13 +178,15 @@ static void deliver(const char *event, json_t *p)
 
 /* A comment on issue n of repo by login (author_association assoc). */
 static void comment(const char *repo, bool private_repo, int n, const char *title,
-		    const char *issue_body, long long cid, const char *login, const char *assoc,
-		    const char *text)
+                    const char *issue_body, long long cid, const char *login, const char *assoc,
+                    const char *text)
 {
-	json_t *p = payload("issue_comment_created", repo, private_repo, n, title, issue_body, NULL);
+	json_t *p =
+	    payload("issue_comment_created", repo, private_repo, n, title, issue_body, NULL);
 	json_t *c = json_object_get(p, "comment");
 	char url[300];
-	snprintf(url, sizeof(url), "https://github.com/%s/issues/%d#issuecomment-%lld", repo, n, cid);
+	snprintf(url, sizeof(url), "https://github.com/%s/issues/%d#issuecomment-%lld", repo, n,
+	         cid);
 	json_object_set_new(c, "id", json_integer(cid));
 	json_object_set_new(c, "html_url", json_string(url));
 	json_object_set_new(c, "body", json_string(text));
@@ -197,7 +198,8 @@ static void comment(const char *repo, bool private_repo, int n, const char *titl
 static long long idea_of(const char *external_id)
 {
 	char q[400];
-	snprintf(q, sizeof(q), "SELECT idea_id FROM mentions WHERE external_id = '%s'", external_id);
+	snprintf(q, sizeof(q), "SELECT idea_id FROM mentions WHERE external_id = '%s'",
+	         external_id);
 	char *v = testdb_value(pg, q);
 	cr_assert(v, "no mention %s", external_id);
 	long long id = atoll(v);
@@ -237,24 +239,24 @@ static void publish_seed(void)
 	    "{\"visibility\":\"public\",\"status\":\"shipped\",\"stage\":\"ga\"}",
 	};
 	for (int i = 0; i < NIDEAS; i++) {
-		deliver("issues", payload("issues_opened", "meshwork/meshd", false, 101 + i, titles[i],
-					  bodies[i], NULL));
+		deliver("issues", payload("issues_opened", "meshwork/meshd", false, 101 + i,
+		                          titles[i], bodies[i], NULL));
 		/* a second community voice on some */
 		if (i % 2 == 0)
 			comment("meshwork/meshd", false, 101 + i, titles[i], bodies[i], 5000 + i,
-				"community-fan", "NONE", "+1, we need this too");
+			        "community-fan", "NONE", "+1, we need this too");
 		char ext[64];
 		snprintf(ext, sizeof(ext), "meshwork/meshd#%d", 101 + i);
 		patch(idea_of(ext), patches[i]);
 	}
 	/* ideas an employee started, published under a person's title */
 	long long a = api_idea("{\"title\": \"Offline installer for air-gapped sites\","
-			       " \"body\": \"Some sites have no internet at all.\"}");
+	                       " \"body\": \"Some sites have no internet at all.\"}");
 	patch(a, "{\"visibility\":\"public\",\"status\":\"planned\","
-		 "\"public_title\":\"Offline installer\"}");
+	         "\"public_title\":\"Offline installer\"}");
 	long long b = api_idea("{\"title\": \"Dark mode for the desktop client\"}");
 	patch(b, "{\"visibility\":\"customer\",\"status\":\"in_progress\","
-		 "\"public_title\":\"Dark mode on desktop\"}");
+	         "\"public_title\":\"Dark mode on desktop\"}");
 	rescore();
 }
 
@@ -284,8 +286,8 @@ static char *backlog_pages(const char *query, const char *token)
 {
 	char *all = strdup(""), path[1024], *after = NULL;
 	for (int page = 0; page < 20; page++) {
-		snprintf(path, sizeof(path), "/api/v1/backlog?%s%s%s", query, after ? "&after=" : "",
-			 after ? after : "");
+		snprintf(path, sizeof(path), "/api/v1/backlog?%s%s%s", query,
+		         after ? "&after=" : "", after ? after : "");
 		free(after);
 		after = NULL;
 		char *b = fetch(path, token);
@@ -297,9 +299,11 @@ static char *backlog_pages(const char *query, const char *token)
 			after = malloc(3 * strlen(next) + 1);
 			char *o = after;
 			for (const char *p = next; *p; p++)
-				o += sprintf(o, (*p == '~' || *p == '.' || (*p >= '0' && *p <= '9')) ? "%c"
-												    : "%%%02X",
-					     (unsigned char)*p);
+				o += sprintf(o,
+				             (*p == '~' || *p == '.' || (*p >= '0' && *p <= '9'))
+				                 ? "%c"
+				                 : "%%%02X",
+				             (unsigned char)*p);
 			*o = '\0';
 		}
 		json_decref(j);
@@ -317,20 +321,19 @@ static char *backlog_pages(const char *query, const char *token)
 
 static void take(struct snap *s)
 {
-	static const char *const queries[] = {
-	    "view=public",
-	    "view=public&limit=2",
-	    "view=public&category=feature",
-	    "view=public&category=reliability",
-	    "view=public&segment=vpn",
-	    "view=public&bridge=false",
-	    "view=public&status=planned,in_progress",
-	    "view=public&stage=beta",
-	    "view=public&source=github",
-	    "view=public&source=reddit",
-	    "view=public&q=tunnel",
-	    "view=public&q=installer",
-	    NULL};
+	static const char *const queries[] = {"view=public",
+	                                      "view=public&limit=2",
+	                                      "view=public&category=feature",
+	                                      "view=public&category=reliability",
+	                                      "view=public&segment=vpn",
+	                                      "view=public&bridge=false",
+	                                      "view=public&status=planned,in_progress",
+	                                      "view=public&stage=beta",
+	                                      "view=public&source=github",
+	                                      "view=public&source=reddit",
+	                                      "view=public&q=tunnel",
+	                                      "view=public&q=installer",
+	                                      NULL};
 	memset(s, 0, sizeof(*s));
 	for (int i = 0; queries[i]; i++)
 		add(s, queries[i], backlog_pages(queries[i], NULL));
@@ -377,30 +380,31 @@ static void ingest_private(int round, unsigned seed)
 	json_t *notes = json_array();
 	for (int i = 0; i < NIDEAS; i++) {
 		snprintf(canary, sizeof(canary), "zqcanary%dx%d", round, i);
-		snprintf(buf, sizeof(buf), "%s. %s Renewal blocker %s.", titles[i], bodies[i], canary);
+		snprintf(buf, sizeof(buf), "%s. %s Renewal blocker %s.", titles[i], bodies[i],
+		         canary);
 		snprintf(ext, sizeof(ext), "crm-%d-%d", round, i);
 		char account[64];
 		snprintf(account, sizeof(account), "Account %s", canary);
-		json_array_append_new(notes, json_pack("{s:s, s:I, s:s, s:s, s:s, s:s}", "account", account,
-						       "arr", (json_int_t)arr_for(&seed), "contact",
-						       "Olga AE", "note", buf, "date", "2026-06-01",
-						       "external_id", ext));
-		json_t *idea = json_pack("{s:s, s:s, s:s, s:s, s:s, s:I, s:[s]}", "title", titles[i],
-					 "body", buf, "author", "Ellen Executive", "author_email",
-					 "ellen@example.com", "account", account, "arr",
-					 (json_int_t)arr_for(&seed), "labels", "security");
+		json_array_append_new(notes, json_pack("{s:s, s:I, s:s, s:s, s:s, s:s}", "account",
+		                                       account, "arr", (json_int_t)arr_for(&seed),
+		                                       "contact", "Olga AE", "note", buf, "date",
+		                                       "2026-06-01", "external_id", ext));
+		json_t *idea = json_pack("{s:s, s:s, s:s, s:s, s:s, s:I, s:[s]}", "title",
+		                         titles[i], "body", buf, "author", "Ellen Executive",
+		                         "author_email", "ellen@example.com", "account", account,
+		                         "arr", (json_int_t)arr_for(&seed), "labels", "security");
 		char *s = json_dumps(idea, 0);
 		api_idea(s);
 		free(s);
 		json_decref(idea);
 		int n = 9000 + 100 * round + i;
-		deliver("issues", payload("issues_opened", "meshwork/secret-infra", true, n, titles[i],
-					  buf, "security"));
+		deliver("issues", payload("issues_opened", "meshwork/secret-infra", true, n,
+		                          titles[i], buf, "security"));
 		comment("meshwork/secret-infra", true, n, titles[i], buf, 80000 + n, "customer-x",
-			"NONE", canary);
+		        "NONE", canary);
 		snprintf(buf, sizeof(buf), "Internal: %s is tracked, %s", titles[i], canary);
-		comment("meshwork/meshd", false, 101 + i, titles[i], bodies[i], 90000 + 100 * round + i,
-			"staff-member", "MEMBER", buf);
+		comment("meshwork/meshd", false, 101 + i, titles[i], bodies[i],
+		        90000 + 100 * round + i, "staff-member", "MEMBER", buf);
 	}
 	char *s = json_dumps(notes, 0);
 	json_decref(notes);
@@ -424,7 +428,7 @@ Test(privacy, ingesting_private_data_changes_no_byte_of_any_outside_output)
 	json_decref(first);
 	for (int i = 0; i < before.n; i++)
 		cr_expect(!strstr(before.o[i].body, "score"), "%s carries a score: %s",
-			  before.o[i].name, before.o[i].body);
+		          before.o[i].name, before.o[i].body);
 	for (int round = 0; round < ROUNDS; round++) {
 		unsigned seed = 1234u + 7919u * (unsigned)round;
 		ingest_private(round, seed);
@@ -432,11 +436,14 @@ Test(privacy, ingesting_private_data_changes_no_byte_of_any_outside_output)
 		take(&after);
 		cr_assert_eq(after.n, before.n);
 		for (int i = 0; i < before.n; i++) {
-			cr_expect_str_eq(after.o[i].body, before.o[i].body, "round %d (seed %u): %s moved",
-					 round, seed, before.o[i].name);
-			cr_expect(!strstr(after.o[i].body, "zqcanary") && !strstr(after.o[i].body, "Olga") &&
-				      !strstr(after.o[i].body, "Ellen") && !strstr(after.o[i].body, "secret-infra"),
-				  "%s leaks private text", after.o[i].name);
+			cr_expect_str_eq(after.o[i].body, before.o[i].body,
+			                 "round %d (seed %u): %s moved", round, seed,
+			                 before.o[i].name);
+			cr_expect(!strstr(after.o[i].body, "zqcanary") &&
+			              !strstr(after.o[i].body, "Olga") &&
+			              !strstr(after.o[i].body, "Ellen") &&
+			              !strstr(after.o[i].body, "secret-infra"),
+			          "%s leaks private text", after.o[i].name);
 		}
 		snap_free(&after);
 		/* outside searches for the canaries find nothing */
@@ -464,15 +471,16 @@ Test(privacy, ingesting_private_data_changes_no_byte_of_any_outside_output)
 	snap_free(&before);
 	/* the property means something only if private data did join them */
 	cr_expect_geq(testdb_count(pg, "mentions m JOIN ideas i ON i.id = m.idea_id"
-				       " WHERE NOT m.is_public AND i.visibility <> 'internal'"
-				       " AND m.source = 'sales'"),
-		      NIDEAS, "sales notes merged into published ideas");
+	                               " WHERE NOT m.is_public AND i.visibility <> 'internal'"
+	                               " AND m.source = 'sales'"),
+	              NIDEAS, "sales notes merged into published ideas");
 	cr_expect_geq(testdb_count(pg, "mentions m JOIN ideas i ON i.id = m.idea_id"
-				       " WHERE m.external_id LIKE 'meshwork/secret-infra#%'"
-				       " AND i.visibility <> 'internal'"),
-		      NIDEAS, "private-repository issues merged into published ideas");
-	cr_expect_geq(testdb_count(pg, "ideas WHERE visibility <> 'internal' AND category = 'security'"),
-		      1, "a private label reclassified a published idea inside");
+	                               " WHERE m.external_id LIKE 'meshwork/secret-infra#%'"
+	                               " AND i.visibility <> 'internal'"),
+	              NIDEAS, "private-repository issues merged into published ideas");
+	cr_expect_geq(
+	    testdb_count(pg, "ideas WHERE visibility <> 'internal' AND category = 'security'"), 1,
+	    "a private label reclassified a published idea inside");
 }
 
 /* Each item carries exactly the keys its view promises (ARCHITECTURE.md). */
@@ -494,42 +502,47 @@ static void expect_keys(json_t *items, const char *const *allowed, const char *w
 		}
 		const char *dkey;
 		json_object_foreach(json_object_get(it, "demand"), dkey, v)
-		cr_expect(!strcmp(dkey, "requesters") || !strcmp(dkey, "mentions") || !strcmp(dkey, "sources"),
-			  "%s demand shows '%s'", what, dkey);
+		    cr_expect(!strcmp(dkey, "requesters") || !strcmp(dkey, "mentions") ||
+		                  !strcmp(dkey, "sources"),
+		              "%s demand shows '%s'", what, dkey);
 	}
 }
 
 Test(privacy, outside_views_show_what_they_promise_and_nothing_more)
 {
-	long long a = api_idea("{\"title\": \"Customer-only widget for billing\","
-			       " \"account\": \"Hooli\", \"arr\": 900000, \"author\": \"Gavin Belson\","
-			       " \"author_email\": \"gavin@hooli.example\"}");
-	patch(a, "{\"visibility\":\"customer\",\"status\":\"planned\",\"public_title\":\"Billing widget\","
-		 "\"owner\":\"Olga\",\"decision_note\":\"Hooli renewal\"}");
-	long long b = api_idea("{\"title\": \"Public thing for everyone\", \"account\": \"Hooli\"}");
-	patch(b, "{\"visibility\":\"public\",\"status\":\"in_progress\",\"public_title\":\"Public thing\"}");
-	static const char *const customer_keys[] = {"id",     "title",  "rank",  "category", "segments",
-						    "bridge", "status", "stage", "demand",   "links",
-						    NULL};
-	static const char *const public_keys[] = {"id",     "title", "rank",   "category",
-						  "segments", "bridge", "status", "stage",
-						  "demand", "links", "updated_at", NULL};
+	long long a =
+	    api_idea("{\"title\": \"Customer-only widget for billing\","
+	             " \"account\": \"Hooli\", \"arr\": 900000, \"author\": \"Gavin Belson\","
+	             " \"author_email\": \"gavin@hooli.example\"}");
+	patch(a, "{\"visibility\":\"customer\",\"status\":\"planned\",\"public_title\":\"Billing "
+	         "widget\","
+	         "\"owner\":\"Olga\",\"decision_note\":\"Hooli renewal\"}");
+	long long b =
+	    api_idea("{\"title\": \"Public thing for everyone\", \"account\": \"Hooli\"}");
+	patch(b, "{\"visibility\":\"public\",\"status\":\"in_progress\",\"public_title\":\"Public "
+	         "thing\"}");
+	static const char *const customer_keys[] = {"id",       "title",  "rank",   "category",
+	                                            "segments", "bridge", "status", "stage",
+	                                            "demand",   "links",  NULL};
+	static const char *const public_keys[] = {"id",       "title",  "rank",       "category",
+	                                          "segments", "bridge", "status",     "stage",
+	                                          "demand",   "links",  "updated_at", NULL};
 	char *body = fetch("/api/v1/backlog?view=customer", customer);
 	json_t *j = json_loads(body, 0, NULL);
 	expect_keys(json_object_get(j, "items"), customer_keys, "the customer backlog");
 	json_decref(j);
 	cr_expect(!strstr(body, "Hooli") && !strstr(body, "Gavin") && !strstr(body, "Olga") &&
-		      !strstr(body, "900000") && !strstr(body, "gavin@") && !strstr(body, "_at\"") &&
-		      !strstr(body, "Z\""),
-		  "no customer, employee, note, ARR or date: %s", body);
+	              !strstr(body, "900000") && !strstr(body, "gavin@") &&
+	              !strstr(body, "_at\"") && !strstr(body, "Z\""),
+	          "no customer, employee, note, ARR or date: %s", body);
 	free(body);
 	body = fetch("/roadmap/customer?format=json", customer);
 	j = json_loads(body, 0, NULL);
 	size_t g;
 	json_t *grp;
-	json_array_foreach(json_object_get(j, "groups"), g, grp)
-	if (json_array_size(json_object_get(grp, "items")))
-		expect_keys(json_object_get(grp, "items"), customer_keys, "the customer roadmap");
+	json_array_foreach(json_object_get(j, "groups"), g,
+	                   grp) if (json_array_size(json_object_get(grp, "items")))
+	    expect_keys(json_object_get(grp, "items"), customer_keys, "the customer roadmap");
 	json_decref(j);
 	free(body);
 	body = fetch("/api/v1/backlog?view=public", NULL);
@@ -538,40 +551,53 @@ Test(privacy, outside_views_show_what_they_promise_and_nothing_more)
 	json_decref(j);
 	free(body);
 	body = fetch("/roadmap/customer?format=csv", customer);
-	cr_expect(!strncmp(body, "column,rank,id,title,category,segments,status,stage,requesters,"
-				 "mentions,sources,links\r\n", 86),
-		  "%s", body);
+	cr_expect(!strncmp(body,
+	                   "column,rank,id,title,category,segments,status,stage,requesters,"
+	                   "mentions,sources,links\r\n",
+	                   86),
+	          "%s", body);
 	free(body);
 }
 
 Test(privacy, private_repositories_give_private_mentions)
 {
-	deliver("issues", payload("issues_opened", "meshwork/vault", true, 1, "Rotate keys", "b", NULL));
+	deliver("issues",
+	        payload("issues_opened", "meshwork/vault", true, 1, "Rotate keys", "b", NULL));
 	comment("meshwork/vault", true, 1, "Rotate keys", "b", 4242, "someone", "NONE", "me too");
 	json_t *p = payload("issues_opened", "meshwork/inner", false, 2, "Audit hooks", "b", NULL);
-	json_object_set_new(json_object_get(p, "repository"), "visibility", json_string("internal"));
+	json_object_set_new(json_object_get(p, "repository"), "visibility",
+	                    json_string("internal"));
 	deliver("issues", p);
-	cr_expect_eq(testdb_count(pg, "mentions WHERE external_id LIKE 'meshwork/vault#1%' AND NOT is_public"), 2);
-	cr_expect_eq(testdb_count(pg, "mentions WHERE external_id = 'meshwork/inner#2' AND NOT is_public"), 1);
+	cr_expect_eq(
+	    testdb_count(pg,
+	                 "mentions WHERE external_id LIKE 'meshwork/vault#1%' AND NOT is_public"),
+	    2);
+	cr_expect_eq(
+	    testdb_count(pg, "mentions WHERE external_id = 'meshwork/inner#2' AND NOT is_public"),
+	    1);
 	/* a repository made private: the next delivery, same text, takes it back */
 	deliver("issues", payload("issues_opened", "meshwork/flip", false, 3, "Flip", "b", NULL));
-	cr_expect_eq(testdb_count(pg, "mentions WHERE external_id = 'meshwork/flip#3' AND is_public"), 1);
+	cr_expect_eq(
+	    testdb_count(pg, "mentions WHERE external_id = 'meshwork/flip#3' AND is_public"), 1);
 	deliver("issues", payload("issues_opened", "meshwork/flip", true, 3, "Flip", "b", NULL));
-	cr_expect_eq(testdb_count(pg, "mentions WHERE external_id = 'meshwork/flip#3' AND NOT is_public"), 1);
+	cr_expect_eq(
+	    testdb_count(pg, "mentions WHERE external_id = 'meshwork/flip#3' AND NOT is_public"),
+	    1);
 
 	/* REST: an issue that names its repository says for itself */
 	json_t *whole = payload("issues_opened", "a/b", false, 3, "T", "b", NULL);
 	json_t *issue = json_object_get(whole, "issue");
 	json_t *cases[] = {json_pack("{s:b, s:s}", "private", 1, "visibility", "private"),
-			   json_pack("{s:b, s:s}", "private", 0, "visibility", "internal"),
-			   json_pack("{s:s}", "visibility", "public"),
-			   json_pack("{s:b, s:s}", "private", 0, "visibility", "public")};
+	                   json_pack("{s:b, s:s}", "private", 0, "visibility", "internal"),
+	                   json_pack("{s:s}", "visibility", "public"),
+	                   json_pack("{s:b, s:s}", "private", 0, "visibility", "public")};
 	bool want[] = {false, false, false, true};
 	for (int i = 0; i < 4; i++) {
 		json_object_set_new(issue, "repository", cases[i]);
 		struct mention m;
 		struct err err = {0};
-		cr_assert_eq(gh_issue_to_mention(issue, "meshwork/meshd", &m, &err), 1, "%s", err.msg);
+		cr_assert_eq(gh_issue_to_mention(issue, "meshwork/meshd", &m, &err), 1, "%s",
+		             err.msg);
 		cr_expect_eq(m.is_public, want[i], "case %d", i);
 		mention_clear(&m);
 	}
@@ -592,15 +618,15 @@ Test(privacy, rest_sync_of_a_configured_private_repository_gives_private_mention
 	const char *repos[] = {"acme/open", "acme/closed"};
 	const char *private_repos[] = {"ACME/Closed"};
 	struct connector_config cc = {.connect_timeout_s = 5,
-				      .timeout_s = 10,
-				      .max_response_bytes = 20 << 20,
-				      .user_agent = "ideatriage/0.1 (test)",
-				      .github_api_url = fake_url(fake),
-				      .github_repos = repos,
-				      .github_nrepos = 2,
-				      .github_token = "",
-				      .github_private_repos = private_repos,
-				      .github_nprivate = 1};
+	                              .timeout_s = 10,
+	                              .max_response_bytes = 20 << 20,
+	                              .user_agent = "ideatriage/0.1 (test)",
+	                              .github_api_url = fake_url(fake),
+	                              .github_repos = repos,
+	                              .github_nrepos = 2,
+	                              .github_token = "",
+	                              .github_private_repos = private_repos,
+	                              .github_nprivate = 1};
 	struct connector *c = connector_new("github", &cc, &err);
 	cr_assert(c, "%s", err.msg);
 	struct sync_options o = {.force = true, .interval_s = 600, .reconcile_interval_s = 3600};
@@ -610,33 +636,54 @@ Test(privacy, rest_sync_of_a_configured_private_repository_gives_private_mention
 	triage_ctx_cleanup(&t);
 	triage_rules_free(rules);
 	fake_stop(fake);
-	cr_expect_eq(testdb_count(pg, "mentions WHERE external_id LIKE 'acme/open#%' AND is_public"), 3);
-	cr_expect_eq(testdb_count(pg, "mentions WHERE external_id LIKE 'acme/closed#%' AND NOT is_public"),
-		     3);
+	cr_expect_eq(
+	    testdb_count(pg, "mentions WHERE external_id LIKE 'acme/open#%' AND is_public"), 3);
+	cr_expect_eq(
+	    testdb_count(pg, "mentions WHERE external_id LIKE 'acme/closed#%' AND NOT is_public"),
+	    3);
 }
 
 Test(privacy, a_hostile_after_cursor_is_a_400_never_an_overflow)
 {
 	static const char *const bad[] = {
-	    "9223372036854775808", "-1", "1e9", "99999999999999999999",
-	    "0~1~9223372036854775807", "0~9223372036854775808~0", "0~1~-1", "0~-1~0",
-	    "0~1~0junk", "0~1e3~0", "0~%201~0", "nan~1~0", "inf~1~0", "0~0~0", "0~1", "~~",
+	    "9223372036854775808",
+	    "-1",
+	    "1e9",
+	    "99999999999999999999",
+	    "0~1~9223372036854775807",
+	    "0~9223372036854775808~0",
+	    "0~1~-1",
+	    "0~-1~0",
+	    "0~1~0junk",
+	    "0~1e3~0",
+	    "0~%201~0",
+	    "nan~1~0",
+	    "inf~1~0",
+	    "0~0~0",
+	    "0~1",
+	    "~~",
 	    "0x10~1~0",
 	    /* outside the key is public demand, a count; inside a score, where
 	     * these are numbers */
-	    "99999999999999999999~1~0", "1e9~1~0", "-1~1~0", "2147483648~1~0",
+	    "99999999999999999999~1~0",
+	    "1e9~1~0",
+	    "-1~1~0",
+	    "2147483648~1~0",
 	};
 	const size_t outside_only = 4;
 	char path[300];
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
-		for (int v = 0; v < (i + outside_only >= sizeof(bad) / sizeof(bad[0]) ? 2 : 3); v++) {
+		for (int v = 0; v < (i + outside_only >= sizeof(bad) / sizeof(bad[0]) ? 2 : 3);
+		     v++) {
 			static const char *const views[] = {"public", "customer", "internal"};
 			const char *tok = v == 0 ? NULL : v == 1 ? customer : triager;
-			snprintf(path, sizeof(path), "/api/v1/backlog?view=%s&after=%s", views[v], bad[i]);
+			snprintf(path, sizeof(path), "/api/v1/backlog?view=%s&after=%s", views[v],
+			         bad[i]);
 			struct tresp *r = req("GET", path, tok, NULL);
 			cr_expect(tresp_is_problem(r, 400), "%s: %ld %s", path, r->status, r->body);
 			json_t *j = tresp_json(r);
-			cr_expect_str_eq(json_string_value(json_object_get(j, "field")), "after", "%s", path);
+			cr_expect_str_eq(json_string_value(json_object_get(j, "field")), "after",
+			                 "%s", path);
 			json_decref(j);
 			tresp_free(r);
 		}
