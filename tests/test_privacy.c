@@ -645,6 +645,10 @@ Test(privacy, rest_sync_of_a_configured_private_repository_gives_private_mention
 
 Test(privacy, a_hostile_after_cursor_is_a_400_never_an_overflow)
 {
+	/* rows after the cursor, so an unchecked rank would be incremented */
+	long long id = api_idea("{\"title\": \"A target for cursors\"}");
+	patch(id, "{\"visibility\":\"public\",\"status\":\"planned\","
+	          "\"public_title\":\"Cursor target\"}");
 	static const char *const bad[] = {
 	    "9223372036854775808",
 	    "-1",
@@ -663,6 +667,8 @@ Test(privacy, a_hostile_after_cursor_is_a_400_never_an_overflow)
 	    "0~1",
 	    "~~",
 	    "0x10~1~0",
+	    "1e308~1~9223372036854775807",
+	    "2147483647~1~9223372036854775807",
 	    /* outside the key is public demand, a count; inside a score, where
 	     * these are numbers */
 	    "99999999999999999999~1~0",
