@@ -37,6 +37,10 @@ struct connector_config {
 	const char *const *github_repos; /* "owner/name" */
 	int github_nrepos;
 	const char *github_token; /* "" or NULL: anonymous (60 requests/h) */
+	/* "owner/name" of repositories whose issues are private: a listing of
+	 * a repository's issues does not say */
+	const char *const *github_private_repos;
+	int github_nprivate;
 
 	const char *reddit_api_url;
 	const char *reddit_auth_url;

@@ -232,7 +232,7 @@ static bool valid_repo(const char *s)
 
 /* The post-like objects (issues and discussions) differ only in their id. */
 static int post_mention(const json_t *obj, const char *prefix, const char *repo, bool discussion,
-                        struct mention *out, struct err *err)
+                        bool pub, struct mention *out, struct err *err)
 {
 	if (!json_is_object(obj))
 		return err_set_field(err, prefix, "GitHub payload: %s %s", prefix,
@@ -250,6 +250,7 @@ static int post_mention(const json_t *obj, const char *prefix, const char *repo,
 	    fill_common(obj, prefix, &m, err) < 0 || get_labels(obj, prefix, &m, err) < 0 ||
 	    set_str(&m.title, title, err) < 0)
 		goto fail;
+	m.is_public = pub;
 	if ((discussion
 	         ? set_fmt(&m.external_id, err, "%s/discussions/%" JSON_INTEGER_FORMAT, repo,
 	                   number)
@@ -282,8 +283,20 @@ static int comment_mention(const json_t *obj, const char *prefix, const struct m
 		mention_clear(&m);
 		return -1;
 	}
+	m.is_public = post->is_public; /* a comment is as private as its repository */
 	*out = m;
 	return 1;
+}
+
+/* Whether a repository object says anyone may read it: "private" false
+ * and "visibility" (when GitHub sends it) "public". Anything else - a
+ * private or internal repository, a missing or mistyped flag - keeps its
+ * issues private: their titles, links and demand never go outside. */
+static bool repository_public(const json_t *repository)
+{
+	const json_t *vis = json_object_get(repository, "visibility");
+	return json_is_false(json_object_get(repository, "private")) &&
+	       (!vis || (json_is_string(vis) && strcmp(json_string_value(vis), "public") == 0));
 }
 
 int gh_issue_to_mention(const json_t *issue, const char *repo, struct mention *m, struct err *err)
@@ -291,7 +304,11 @@ int gh_issue_to_mention(const json_t *issue, const char *repo, struct mention *m
 	if (!valid_repo(repo))
 		return err_set_field(err, "repo", "GitHub repository \"%s\" is not \"owner/name\"",
 		                     repo ? repo : "(null)");
-	return post_mention(issue, "issue", repo, false, m, err);
+	/* an issue that names its repository (a webhook's, some listings) says
+	 * for itself; a configured repository's listing names none */
+	const json_t *own = json_is_object(issue) ? json_object_get(issue, "repository") : NULL;
+	bool pub = json_is_object(own) ? repository_public(own) : true;
+	return post_mention(issue, "issue", repo, false, pub, m, err);
 }
 
 /* ---- webhook deliveries ---- */
@@ -386,7 +403,7 @@ int gh_webhook_to_mentions(const char *event, const json_t *payload, struct ment
 	bool discussion = strcmp(ev->post_key, "discussion") == 0;
 	struct mention post;
 	int rc = post_mention(json_object_get(payload, ev->post_key), ev->post_key, repo,
-	                      discussion, &post, err);
+	                      discussion, repository_public(repository), &post, err);
 	if (rc <= 0)
 		return rc < 0 ? -1 : ignored(ignored_reason, "pull request");
 	if (!ev->comment_key) {

@@ -12,7 +12,9 @@
 
 /* One issue object (a REST "list repository issues" item or a webhook's
  * payload.issue) of repo "owner/name" (borrowed) into *m (new strings, which
- * the caller releases with mention_clear). Returns 1 and fills *m when it is
+ * the caller releases with mention_clear). When the issue carries its own
+ * "repository" object, the mention is public only if that says the
+ * repository is (see gh_webhook_to_mentions); without one it is public. Returns 1 and fills *m when it is
  * an idea, 0 when it must be skipped (a pull request: it has a "pull_request"
  * key), -1 and *err (field = JSON path, e.g. "issue.number") when a required
  * field is missing or mistyped. *m is written only when 1 is returned, and
@@ -29,6 +31,8 @@ int gh_issue_to_mention(const json_t *issue, const char *repo, struct mention *m
  * -1 and *err naming the missing or mistyped field ("issue.user.login").
  * A "deleted" or "transferred" action yields the mention with deleted = true
  * and the last state GitHub sent (its updated_at is not the deletion time).
+ * The mentions are public only when payload.repository says "private":
+ * false (and "visibility", when present, "public").
  * out is written only when a positive count is returned. */
 int gh_webhook_to_mentions(const char *event, const json_t *payload, struct mention out[2],
                            const char **ignored_reason, struct err *err)

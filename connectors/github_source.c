@@ -25,6 +25,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <time.h>
 
 #include "connectors/github.h"
@@ -171,9 +172,21 @@ static char *first_url(const struct gh_state *s, const char *repo, const char *s
 	return n < 0 ? NULL : url;
 }
 
-/* Reads one page's issues into b; *max_upd/max_s: the newest updated_at. */
-static int read_page(const struct chttp_response *r, const char *repo, struct connector_batch *b,
-                     int64_t *max_upd, char *max_s, size_t max_len, struct err *err)
+/* Whether the configuration names repo as private (case-insensitive, as
+ * GitHub's names are). */
+static bool repo_private(const struct connector_config *cfg, const char *repo)
+{
+	for (int i = 0; i < cfg->github_nprivate; i++)
+		if (strcasecmp(cfg->github_private_repos[i], repo) == 0)
+			return true;
+	return false;
+}
+
+/* Reads one page's issues into b; *max_upd/max_s: the newest updated_at.
+ * A private repository's issues stay private (connectors.github.private_repos). */
+static int read_page(const struct chttp_response *r, const char *repo, bool private_repo,
+                     struct connector_batch *b, int64_t *max_upd, char *max_s, size_t max_len,
+                     struct err *err)
 {
 	json_error_t jerr;
 	json_t *arr = json_loadb(r->body, r->len, 0, &jerr);
@@ -198,6 +211,8 @@ static int read_page(const struct chttp_response *r, const char *repo, struct co
 		struct mention m;
 		struct err ierr = {0};
 		int rc = gh_issue_to_mention(item, repo, &m, &ierr);
+		if (rc == 1 && private_repo)
+			m.is_public = false;
 		if (rc == 0) {
 			b->skipped++;
 		} else if (rc < 0) {
@@ -295,7 +310,8 @@ static int gh_fetch(void *state, const char *cursor, struct connector_batch *b, 
 		snprintf(max_s, sizeof(max_s), "%s", walk_max);
 	else
 		max_upd = 0;
-	if (read_page(&r, repo, b, &max_upd, max_s, sizeof(max_s), err) < 0)
+	if (read_page(&r, repo, repo_private(s->cfg, repo), b, &max_upd, max_s, sizeof(max_s),
+	              err) < 0)
 		goto out;
 	next = chttp_header(&r, "Link") ? chttp_link_next(chttp_header(&r, "Link")) : NULL;
 	if (next && !same_api(s, next)) {

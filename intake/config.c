@@ -90,6 +90,9 @@ const struct config_setting config_settings[] = {
       "seconds between checks of known issues for deletions (a few requests each time)"),
     S("connectors.github.token", CFG_STRING, github_token, "GITHUB_TOKEN", 0, 0, true, false,
       "GitHub API token"),
+    S("connectors.github.private_repos", CFG_STRLIST, github_private_repos, NULL, 0, 0, false,
+      false, "owner/name repositories whose synced issues stay private (never public text, "
+             "demand or links); webhook deliveries say so themselves"),
     S("connectors.reddit.api_url", CFG_STRING, reddit_api_url, NULL, 0, 0, false, false,
       "Reddit OAuth API base URL"),
     S("connectors.reddit.auth_url", CFG_STRING, reddit_auth_url, NULL, 0, 0, false, false,

@@ -54,6 +54,7 @@ struct config {
 	long github_interval_s;
 	long github_reconcile_interval_s;
 	char *github_token; /* secret */
+	struct strlist github_private_repos;
 
 	char *reddit_api_url;
 	char *reddit_auth_url;

@@ -69,7 +69,14 @@ void pipeline_rollback(PGconn *c, struct triage_ctx *t)
 		PQclear(PQexec(c, "ROLLBACK"));
 }
 
-/* Runs a parameterised query; returns the result (caller clears) or NULL with *err. */
+const char *pipeline_owner(const struct mention *m)
+{
+	static const char *const defaults[] = {"github", "reddit", "import", "form"};
+	if (m->owner && *m->owner)
+		return m->owner;
+	return (unsigned)m->source < 4 ? defaults[m->source] : "legacy";
+}
+
 /* Who is asking, for counting distinct requesters: a customer account counts
  * once however many of its people ask; a person once however often. */
 char *pipeline_requester_key(const struct mention *m)
@@ -129,7 +136,8 @@ struct known {
 
 static const char sql_stored[] =
     "SELECT id, idea_id, extract(epoch FROM upstream_updated_at)::bigint,"
-    " content_hash FROM mentions WHERE source = $1 AND external_id = $2 FOR UPDATE";
+    " content_hash, owned_by, is_public FROM mentions WHERE source = $1 AND external_id = $2"
+    " FOR UPDATE";
 static const char sql_parent[] = "SELECT idea_id FROM mentions WHERE source = $1"
 				 " AND external_id = $2 AND idea_id IS NOT NULL";
 static const char sql_same_url[] = "SELECT idea_id FROM mentions WHERE url = $1"
@@ -318,6 +326,15 @@ static int update_existing(PGconn *c, struct triage_ctx *t, const struct mention
 			   PGresult *row, const char *hash, const char *labels,
 			   struct ingest_result *out, struct err *err)
 {
+	/* an external_id belongs to the client that created it: another one
+	 * reusing it changes nothing (else any token could retitle someone
+	 * else's idea or rewrite a CRM note's ARR) */
+	if (strcmp(PQgetvalue(row, 0, 4), pipeline_owner(m)) != 0) {
+		err_set_field(err, "external_id",
+			      "external_id \"%.200s\" of source %s belongs to another client",
+			      m->external_id, source_name(m->source));
+		return INGEST_NOT_OWNER;
+	}
 	out->mention_id = atoll(PQgetvalue(row, 0, 0));
 	out->idea_id = PQgetisnull(row, 0, 1) ? 0 : atoll(PQgetvalue(row, 0, 1));
 	out->merged = false;
@@ -329,7 +346,10 @@ static int update_existing(PGconn *c, struct triage_ctx *t, const struct mention
 		out->outcome = INGEST_STALE;
 		return 0;
 	}
-	if (strcmp(PQgetvalue(row, 0, 3), hash) == 0) {
+	/* a repository made private takes its issues' text and demand back
+	 * from the public at the next delivery, even one with the same text */
+	bool was_public = PQgetvalue(row, 0, 5)[0] == 't';
+	if (strcmp(PQgetvalue(row, 0, 3), hash) == 0 && was_public == m->is_public) {
 		out->outcome = INGEST_UNCHANGED;
 		return 0;
 	}
@@ -350,13 +370,14 @@ static int update_existing(PGconn *c, struct triage_ctx *t, const struct mention
 			   m->author ? m->author : "",
 			   m->arr >= 0 ? s_arr : NULL,
 			   m->account,
-			   rkey};
+			   rkey,
+			   m->is_public ? "t" : "f"};
 	PGresult *r = db_query(c,
 			    "UPDATE mentions SET title = $2, body = $3, url = $4, labels = $5,"
 			    " votes = $6, deleted = $7, upstream_updated_at = to_timestamp($8::bigint),"
 			    " content_hash = $9, author = $10, arr = $11, account = $12,"
-			    " requester_key = $13, last_seen_at = now() WHERE id = $1",
-			    13, p, err);
+			    " requester_key = $13, is_public = $14::bool, last_seen_at = now() WHERE id = $1",
+			    14, p, err);
 	free(rkey);
 	if (!r)
 		return -1;
@@ -405,9 +426,9 @@ static const char sql_insert_mention[] =
     " m AS (INSERT INTO mentions (idea_id, source, external_id, kind, parent_external_id,"
     " author, author_kind, author_email, account, arr, title, body, url, labels, votes,"
     " is_public, deleted, upstream_created_at, upstream_updated_at, content_hash,"
-    " requester_key) SELECT i.id, $2, $3, $4, $5, $6, $7, $8, $9, $10::bigint, $11, $12, $13,"
-    " $14::text[], $15::int, $16::bool, $17::bool, to_timestamp($18::bigint),"
-    " to_timestamp($19::bigint), $20, $21 FROM i RETURNING id, idea_id)"
+    " requester_key, owned_by) SELECT i.id, $2, $3, $4, $5, $6, $7, $8, $9, $10::bigint, $11,"
+    " $12, $13, $14::text[], $15::int, $16::bool, $17::bool, to_timestamp($18::bigint),"
+    " to_timestamp($19::bigint), $20, $21, $26 FROM i RETURNING id, idea_id)"
     " INSERT INTO mention_links (mention_id, idea_id, method, similarity, decided_by, evidence)"
     " SELECT id, idea_id, $22, $23::float8, $24, $25::jsonb FROM m RETURNING mention_id, idea_id";
 
@@ -455,7 +476,8 @@ static int insert_new(PGconn *c, struct triage_ctx *t, const struct mention *m,
 			   out->method,
 			   s_sim,
 			   decided_by,
-			   evidence ? evidence : "{}"};
+			   evidence ? evidence : "{}",
+			   pipeline_owner(m)};
 	/* One round trip: the idea m founds, its near matches, the mention and
 	 * how it was linked, and (unless the idea is new and scored already)
 	 * what rescoring the idea reads. The statements after the idea's
@@ -476,7 +498,7 @@ static int insert_new(PGconn *c, struct triage_ctx *t, const struct mention *m,
 			st[n++] = si.st;
 	}
 	at_mention = n;
-	st[n++] = (struct db_stmt){sql_insert_mention, 25, p};
+	st[n++] = (struct db_stmt){sql_insert_mention, 26, p};
 	const char *pr[] = {idea_or_new};
 	if (!f.scored)
 		st[n++] = (struct db_stmt){pipeline_rescore_sql, 1, pr};
@@ -584,8 +606,8 @@ int pipeline_ingest(PGconn *c, struct triage_ctx *t, const struct mention *m,
 		if (pipeline_begin(c, err) < 0)
 			return -1;
 		struct err inner = {0};
-		if (pipeline_ingest_tx(c, t, m, decided_by, out, &inner) == 0 &&
-		    pipeline_commit(c, t, &inner) == 0)
+		int rc = pipeline_ingest_tx(c, t, m, decided_by, out, &inner);
+		if (rc == 0 && (rc = pipeline_commit(c, t, &inner)) == 0)
 			return 0;
 		pipeline_rollback(c, t);
 		/* a deadlock, or a concurrent first delivery of the same mention
@@ -596,6 +618,6 @@ int pipeline_ingest(PGconn *c, struct triage_ctx *t, const struct mention *m,
 		if (err)
 			*err = inner;
 		metrics_add(M_INGEST_ERRORS, 1);
-		return -1;
+		return rc;
 	}
 }

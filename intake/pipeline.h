@@ -32,6 +32,17 @@ struct ingest_result {
 
 const char *ingest_outcome_name(enum ingest_outcome o);
 
+/* The client m belongs to (borrowed or static): m->owner, else its
+ * source's default - "github" and "reddit" for the connectors, "import"
+ * for sales notes (`import-sales` and the inbox), "form" for employee
+ * ideas (the form; the API names its token). */
+const char *pipeline_owner(const struct mention *m);
+
+/* What pipeline_ingest_tx and pipeline_ingest return when m's
+ * (source, external_id) belongs to another client (pipeline_owner): nothing
+ * was written, err->field is "external_id". A conflict, not a bad request. */
+#define INGEST_NOT_OWNER (-2)
+
 /* Ingests m (borrowed) inside the caller's open transaction, so the caller
  * can add its own rows (a webhook delivery, a cursor, an idempotency record)
  * to the same commit. t is the calling thread's triage context. decided_by

@@ -645,23 +645,23 @@ static int write_ideas(struct writer *w, struct group_idea *ideas, int n, struct
 
 enum { MC_IDEA, MC_SOURCE, MC_EXT, MC_AUTHOR, MC_AKIND, MC_EMAIL, MC_ACCOUNT, MC_ARR, MC_TITLE,
        MC_BODY, MC_URL, MC_LABELS, MC_VOTES, MC_PUBLIC, MC_DELETED, MC_CREATED, MC_UPDATED,
-       MC_HASH, MC_RKEY, MC_METHOD, MC_SIM, MC_EVIDENCE, MC_N };
+       MC_HASH, MC_RKEY, MC_METHOD, MC_SIM, MC_EVIDENCE, MC_OWNER, MC_N };
 
 static const char sql_insert_mentions[] =
     "WITH u AS (SELECT * FROM unnest($1::bigint[], $2::text[], $3::text[], $4::text[],"
     "  $5::text[], $6::text[], $7::text[], $8::bigint[], $9::text[], $10::text[], $11::text[],"
     "  $12::text[], $13::int[], $14::bool[], $15::bool[], $16::bigint[], $17::bigint[],"
-    "  $18::text[], $19::text[], $20::text[], $21::float8[], $22::text[]) WITH ORDINALITY"
-    "  AS u(idea, src, ext, author, akind, email, account, arr, title, body, url, labels,"
-    "  votes, pub, del, cre, upd, hash, rkey, method, sim, ev, k)),"
+    "  $18::text[], $19::text[], $20::text[], $21::float8[], $22::text[], $23::text[])"
+    "  WITH ORDINALITY AS u(idea, src, ext, author, akind, email, account, arr, title, body,"
+    "  url, labels, votes, pub, del, cre, upd, hash, rkey, method, sim, ev, own, k)),"
     " m AS (INSERT INTO mentions (idea_id, source, external_id, kind, author, author_kind,"
     "  author_email, account, arr, title, body, url, labels, votes, is_public, deleted,"
-    "  upstream_created_at, upstream_updated_at, content_hash, requester_key)"
+    "  upstream_created_at, upstream_updated_at, content_hash, requester_key, owned_by)"
     "  SELECT idea, src, ext, 'post', author, akind, email, account, arr, title, body, url,"
-    "  labels::text[], votes, pub, del, to_timestamp(cre), to_timestamp(upd), hash, rkey"
+    "  labels::text[], votes, pub, del, to_timestamp(cre), to_timestamp(upd), hash, rkey, own"
     "  FROM u ORDER BY k RETURNING id, source, external_id),"
     " l AS (INSERT INTO mention_links (mention_id, idea_id, method, similarity, decided_by,"
-    "  evidence) SELECT m.id, u.idea, u.method, u.sim, $23, u.ev::jsonb"
+    "  evidence) SELECT m.id, u.idea, u.method, u.sim, $24, u.ev::jsonb"
     "  FROM m JOIN u ON u.src = m.source AND u.ext = m.external_id)"
     " SELECT u.k, m.id FROM m JOIN u ON u.src = m.source AND u.ext = m.external_id";
 
@@ -700,6 +700,7 @@ static int write_mentions(struct writer *w, struct plan *pl, int n,
 		snprintf(sim, sizeof(sim), "%.4f", pl[i].similarity);
 		col[MC_SIM][i] = strdup(sim);
 		col[MC_EVIDENCE][i] = strdup(pl[i].evidence ? pl[i].evidence : "{}");
+		col[MC_OWNER][i] = strdup(pipeline_owner(m));
 	}
 	char *lit[MC_N];
 	const char *pp[MC_N + 1];

@@ -139,13 +139,14 @@ static void render_csv(FILE *f, enum view v, json_t *cols[NGROUPS])
 {
 	static const char *const head[] = {"column", "rank",   "id",       "title",   "category",
 					   "segments", "status", "stage", "requesters", "mentions",
-					   "sources", "score", "links"};
-	static const char *const internal_head[] = {"visibility", "owner", "table_stakes",
+					   "sources", "links"};
+	/* the score only inside: outside, the rank says the order */
+	static const char *const internal_head[] = {"score", "visibility", "owner", "table_stakes",
 						    "decision_note"};
 	for (size_t i = 0; i < sizeof(head) / sizeof(head[0]); i++)
 		fprintf(f, "%s%s", i ? "," : "", head[i]);
 	if (v == VIEW_INTERNAL)
-		for (size_t i = 0; i < 4; i++)
+		for (size_t i = 0; i < 5; i++)
 			fprintf(f, ",%s", internal_head[i]);
 	fputs("\r\n", f);
 	for (int g = 0; g < NGROUPS; g++) {
@@ -169,13 +170,13 @@ static void render_csv(FILE *f, enum view v, json_t *cols[NGROUPS])
 			fprintf(f, "%s,%lld,%lld,", view_roadmap_heading(groups[g]), num(it, "rank"),
 				num(it, "id"));
 			render_csv_field(f, str(it, "title"));
-			fprintf(f, ",%s,%s,%s,%s,%lld,%lld,%lld,%.2f,", str(it, "category"), segs,
+			fprintf(f, ",%s,%s,%s,%s,%lld,%lld,%lld,", str(it, "category"), segs,
 				str(it, "status"), str(it, "stage") ? str(it, "stage") : "",
-				demand(it, "requesters"), demand(it, "mentions"), demand(it, "sources"),
-				json_real_value(json_object_get(it, "score")));
+				demand(it, "requesters"), demand(it, "mentions"), demand(it, "sources"));
 			render_csv_field(f, links);
 			if (v == VIEW_INTERNAL) {
-				fprintf(f, ",%s,", str(it, "visibility"));
+				fprintf(f, ",%.2f,%s,", json_real_value(json_object_get(it, "score")),
+					str(it, "visibility"));
 				render_csv_field(f, str(it, "owner"));
 				fprintf(f, ",%s,", json_is_true(json_object_get(it, "table_stakes")) ? "true" : "false");
 				render_csv_field(f, str(it, "decision_note"));

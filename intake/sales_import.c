@@ -1,9 +1,12 @@
 #include "intake/sales_import.h"
 
 #include <ctype.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "db/array.h"
+#include "db/db.h"
 #include "intake/pipeline.h"
 
 int sales_parse_any(const char *data, size_t len, struct sales_batch *out, struct err *err)
@@ -18,12 +21,87 @@ int sales_parse_any(const char *data, size_t len, struct sales_batch *out, struc
 	return sales_parse_csv(data, len, out, err);
 }
 
-int sales_import(PGconn *c, struct triage_ctx *t, const struct sales_batch *b, sales_progress_fn progress, void *arg,
+static int by_line(const void *a, const void *b)
+{
+	const struct sales_row_error *x = a, *y = b;
+	return (x->line > y->line) - (x->line < y->line);
+}
+
+/* Moves the rows whose (sales, external_id) another client owns out of the
+ * batch into its row errors (field external_id), inside the open
+ * transaction: they create and change nothing, the others still land. */
+static int reject_foreign(PGconn *c, struct sales_batch *b, struct err *err)
+{
+	if (b->nmentions == 0)
+		return 0;
+	const char **ext = calloc((size_t)b->nmentions, sizeof(char *));
+	const char **own = calloc((size_t)b->nmentions, sizeof(char *));
+	if (!ext || !own) {
+		free(ext);
+		free(own);
+		return err_set(err, "out of memory");
+	}
+	for (int i = 0; i < b->nmentions; i++) {
+		ext[i] = b->mentions[i].external_id;
+		own[i] = pipeline_owner(&b->mentions[i]);
+	}
+	char *le = db_text_array(ext, b->nmentions), *lo = db_text_array(own, b->nmentions);
+	free(ext);
+	free(own);
+	const char *p[] = {le, lo};
+	PGresult *r = db_query(c,
+			       "SELECT x.k FROM unnest($1::text[], $2::text[]) WITH ORDINALITY x(e, o, k)"
+			       " JOIN mentions m ON m.source = 'sales' AND m.external_id = x.e"
+			       " WHERE m.owned_by <> x.o ORDER BY x.k",
+			       2, p, err);
+	free(le);
+	free(lo);
+	if (!r)
+		return -1;
+	int nforeign = PQntuples(r);
+	if (nforeign == 0) {
+		PQclear(r);
+		return 0;
+	}
+	struct sales_row_error *e =
+	    realloc(b->errors, sizeof(*e) * (size_t)(b->nerrors + nforeign));
+	if (!e) {
+		PQclear(r);
+		return err_set(err, "out of memory");
+	}
+	b->errors = e;
+	int kept = 0, next = 0;
+	for (int i = 0; i < b->nmentions; i++) {
+		bool foreign = next < nforeign && atoi(PQgetvalue(r, next, 0)) - 1 == i;
+		if (!foreign) {
+			b->mentions[kept] = b->mentions[i];
+			b->mention_lines[kept++] = b->mention_lines[i];
+			continue;
+		}
+		next++;
+		struct sales_row_error *re = &b->errors[b->nerrors++];
+		memset(re, 0, sizeof(*re));
+		re->line = b->mention_lines[i];
+		snprintf(re->field, sizeof(re->field), "external_id");
+		snprintf(re->msg, sizeof(re->msg), "external_id belongs to another client");
+		mention_clear(&b->mentions[i]);
+	}
+	PQclear(r);
+	b->nmentions = kept;
+	qsort(b->errors, (size_t)b->nerrors, sizeof(*b->errors), by_line);
+	return 0;
+}
+
+int sales_import(PGconn *c, struct triage_ctx *t, struct sales_batch *b, sales_progress_fn progress, void *arg,
 		 struct sales_import_result *out, struct err *err)
 {
 	struct sales_import_result res = {0};
 	if (pipeline_begin(c, err) < 0)
 		return -1;
+	if (reject_foreign(c, b, err) < 0) {
+		pipeline_rollback(c, t);
+		return -1;
+	}
 	/* in one call, so that each window's reads overlap the writes of the
 	 * one before (a call's first window cannot); progress as it goes */
 	struct ingest_result *r = calloc((size_t)b->nmentions + 1, sizeof(*r));

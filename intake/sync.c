@@ -64,6 +64,8 @@ void sync_connector_config(const struct config *cfg, const atomic_bool *cancel,
 	out->github_repos = (const char *const *)cfg->github_repos.items;
 	out->github_nrepos = cfg->github_repos.len;
 	out->github_token = cfg->github_token;
+	out->github_private_repos = (const char *const *)cfg->github_private_repos.items;
+	out->github_nprivate = cfg->github_private_repos.len;
 	out->reddit_api_url = cfg->reddit_api_url;
 	out->reddit_auth_url = cfg->reddit_auth_url;
 	out->reddit_subreddits = cfg->reddit_subreddits;

@@ -6,6 +6,8 @@
 
 #include <stdatomic.h>
 #include <inttypes.h>
+#include <math.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -17,31 +19,53 @@
 #include "triage/text.h"
 
 /* Columns, in the order record_from_row() reads them. Outside views select
- * NULL for every internal field, so it never leaves the database. */
-#define SELECT_COMMON                                                                              \
+ * NULL for every internal field, and nothing that private data moves (the
+ * score, the classification rescoring keeps current, demand and times over
+ * every mention: the public_* columns of db/migrations/013 instead), so
+ * none of it leaves the database. */
+#define LINKS                                                                                      \
+	" ARRAY(SELECT l.url FROM mentions l WHERE l.idea_id = i.id AND l.is_public AND l.kind = 'post'" \
+	"       AND NOT l.deleted AND l.url IS NOT NULL ORDER BY l.id LIMIT 5),"
+/* ISO 8601 in UTC, to the second */
+#define ISO_FORMAT " AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"')"
+#define SELECT_INTERNAL                                                                            \
 	"SELECT i.id, i.title, i.public_title, pm.title, i.status, i.stage, i.category, i.runtime," \
 	" i.visibility, i.segments, i.table_stakes, i.disclosed, i.score,"                          \
-	" i.requesters, i.mention_count, i.source_count,"                                         \
-	" ARRAY(SELECT l.url FROM mentions l WHERE l.idea_id = i.id AND l.is_public AND l.kind = 'post'"              \
-	"       AND NOT l.deleted AND l.url IS NOT NULL ORDER BY l.id LIMIT 5),"
-#define SELECT_INTERNAL                                                                            \
-	SELECT_COMMON " i.score_breakdown::text, i.owner, i.decision_note, i.declined_reason,"    \
-		      " (SELECT coalesce(sum(v.votes), 0) FROM mentions v"                         \
-		      "  WHERE v.idea_id = i.id AND NOT v.deleted),"                                \
-		      " to_char(i.created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"'),"  \
-		      " to_char(i.updated_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"')"
+	" i.requesters, i.mention_count, i.source_count," LINKS                                    \
+	" i.score_breakdown::text, i.owner, i.decision_note, i.declined_reason,"                  \
+	" (SELECT coalesce(sum(v.votes), 0) FROM mentions v WHERE v.idea_id = i.id AND NOT v.deleted)," \
+	" to_char(i.created_at" ISO_FORMAT ", to_char(i.updated_at" ISO_FORMAT ","                \
+	" NULL, '{}', 0, 0, 0, NULL"
 #define SELECT_OUTSIDE                                                                             \
-	SELECT_COMMON " NULL, NULL, NULL, NULL, 0, NULL,"                                           \
-		      " to_char(i.updated_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"')"
+	"SELECT i.id, NULL, i.public_title, pm.title, i.status, i.stage, NULL, NULL,"              \
+	" i.visibility, '{}', false, i.disclosed, 0, 0, 0, 0," LINKS                               \
+	" NULL, NULL, NULL, NULL, 0, NULL, NULL,"                                                  \
+	" coalesce(i.public_category, i.category), coalesce(i.public_segments, i.segments),"       \
+	" i.public_requesters, i.public_mentions, i.public_sources,"                              \
+	" to_char(i.public_changed_at" ISO_FORMAT
+/* The first live public post gives an outside title. */
 #define FROM_IDEAS                                                                                 \
 	" FROM ideas i LEFT JOIN LATERAL (SELECT p.title FROM mentions p WHERE p.idea_id = i.id"   \
 	"  AND p.is_public AND NOT p.deleted AND p.kind = 'post' ORDER BY p.id LIMIT 1) pm ON true"
-/* Outside views: marked, not embargoed, with a title that may be shown. */
+/* Outside views: marked, not embargoed, with a title that may be shown;
+ * filtered on what they show. */
 #define WHERE_OUTSIDE                                                                              \
 	" AND i.status <> 'merged'"                                                                \
-	" AND NOT (i.category = 'security' AND NOT (i.status = 'shipped' AND i.disclosed))"        \
+	" AND NOT (coalesce(i.public_category, i.category) = 'security'"                           \
+	"          AND NOT (i.status = 'shipped' AND i.disclosed))"                                 \
 	" AND (i.public_title IS NOT NULL OR pm.title IS NOT NULL)"                                \
-	" AND ($10::text IS NULL OR coalesce(i.public_title, pm.title) ILIKE $10)"
+	" AND ($10::text IS NULL OR coalesce(i.public_title, pm.title) ILIKE $10)"                 \
+	" AND ($2::int IS NULL OR i.public_requesters < $2"                                        \
+	"      OR (i.public_requesters = $2 AND i.id > $3::bigint))"                               \
+	" AND ($4::text IS NULL OR coalesce(i.public_category, i.category) = $4)"                  \
+	" AND ($5::text IS NULL OR $5 = ANY (coalesce(i.public_segments, i.segments)))"            \
+	" AND ($6::bool IS NULL OR ($6 = ('vpn' = ANY (coalesce(i.public_segments, i.segments))"   \
+	"      AND 'platform' = ANY (coalesce(i.public_segments, i.segments)))))"                  \
+	" AND ($7::text[] IS NULL OR i.status = ANY ($7))"                                         \
+	" AND ($8::text IS NULL OR i.stage = $8)"                                                  \
+	" AND ($9::text IS NULL OR EXISTS (SELECT 1 FROM mentions s WHERE s.idea_id = i.id"       \
+	"      AND s.source = $9 AND s.is_public AND NOT s.deleted))"                              \
+	" ORDER BY i.public_requesters DESC, i.id LIMIT $1::int"
 #define FILTERS                                                                                    \
 	" AND ($2::float8 IS NULL OR i.score < $2 OR (i.score = $2 AND i.id > $3::bigint))"       \
 	" AND ($4::text IS NULL OR i.category = $4)"                                               \
@@ -54,9 +78,9 @@
 	" ORDER BY i.score DESC, i.id LIMIT $1::int"
 
 static const char sql_public[] = SELECT_OUTSIDE FROM_IDEAS
-    " WHERE i.visibility = 'public'" WHERE_OUTSIDE FILTERS;
+    " WHERE i.visibility = 'public'" WHERE_OUTSIDE;
 static const char sql_customer[] = SELECT_OUTSIDE FROM_IDEAS
-    " WHERE i.visibility IN ('customer', 'public')" WHERE_OUTSIDE FILTERS;
+    " WHERE i.visibility IN ('customer', 'public')" WHERE_OUTSIDE;
 /* $11: visibility, $12: a full-text query over every mention's terms, $10
  * a title pattern; either matching is enough. */
 static const char sql_internal[] = SELECT_INTERNAL FROM_IDEAS
@@ -78,6 +102,20 @@ static const char *col(PGresult *r, int row, int c)
 	return PQgetisnull(r, row, c) ? NULL : PQgetvalue(r, row, c);
 }
 
+/* SEG_* bits of a text[] literal of segment names. */
+static int segment_bits(const char *lit)
+{
+	struct tokens segs = {0};
+	int bits = 0;
+	if (db_parse_text_array(lit, &segs) == 0)
+		for (int i = 0; i < segs.n; i++) {
+			bits |= strcmp(segs.v[i], "vpn") == 0 ? SEG_VPN : 0;
+			bits |= strcmp(segs.v[i], "platform") == 0 ? SEG_PLATFORM : 0;
+		}
+	tokens_clear(&segs);
+	return bits;
+}
+
 static void record_from_row(PGresult *r, int row, struct idea_record *rec, struct row_strings *rs)
 {
 	memset(rec, 0, sizeof(*rec));
@@ -90,13 +128,7 @@ static void record_from_row(PGresult *r, int row, struct idea_record *rec, struc
 	rec->category = col(r, row, 6);
 	rec->runtime = col(r, row, 7);
 	rec->visibility = col(r, row, 8);
-	struct tokens segs = {0};
-	if (db_parse_text_array(PQgetvalue(r, row, 9), &segs) == 0)
-		for (int i = 0; i < segs.n; i++) {
-			rec->segments |= strcmp(segs.v[i], "vpn") == 0 ? SEG_VPN : 0;
-			rec->segments |= strcmp(segs.v[i], "platform") == 0 ? SEG_PLATFORM : 0;
-		}
-	tokens_clear(&segs);
+	rec->segments = segment_bits(PQgetvalue(r, row, 9));
 	rec->table_stakes = PQgetvalue(r, row, 10)[0] == 't';
 	rec->disclosed = PQgetvalue(r, row, 11)[0] == 't';
 	rec->score = strtod(PQgetvalue(r, row, 12), NULL);
@@ -114,6 +146,12 @@ static void record_from_row(PGresult *r, int row, struct idea_record *rec, struc
 	rec->votes = atoi(PQgetvalue(r, row, 21));
 	rec->created_at = col(r, row, 22);
 	rec->updated_at = col(r, row, 23);
+	rec->public_category = col(r, row, 24);
+	rec->public_segments = segment_bits(PQgetvalue(r, row, 25));
+	rec->public_requesters = atoi(PQgetvalue(r, row, 26));
+	rec->public_mentions = atoi(PQgetvalue(r, row, 27));
+	rec->public_sources = atoi(PQgetvalue(r, row, 28));
+	rec->public_updated_at = col(r, row, 29);
 }
 
 static int bad(struct err *err, const char *field, const char *msg)
@@ -195,18 +233,58 @@ static char *ts_and(struct triage_ctx *t, const char *q)
 	return out;
 }
 
-/* `next` is "score~id~rank": the last row read, so nothing is skipped or
- * repeated whatever the view dropped; %.17g keeps the score exact. */
-static int parse_after(const char *s, char *score, size_t slen, char *id, size_t idlen,
-		       int64_t *rank)
+/* A whole decimal number in [0, max], digits only (no sign, space or
+ * exponent), without overflowing; -1 otherwise. */
+static int parse_count(const char *s, size_t n, long long max, long long *out)
 {
-	double d;
-	long long i, r;
-	int used = 0;
-	if (sscanf(s, "%lf~%lld~%lld%n", &d, &i, &r, &used) != 3 || s[used] != '\0' || i <= 0 ||
-	    r < 0 || d != d)
+	long long v = 0;
+	if (n == 0 || n > 19)
 		return -1;
-	snprintf(score, slen, "%.17g", d);
+	for (size_t i = 0; i < n; i++) {
+		if (s[i] < '0' || s[i] > '9')
+			return -1;
+		int d = s[i] - '0';
+		if (v > (max - d) / 10)
+			return -1;
+		v = v * 10 + d;
+	}
+	*out = v;
+	return 0;
+}
+
+/* Most ideas one view can rank: rank + limit never overflows. */
+#define RANK_MAX 1000000000000LL
+
+/* `next` is "key~id~rank": the last row read, so nothing is skipped or
+ * repeated whatever the view dropped. key is the score (%.17g keeps it
+ * exact) inside, the public demand outside. A hostile cursor is refused,
+ * never parsed past a number's range. */
+static int parse_after(const char *s, bool outside, char *key, size_t klen, char *id,
+		       size_t idlen, int64_t *rank)
+{
+	const char *t1 = strchr(s, '~'), *t2 = t1 ? strchr(t1 + 1, '~') : NULL;
+	long long i, r, k;
+	if (!t2 || strlen(s) > 80 ||
+	    parse_count(t1 + 1, (size_t)(t2 - t1 - 1), INT64_MAX, &i) < 0 || i <= 0 ||
+	    parse_count(t2 + 1, strlen(t2 + 1), RANK_MAX, &r) < 0)
+		return -1;
+	if (outside) {
+		if (parse_count(s, (size_t)(t1 - s), INT32_MAX, &k) < 0)
+			return -1;
+		snprintf(key, klen, "%lld", k);
+	} else {
+		char num[48], *end = NULL;
+		size_t n = (size_t)(t1 - s);
+		if (n == 0 || n >= sizeof(num))
+			return -1;
+		memcpy(num, s, n);
+		num[n] = '\0';
+		double d = strtod(num, &end);
+		/* what %.17g writes, so no hex, no "inf", no spaces */
+		if (*end != '\0' || !isfinite(d) || strspn(num, "0123456789.eE+-") != n)
+			return -1;
+		snprintf(key, klen, "%.17g", d);
+	}
 	snprintf(id, idlen, "%lld", i);
 	*rank = r;
 	return 0;
@@ -238,7 +316,7 @@ int views_backlog(PGconn *c, struct triage_ctx *t, const struct backlog_filter *
 		return bad(err, "q", "q must be valid UTF-8 text of at most 200 characters");
 	char score[40] = "", id[24] = "", limit[16];
 	int64_t rank = 0;
-	if (f->after && parse_after(f->after, score, sizeof(score), id, sizeof(id), &rank) < 0)
+	if (f->after && parse_after(f->after, outside, score, sizeof(score), id, sizeof(id), &rank) < 0)
 		return bad(err, "after", "after must be the `next` value of the previous page");
 	char *status = NULL;
 	if (f->status && !(status = status_list(f->status, err)))
@@ -272,7 +350,12 @@ int views_backlog(PGconn *c, struct triage_ctx *t, const struct backlog_filter *
 		}
 		if (row == n - 1 && n == f->limit) {
 			char buf[96];
-			snprintf(buf, sizeof(buf), "%.17g~%" PRId64 "~%" PRId64, rec.score, rec.id, rank);
+			if (outside)
+				snprintf(buf, sizeof(buf), "%d~%" PRId64 "~%" PRId64, rec.public_requesters,
+					 rec.id, rank);
+			else
+				snprintf(buf, sizeof(buf), "%.17g~%" PRId64 "~%" PRId64, rec.score, rec.id,
+					 rank);
 			*next = strdup(buf);
 		}
 		tokens_clear(&rs.links);

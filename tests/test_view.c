@@ -28,6 +28,12 @@ static struct idea_record base(void)
 	    .nlinks = 1,
 	    .created_at = "2026-01-02T03:04:05Z",
 	    .updated_at = "2026-02-03T04:05:06Z",
+	    .public_category = "feature",
+	    .public_segments = SEG_VPN | SEG_PLATFORM,
+	    .public_requesters = 1,
+	    .public_mentions = 2,
+	    .public_sources = 1,
+	    .public_updated_at = "2026-01-15T00:00:00Z",
 	};
 	return r;
 }
@@ -58,7 +64,7 @@ Test(view, who_sees_which_idea)
 		struct idea_record r = base();
 		r.visibility = c->visibility;
 		r.status = c->status;
-		r.category = c->category;
+		r.category = r.public_category = c->category;
 		r.disclosed = c->disclosed;
 		if (!c->has_public_text)
 			r.public_mention_title = NULL;
@@ -91,7 +97,7 @@ Test(view, each_view_carries_only_its_fields)
 	struct idea_record r = base();
 	static const char *const internal_only[] = {"owner", "decision_note", "declined_reason",
 						    "breakdown", "visibility", "created_at",
-						    "runtime", "votes", "public_title", NULL};
+						    "runtime", "votes", "public_title", "score", NULL};
 	json_t *in = view_idea(VIEW_INTERNAL, &r, 3);
 	json_t *cu = view_idea(VIEW_CUSTOMER, &r, 3);
 	json_t *pu = view_idea(VIEW_PUBLIC, &r, 3);
@@ -103,13 +109,27 @@ Test(view, each_view_carries_only_its_fields)
 	}
 	cr_expect(!has(cu, "updated_at"), "customers get no dates");
 	cr_expect(has(pu, "updated_at"), "the public feed needs a date per entry");
-	static const char *const common[] = {"id", "title", "rank", "score", "category", "segments",
+	static const char *const common[] = {"id", "title", "rank", "category", "segments",
 					     "bridge", "status", "stage", "demand", "links", NULL};
 	for (int i = 0; common[i]; i++)
 		cr_expect(has(pu, common[i]) && has(cu, common[i]) && has(in, common[i]), "%s everywhere",
 			  common[i]);
 	cr_expect(json_is_true(json_object_get(pu, "bridge")));
 	cr_expect_eq(json_integer_value(json_object_get(pu, "rank")), 3);
+	/* outside: what private data cannot move, never the internal counts */
+	for (json_t **o = (json_t *[]){cu, pu, NULL}; *o; o++) {
+		json_t *d = json_object_get(*o, "demand");
+		cr_expect_eq(json_integer_value(json_object_get(d, "requesters")), 1);
+		cr_expect_eq(json_integer_value(json_object_get(d, "mentions")), 2);
+		cr_expect_eq(json_integer_value(json_object_get(d, "sources")), 1);
+	}
+	cr_expect_str_eq(json_string_value(json_object_get(pu, "updated_at")), "2026-01-15T00:00:00Z");
+	cr_expect_eq(json_integer_value(json_object_get(json_object_get(in, "demand"), "requesters")), 4);
+	r.category = "security"; /* rescored from a private label: outside keeps the published one */
+	json_t *pu2 = view_idea(VIEW_PUBLIC, &r, 3);
+	cr_assert(pu2, "the published category decides the embargo outside");
+	cr_expect_str_eq(json_string_value(json_object_get(pu2, "category")), "feature");
+	json_decref(pu2);
 	char *s = json_dumps(pu, 0);
 	cr_expect(!strstr(s, "Acme") && !strstr(s, "Olga") && !strstr(s, "renewal"), "%s", s);
 	free(s);

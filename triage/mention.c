@@ -22,6 +22,7 @@ void mention_clear(struct mention *m)
 	free(m->title);
 	free(m->body);
 	free(m->url);
+	free(m->owner);
 	for (int i = 0; i < m->nlabels; i++)
 		free(m->labels[i]);
 	mention_init(m);

@@ -34,6 +34,10 @@ struct mention {
 	bool is_public; /* its text may appear in public views (GitHub, Reddit) */
 	int64_t created_at;
 	int64_t updated_at;
+	/* the client that supplies it ("token:7", "import", ...): only the
+	 * client that created a mention may change it. NULL: the source's
+	 * default owner (pipeline_owner in intake/pipeline.h). */
+	char *owner;
 };
 
 void mention_init(struct mention *m);  /* zeroes, arr = -1 */

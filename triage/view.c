@@ -44,7 +44,8 @@ static bool eq(const char *a, const char *b)
 
 bool view_security_embargoed(const struct idea_record *r)
 {
-	return eq(r->category, "security") && !(eq(r->status, "shipped") && r->disclosed);
+	const char *cat = r->public_category ? r->public_category : r->category;
+	return eq(cat, "security") && !(eq(r->status, "shipped") && r->disclosed);
 }
 
 const char *view_title(enum view v, const struct idea_record *r)
@@ -78,18 +79,23 @@ json_t *view_idea(enum view v, const struct idea_record *r, int64_t rank)
 {
 	if (!view_shows(v, r))
 		return NULL;
+	bool in = v == VIEW_INTERNAL;
+	/* outside: only the fields private data cannot move */
+	int seg = in ? r->segments : r->public_segments;
+	const char *cat = in ? r->category : r->public_category;
 	json_t *segs = json_array();
-	if (r->segments & SEG_VPN)
+	if (seg & SEG_VPN)
 		json_array_append_new(segs, json_string("vpn"));
-	if (r->segments & SEG_PLATFORM)
+	if (seg & SEG_PLATFORM)
 		json_array_append_new(segs, json_string("platform"));
-	json_t *o = json_pack("{sI s:o sf s:s s:o s:b s:s s:o s:{si si si}}", "id", (json_int_t)r->id,
-			      "title", str_or_null(view_title(v, r)), "score", r->score, "category",
-			      r->category, "segments", segs, "bridge",
-			      (r->segments & (SEG_VPN | SEG_PLATFORM)) == (SEG_VPN | SEG_PLATFORM),
-			      "status", r->status, "stage", str_or_null(r->stage), "demand",
-			      "requesters", r->requesters, "mentions", r->mentions, "sources",
-			      r->sources);
+	json_t *o = json_pack("{sI s:o s:o s:o s:b s:s s:o s:{si si si}}", "id", (json_int_t)r->id,
+			      "title", str_or_null(view_title(v, r)), "category", str_or_null(cat),
+			      "segments", segs, "bridge",
+			      (seg & (SEG_VPN | SEG_PLATFORM)) == (SEG_VPN | SEG_PLATFORM), "status",
+			      r->status, "stage", str_or_null(r->stage), "demand", "requesters",
+			      in ? r->requesters : r->public_requesters, "mentions",
+			      in ? r->mentions : r->public_mentions, "sources",
+			      in ? r->sources : r->public_sources);
 	if (rank > 0)
 		json_object_set_new(o, "rank", json_integer(rank));
 	json_t *links = json_array();
@@ -99,10 +105,11 @@ json_t *view_idea(enum view v, const struct idea_record *r, int64_t rank)
 	/* no dates for customers (a date reads as a promise); the public feed
 	 * needs one per entry */
 	if (v == VIEW_PUBLIC)
-		json_object_set_new(o, "updated_at", str_or_null(r->updated_at));
-	if (v != VIEW_INTERNAL)
+		json_object_set_new(o, "updated_at", str_or_null(r->public_updated_at));
+	if (!in)
 		return o;
 	json_t *breakdown = r->breakdown_json ? json_loads(r->breakdown_json, 0, NULL) : NULL;
+	json_object_set_new(o, "score", json_real(r->score));
 	json_object_set_new(o, "runtime", str_or_null(r->runtime));
 	json_object_set_new(o, "visibility", str_or_null(r->visibility));
 	json_object_set_new(o, "table_stakes", json_boolean(r->table_stakes));

@@ -8,7 +8,13 @@
  *             no customer, ARR, employee, e-mail or internal note, no
  *             security idea before it ships and is disclosed.
  *   public    everyone: ideas marked public, the same exclusions, and no
- *             text from a sales or employee mention at all. */
+ *             text from a sales or employee mention at all.
+ *
+ * Outside (customer and public) views show nothing that private data
+ * moves: no score (a rank instead, ordered by public demand), the
+ * classification fixed when a person published the idea, demand counted
+ * from public non-staff mentions only, and (public) the time something
+ * public last changed. They read only the public_* fields below. */
 #ifndef TRIAGE_VIEW_H
 #define TRIAGE_VIEW_H
 
@@ -52,10 +58,15 @@ struct idea_record {
 	const char *public_links[VIEW_MAX_LINKS]; /* URLs of public threads */
 	int nlinks;
 	const char *created_at, *updated_at; /* ISO 8601 (internal) */
+	/* what outside views show instead of the fields above */
+	const char *public_category;  /* as published, or a person's override */
+	int public_segments;          /* SEG_* bits, likewise */
+	int public_requesters, public_mentions, public_sources; /* public, not staff */
+	const char *public_updated_at; /* ISO 8601: when something public changed */
 };
 
 /* A security idea stays hidden outside until it has shipped and been
- * disclosed. */
+ * disclosed (by its public category when it has one). */
 bool view_security_embargoed(const struct idea_record *r);
 
 /* The title view may show, or NULL when it may show none: outside the
@@ -68,9 +79,10 @@ bool view_shows(enum view v, const struct idea_record *r);
 
 /* The idea as view may show it (new object), or NULL when view_shows() is
  * false. rank: 1-based position in the view's ranking (0: leave it out).
- * Fields: id, title, rank, score, category, segments, bridge, status, stage,
- * demand {requesters, mentions, sources}, links; public adds updated_at
- * (for its feed; customers get no dates); internal adds runtime,
+ * Fields: id, title, rank, category, segments, bridge, status, stage,
+ * demand {requesters, mentions, sources}, links, the outside ones from the
+ * public_* fields; public adds updated_at (public_updated_at, for its
+ * feed; customers get no dates); internal adds score, runtime,
  * visibility, table_stakes, disclosed, owner, decision_note,
  * declined_reason, votes, breakdown, created_at, updated_at. */
 json_t *view_idea(enum view v, const struct idea_record *r, int64_t rank);

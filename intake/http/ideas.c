@@ -83,6 +83,12 @@ static int mention_from_json(struct http_ctx *c, json_t *j, const struct princip
 		return http_problem(c, 400, "author_email", "author_email must be an e-mail address");
 	if (url && strncmp(url, "https://", 8) != 0 && strncmp(url, "http://", 7) != 0)
 		return http_problem(c, 400, "url", "url must start with http:// or https://");
+	/* the ids this service makes up itself: a client naming one could take
+	 * another token's retry id or a form submission's before they exist */
+	if (ext && (strncmp(ext, "api:", 4) == 0 || strncmp(ext, "form:", 5) == 0))
+		return http_problem(c, 400, "external_id",
+				    "external_id may not start with \"api:\" or \"form:\" (ids this "
+				    "service makes up)");
 	json_t *arr = json_object_get(j, "arr");
 	if (arr && !json_is_null(arr)) {
 		if (!json_is_integer(arr) || json_integer_value(arr) < 0 ||
@@ -118,6 +124,11 @@ static int mention_from_json(struct http_ctx *c, json_t *j, const struct princip
 	m->is_public = false;
 	if (ext)
 		m->external_id = strdup(ext);
+	/* the external_id is this token's: another token reusing it gets a 409 */
+	if (asprintf(&m->owner, "token:%lld", (long long)who->token_id) < 0) {
+		m->owner = NULL;
+		return http_problem(c, 500, NULL, "out of memory");
+	}
 	return 0;
 }
 
@@ -236,7 +247,8 @@ void ideas_create(struct http_ctx *c)
 	}
 	struct ingest_result res;
 	json_t *answer = NULL;
-	if (pipeline_ingest_tx(pg, http_triage(c), &m, "triage", &res, &err) == 0) {
+	int rc = pipeline_ingest_tx(pg, http_triage(c), &m, "triage", &res, &err);
+	if (rc == 0) {
 		answer = json_pack("{s:I, s:I, s:b}", "idea_id", (json_int_t)res.idea_id,
 				   "mention_id", (json_int_t)res.mention_id, "merged", res.merged);
 		if ((idem && remember(pg, &who, idem, req_hash, answer, &err) < 0) ||
@@ -249,6 +261,8 @@ void ideas_create(struct http_ctx *c)
 		pipeline_rollback(pg, http_triage(c));
 		if (db_check_broken(db) || !err.field[0]) {
 			http_db_unavailable(c, err.msg);
+		} else if (rc == INGEST_NOT_OWNER) {
+			http_problem(c, 409, err.field, "%s", err.msg);
 		} else {
 			http_problem(c, 400, err.field, "%s", err.msg);
 		}

@@ -2,6 +2,7 @@
  * Good rows are accepted (all in one transaction), bad rows come back as
  * {line, field, error}; a document that cannot be read at all changes nothing. */
 #include <event2/buffer.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -66,6 +67,16 @@ void sales_notes_create(struct http_ctx *c)
 		http_db_unavailable(c, "sales-notes");
 		return;
 	}
+	/* each note's external_id is this token's: a row reusing another
+	 * client's comes back rejected (sales_import) */
+	char owner[32];
+	snprintf(owner, sizeof(owner), "token:%lld", (long long)who.token_id);
+	for (int i = 0; i < b.nmentions; i++)
+		if (!(b.mentions[i].owner = strdup(owner))) {
+			sales_batch_clear(&b);
+			http_problem(c, 500, NULL, "out of memory");
+			return;
+		}
 	struct sales_import_result res;
 	if (sales_import(db_conn(db), http_triage(c), &b, NULL, NULL, &res, &err) < 0) {
 		sales_batch_clear(&b);
