@@ -6,26 +6,27 @@
 #include "db/db.h"
 
 int db_session_create(PGconn *c, const char *id_hash, int64_t token_id, long ttl_s, long idle_s,
-		      struct err *err)
+                      struct err *err)
 {
 	char tok[24], ttl[24], idle[24];
 	snprintf(tok, sizeof(tok), "%lld", (long long)token_id);
 	snprintf(ttl, sizeof(ttl), "%ld", ttl_s);
 	snprintf(idle, sizeof(idle), "%ld", idle_s);
 	const char *pp[] = {idle};
-	PGresult *r = db_query(c,
-			       "DELETE FROM sessions WHERE id_hash IN (SELECT id_hash FROM sessions"
-			       " WHERE expires_at <= now()"
-			       " OR last_seen_at <= now() - make_interval(secs => $1::int) LIMIT 100)",
-			       1, pp, err);
+	PGresult *r =
+	    db_query(c,
+	             "DELETE FROM sessions WHERE id_hash IN (SELECT id_hash FROM sessions"
+	             " WHERE expires_at <= now()"
+	             " OR last_seen_at <= now() - make_interval(secs => $1::int) LIMIT 100)",
+	             1, pp, err);
 	if (!r)
 		return -1;
 	PQclear(r);
 	const char *p[] = {id_hash, tok, ttl};
 	r = db_query(c,
-		     "INSERT INTO sessions (id_hash, token_id, expires_at)"
-		     " VALUES ($1, $2, now() + make_interval(secs => $3::int))",
-		     3, p, err);
+	             "INSERT INTO sessions (id_hash, token_id, expires_at)"
+	             " VALUES ($1, $2, now() + make_interval(secs => $3::int))",
+	             3, p, err);
 	if (!r)
 		return -1;
 	PQclear(r);
@@ -33,7 +34,7 @@ int db_session_create(PGconn *c, const char *id_hash, int64_t token_id, long ttl
 }
 
 int db_session_lookup(PGconn *c, const char *id_hash, long idle_s, struct db_session *out,
-		      struct err *err)
+                      struct err *err)
 {
 	char idle[24];
 	snprintf(idle, sizeof(idle), "%ld", idle_s);

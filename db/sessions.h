@@ -13,7 +13,7 @@
  * deletes up to 100 sessions that ended (expired, or idle over idle_s), so
  * the table stays bounded without a sweeper. 0, or -1 with *err. */
 int db_session_create(PGconn *c, const char *id_hash, int64_t token_id, long ttl_s, long idle_s,
-		      struct err *err) __attribute__((warn_unused_result));
+                      struct err *err) __attribute__((warn_unused_result));
 
 /* What a live session stands for: its token's id, role name and name. */
 struct db_session {
@@ -26,7 +26,7 @@ struct db_session {
  * the last idle_s seconds and whose token is not revoked (marking it seen);
  * 0 when not; -1 with *err on a database error. */
 int db_session_lookup(PGconn *c, const char *id_hash, long idle_s, struct db_session *out,
-		      struct err *err) __attribute__((warn_unused_result));
+                      struct err *err) __attribute__((warn_unused_result));
 
 /* Ends one session (sign-out): 0 (also when there was none), -1 with *err. */
 int db_session_delete(PGconn *c, const char *id_hash, struct err *err)

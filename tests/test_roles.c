@@ -22,10 +22,12 @@ enum need {
 	SUBMITTER, /* a role, as documented */
 	TRIAGER,
 	ADMIN,
-	EMPLOYEE,  /* /submit: an SSO header or a submitter (or above); no demo identity by default */
-	BY_VIEW,   /* public: anyone; customer: customer, triager, admin; internal: triager, admin */
-	SIGN_IN,   /* POST /login: only the posted token counts (a wrong one: 401 for everyone) */
-	SIGN_OUT,  /* POST /logout: nothing to end without a session (303); a session needs its CSRF token (403) */
+	EMPLOYEE, /* /submit: an SSO header or a submitter (or above); no demo identity by default
+	           */
+	BY_VIEW,  /* public: anyone; customer: customer, triager, admin; internal: triager, admin */
+	SIGN_IN,  /* POST /login: only the posted token counts (a wrong one: 401 for everyone) */
+	SIGN_OUT, /* POST /logout: nothing to end without a session (303); a session needs its CSRF
+	             token (403) */
 	SIGNATURE, /* the webhook: an HMAC signature, never a token (401 without one) */
 };
 
@@ -41,7 +43,8 @@ static const struct expect {
     {EVHTTP_REQ_GET | EVHTTP_REQ_HEAD, "/metrics", PUBLIC, NULL, NULL},
     {EVHTTP_REQ_POST, "/api/v1/ideas", SUBMITTER, "application/json", "{}"},
     {EVHTTP_REQ_GET | EVHTTP_REQ_HEAD, "/api/v1/ideas/{id}", TRIAGER, NULL, NULL},
-    {EVHTTP_REQ_PATCH, "/api/v1/ideas/{id}", TRIAGER, "application/json", "{\"status\":\"someday\"}"},
+    {EVHTTP_REQ_PATCH, "/api/v1/ideas/{id}", TRIAGER, "application/json",
+     "{\"status\":\"someday\"}"},
     {EVHTTP_REQ_GET | EVHTTP_REQ_HEAD, "/api/v1/ideas/{id}/similar", TRIAGER, NULL, NULL},
     {EVHTTP_REQ_GET | EVHTTP_REQ_HEAD, "/api/v1/backlog", BY_VIEW, NULL, NULL},
     {EVHTTP_REQ_GET | EVHTTP_REQ_HEAD, "/api/v1/stats", TRIAGER, NULL, NULL},
@@ -53,7 +56,8 @@ static const struct expect {
     {EVHTTP_REQ_POST, "/logout", SIGN_OUT, NULL, NULL},
     {EVHTTP_REQ_GET | EVHTTP_REQ_HEAD, "/board", TRIAGER, NULL, NULL},
     {EVHTTP_REQ_GET | EVHTTP_REQ_HEAD, "/ideas/{id}", TRIAGER, NULL, NULL},
-    {EVHTTP_REQ_POST, "/ideas/{id}", TRIAGER, "application/x-www-form-urlencoded", "status=someday"},
+    {EVHTTP_REQ_POST, "/ideas/{id}", TRIAGER, "application/x-www-form-urlencoded",
+     "status=someday"},
     {EVHTTP_REQ_POST, "/ideas/{id}/fold", TRIAGER, "application/x-www-form-urlencoded", "into=x"},
     {EVHTTP_REQ_POST, "/ideas/{id}/unfold", TRIAGER, "application/x-www-form-urlencoded", ""},
     {EVHTTP_REQ_POST, "/api/v1/ideas/{id}/merge", TRIAGER, "application/json", "{}"},
@@ -137,7 +141,7 @@ static bool may(int have, int need_role)
 
 enum outcome { ALLOWED, UNAUTHENTICATED, FORBIDDEN, REDIRECTED };
 static const char *const outcome_names[] = {"allowed", "401 (or sign-in redirect)", "403",
-					    "303 to /login"};
+                                            "303 to /login"};
 
 /* What the documentation promises for need, in view v (BY_VIEW only), to
  * role `who` (R_NONE: no credentials) that sent a session cookie or not. */
@@ -209,7 +213,7 @@ static int failures, asked;
 /* One request: route row e at path, by role `who` (R_NONE: nobody) in way
  * how; checks the outcome against the promise. */
 static void ask(const struct expect *e, const char *method, const char *path, const char *view,
-		int who, enum how how)
+                int who, enum how how)
 {
 	bool session = who != R_NONE && how != BEARER;
 	bool api = strncmp(path, "/api/", 5) == 0;
@@ -235,8 +239,8 @@ static void ask(const struct expect *e, const char *method, const char *path, co
 		if (strcmp(e->ct, "application/json") == 0)
 			snprintf(body, sizeof(body), "%s", e->body);
 		else
-			snprintf(body, sizeof(body), "csrf=%s&%s", session ? sessions[who].csrf : pre_csrf,
-				 e->body);
+			snprintf(body, sizeof(body), "csrf=%s&%s",
+			         session ? sessions[who].csrf : pre_csrf, e->body);
 		b = body;
 	}
 	struct tresp *r = http_do(method, url, h, b, b ? strlen(b) : 0);
@@ -251,8 +255,8 @@ static void ask(const struct expect *e, const char *method, const char *path, co
 	if (got != want || r->status >= 500) {
 		failures++;
 		cr_expect_fail("%s %s as %s (%s): want %s, got %ld %s", method, path,
-			       who == R_NONE ? "nobody" : role_names[who], how_names[how],
-			       outcome_names[want], r->status, r->body ? r->body : "");
+		               who == R_NONE ? "nobody" : role_names[who], how_names[how],
+		               outcome_names[want], r->status, r->body ? r->body : "");
 	}
 	tresp_free(r);
 }
@@ -281,11 +285,13 @@ Test(roles, every_route_answers_each_role_as_documented)
 	for (int i = 0; i < http_routes_len; i++) {
 		const struct route *rt = &http_routes[i];
 		const struct expect *e = expectation(rt);
-		cr_assert(e, "route %s (methods %#x) is not in the role matrix: add it to tests/test_roles.c",
-			  rt->pattern, (unsigned)rt->methods);
+		cr_assert(e,
+		          "route %s (methods %#x) is not in the role matrix: add it to "
+		          "tests/test_roles.c",
+		          rt->pattern, (unsigned)rt->methods);
 		const char *method = rt->methods & EVHTTP_REQ_GET     ? "GET"
-				     : rt->methods & EVHTTP_REQ_PATCH ? "PATCH"
-								      : "POST";
+		                     : rt->methods & EVHTTP_REQ_PATCH ? "PATCH"
+		                                                      : "POST";
 		char path[300];
 		if (e->need != BY_VIEW) {
 			fill(rt->pattern, NULL, path, sizeof(path));
@@ -299,11 +305,13 @@ Test(roles, every_route_answers_each_role_as_documented)
 						continue; /* Atom is the public roadmap's only */
 					char base[100];
 					fill(rt->pattern, views[v], base, sizeof(base));
-					snprintf(path, sizeof(path), "%s?format=%s", base, formats[f]);
+					snprintf(path, sizeof(path), "%s?format=%s", base,
+					         formats[f]);
 					ask_all(e, method, path, views[v]);
 				}
 			} else {
-				snprintf(path, sizeof(path), "%s?view=%s&limit=1", rt->pattern, views[v]);
+				snprintf(path, sizeof(path), "%s?view=%s&limit=1", rt->pattern,
+				         views[v]);
 				ask_all(e, method, path, views[v]);
 			}
 		}
@@ -313,8 +321,9 @@ Test(roles, every_route_answers_each_role_as_documented)
 		bool found = false;
 		for (int j = 0; j < http_routes_len; j++)
 			found = found || (strcmp(table[i].pattern, http_routes[j].pattern) == 0 &&
-					  table[i].methods == http_routes[j].methods);
-		cr_expect(found, "the matrix names %s, which the router does not have", table[i].pattern);
+			                  table[i].methods == http_routes[j].methods);
+		cr_expect(found, "the matrix names %s, which the router does not have",
+		          table[i].pattern);
 	}
 	/* nobody, then each role in three ways, for every route at least once */
 	cr_expect_geq(asked, http_routes_len * (1 + NROLES * 3));
@@ -326,9 +335,9 @@ Test(roles, every_route_answers_each_role_as_documented)
 Test(roles, a_submitter_reads_no_customer_view)
 {
 	static const char *const paths[] = {
-	    "/api/v1/backlog?view=customer",  "/roadmap/customer",
-	    "/roadmap/customer?format=json",  "/roadmap/customer?format=csv",
-	    "/roadmap/customer?format=md",    "/roadmap/customer?format=html",
+	    "/api/v1/backlog?view=customer", "/roadmap/customer",
+	    "/roadmap/customer?format=json", "/roadmap/customer?format=csv",
+	    "/roadmap/customer?format=md",   "/roadmap/customer?format=html",
 	};
 	char auth[200];
 	snprintf(auth, sizeof(auth), "Authorization: Bearer %s", tokens[R_SUBMITTER]);

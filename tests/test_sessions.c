@@ -25,9 +25,9 @@ static void start(void)
 	conninfo = testdb_create("sessions");
 	/* one worker with a long-lived cache: what empties it is visible */
 	srv = tserver_start(conninfo, NULL,
-			    "{\"http\": {\"workers\": 1, \"public_cache_ms\": 600000},"
-			    " \"auth\": {\"trusted_user_header\": \"X-Forwarded-User\","
-			    "            \"trusted_proxies\": [\"127.0.0.1\"]}}");
+	                    "{\"http\": {\"workers\": 1, \"public_cache_ms\": 600000},"
+	                    " \"auth\": {\"trusted_user_header\": \"X-Forwarded-User\","
+	                    "            \"trusted_proxies\": [\"127.0.0.1\"]}}");
 	pg = testdb_connect(conninfo);
 	submitter = test_token(conninfo, "submitter", "sam");
 	customer = test_token(conninfo, "customer", "acme-portal");
@@ -47,7 +47,7 @@ static void stop(void)
 TestSuite(sessions, .init = start, .fini = stop, .timeout = 120);
 
 static struct tresp *pg_page(const char *method, const char *path, const char *cookie,
-			     const char *form)
+                             const char *form)
 {
 	return page_do(srv->url, method, path, cookie, form, NULL);
 }
@@ -56,7 +56,8 @@ static long sessions_of(const char *token_name)
 {
 	char q[200];
 	snprintf(q, sizeof(q),
-		 "sessions s JOIN api_tokens t ON t.id = s.token_id WHERE t.name = '%s'", token_name);
+	         "sessions s JOIN api_tokens t ON t.id = s.token_id WHERE t.name = '%s'",
+	         token_name);
 	return testdb_count(pg, q);
 }
 
@@ -98,8 +99,8 @@ Test(sessions, cookie_attributes_and_secure_host_names_behind_a_trusted_https_pr
 	char *attrs = NULL, *v = tresp_set_cookie(r, "ideatriage_pre", &attrs);
 	cr_assert(v, "%s", r->headers);
 	cr_expect(strstr(attrs, "HttpOnly") && strstr(attrs, "SameSite=Strict") &&
-		      strstr(attrs, "Path=/") && !strstr(attrs, "Secure"),
-		  "%s", attrs);
+	              strstr(attrs, "Path=/") && !strstr(attrs, "Secure"),
+	          "%s", attrs);
 	free(v);
 	free(attrs);
 	tresp_free(r);
@@ -109,8 +110,9 @@ Test(sessions, cookie_attributes_and_secure_host_names_behind_a_trusted_https_pr
 	cr_expect(strncmp(s.cookie, "__Host-ideatriage_session=", 26) == 0, "%s", s.cookie);
 	r = page_do(srv->url, "GET", "/login", NULL, NULL, https);
 	v = tresp_set_cookie(r, "__Host-ideatriage_pre", &attrs);
-	cr_expect(v && strstr(attrs, "; Secure") && strstr(attrs, "Path=/") && !strstr(attrs, "Domain"),
-		  "%s", r->headers);
+	cr_expect(v && strstr(attrs, "; Secure") && strstr(attrs, "Path=/") &&
+	              !strstr(attrs, "Domain"),
+	          "%s", r->headers);
 	free(v);
 	free(attrs);
 	tresp_free(r);
@@ -136,8 +138,9 @@ Test(sessions, sign_out_ends_the_session_at_once_and_needs_its_csrf_token)
 	struct tresp *r = pg_page("POST", "/logout", s.cookie, NULL);
 	cr_expect(tresp_is_problem(r, 403), "no CSRF token: %ld", r->status);
 	tresp_free(r);
-	r = pg_page("POST", "/logout?csrf=0000000000000000000000000000000000000000000000000000000000000000",
-		    s.cookie, NULL);
+	r = pg_page("POST",
+	            "/logout?csrf=0000000000000000000000000000000000000000000000000000000000000000",
+	            s.cookie, NULL);
 	cr_expect(tresp_is_problem(r, 403), "a wrong CSRF token: %ld", r->status);
 	tresp_free(r);
 	cr_expect_eq(sessions_of("tess"), before);
@@ -168,7 +171,8 @@ Test(sessions, an_anonymous_sign_out_changes_nothing_and_keeps_the_public_cache)
 	/* a public idea, its answer cached */
 	char url[200];
 	snprintf(url, sizeof(url), "%s/api/v1/ideas", srv->url);
-	const char *idea = "{\"title\":\"Cache keeper: split tunnelling per app\",\"author\":\"x\"}";
+	const char *idea =
+	    "{\"title\":\"Cache keeper: split tunnelling per app\",\"author\":\"x\"}";
 	struct tresp *r = http_post(url, submitter, "application/json", idea, strlen(idea));
 	cr_assert_eq(r->status, 201, "%s", r->body);
 	json_t *j = tresp_json(r);
@@ -179,8 +183,9 @@ Test(sessions, an_anonymous_sign_out_changes_nothing_and_keeps_the_public_cache)
 	char auth[200];
 	snprintf(auth, sizeof(auth), "Authorization: Bearer %s", triager);
 	const char *h[] = {auth, "Content-Type: application/json", NULL};
-	const char *pub = "{\"status\":\"planned\",\"visibility\":\"public\",\"category\":\"feature\","
-			  "\"public_title\":\"Split tunnelling per app\"}";
+	const char *pub =
+	    "{\"status\":\"planned\",\"visibility\":\"public\",\"category\":\"feature\","
+	    "\"public_title\":\"Split tunnelling per app\"}";
 	r = http_do("PATCH", url, h, pub, strlen(pub));
 	cr_assert_eq(r->status, 200, "%s", r->body);
 	tresp_free(r);
@@ -190,18 +195,21 @@ Test(sessions, an_anonymous_sign_out_changes_nothing_and_keeps_the_public_cache)
 	tresp_free(r);
 	/* changed behind the server's back: only an emptied cache would show it */
 	char sql[200];
-	snprintf(sql, sizeof(sql), "UPDATE ideas SET public_title = 'Changed behind' WHERE id = %lld", id);
+	snprintf(sql, sizeof(sql),
+	         "UPDATE ideas SET public_title = 'Changed behind' WHERE id = %lld", id);
 	PQclear(PQexec(pg, sql));
 	long sessions = testdb_count(pg, "sessions");
 	r = pg_page("POST", "/logout", NULL, NULL);
 	cr_expect_eq(r->status, 303);
 	tresp_free(r);
-	r = pg_page("POST", "/logout", "ideatriage_session=AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA", NULL);
+	r = pg_page("POST", "/logout",
+	            "ideatriage_session=AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA", NULL);
 	cr_expect(tresp_is_problem(r, 403), "an unknown session, no token: %ld", r->status);
 	tresp_free(r);
 	cr_expect_eq(testdb_count(pg, "sessions"), sessions);
 	r = http_get(url);
-	cr_expect(strstr(r->body, "Split tunnelling per app"), "an anonymous sign-out emptied the cache");
+	cr_expect(strstr(r->body, "Split tunnelling per app"),
+	          "an anonymous sign-out emptied the cache");
 	tresp_free(r);
 	/* the test can see an emptied cache: a real change empties it */
 	snprintf(url, sizeof(url), "%s/api/v1/ideas/%lld", srv->url, id);
@@ -238,9 +246,9 @@ Test(sessions, revoking_the_token_ends_its_sessions_at_once)
 	char hash[65], sql[400];
 	auth_sha256_hex(b.id, strlen(b.id), hash);
 	snprintf(sql, sizeof(sql),
-		 "INSERT INTO sessions (id_hash, token_id, expires_at) SELECT '%s', id,"
-		 " now() + interval '1 hour' FROM api_tokens WHERE name = 'revoked-tim'",
-		 hash);
+	         "INSERT INTO sessions (id_hash, token_id, expires_at) SELECT '%s', id,"
+	         " now() + interval '1 hour' FROM api_tokens WHERE name = 'revoked-tim'",
+	         hash);
 	PQclear(PQexec(pg, sql));
 	r = pg_page("GET", "/board", b.cookie, NULL);
 	cr_expect(to_login(r), "%ld", r->status);
@@ -256,10 +264,16 @@ Test(sessions, expired_and_idle_sessions_are_refused_and_cleaned_up)
 	char ha[65], hb[65], sql[300];
 	auth_sha256_hex(a.id, strlen(a.id), ha);
 	auth_sha256_hex(b.id, strlen(b.id), hb);
-	snprintf(sql, sizeof(sql), "UPDATE sessions SET expires_at = now() - interval '1 second' WHERE id_hash = '%s'", ha);
+	snprintf(
+	    sql, sizeof(sql),
+	    "UPDATE sessions SET expires_at = now() - interval '1 second' WHERE id_hash = '%s'",
+	    ha);
 	PQclear(PQexec(pg, sql));
 	/* auth.session_idle_s is 3600 by default */
-	snprintf(sql, sizeof(sql), "UPDATE sessions SET last_seen_at = now() - interval '3601 seconds' WHERE id_hash = '%s'", hb);
+	snprintf(sql, sizeof(sql),
+	         "UPDATE sessions SET last_seen_at = now() - interval '3601 seconds' WHERE id_hash "
+	         "= '%s'",
+	         hb);
 	PQclear(PQexec(pg, sql));
 	struct tresp *r = pg_page("GET", "/board", a.cookie, NULL);
 	cr_expect(to_login(r), "expired: %ld", r->status);
@@ -275,12 +289,17 @@ Test(sessions, expired_and_idle_sessions_are_refused_and_cleaned_up)
 	/* a live session is seen: its idle clock restarts */
 	char hc[65];
 	auth_sha256_hex(c.id, strlen(c.id), hc);
-	snprintf(sql, sizeof(sql), "UPDATE sessions SET last_seen_at = now() - interval '3000 seconds' WHERE id_hash = '%s'", hc);
+	snprintf(sql, sizeof(sql),
+	         "UPDATE sessions SET last_seen_at = now() - interval '3000 seconds' WHERE id_hash "
+	         "= '%s'",
+	         hc);
 	PQclear(PQexec(pg, sql));
 	r = pg_page("GET", "/board", c.cookie, NULL);
 	cr_expect_eq(r->status, 200);
 	tresp_free(r);
-	snprintf(sql, sizeof(sql), "sessions WHERE id_hash = '%s' AND last_seen_at > now() - interval '1 minute'", hc);
+	snprintf(sql, sizeof(sql),
+	         "sessions WHERE id_hash = '%s' AND last_seen_at > now() - interval '1 minute'",
+	         hc);
 	cr_expect_eq(testdb_count(pg, sql), 1);
 }
 
@@ -298,7 +317,8 @@ Test(sessions, sign_in_needs_the_forms_csrf_token)
 	char *csrf = html_csrf(r->body);
 	tresp_free(r);
 	snprintf(form, sizeof(form), "csrf=%s&token=%s", csrf, triager);
-	r = pg_page("POST", "/login", "ideatriage_pre=someoneelsesprecookievalue0000000000000", form);
+	r = pg_page("POST", "/login", "ideatriage_pre=someoneelsesprecookievalue0000000000000",
+	            form);
 	cr_expect_eq(r->status, 403, "%ld", r->status);
 	tresp_free(r);
 	free(csrf);
@@ -328,8 +348,10 @@ Test(sessions, form_csrf_tokens_are_bound_to_the_session)
 	free(onpage);
 	tresp_free(r);
 	/* the old unbound double-submit pair counts for nothing */
-	snprintf(cookie, sizeof(cookie), "%s; it_csrf_triage=aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa", a.cookie);
-	r = pg_page("POST", path, cookie, "csrf=aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa&status=planned&visibility=internal");
+	snprintf(cookie, sizeof(cookie), "%s; it_csrf_triage=aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa",
+	         a.cookie);
+	r = pg_page("POST", path, cookie,
+	            "csrf=aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa&status=planned&visibility=internal");
 	cr_expect_eq(r->status, 403, "%ld", r->status);
 	tresp_free(r);
 	/* another session's token */
@@ -371,8 +393,8 @@ Test(sessions, the_cookie_counts_on_the_api_only_with_a_csrf_header_or_same_orig
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
 		const char *h[] = {ck, cases[i].extra, NULL};
 		struct tresp *r = http_do("GET", url, h, NULL, 0);
-		cr_expect_eq(r->status, cases[i].status, "%s: %ld", cases[i].extra ? cases[i].extra : "cookie alone",
-			     r->status);
+		cr_expect_eq(r->status, cases[i].status, "%s: %ld",
+		             cases[i].extra ? cases[i].extra : "cookie alone", r->status);
 		tresp_free(r);
 	}
 	/* a cross-site POST with the submitter's cookie writes nothing */
@@ -380,7 +402,8 @@ Test(sessions, the_cookie_counts_on_the_api_only_with_a_csrf_header_or_same_orig
 	snprintf(ck, sizeof(ck), "Cookie: %s", sub.cookie);
 	snprintf(url, sizeof(url), "%s/api/v1/ideas", srv->url);
 	const char *body = "{\"title\":\"Forged through the cookie\",\"author\":\"m\"}";
-	const char *h[] = {ck, "Content-Type: application/json", "Origin: https://evil.example", NULL};
+	const char *h[] = {ck, "Content-Type: application/json", "Origin: https://evil.example",
+	                   NULL};
 	struct tresp *r = http_do("POST", url, h, body, strlen(body));
 	cr_expect(tresp_is_problem(r, 401), "%ld", r->status);
 	tresp_free(r);
@@ -399,11 +422,20 @@ Test(sessions, next_after_sign_in_is_a_local_path_only)
 {
 	static const char *const bad[] = {
 	    "%2F%09%2Fevil.example", /* TAB between the slashes: browsers strip it */
-	    "%2F%0A%2Fevil.example", "%2F%0D%2Fevil.example",
-	    "%2F%2Fevil.example",     "%2F%5Cevil.example",    "%2F%5C%5Cevil.example",
-	    "https%3A%2F%2Fevil.example", "evil.example",     "%2F%2509%2Fevil.example",
-	    "%2F%252F%2Fevil.example", "%2F%255Cevil.example", "%09%2F%2Fevil.example",
-	    "%2Fa%0D%0ASet-Cookie%3A+x%3Dy", "%2Fb%20c",       "javascript%3Aalert(1)",
+	    "%2F%0A%2Fevil.example",
+	    "%2F%0D%2Fevil.example",
+	    "%2F%2Fevil.example",
+	    "%2F%5Cevil.example",
+	    "%2F%5C%5Cevil.example",
+	    "https%3A%2F%2Fevil.example",
+	    "evil.example",
+	    "%2F%2509%2Fevil.example",
+	    "%2F%252F%2Fevil.example",
+	    "%2F%255Cevil.example",
+	    "%09%2F%2Fevil.example",
+	    "%2Fa%0D%0ASet-Cookie%3A+x%3Dy",
+	    "%2Fb%20c",
+	    "javascript%3Aalert(1)",
 	};
 	struct tresp *r = pg_page("GET", "/login", NULL, NULL);
 	char *attrs = NULL, *pre = tresp_set_cookie(r, "ideatriage_pre", &attrs);
@@ -418,13 +450,13 @@ Test(sessions, next_after_sign_in_is_a_local_path_only)
 		snprintf(form, sizeof(form), "csrf=%s&token=%s&next=%s", csrf, triager, bad[i]);
 		r = pg_page("POST", "/login", cookie, form);
 		char *loc = tresp_header(r, "Location");
-		cr_expect(r->status == 303 && loc && strcmp(loc, "/board") == 0, "next=%s went to %s",
-			  bad[i], loc ? loc : "(none)");
+		cr_expect(r->status == 303 && loc && strcmp(loc, "/board") == 0,
+		          "next=%s went to %s", bad[i], loc ? loc : "(none)");
 		free(loc);
 		tresp_free(r);
 	}
 	snprintf(form, sizeof(form), "csrf=%s&token=%s&next=%s", csrf, triager,
-		 "%2Fboard%3Fq%3Dexit%2Bnodes%26status%3Dplanned");
+	         "%2Fboard%3Fq%3Dexit%2Bnodes%26status%3Dplanned");
 	r = pg_page("POST", "/login", cookie, form);
 	char *loc = tresp_header(r, "Location");
 	cr_expect_str_eq(loc, "/board?q=exit+nodes&status=planned", "a local path is kept");
@@ -467,7 +499,8 @@ Test(sessions, the_form_takes_no_typed_identity_by_default)
 	r = pg_page("POST", "/submit", s.cookie, form);
 	cr_expect_eq(r->status, 303, "%ld %s", r->status, r->body);
 	tresp_free(r);
-	cr_expect_eq(testdb_count(pg, "mentions WHERE title = 'Session named idea' AND author = 'sam'"), 1);
+	cr_expect_eq(
+	    testdb_count(pg, "mentions WHERE title = 'Session named idea' AND author = 'sam'"), 1);
 	free(csrf);
 }
 
@@ -489,20 +522,21 @@ Test(sessions, a_duplicated_sso_header_is_refused)
 {
 	char req[600];
 	snprintf(req, sizeof(req),
-		 "GET /submit HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n"
-		 "X-Forwarded-User: kim@meshco.example\r\n\r\n");
+	         "GET /submit HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n"
+	         "X-Forwarded-User: kim@meshco.example\r\n\r\n");
 	cr_expect_eq(raw_status(req), 200, "one header names the employee");
-	snprintf(req, sizeof(req),
-		 "GET /submit HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n"
-		 "X-Forwarded-User: ceo@meshco.example\r\nX-Forwarded-User: kim@meshco.example\r\n\r\n");
+	snprintf(
+	    req, sizeof(req),
+	    "GET /submit HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n"
+	    "X-Forwarded-User: ceo@meshco.example\r\nX-Forwarded-User: kim@meshco.example\r\n\r\n");
 	cr_expect_eq(raw_status(req), 400, "two are refused, the first is never taken");
 	long before = testdb_count(pg, "mentions");
 	const char *form = "title=Smuggled+identity+probe";
 	snprintf(req, sizeof(req),
-		 "POST /submit HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n"
-		 "x-forwarded-user: ceo@meshco.example\r\nX-Forwarded-User: kim@meshco.example\r\n"
-		 "Content-Type: application/x-www-form-urlencoded\r\nContent-Length: %zu\r\n\r\n%s",
-		 strlen(form), form);
+	         "POST /submit HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n"
+	         "x-forwarded-user: ceo@meshco.example\r\nX-Forwarded-User: kim@meshco.example\r\n"
+	         "Content-Type: application/x-www-form-urlencoded\r\nContent-Length: %zu\r\n\r\n%s",
+	         strlen(form), form);
 	cr_expect_eq(raw_status(req), 400);
 	cr_expect_eq(testdb_count(pg, "mentions"), before);
 }

@@ -37,7 +37,7 @@ char *html_csrf(const char *html)
 }
 
 struct tresp *page_do(const char *base_url, const char *method, const char *path,
-		      const char *cookie, const char *form, const char *extra)
+                      const char *cookie, const char *form, const char *extra)
 {
 	char url[1200], ck[400];
 	snprintf(url, sizeof(url), "%s%s", base_url, path);
@@ -57,7 +57,7 @@ struct tresp *page_do(const char *base_url, const char *method, const char *path
 }
 
 void tsession_sign_in(const char *base_url, const char *token, const char *extra,
-		      struct tsession *s)
+                      struct tsession *s)
 {
 	struct tresp *r = page_do(base_url, "GET", "/login", NULL, NULL, extra);
 	cr_assert_eq(r->status, 200);

@@ -24,11 +24,11 @@ char *html_csrf(const char *html);
 /* Sends method path with "Cookie: cookie" (may be NULL), a form body (may
  * be NULL: none) and one more header line (may be NULL). */
 struct tresp *page_do(const char *base_url, const char *method, const char *path,
-		      const char *cookie, const char *form, const char *extra);
+                      const char *cookie, const char *form, const char *extra);
 
 /* Signs in at base_url with token, as above; aborts the test on failure.
  * extra (may be NULL) is sent with every request. */
 void tsession_sign_in(const char *base_url, const char *token, const char *extra,
-		      struct tsession *s);
+                      struct tsession *s);
 
 #endif
