@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "db/db.h"
+#include "db/sessions.h"
 
 static const char *const role_names[] = {"customer", "submitter", "triager", "admin"};
 
@@ -117,6 +118,10 @@ int auth_token_revoke(PGconn *c, int64_t id, struct err *err)
 	else if (strcmp(PQcmdTuples(r), "1") != 0)
 		rc = err_set(err, "no live token with id %lld", (long long)id);
 	PQclear(r);
+	/* its sessions are refused from now on (their lookup joins the live
+	 * token); deleting them keeps the table clean */
+	if (rc == 0)
+		rc = db_sessions_delete_for_token(c, id, err);
 	return rc;
 }
 
@@ -155,4 +160,66 @@ int auth_token_lookup(PGconn *c, const char *token, struct principal *who, struc
 		PQclear(r);
 	}
 	return found;
+}
+
+/* Session ids are 43 base64url characters (32 random bytes). */
+static bool session_id_valid(const char *id)
+{
+	size_t n = strlen(id);
+	return n == 43 && strspn(id, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
+				     "0123456789-_") == n;
+}
+
+int auth_session_open(PGconn *c, int64_t token_id, long ttl_s, long idle_s, char id[48],
+		      struct err *err)
+{
+	char fresh[48], hash[65];
+	if (auth_random_token(32, fresh, sizeof(fresh)) < 0)
+		return err_set(err, "no randomness available");
+	auth_sha256_hex(fresh, strlen(fresh), hash);
+	if (db_session_create(c, hash, token_id, ttl_s, idle_s, err) < 0)
+		return -1;
+	memcpy(id, fresh, sizeof(fresh));
+	OPENSSL_cleanse(fresh, sizeof(fresh));
+	return 0;
+}
+
+int auth_session_lookup(PGconn *c, const char *id, long idle_s, struct principal *who,
+			struct err *err)
+{
+	if (!session_id_valid(id))
+		return 0;
+	char hash[65];
+	auth_sha256_hex(id, strlen(id), hash);
+	struct db_session s;
+	int found = db_session_lookup(c, hash, idle_s, &s, err);
+	if (found <= 0)
+		return found;
+	if (role_from_name(s.role, &who->role) < 0)
+		return 0;
+	who->token_id = s.token_id;
+	snprintf(who->name, sizeof(who->name), "%s", s.name);
+	return 1;
+}
+
+int auth_session_close(PGconn *c, const char *id, struct err *err)
+{
+	if (!session_id_valid(id))
+		return 0;
+	char hash[65];
+	auth_sha256_hex(id, strlen(id), hash);
+	return db_session_delete(c, hash, err);
+}
+
+void auth_csrf_token(const char *secret, char out[65])
+{
+	/* the label keeps this hash apart from the session id's own hash (the
+	 * database key): neither can be computed from the other */
+	static const char label[] = "ideatriage form csrf v1";
+	char buf[sizeof(label) + 128];
+	size_t n = strnlen(secret, 128); /* cookie values are shorter */
+	memcpy(buf, label, sizeof(label)); /* with its NUL: an unambiguous join */
+	memcpy(buf + sizeof(label), secret, n);
+	auth_sha256_hex(buf, sizeof(label) + n, out);
+	OPENSSL_cleanse(buf, sizeof(buf));
 }

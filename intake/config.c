@@ -76,7 +76,14 @@ const struct config_setting config_settings[] = {
     S("auth.trusted_proxies", CFG_STRLIST, trusted_proxies, NULL, 0, 0, false, true,
       "addresses allowed to set the trusted user header"),
     S("auth.demo_form_identity", CFG_BOOL, demo_form_identity, NULL, 0, 0, false, true,
-      "let the web form take the employee's name from its own fields"),
+      "let the web form take the employee's name from its own fields (the demo only)"),
+    S("auth.session_ttl_s", CFG_INT, session_ttl_s, NULL, 60, 2592000, false, true,
+      "a web session ends this many seconds after sign-in, however busy"),
+    S("auth.session_idle_s", CFG_INT, session_idle_s, NULL, 60, 2592000, false, true,
+      "a web session ends after this many seconds without a request"),
+    S("auth.cookie_secure", CFG_STRING, cookie_secure, NULL, 0, 0, false, true,
+      "Secure cookies (and their __Host- names): auto (when a trusted proxy sends "
+      "X-Forwarded-Proto: https), always or never"),
     S("github.webhook_secret", CFG_STRING, webhook_secret, "GITHUB_WEBHOOK_SECRET", 0, 0, true,
       false, "HMAC secret for GitHub webhooks; empty refuses every delivery"),
     S("connectors.github.api_url", CFG_STRING, github_api_url, NULL, 0, 0, false, false,
@@ -420,6 +427,11 @@ static int validate(const struct config *cfg, struct err *err)
 		return err_set_field(err, "auth.trusted_proxies",
 				     "auth.trusted_user_header is set but auth.trusted_proxies is "
 				     "empty: name the proxies allowed to set it");
+	if (strcmp(cfg->cookie_secure, "auto") != 0 && strcmp(cfg->cookie_secure, "always") != 0 &&
+	    strcmp(cfg->cookie_secure, "never") != 0)
+		return err_set_field(err, "auth.cookie_secure",
+				     "auth.cookie_secure must be auto, always or never, got '%s'",
+				     cfg->cookie_secure);
 	return 0;
 }
 

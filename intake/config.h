@@ -46,6 +46,9 @@ struct config {
 	char *trusted_user_header;
 	struct strlist trusted_proxies;
 	bool demo_form_identity;
+	long session_ttl_s;  /* absolute lifetime of a web session */
+	long session_idle_s; /* idle timeout of a web session */
+	char *cookie_secure; /* "auto", "always" or "never" */
 
 	char *webhook_secret; /* secret */
 

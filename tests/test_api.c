@@ -19,7 +19,8 @@ static void start(void)
 	srv = tserver_start(conninfo, NULL,
 			    "{\"http\": {\"max_body_bytes\": 65536},"
 			    " \"auth\": {\"trusted_user_header\": \"X-Forwarded-User\","
-			    "            \"trusted_proxies\": [\"127.0.0.1\"]}}");
+			    "            \"trusted_proxies\": [\"127.0.0.1\"],"
+			    "            \"demo_form_identity\": true}}");
 	pg = testdb_connect(conninfo);
 	submitter = test_token(conninfo, "submitter", "sam");
 	customer = test_token(conninfo, "customer", "acme-portal");

@@ -11,6 +11,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "session.h"
 #include "support.h"
 
 #define SECRET "views-webhook-secret"
@@ -627,13 +628,23 @@ Test(views, pages_need_a_session_escape_everything_and_refuse_cross_site_posts)
 	free(loc);
 	tresp_free(r);
 	/* signing in sets an HttpOnly, SameSite=Strict cookie; a bad token does not */
-	r = page("POST", "/login", NULL, "token=itk_wrong&next=%2Fboard");
+	r = page("GET", "/login", NULL, NULL);
+	char *attrs = NULL, *pre = tresp_set_cookie(r, "ideatriage_pre", &attrs), precookie[200];
+	cr_assert(pre);
+	snprintf(precookie, sizeof(precookie), "%.*s", (int)strcspn(attrs, ";"), attrs);
+	char *lcsrf = html_csrf(r->body);
+	free(pre);
+	free(attrs);
+	tresp_free(r);
+	char body[300];
+	snprintf(body, sizeof(body), "csrf=%s&token=itk_wrong&next=%%2Fboard", lcsrf);
+	r = page("POST", "/login", precookie, body);
 	cr_expect_eq(r->status, 401);
 	cr_expect(!tresp_header(r, "Set-Cookie"));
 	tresp_free(r);
-	char body[300];
-	snprintf(body, sizeof(body), "token=%s&next=https%%3A%%2F%%2Fevil.example", triager);
-	r = page("POST", "/login", NULL, body);
+	snprintf(body, sizeof(body), "csrf=%s&token=%s&next=https%%3A%%2F%%2Fevil.example", lcsrf, triager);
+	free(lcsrf);
+	r = page("POST", "/login", precookie, body);
 	cr_expect_eq(r->status, 303);
 	loc = tresp_header(r, "Location");
 	cr_expect_str_eq(loc, "/board", "never redirects off the site");
@@ -642,8 +653,10 @@ Test(views, pages_need_a_session_escape_everything_and_refuse_cross_site_posts)
 	cr_expect(sc && strstr(sc, "HttpOnly") && strstr(sc, "SameSite=Strict"), "%s", sc);
 	free(sc);
 	tresp_free(r);
-	char cookie[200];
-	snprintf(cookie, sizeof(cookie), "it_session=%s", triager);
+	struct tsession st;
+	tsession_sign_in(srv->url, triager, NULL, &st);
+	char cookie[200], form[200];
+	snprintf(cookie, sizeof(cookie), "%s", st.cookie);
 	r = page("GET", "/board", cookie, NULL);
 	cr_expect_eq(r->status, 200);
 	cr_expect(strstr(r->body, "&lt;script&gt;alert(1)&lt;/script&gt; probe"), "the title is escaped");
@@ -660,20 +673,20 @@ Test(views, pages_need_a_session_escape_everything_and_refuse_cross_site_posts)
 	r = page("POST", path, cookie, "status=planned&visibility=internal");
 	cr_expect_eq(r->status, 403);
 	tresp_free(r);
-	snprintf(cookie, sizeof(cookie), "it_session=%s; it_csrf_triage=aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa", triager);
-	r = page("POST", path, cookie, "csrf=aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa&status=planned&visibility=internal");
+	snprintf(form, sizeof(form), "csrf=%s&status=planned&visibility=internal", st.csrf);
+	r = page("POST", path, cookie, form);
 	cr_expect_eq(r->status, 303, "%s", r->body);
 	tresp_free(r);
 	char q[200];
 	snprintf(q, sizeof(q), "ideas WHERE id = %lld AND status = 'planned'", id);
 	cr_expect_eq(testdb_count(pg, q), 1);
 	/* a refused form change is shown on the page and changes nothing */
-	r = page("POST", path, cookie, "csrf=aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa&status=someday&visibility=internal");
+	snprintf(form, sizeof(form), "csrf=%s&status=someday&visibility=internal", st.csrf);
+	r = page("POST", path, cookie, form);
 	cr_expect_eq(r->status, 400, "%ld", r->status);
 	cr_expect(strstr(r->body, "status must be"), "the page says what is wrong");
 	tresp_free(r);
 	cr_expect_eq(testdb_count(pg, q), 1);
-	snprintf(cookie, sizeof(cookie), "it_session=%s", triager);
 	r = page("GET", "/board?category=bugs", cookie, NULL);
 	cr_expect(tresp_is_problem(r, 400), "%ld", r->status);
 	tresp_free(r);
@@ -684,7 +697,9 @@ Test(views, pages_need_a_session_escape_everything_and_refuse_cross_site_posts)
 	cr_expect(tresp_is_problem(r, 415), "%ld", r->status);
 	tresp_free(r);
 	/* a customer signed in sees their roadmap, not the board */
-	snprintf(cookie, sizeof(cookie), "it_session=%s", customer);
+	struct tsession scust;
+	tsession_sign_in(srv->url, customer, NULL, &scust);
+	snprintf(cookie, sizeof(cookie), "%s", scust.cookie);
 	r = page("GET", "/board", cookie, NULL);
 	cr_expect_eq(r->status, 403);
 	tresp_free(r);
@@ -727,24 +742,25 @@ Test(views, the_idea_page_folds_a_similar_idea_in_and_undoes_it)
 	char path[80], body[160], cookie[300], q[160];
 	snprintf(path, sizeof(path), "/ideas/%lld/fold", b);
 	snprintf(body, sizeof(body), "into=%lld", a);
-	snprintf(cookie, sizeof(cookie), "it_session=%s", triager);
+	struct tsession st;
+	tsession_sign_in(srv->url, triager, NULL, &st);
+	snprintf(cookie, sizeof(cookie), "%s", st.cookie);
 	struct tresp *r = page("POST", path, cookie, body);
 	cr_expect_eq(r->status, 403, "no CSRF token: refused");
 	tresp_free(r);
 	snprintf(q, sizeof(q), "ideas WHERE id = %lld AND status = 'merged'", b);
 	cr_expect_eq(testdb_count(pg, q), 0);
-	snprintf(cookie, sizeof(cookie), "it_session=%s; it_csrf_triage=bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb", triager);
-	snprintf(body, sizeof(body), "csrf=bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb&into=%lld", b);
+	snprintf(body, sizeof(body), "csrf=%s&into=%lld", st.csrf, b);
 	r = page("POST", path, cookie, body);
 	cr_expect_eq(r->status, 409, "into itself: %ld", r->status);
 	cr_expect(strstr(r->body, "class=\"error\""), "the page says why");
 	tresp_free(r);
-	snprintf(body, sizeof(body), "csrf=bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb&into=x%lld", a);
+	snprintf(body, sizeof(body), "csrf=%s&into=x%lld", st.csrf, a);
 	r = page("POST", path, cookie, body);
 	cr_expect(tresp_is_problem(r, 400), "%ld", r->status);
 	tresp_free(r);
 	cr_expect_eq(testdb_count(pg, q), 0);
-	snprintf(body, sizeof(body), "csrf=bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb&into=%lld", a);
+	snprintf(body, sizeof(body), "csrf=%s&into=%lld", st.csrf, a);
 	r = page("POST", path, cookie, body);
 	cr_expect_eq(r->status, 303, "%s", r->body);
 	char *loc = tresp_header(r, "Location");
@@ -757,7 +773,8 @@ Test(views, the_idea_page_folds_a_similar_idea_in_and_undoes_it)
 	snprintf(q, sizeof(q), "audit_log WHERE action = 'merge' AND idea_id = %lld", b);
 	cr_expect_eq(testdb_count(pg, q), 1, "audited under the triager's name");
 	snprintf(path, sizeof(path), "/ideas/%lld/unfold", b);
-	r = page("POST", path, cookie, "csrf=bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb");
+	snprintf(body, sizeof(body), "csrf=%s", st.csrf);
+	r = page("POST", path, cookie, body);
 	cr_expect_eq(r->status, 303, "%s", r->body);
 	tresp_free(r);
 	snprintf(q, sizeof(q), "ideas WHERE id = %lld AND status <> 'merged'", b);

@@ -28,6 +28,8 @@ struct http_ctx {
 	struct timespec start;
 	int status; /* set by the reply */
 	bool replied;
+	bool keeps_views; /* set by a handler that changes no idea (sign-in, sign-out):
+			     its success leaves the public caches alone */
 };
 
 /* The worker's database connection (borrowed). NULL when the database is

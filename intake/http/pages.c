@@ -6,6 +6,7 @@
 #include <event2/buffer.h>
 #include <event2/http.h>
 #include <event2/keyvalq_struct.h>
+#include <ctype.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -21,8 +22,6 @@
 #include "intake/http/template.h"
 #include "intake/views.h"
 #include "triage/text.h"
-
-#define CSRF_COOKIE "it_csrf_triage"
 
 static void h(FILE *f, const char *s)
 {
@@ -42,8 +41,12 @@ static void send_page(struct http_ctx *c, int status, const char *title, char *c
 	char *account = NULL;
 	size_t alen = 0;
 	FILE *f = open_memstream(&account, &alen);
-	if (who) {
-		fputs("<form method=\"post\" action=\"/logout\" style=\"margin-left:auto\"><span>", f);
+	char session[64], csrf[65];
+	/* sign-out ends a web session; a bearer token has none to end. The
+	 * route takes no body, so its CSRF token rides in the action URL. */
+	if (who && http_session_cookie(c, session) && http_form_csrf(c, csrf) == 0) {
+		fprintf(f, "<form method=\"post\" action=\"/logout?csrf=%s\" style=\"margin-left:auto\"><span>",
+			csrf);
 		h(f, who->name);
 		fprintf(f, " (%s)</span> <button type=\"submit\">Sign out</button></form>", role_name(who->role));
 	}
@@ -70,11 +73,27 @@ static void redirect(struct http_ctx *c, const char *to)
 	http_reply(c, 303, "text/plain; charset=utf-8", NULL);
 }
 
-/* A path on this site only: "/x", never "//host" or "http:". */
+/* A path on this site only, to go to after sign-in: one leading '/', then
+ * only [A-Za-z0-9/_.~%?=&+-]. Browsers strip TAB, CR and LF from a Location
+ * and read '\\' as '/', so "/\t/evil.example" would leave the site: an
+ * allow-list leaves no such character in, nor a percent-escape of one (or
+ * of a second leading slash) for anything that decodes it again. */
 static bool local_path(const char *s)
 {
-	return s && s[0] == '/' && s[1] != '/' && s[1] != '\\' && strlen(s) < 512 &&
-	       text_valid_utf8(s, strlen(s)) && !strpbrk(s, "\r\n");
+	static const char allowed[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
+				      "0123456789/_.~%?=&+-";
+	size_t n = s ? strlen(s) : 0;
+	if (n == 0 || n >= 512 || s[0] != '/' || s[1] == '/' || strspn(s, allowed) != n)
+		return false;
+	for (const char *p = strchr(s, '%'); p; p = strchr(p + 1, '%')) {
+		if (!isxdigit((unsigned char)p[1]) || !isxdigit((unsigned char)p[2]))
+			return false;
+		char hex[3] = {p[1], p[2], '\0'};
+		long v = strtol(hex, NULL, 16);
+		if (v < 0x20 || v == 0x7f || v == '\\' || (p == s + 1 && v == '/'))
+			return false;
+	}
+	return true;
 }
 
 /* The signed-in person with at least role need: 0 and *who; otherwise -1
@@ -132,7 +151,14 @@ static void login_render(struct http_ctx *c, int status, const char *next, const
 		fputs("</p>", f);
 	}
 	fclose(f);
-	json_t *vars = json_pack("{s:s s:s}", "next", local_path(next) ? next : "", "error", err_html);
+	char csrf[65];
+	if (http_form_csrf(c, csrf) < 0) {
+		free(err_html);
+		http_problem(c, 500, NULL, "no randomness available");
+		return;
+	}
+	json_t *vars = json_pack("{s:s s:s s:s}", "next", local_path(next) ? next : "", "error", err_html,
+				 "csrf", csrf);
 	free(err_html);
 	send_page(c, status, "Sign in", tpl_render("login.html", vars), NULL);
 	json_decref(vars);
@@ -162,8 +188,28 @@ static int read_form(struct http_ctx *c, struct evkeyvalq *form)
 	return 0;
 }
 
+/* Opens a web session for who (ending the one this browser had, if any)
+ * and sets its cookie. 0, or -1 after answering 503. */
+static int session_start(struct http_ctx *c, struct db *db, const struct principal *who)
+{
+	struct err err = {0};
+	char old[64], sid[48];
+	const char *prev = http_session_cookie(c, old);
+	if ((prev && auth_session_close(db_conn(db), prev, &err) < 0) ||
+	    auth_session_open(db_conn(db), who->token_id, c->cfg->session_ttl_s,
+			      c->cfg->session_idle_s, sid, &err) < 0) {
+		db_check_broken(db);
+		return http_db_unavailable(c, err.msg);
+	}
+	http_add_cookie(c, HTTP_SESSION_COOKIE, sid, c->cfg->session_ttl_s);
+	return 0;
+}
+
+/* POST /login (form: csrf, token, next): the token opens a session; the
+ * browser keeps only the session's random id. */
 void login_post(struct http_ctx *c)
 {
+	c->keeps_views = true;
 	struct evkeyvalq form;
 	if (read_form(c, &form) < 0)
 		return;
@@ -171,6 +217,12 @@ void login_post(struct http_ctx *c)
 	const char *next = evhttp_find_header(&form, "next");
 	char dest[512];
 	snprintf(dest, sizeof(dest), "%s", local_path(next) ? next : "");
+	/* else another site could sign a browser in under the attacker's token */
+	if (!http_form_csrf_ok(c, evhttp_find_header(&form, "csrf"))) {
+		evhttp_clear_headers(&form);
+		login_render(c, 403, dest, "The sign-in form expired or came from another site: try again.");
+		return;
+	}
 	struct principal who;
 	int found = 0;
 	struct err err = {0};
@@ -182,31 +234,54 @@ void login_post(struct http_ctx *c)
 	}
 	if (token && strlen(token) < 100)
 		found = auth_token_lookup(db_conn(db), token, &who, &err);
+	evhttp_clear_headers(&form);
 	if (found < 0) {
-		evhttp_clear_headers(&form);
 		db_check_broken(db);
 		http_db_unavailable(c, err.msg);
 		return;
 	}
 	if (found == 0) {
-		evhttp_clear_headers(&form);
 		login_render(c, 401, dest, "That token is unknown or revoked.");
 		return;
 	}
 	/* a customer lands on the roadmap made for them, everyone else on the board */
 	if (!dest[0] || (who.role == ROLE_CUSTOMER && strcmp(dest, "/board") == 0))
 		snprintf(dest, sizeof(dest), "%s", who.role == ROLE_CUSTOMER ? "/roadmap/customer" : "/board");
-	char cookie[200];
-	snprintf(cookie, sizeof(cookie),
-		 HTTP_SESSION_COOKIE "=%s; Path=/; HttpOnly; SameSite=Strict; Max-Age=43200", token);
-	evhttp_clear_headers(&form);
-	http_set_header(c, "Set-Cookie", cookie);
+	if (session_start(c, db, &who) < 0)
+		return;
 	redirect(c, dest);
 }
 
+/* POST /logout?csrf=: ends the session in the database at once. Without a
+ * session there is nothing to end and nothing changes. */
 void logout_post(struct http_ctx *c)
 {
-	http_set_header(c, "Set-Cookie", HTTP_SESSION_COOKIE "=; Path=/; HttpOnly; SameSite=Strict; Max-Age=0");
+	c->keeps_views = true;
+	char buf[64];
+	const char *session = http_session_cookie(c, buf);
+	if (!session) {
+		redirect(c, "/login");
+		return;
+	}
+	char *csrf = http_query_param(c, "csrf");
+	bool ok = http_form_csrf_ok(c, csrf);
+	free(csrf);
+	if (!ok) {
+		http_problem(c, 403, "csrf", "the sign-out form expired or came from another site: reload the page and try again");
+		return;
+	}
+	struct db *db = http_db(c);
+	if (!db) {
+		http_db_unavailable(c, "logout");
+		return;
+	}
+	struct err err = {0};
+	if (auth_session_close(db_conn(db), session, &err) < 0) {
+		db_check_broken(db);
+		http_db_unavailable(c, err.msg);
+		return;
+	}
+	http_add_cookie(c, HTTP_SESSION_COOKIE, NULL, 0);
 	redirect(c, "/login");
 }
 
@@ -476,8 +551,8 @@ static void text_input(FILE *f, const char *name, const char *label, const char 
 static void render_idea(struct http_ctx *c, int status, const struct principal *who, json_t *d,
 			const char *notice, const char *error)
 {
-	char csrf[48];
-	if (auth_random_token(24, csrf, sizeof(csrf)) < 0) {
+	char csrf[65];
+	if (http_form_csrf(c, csrf) < 0) {
 		http_problem(c, 500, NULL, "no randomness available");
 		return;
 	}
@@ -658,9 +733,6 @@ mentions:
 	}
 	fputs("</ul></section>", f);
 	fclose(f);
-	char cookie[128];
-	snprintf(cookie, sizeof(cookie), CSRF_COOKIE "=%s; Path=/ideas; HttpOnly; SameSite=Strict", csrf);
-	http_set_header(c, "Set-Cookie", cookie);
 	send_page(c, status, jstr(idea, "title") ? jstr(idea, "title") : "Idea", content, who);
 }
 
@@ -713,7 +785,7 @@ static int triage_form(struct http_ctx *c, struct principal *who, struct evkeyva
 {
 	if (page_principal(c, ROLE_TRIAGER, who) < 0 || read_form(c, form) < 0)
 		return -1;
-	if (!http_csrf_ok(c, CSRF_COOKIE, evhttp_find_header(form, "csrf"))) {
+	if (!http_form_csrf_ok(c, evhttp_find_header(form, "csrf"))) {
 		evhttp_clear_headers(form);
 		return http_problem(c, 403, "csrf",
 				    "the form expired or came from another site: reload the page and try again");

@@ -125,7 +125,7 @@ void http_reply(struct http_ctx *c, int status, const char *content_type, struct
 	c->status = status;
 	/* a write that succeeded may change what the roadmaps show */
 	int cmd = evhttp_request_get_command(c->req);
-	if (status < 400 && cmd != EVHTTP_REQ_GET && cmd != EVHTTP_REQ_HEAD)
+	if (status < 400 && !c->keeps_views && cmd != EVHTTP_REQ_GET && cmd != EVHTTP_REQ_HEAD)
 		views_changed();
 	struct evkeyvalq *h = evhttp_request_get_output_headers(c->req);
 	if (content_type)

@@ -35,41 +35,108 @@ const char *http_cookie(struct http_ctx *c, const char *name, char *buf, size_t 
 	return NULL;
 }
 
-bool http_csrf_ok(struct http_ctx *c, const char *cookie_name, const char *form_token)
+bool http_peer_trusted(struct http_ctx *c)
 {
-	char buf[64];
-	const char *cookie = http_cookie(c, cookie_name, buf, sizeof(buf));
-	size_t n = form_token ? strlen(form_token) : 0;
-	return cookie && n >= 20 && strlen(cookie) == n && auth_equal(form_token, cookie, n);
+	char *addr = NULL;
+	ev_uint16_t port;
+	evhttp_connection_get_peer(evhttp_request_get_connection(c->req), &addr, &port);
+	for (int i = 0; addr && i < c->cfg->trusted_proxies.len; i++)
+		if (strcmp(addr, c->cfg->trusted_proxies.items[i]) == 0)
+			return true;
+	return false;
 }
 
-/* The token of the request: the Authorization header, else the session
- * cookie the sign-in page set (HttpOnly, SameSite=Strict). */
-static int bearer(struct http_ctx *c, const char **token)
+int http_header_count(struct http_ctx *c, const char *name)
 {
-	const char *h = http_header(c, "Authorization");
-	if (!h) {
-		static _Thread_local char session[128];
-		*token = http_cookie(c, HTTP_SESSION_COOKIE, session, sizeof(session));
-		return *token && **token ? 1 : 0;
+	struct evkeyvalq *h = evhttp_request_get_input_headers(c->req);
+	struct evkeyval *kv;
+	int n = 0;
+	TAILQ_FOREACH(kv, h, next)
+	n += strcasecmp(kv->key, name) == 0;
+	return n;
+}
+
+bool http_secure(struct http_ctx *c)
+{
+	const char *mode = c->cfg->cookie_secure;
+	if (strcmp(mode, "always") == 0)
+		return true;
+	if (strcmp(mode, "never") == 0)
+		return false;
+	/* auto: only a proxy we trust may say the client came over HTTPS */
+	const char *proto = http_header(c, "X-Forwarded-Proto");
+	return proto && strcasecmp(proto, "https") == 0 &&
+	       http_header_count(c, "X-Forwarded-Proto") == 1 && http_peer_trusted(c);
+}
+
+/* A cookie under its name for this request: "__Host-" + base over HTTPS
+ * (a name only a secure, host-only, Path=/ cookie may carry, so a sibling
+ * domain or a plain-HTTP page cannot plant it), else base. */
+static const char *cookie_get(struct http_ctx *c, const char *base, char buf[64])
+{
+	char name[64];
+	snprintf(name, sizeof(name), "%s%s", http_secure(c) ? "__Host-" : "", base);
+	const char *v = http_cookie(c, name, buf, 64);
+	return v && *v ? v : NULL;
+}
+
+const char *http_session_cookie(struct http_ctx *c, char buf[64])
+{
+	return cookie_get(c, HTTP_SESSION_COOKIE, buf);
+}
+
+void http_add_cookie(struct http_ctx *c, const char *base, const char *value, long max_age_s)
+{
+	bool secure = http_secure(c);
+	char cookie[256], age[40] = "";
+	if (!value)
+		snprintf(age, sizeof(age), "; Max-Age=0");
+	else if (max_age_s >= 0)
+		snprintf(age, sizeof(age), "; Max-Age=%ld", max_age_s);
+	snprintf(cookie, sizeof(cookie), "%s%s=%s; Path=/; HttpOnly; SameSite=Strict%s%s",
+		 secure ? "__Host-" : "", base, value ? value : "", secure ? "; Secure" : "", age);
+	/* added, not set: one reply may set several cookies */
+	evhttp_add_header(evhttp_request_get_output_headers(c->req), "Set-Cookie", cookie);
+}
+
+int http_form_csrf(struct http_ctx *c, char out[65])
+{
+	char buf[64], fresh[48];
+	const char *secret = http_session_cookie(c, buf);
+	if (!secret)
+		secret = cookie_get(c, HTTP_PRESESSION_COOKIE, buf);
+	if (!secret) {
+		if (auth_random_token(32, fresh, sizeof(fresh)) < 0)
+			return -1;
+		http_add_cookie(c, HTTP_PRESESSION_COOKIE, fresh, -1);
+		secret = fresh;
 	}
+	auth_csrf_token(secret, out);
+	return 0;
+}
+
+bool http_form_csrf_ok(struct http_ctx *c, const char *form_token)
+{
+	char buf[64], want[65];
+	const char *secret = http_session_cookie(c, buf);
+	if (!secret)
+		secret = cookie_get(c, HTTP_PRESESSION_COOKIE, buf);
+	if (!secret || !form_token || strlen(form_token) != 64)
+		return false;
+	auth_csrf_token(secret, want);
+	return auth_equal(form_token, want, 64);
+}
+
+/* The principal of a bearer token in header h (1), or -1 after answering. */
+static int bearer_principal(struct http_ctx *c, const char *h, struct principal *who)
+{
 	if (strncasecmp(h, "Bearer ", 7) != 0) {
 		http_set_header(c, "WWW-Authenticate", "Bearer realm=\"ideatriage\"");
-		http_problem(c, 401, "Authorization", "use 'Authorization: Bearer <token>'");
-		return -1;
+		return http_problem(c, 401, "Authorization", "use 'Authorization: Bearer <token>'");
 	}
-	*token = h + 7;
-	while (**token == ' ')
-		(*token)++;
-	return 1;
-}
-
-int http_optional_principal(struct http_ctx *c, struct principal *who)
-{
-	const char *token = NULL;
-	int have = bearer(c, &token);
-	if (have <= 0)
-		return have;
+	const char *token = h + 7;
+	while (*token == ' ')
+		token++;
 	struct db *db = http_db(c);
 	if (!db)
 		return http_db_unavailable(c, "auth");
@@ -82,10 +149,52 @@ int http_optional_principal(struct http_ctx *c, struct principal *who)
 	if (found == 0) {
 		http_set_header(c, "WWW-Authenticate",
 				"Bearer realm=\"ideatriage\", error=\"invalid_token\"");
-		http_problem(c, 401, "Authorization", "the token is unknown or revoked");
-		return -1;
+		return http_problem(c, 401, "Authorization", "the token is unknown or revoked");
 	}
 	return 1;
+}
+
+/* On /api a browser's cookie proves nothing by itself (any site can make the
+ * browser send a request); it counts with the session's CSRF token in
+ * X-CSRF-Token, or an Origin naming this very site. */
+static bool api_cookie_allowed(struct http_ctx *c, const char *session)
+{
+	const char *tok = http_header(c, "X-CSRF-Token");
+	if (tok && strlen(tok) == 64 && http_header_count(c, "X-CSRF-Token") == 1) {
+		char want[65];
+		auth_csrf_token(session, want);
+		return auth_equal(tok, want, 64);
+	}
+	const char *origin = http_header(c, "Origin"), *host = http_header(c, "Host");
+	if (!origin || !host || http_header_count(c, "Origin") != 1 ||
+	    http_header_count(c, "Host") != 1)
+		return false;
+	char self[300];
+	int n = snprintf(self, sizeof(self), "%s://%s", http_secure(c) ? "https" : "http", host);
+	return n > 0 && (size_t)n < sizeof(self) && strcasecmp(origin, self) == 0;
+}
+
+int http_optional_principal(struct http_ctx *c, struct principal *who)
+{
+	const char *h = http_header(c, "Authorization");
+	if (h)
+		return bearer_principal(c, h, who);
+	char buf[64];
+	const char *session = http_session_cookie(c, buf);
+	if (!session)
+		return 0;
+	if (c->path && strncmp(c->path, "/api/", 5) == 0 && !api_cookie_allowed(c, session))
+		return 0;
+	struct db *db = http_db(c);
+	if (!db)
+		return http_db_unavailable(c, "auth");
+	struct err err = {0};
+	int found = auth_session_lookup(db_conn(db), session, c->cfg->session_idle_s, who, &err);
+	if (found < 0) {
+		db_check_broken(db);
+		return http_db_unavailable(c, err.msg);
+	}
+	return found; /* an ended session is no credential: sign in again */
 }
 
 int http_require_role(struct http_ctx *c, enum role need, struct principal *who)

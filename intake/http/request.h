@@ -11,31 +11,62 @@
 #include "intake/http/http.h"
 #include "triage/view.h"
 
-/* Checks the bearer token for a role allowed to do what needs `need`.
- * 0 and *who, or -1 after answering 401 (no/unknown/revoked token),
- * 403 (wrong role) or 503. */
+/* Who is asking, with at least the role `need`: 0 and *who, or -1 after
+ * answering 401 (no/unknown/revoked credentials), 403 (wrong role) or 503.
+ * Credentials are the bearer token, else the web session cookie; on /api
+ * the cookie counts only with an X-CSRF-Token header holding the session's
+ * CSRF token or an Origin header of this site (a page of another site can
+ * make a browser send the cookie, but neither of those). */
 int http_require_role(struct http_ctx *c, enum role need, struct principal *who)
     __attribute__((warn_unused_result));
 
-/* The bearer token's principal if one was sent and is valid: 1; 0 when no
- * Authorization header was sent; -1 after answering 401/503 for a bad one. */
+/* The principal of the request's credentials (as above): 1 and *who; 0
+ * when none were sent (or only a session cookie that is unknown, ended, or
+ * not allowed here); -1 after answering 401/503 for a bad bearer token. */
 int http_optional_principal(struct http_ctx *c, struct principal *who)
     __attribute__((warn_unused_result));
 
-/* The sign-in cookie holding a token for the web pages. */
-#define HTTP_SESSION_COOKIE "it_session"
+/* The web session cookie (holding a random session id, never a token) and
+ * the pre-session cookie that anonymous forms' CSRF tokens are bound to.
+ * Served over HTTPS both are Secure and carry the __Host- prefix. */
+#define HTTP_SESSION_COOKIE "ideatriage_session"
+#define HTTP_PRESESSION_COOKIE "ideatriage_pre"
 
 /* The value of cookie name copied into buf (len bytes), or NULL when absent
  * or too long. */
 const char *http_cookie(struct http_ctx *c, const char *name, char *buf, size_t len);
 
+/* True when the client reached us over HTTPS as auth.cookie_secure decides:
+ * always, never, or auto (X-Forwarded-Proto: https from a trusted proxy). */
+bool http_secure(struct http_ctx *c);
+
+/* True when the peer address is one of auth.trusted_proxies. */
+bool http_peer_trusted(struct http_ctx *c);
+
+/* How many times header name was sent (case-insensitive). */
+int http_header_count(struct http_ctx *c, const char *name);
+
+/* The session cookie's value (under the name http_secure picks) into
+ * buf[64], or NULL. */
+const char *http_session_cookie(struct http_ctx *c, char buf[64]);
+
+/* Adds a Set-Cookie for base (prefixed when secure): HttpOnly,
+ * SameSite=Strict, Path=/; max_age_s < 0: a browser-session cookie;
+ * value NULL: deletes it. */
+void http_add_cookie(struct http_ctx *c, const char *base, const char *value, long max_age_s);
+
+/* The CSRF token for a form on this page into out[65]: bound to the
+ * session cookie when there is one, else to the pre-session cookie (set
+ * here when absent). 0, or -1 when no randomness is available. */
+int http_form_csrf(struct http_ctx *c, char out[65]) __attribute__((warn_unused_result));
+
+/* True when form_token is the CSRF token of this request's cookies
+ * (constant-time compare). */
+bool http_form_csrf_ok(struct http_ctx *c, const char *form_token);
+
 /* Who may read a view: public anyone, customer a customer token or above,
  * internal a triager. 0, or -1 after answering 401/403. */
 int http_view_allowed(struct http_ctx *c, enum view v) __attribute__((warn_unused_result));
-
-/* Double-submit CSRF check: the form's token equals the cookie the page
- * set (constant-time compare, at least 20 characters). */
-bool http_csrf_ok(struct http_ctx *c, const char *cookie_name, const char *form_token);
 
 /* True when the request's Content-Type is mime (parameters ignored). */
 bool http_content_type_is(struct http_ctx *c, const char *mime);

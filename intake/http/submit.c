@@ -1,6 +1,7 @@
 /* intake/http/submit.c - the employee web form (GET/POST /submit) and its
  * thank-you page. Works without JavaScript; every value is escaped by the
- * template; a double-submit cookie guards against cross-site posts.
+ * template; a CSRF token bound to the session (or, signed out, to the
+ * pre-session cookie) guards against cross-site posts.
  *
  * Who the employee is: the trusted single-sign-on proxy's header (accepted
  * only from auth.trusted_proxies), else a submitter token, else - only when
@@ -22,31 +23,22 @@
 #include "intake/pipeline.h"
 #include "triage/text.h"
 
-#define CSRF_COOKIE "it_csrf"
-
 struct employee {
 	char name[201];
 	char email[201];
 	bool typed; /* taken from the form fields (demo configuration) */
 };
 
-static bool peer_trusted(struct http_ctx *c)
-{
-	char *addr = NULL;
-	ev_uint16_t port;
-	evhttp_connection_get_peer(evhttp_request_get_connection(c->req), &addr, &port);
-	for (int i = 0; addr && i < c->cfg->trusted_proxies.len; i++)
-		if (strcmp(addr, c->cfg->trusted_proxies.items[i]) == 0)
-			return true;
-	return false;
-}
-
 /* 0 with *e filled (typed=true: read the fields), or -1 after answering. */
 static int identify(struct http_ctx *c, struct employee *e)
 {
 	memset(e, 0, sizeof(*e));
 	const char *hdr = c->cfg->trusted_user_header;
-	if (*hdr && peer_trusted(c)) {
+	if (*hdr && http_peer_trusted(c)) {
+		/* two copies: one from the proxy, one the client smuggled past it;
+		 * which is which cannot be told, so neither is believed */
+		if (http_header_count(c, hdr) > 1)
+			return http_problem(c, 400, hdr, "the %s header was sent more than once", hdr);
 		const char *v = http_header(c, hdr);
 		if (v && *v && strlen(v) <= 200 && text_valid_utf8(v, strlen(v))) {
 			snprintf(e->name, sizeof(e->name), "%s", v);
@@ -91,12 +83,12 @@ static void field_error(json_t *vars, const char *field, const char *msg)
 	free(frag);
 }
 
-/* Renders the form (status 200 or 400) with vars (stolen), setting a fresh
- * CSRF cookie that matches the hidden field. */
+/* Renders the form (status 200 or 400) with vars (stolen) and the CSRF
+ * token of this browser's session or pre-session cookie. */
 static void render_form(struct http_ctx *c, int status, const struct employee *e, json_t *vars)
 {
-	char csrf[48];
-	if (auth_random_token(24, csrf, sizeof(csrf)) < 0) {
+	char csrf[65];
+	if (http_form_csrf(c, csrf) < 0) {
 		json_decref(vars);
 		http_problem(c, 500, NULL, "no randomness available");
 		return;
@@ -134,10 +126,6 @@ static void render_form(struct http_ctx *c, int status, const struct employee *e
 	free(frag);
 	char *html = tpl_render("submit.html", vars);
 	json_decref(vars);
-	char cookie[128];
-	snprintf(cookie, sizeof(cookie), CSRF_COOKIE "=%s; Path=/submit; HttpOnly; SameSite=Strict",
-		 csrf);
-	http_set_header(c, "Set-Cookie", cookie);
 	http_set_header(c, "Content-Security-Policy",
 			"default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; "
 			"frame-ancestors 'none'");
@@ -194,7 +182,7 @@ void submit_post(struct http_ctx *c)
 	}
 	free(raw);
 	const char *csrf = evhttp_find_header(&form, "csrf");
-	if (!http_csrf_ok(c, CSRF_COOKIE, csrf)) {
+	if (!http_form_csrf_ok(c, csrf)) {
 		evhttp_clear_headers(&form);
 		http_problem(c, 403, "csrf",
 			     "the form's security token is missing or stale: reload the page and "

@@ -20,6 +20,7 @@
 //      offered on the first idea's page as similar; the triager folds it in
 //      with one click (demand: 2 mentions) and undoes it from its page
 //                                                            -> 06-folded.png, 07-unfolded.png
+//   f. the triager signs out: the session ends, /board asks to sign in again
 // Exits 0 when every step held, 1 with a clear message otherwise.
 import { randomBytes } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
@@ -140,7 +141,10 @@ try {
     page.click('form button[type=submit]:has-text("Sign in")'),
   ]);
   const cookies = await staff.cookies(base);
-  check(cookies.length > 0, 'signing in set no session cookie');
+  const session = cookies.find((c) => c.name === 'ideatriage_session');
+  check(session, 'signing in set no session cookie');
+  check(!session.value.includes(token), 'the session cookie holds the API token');
+  check(session.httpOnly && session.sameSite === 'Strict', 'the session cookie is not HttpOnly + SameSite=Strict');
   await go(page, `${base}/board`);
   check(await page.locator('#backlog').count() === 1, 'the board has no #backlog table');
   check(await page.locator('#mix-chart').count() === 1, 'the board has no #mix-chart SVG');
@@ -277,6 +281,18 @@ try {
   check((await page.locator('#idea-status').innerText()).trim() === 'new', `idea ${id2} should be live again`);
   await shot(page, '07-unfolded.png');
   log(`folded idea ${id2} into ${id} and undid it`);
+
+  // f. sign out: the session ends on the server, the cookie goes --------------
+  step = 'f. sign out';
+  await Promise.all([
+    page.waitForURL((u) => u.pathname === '/login', { timeout: STEP_TIMEOUT_MS }),
+    page.click('button:has-text("Sign out")'),
+  ]);
+  check(!(await staff.cookies(base)).some((c) => c.name === 'ideatriage_session'),
+        'signing out left the session cookie');
+  await go(page, `${base}/board`);
+  check(new URL(page.url()).pathname === '/login', `after signing out /board went to ${page.url()}`);
+  log('signed out');
 
   step = 'end';
   check(consoleErrors.length === 0, `the pages logged errors: ${consoleErrors.join(' | ')}`);
