@@ -7,7 +7,9 @@
 #include <arpa/inet.h>
 #include <criterion/criterion.h>
 #include <errno.h>
+
 #include <fcntl.h>
+#include <grp.h>
 #include <netinet/in.h>
 #include <poll.h>
 #include <pthread.h>
@@ -17,6 +19,7 @@
 #include <string.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "support.h"
@@ -585,6 +588,37 @@ Test(limits, every_reply_carries_the_base_headers)
 
 /* ---- (5) descriptor exhaustion */
 
+/* prlimit(pid) from a child that takes pid's user and group: a server
+ * started as root has dropped to run.user, and changing another user's
+ * limits needs CAP_SYS_RESOURCE, which a container's root may lack.
+ * 0 or the errno. */
+static int prlimit_as_owner(pid_t pid, const struct rlimit *lim)
+{
+	char path[64], line[256];
+	snprintf(path, sizeof(path), "/proc/%d/status", (int)pid);
+	FILE *f = fopen(path, "r");
+	if (!f)
+		return errno;
+	unsigned uid = 0, gid = 0;
+	while (fgets(line, sizeof(line), f)) {
+		(void)sscanf(line, "Uid: %u", &uid);
+		(void)sscanf(line, "Gid: %u", &gid);
+	}
+	fclose(f);
+	pid_t child = fork();
+	if (child < 0)
+		return errno;
+	if (child == 0) {
+		if (getuid() != uid && (setgroups(0, NULL) < 0 || setgid(gid) < 0 || setuid(uid) < 0))
+			_exit(errno);
+		_exit(prlimit(pid, RLIMIT_NOFILE, lim, NULL) == 0 ? 0 : errno);
+	}
+	int status = 0;
+	if (waitpid(child, &status, 0) != child)
+		return errno;
+	return WIFEXITED(status) ? WEXITSTATUS(status) : EINTR;
+}
+
 Test(limits, descriptor_exhaustion_pauses_accepting_without_a_log_flood)
 {
 	struct tserver *s = tserver_start(
@@ -600,7 +634,8 @@ Test(limits, descriptor_exhaustion_pauses_accepting_without_a_log_flood)
 	cr_assert(ls && fscanf(ls, "%d", &used) == 1);
 	pclose(ls);
 	struct rlimit low = {(rlim_t)used + 24, (rlim_t)used + 24};
-	cr_assert_eq(prlimit(s->pid, RLIMIT_NOFILE, &low, NULL), 0, "prlimit: %s", strerror(errno));
+	int e = prlimit_as_owner(s->pid, &low);
+	cr_assert_eq(e, 0, "prlimit: %s", strerror(e));
 
 	char *log0 = tserver_log(s);
 	int lines0 = count_lines(log0);

@@ -138,21 +138,21 @@ Test(sessions, sign_out_ends_the_session_at_once_and_needs_its_csrf_token)
 	struct tresp *r = pg_page("POST", "/logout", s.cookie, NULL);
 	cr_expect(tresp_is_problem(r, 403), "no CSRF token: %ld", r->status);
 	tresp_free(r);
-	r = pg_page("POST",
-	            "/logout?csrf=0000000000000000000000000000000000000000000000000000000000000000",
-	            s.cookie, NULL);
+	r = pg_page("POST", "/logout", s.cookie,
+	            "csrf=0000000000000000000000000000000000000000000000000000000000000000");
 	cr_expect(tresp_is_problem(r, 403), "a wrong CSRF token: %ld", r->status);
 	tresp_free(r);
 	cr_expect_eq(sessions_of("tess"), before);
 	/* the page's sign-out button carries the token */
 	r = pg_page("GET", "/board", s.cookie, NULL);
 	char want[120];
-	snprintf(want, sizeof(want), "action=\"/logout?csrf=%s\"", s.csrf);
-	cr_expect(strstr(r->body, want), "the sign-out form posts the session's token");
+	snprintf(want, sizeof(want), "name=\"csrf\" value=\"%s\"", s.csrf);
+	cr_expect(strstr(r->body, "action=\"/logout\"") && strstr(r->body, want),
+	          "the sign-out form posts the session's token");
 	tresp_free(r);
-	char path[120];
-	snprintf(path, sizeof(path), "/logout?csrf=%s", s.csrf);
-	r = pg_page("POST", path, s.cookie, NULL);
+	char form[120];
+	snprintf(form, sizeof(form), "csrf=%s", s.csrf);
+	r = pg_page("POST", "/logout", s.cookie, form);
 	cr_expect_eq(r->status, 303);
 	char *attrs = NULL, *v = tresp_set_cookie(r, "ideatriage_session", &attrs);
 	cr_expect(v && !*v && strstr(attrs, "Max-Age=0"), "the cookie is deleted: %s", r->headers);

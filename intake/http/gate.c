@@ -158,12 +158,15 @@ static int addr_add(struct gate_shared *gs, const char *addr, int delta)
 	return n;
 }
 
-/* True while evhttp still owns the bufferevent: its free clears the callbacks. */
+/* True while evhttp still owns the bufferevent: its free clears every
+ * callback. The read callback alone does not tell: evhttp clears it while it
+ * writes a reply, but keeps its event (error) callback all along. */
 static bool evhttp_holds(struct gate *g)
 {
-	bufferevent_data_cb readcb = NULL;
-	bufferevent_getcb(g->bev, &readcb, NULL, NULL, NULL);
-	return readcb != NULL;
+	bufferevent_data_cb readcb = NULL, writecb = NULL;
+	bufferevent_event_cb eventcb = NULL;
+	bufferevent_getcb(g->bev, &readcb, &writecb, &eventcb, NULL);
+	return readcb || writecb || eventcb;
 }
 
 static void arm(struct gate *g, long ms)
@@ -193,6 +196,8 @@ static void refuse(struct gate *g, int status, enum metric_limit m, int retry_af
 
 /* ---- admission */
 
+static void evhttp_closed(struct evhttp_connection *evcon, void *arg);
+
 static void admit(struct gate *g)
 {
 	struct gate_shared *gs = g->gw->gs;
@@ -209,6 +214,11 @@ static void admit(struct gate *g)
 	}
 	if (g->fd >= 0 && g->fd < gs->n_fd)
 		gs->by_fd[g->fd] = g;
+	bufferevent_data_cb readcb;
+	void *evcon = NULL;
+	bufferevent_getcb(g->bev, &readcb, NULL, NULL, &evcon);
+	if (evcon)
+		evhttp_connection_set_closecb(evcon, evhttp_closed, g);
 	g->phase = G_HEAD;
 	headscan_init(&g->hs, (size_t)cfg->max_header_bytes);
 	arm(g, cfg->head_timeout_s * 1000L - ms_between(g->accepted, now_ts()));
@@ -473,6 +483,26 @@ static struct bufferevent *new_connection(struct event_base *base, void *arg)
 	return g->bev;
 }
 
+/* Gives back what the connection counts against: at once when evhttp closes
+ * it (its close callback), so a client that opens and closes connections in
+ * quick succession is not refused for connections it no longer holds. */
+static void release(struct gate *g)
+{
+	struct gate_shared *gs = g->gw->gs;
+	if (g->counted)
+		(void)addr_add(gs, g->addr, -1);
+	if (g->holds_slot)
+		atomic_fetch_sub(&gs->admitted, 1);
+	if (g->upload)
+		atomic_fetch_sub(&gs->uploads, 1);
+	g->counted = g->holds_slot = g->upload = false;
+}
+
+static void evhttp_closed(struct evhttp_connection *evcon, void *arg)
+{
+	release(arg);
+}
+
 static void gate_free(struct gate *g)
 {
 	struct gate_worker *gw = g->gw;
@@ -485,12 +515,7 @@ static void gate_free(struct gate *g)
 		g->next->prev = g->prev;
 	if (g->fd >= 0 && g->fd < gs->n_fd && gs->by_fd[g->fd] == g)
 		gs->by_fd[g->fd] = NULL;
-	if (g->counted)
-		(void)addr_add(gs, g->addr, -1);
-	if (g->holds_slot)
-		atomic_fetch_sub(&gs->admitted, 1);
-	if (g->upload)
-		atomic_fetch_sub(&gs->uploads, 1);
+	release(g);
 	metrics_connections(-1);
 	event_free(g->timer);
 	evbuffer_remove_cb_entry(bufferevent_get_input(g->bev), g->watch);

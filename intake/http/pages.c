@@ -39,20 +39,16 @@ static void send_page(struct http_ctx *c, int status, const char *title, char *c
 {
 	char *css = tpl_render("app.css", NULL);
 	char *account = NULL;
-	size_t alen = 0;
-	FILE *f = open_memstream(&account, &alen);
 	char session[64], csrf[65];
-	/* sign-out ends a web session; a bearer token has none to end. The
-	 * route takes no body, so its CSRF token rides in the action URL. */
+	/* sign-out ends a web session; a bearer token has none to end */
 	if (who && http_session_cookie(c, session) && http_form_csrf(c, csrf) == 0) {
-		fprintf(f, "<form method=\"post\" action=\"/logout?csrf=%s\" style=\"margin-left:auto\"><span>",
-			csrf);
-		h(f, who->name);
-		fprintf(f, " (%s)</span> <button type=\"submit\">Sign out</button></form>", role_name(who->role));
+		json_t *av = json_pack("{s:s s:s s:s}", "csrf", csrf, "name", who->name, "role",
+				       role_name(who->role));
+		account = tpl_render("account.html", av);
+		json_decref(av);
 	}
-	fclose(f);
 	json_t *vars = json_pack("{s:s s:s s:s s:s}", "title", title, "css", css ? css : "", "content",
-				 content ? content : "", "account", account);
+				 content ? content : "", "account", account ? account : "");
 	free(css);
 	free(content);
 	free(account);
@@ -252,8 +248,8 @@ void login_post(struct http_ctx *c)
 	redirect(c, dest);
 }
 
-/* POST /logout?csrf=: ends the session in the database at once. Without a
- * session there is nothing to end and nothing changes. */
+/* POST /logout (form: csrf): ends the session in the database at once.
+ * Without a session there is nothing to end and nothing changes. */
 void logout_post(struct http_ctx *c)
 {
 	c->keeps_views = true;
@@ -263,9 +259,15 @@ void logout_post(struct http_ctx *c)
 		redirect(c, "/login");
 		return;
 	}
-	char *csrf = http_query_param(c, "csrf");
-	bool ok = http_form_csrf_ok(c, csrf);
-	free(csrf);
+	/* no body at all is a missing token, not a malformed form */
+	bool ok = false;
+	if (evbuffer_get_length(evhttp_request_get_input_buffer(c->req)) > 0) {
+		struct evkeyvalq form;
+		if (read_form(c, &form) < 0)
+			return;
+		ok = http_form_csrf_ok(c, evhttp_find_header(&form, "csrf"));
+		evhttp_clear_headers(&form);
+	}
 	if (!ok) {
 		http_problem(c, 403, "csrf", "the sign-out form expired or came from another site: reload the page and try again");
 		return;

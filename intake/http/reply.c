@@ -12,6 +12,7 @@
 #include "intake/http/http.h"
 #include "intake/http/ratelimit.h"
 #include "intake/http/request.h"
+#include "intake/http/router.h"
 #include "intake/http/server.h"
 #include "intake/log.h"
 #include "intake/metrics.h"
@@ -109,9 +110,11 @@ size_t http_raw_problem(char *out, size_t len, int status, int retry_after, cons
 
 bool http_authenticated_request(struct http_ctx *c)
 {
+	/* either cookie name counts: a stale one still marks a private answer */
 	char buf[256];
 	return http_header(c, "Authorization") ||
-	       http_cookie(c, HTTP_SESSION_COOKIE, buf, sizeof(buf)) != NULL;
+	       http_cookie(c, HTTP_SESSION_COOKIE, buf, sizeof(buf)) != NULL ||
+	       http_cookie(c, "__Host-" HTTP_SESSION_COOKIE, buf, sizeof(buf)) != NULL;
 }
 
 void http_reply(struct http_ctx *c, int status, const char *content_type, struct evbuffer *body)
@@ -131,14 +134,19 @@ void http_reply(struct http_ctx *c, int status, const char *content_type, struct
 	if (content_type)
 		http_set_header(c, "Content-Type", content_type);
 	evhttp_add_header(h, "X-Request-Id", c->request_id);
+	/* a handler may have set a stricter one (the pages' own CSP) */
 	for (size_t i = 0; i < N_BASE; i++)
-		http_set_header(c, base_headers[i][0], base_headers[i][1]);
+		if (!evhttp_find_header(h, base_headers[i][0]))
+			evhttp_add_header(h, base_headers[i][0], base_headers[i][1]);
 	/* an answer to a signed-in request is that person's: never cached */
 	if (http_authenticated_request(c))
 		http_set_header(c, "Cache-Control", "no-store");
 	else if (!evhttp_find_header(h, "Cache-Control"))
 		evhttp_add_header(h, "Cache-Control", "no-store");
-	if (status == 401) { /* a failed credential costs a sign-in token */
+	/* a failed credential costs a sign-in token, and so does every failed
+	 * sign-in, whatever failed (the token, or the form's CSRF token) */
+	bool signin = c->route >= 0 && http_routes[c->route].rate == RATE_SIGNIN;
+	if (status == 401 || (signin && status >= 400)) {
 		char addr[64];
 		http_client_address(c, addr, sizeof(addr));
 		(void)ratelimit_take(http_ratelimit(c), RL_SIGNIN, addr);

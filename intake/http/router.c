@@ -24,7 +24,7 @@ const struct route http_routes[] = {
     {GET, "/", home_page, BODY_NONE, RATE_PUBLIC},
     {GET, "/login", login_form, BODY_NONE, RATE_PUBLIC},
     {POST, "/login", login_post, BODY_JSON, RATE_SIGNIN},
-    {POST, "/logout", logout_post, BODY_NONE, RATE_NONE},
+    {POST, "/logout", logout_post, BODY_JSON, RATE_NONE},
     {GET, "/board", board_page, BODY_NONE, RATE_PUBLIC},
     {GET, "/ideas/{id}", idea_page, BODY_NONE, RATE_PUBLIC},
     {POST, "/ideas/{id}", idea_page_post, BODY_JSON, RATE_NONE},
