@@ -13,6 +13,7 @@
 #include <criterion/criterion.h>
 #include <signal.h>
 #include <stdio.h>
+#include <sys/stat.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -121,6 +122,7 @@ static void rescore(void)
 static char *export(const char *view, const char *format)
 {
 	char *dir = test_tmpdir("privacy-export"), path[1200];
+	chmod(dir, 0777); /* started as root, export writes as run.user */
 	snprintf(path, sizeof(path), "%s/out.%s", dir, format);
 	char *env = cli_env();
 	const char *envs[] = {env, NULL};
