@@ -5,8 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "db/array.h"
-#include "db/db.h"
+#include "db/ownership.h"
 #include "intake/pipeline.h"
 
 int sales_parse_any(const char *data, size_t len, struct sales_batch *out, struct err *err)
@@ -45,35 +44,24 @@ static int reject_foreign(PGconn *c, struct sales_batch *b, struct err *err)
 		ext[i] = b->mentions[i].external_id;
 		own[i] = pipeline_owner(&b->mentions[i]);
 	}
-	char *le = db_text_array(ext, b->nmentions), *lo = db_text_array(own, b->nmentions);
+	int *foreign = NULL, nforeign = 0;
+	int rc = db_foreign_external_ids(c, "sales", ext, own, b->nmentions, &foreign, &nforeign, err);
 	free(ext);
 	free(own);
-	const char *p[] = {le, lo};
-	PGresult *r = db_query(c,
-			       "SELECT x.k FROM unnest($1::text[], $2::text[]) WITH ORDINALITY x(e, o, k)"
-			       " JOIN mentions m ON m.source = 'sales' AND m.external_id = x.e"
-			       " WHERE m.owned_by <> x.o ORDER BY x.k",
-			       2, p, err);
-	free(le);
-	free(lo);
-	if (!r)
+	if (rc < 0)
 		return -1;
-	int nforeign = PQntuples(r);
-	if (nforeign == 0) {
-		PQclear(r);
+	if (nforeign == 0)
 		return 0;
-	}
 	struct sales_row_error *e =
 	    realloc(b->errors, sizeof(*e) * (size_t)(b->nerrors + nforeign));
 	if (!e) {
-		PQclear(r);
+		free(foreign);
 		return err_set(err, "out of memory");
 	}
 	b->errors = e;
 	int kept = 0, next = 0;
 	for (int i = 0; i < b->nmentions; i++) {
-		bool foreign = next < nforeign && atoi(PQgetvalue(r, next, 0)) - 1 == i;
-		if (!foreign) {
+		if (next >= nforeign || foreign[next] != i) {
 			b->mentions[kept] = b->mentions[i];
 			b->mention_lines[kept++] = b->mention_lines[i];
 			continue;
@@ -86,7 +74,7 @@ static int reject_foreign(PGconn *c, struct sales_batch *b, struct err *err)
 		snprintf(re->msg, sizeof(re->msg), "external_id belongs to another client");
 		mention_clear(&b->mentions[i]);
 	}
-	PQclear(r);
+	free(foreign);
 	b->nmentions = kept;
 	qsort(b->errors, (size_t)b->nerrors, sizeof(*b->errors), by_line);
 	return 0;
