@@ -136,7 +136,11 @@ port_free() { ! (exec 3<>/dev/tcp/127.0.0.1/"$1") 2>/dev/null; }
 pick_port() { local p; for p in "$@"; do port_free "$p" && { echo "$p"; return; }; done; echo "no free port" >&2; exit 1; }
 APORT=$(pick_port 18439 18449 18459 18469)
 say "serving on 127.0.0.1:$APORT (request log to $WORK/serve.log, not the terminal)"
-IDEATRIAGE_LISTEN=127.0.0.1:$APORT "$BIN" serve >"$WORK/serve.out" 2>"$WORK/serve.log" &
+# wrk's connections all come from 127.0.0.1: the per-address limits that
+# protect a public server would measure themselves, not the service
+echo '{"ratelimit": {"public_per_s": 0, "signin_per_min": 0}, "http": {"max_connections_per_client": 4096}}' \
+  >"$WORK/bench.json"
+IDEATRIAGE_LISTEN=127.0.0.1:$APORT "$BIN" serve --config "$WORK/bench.json" >"$WORK/serve.out" 2>"$WORK/serve.log" &
 SERVE_PID=$!
 for _ in $(seq 150); do curl -fs "http://127.0.0.1:$APORT/healthz" >/dev/null && break; sleep 0.2; done
 curl -fs "http://127.0.0.1:$APORT/readyz" >/dev/null || { tail -20 "$WORK/serve.log" >&2; exit 1; }
@@ -195,7 +199,8 @@ API_RPS=$(kv rps "$API_R") API_P99=$(kv p99_ms "$API_R") API_BAD=$(kv non2xx "$A
 # the same API with its public cache off (http.public_cache_ms 0): every request
 # runs the SQL, so this is the service's own overhead next to pgbench
 UPORT=$(pick_port 18441 18451 18461 18471)
-echo '{"http": {"public_cache_ms": 0}}' >"$WORK/nocache.json"
+echo '{"ratelimit": {"public_per_s": 0, "signin_per_min": 0},
+       "http": {"public_cache_ms": 0, "max_connections_per_client": 4096}}' >"$WORK/nocache.json"
 IDEATRIAGE_LISTEN=127.0.0.1:$UPORT "$BIN" serve --config "$WORK/nocache.json" >"$WORK/serve-nocache.out" \
   2>"$WORK/serve-nocache.log" &
 UNCACHED_PID=$!
