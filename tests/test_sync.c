@@ -112,7 +112,7 @@ Test(sync, three_pages_land_with_their_cursor_and_nothing_new_costs_one_request)
 	cr_expect_eq(res.outcome, SYNC_OK);
 	cr_expect_eq(res.stats.fetched, 225, "25 pull requests skipped");
 	cr_expect_eq(res.stats.added, 225);
-	cr_expect_eq(res.stats.requests, 3);
+	cr_expect_eq(res.stats.requests, 4, "the repository's visibility, then 3 pages");
 	cr_expect_eq(mentions_of("acme/mesh"), 225);
 	cr_expect_eq(testdb_count(pg, "ideas"), testdb_count(pg, "ideas WHERE id IN (SELECT idea_id FROM mentions)"));
 	char *since = state("cursor #>> '{repos,acme/mesh,since}'", "github");
@@ -126,12 +126,15 @@ Test(sync, three_pages_land_with_their_cursor_and_nothing_new_costs_one_request)
 
 	fake_reset_requests(fake);
 	cr_assert_eq(sync_with("github", 0, &res), 0, "%s", res.error);
-	cr_expect_eq(fake_nrequests(fake), 1, "one request for a repository with nothing new");
+	cr_expect_eq(fake_nrequests(fake), 2,
+		     "for a repository with nothing new: its visibility, the boundary re-read");
+	cr_expect_eq(fake_count_status(fake, "/repos/acme/mesh", 304), 1, "visibility unchanged");
 	cr_expect_eq(res.stats.added + res.stats.updated, 0);
 	fake_reset_requests(fake);
 	cr_assert_eq(sync_with("github", 0, &res), 0, "%s", res.error);
-	cr_expect_eq(fake_nrequests(fake), 1);
+	cr_expect_eq(fake_nrequests(fake), 2);
 	cr_expect_eq(fake_count_status(fake, "/issues", 304), 1, "answered 304 Not Modified");
+	cr_expect_eq(fake_count_status(fake, "/repos/acme/mesh", 304), 2, "both");
 	cr_expect_eq(res.stats.fetched, 0);
 	cr_expect_eq(mentions_of("acme/mesh"), 225);
 }
@@ -145,7 +148,9 @@ Test(sync, rate_limited_then_reset_waits_without_hammering)
 	double t0 = test_now_ms();
 	cr_assert_eq(sync_with("github", 10, &res), 0, "%s", res.error);
 	cr_expect_geq(test_now_ms() - t0, 1000, "it waited for the reset");
-	cr_expect_eq(fake_nrequests(fake), 3, "2 pages + the one refused request, nothing more");
+	cr_expect_eq(fake_nrequests(fake), 4,
+		     "the visibility (once: the run goes on after the wait), 2 pages + the one "
+		     "refused request, nothing more");
 	cr_expect_eq(mentions_of("acme/rl"), 150);
 
 	/* a reset further away than max_wait_s ends the run; next_run_at honours it */
@@ -180,7 +185,10 @@ static void bad_page_two(enum fake_fault fault, int arg, const char *expect)
 	fake_reset_requests(fake);
 	cr_assert_eq(sync_with("github", 0, &res), 0, "%s", res.error);
 	cr_expect_eq(mentions_of("acme/bad"), 250);
-	cr_expect_eq(fake_nrequests(fake), 2, "pages 2 and 3; page 1 is not fetched again");
+	cr_expect_eq(fake_nrequests(fake), 3,
+		     "the visibility, pages 2 and 3; page 1 is not fetched again");
+	cr_expect_eq(fake_count_status(fake, "/repos/acme/bad", 304), 1,
+		     "the visibility committed with page 1 is asked conditionally");
 	v = state("failures::text || ' ' || coalesce(last_error, 'none')", "github");
 	cr_expect_str_eq(v, "0 none");
 	free(v);
