@@ -305,11 +305,14 @@ int gh_repository_visibility(const json_t *answer, const char *repo, bool *is_pu
 {
 	const json_t *name = json_is_object(answer) ? json_object_get(answer, "full_name") : NULL;
 	if (!json_is_string(name) || strcasecmp(json_string_value(name), repo) != 0)
-		return err_set(err, "%.140s: GitHub's answer does not describe this repository", repo);
+		return err_set(err, "%.140s: GitHub's answer does not describe this repository",
+		               repo);
 	const json_t *vis = json_object_get(answer, "visibility");
 	if (!json_is_boolean(json_object_get(answer, "private")) || (vis && !json_is_string(vis)))
-		return err_set(err, "%.140s: GitHub's answer does not say whether the repository is "
-		                    "private", repo);
+		return err_set(err,
+		               "%.140s: GitHub's answer does not say whether the repository is "
+		               "private",
+		               repo);
 	*is_public = repository_public(answer);
 	return 0;
 }

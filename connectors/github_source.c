@@ -1,8 +1,9 @@
 /* connectors/github_source.c - GitHub issues over REST, one page per batch.
  *
  * Cursor: {"repos": {"owner/name": {"since", "next", "walk_max", "etag",
- * "etag_since", "meta_etag", "meta_public", "public"}}}. A walk lists issues updated at or after `since`, oldest
- * update first, following Link rel="next". While a walk is under way `next`
+ * "etag_since", "meta_etag", "meta_public", "public"}}}. A walk lists
+ * issues updated at or after `since`, oldest update first, following Link
+ * rel="next". While a walk is under way `next`
  * holds the URL of the page after the last committed one and `walk_max` the
  * newest updated_at seen so far; a restart continues from `next`, so no page
  * is fetched twice. When the walk ends, `since` becomes walk_max: the items
@@ -230,8 +231,9 @@ static int read_visibility(const struct chttp_response *r, const char *repo, boo
 	json_error_t jerr;
 	json_t *j = json_loadb(r->body, r->len, 0, &jerr);
 	if (!j)
-		return err_set(err, "%s: GitHub sent malformed JSON for the repository (line %d, "
-		                    "column %d: %s)",
+		return err_set(err,
+		               "%s: GitHub sent malformed JSON for the repository (line %d, "
+		               "column %d: %s)",
 		               repo, jerr.line, jerr.column, jerr.text);
 	int rc = gh_repository_visibility(j, repo, pub, err);
 	json_decref(j);
@@ -407,10 +409,11 @@ static int gh_fetch(void *state, const char *cursor, struct connector_batch *b, 
 	const char *repo = s->cfg->github_repos[s->pos];
 	json_t *st = repo_cursor(root, repo);
 	if (s->unseen == 2) {
-		err_set(err,
-		        "%s: GitHub answered HTTP 404 for the repository (deleted, or private to this "
-		        "token): its mentions are private now",
-		        repo);
+		err_set(
+		    err,
+		    "%s: GitHub answered HTTP 404 for the repository (deleted, or private to this "
+		    "token): its mentions are private now",
+		    repo);
 		goto out;
 	}
 	if (ask_visibility(s, repo, st, b, retry_after, err) < 0 ||

@@ -207,8 +207,7 @@ static bool retryable(const char *msg)
  * stored mentions whose upstream turned private stop being public
  * (connector_batch.unpublish), so they leave every outside view with the
  * commit that stores the cursor saying so. */
-static int unpublish(PGconn *pg, const char *name, const struct connector_batch *b,
-                     struct err *err)
+static int unpublish(PGconn *pg, const char *name, const struct connector_batch *b, struct err *err)
 {
 	for (char **p = b->unpublish; p && *p; p++) {
 		long n = 0;
@@ -216,8 +215,8 @@ static int unpublish(PGconn *pg, const char *name, const struct connector_batch 
 			return -1;
 		if (n > 0)
 			log_json(LOG_INFO, "mentions made private: their upstream is private now",
-			         json_pack("{s:s, s:s, s:I}", "connector", name, "external_ids",
-			                   *p, "count", (json_int_t)n));
+			         json_pack("{s:s, s:s, s:I}", "connector", name, "external_ids", *p,
+			                   "count", (json_int_t)n));
 	}
 	return 0;
 }
@@ -306,7 +305,8 @@ static int write_batch(PGconn *pg, struct triage_ctx *t, const char *name,
 			return -1;
 		}
 		if (unpublish(pg, name, b, &ierr) == 0 &&
-		    pipeline_ingest_many(pg, t, b->mentions, b->nmentions, "triage", res, &failed, &ierr) == 0 &&
+		    pipeline_ingest_many(pg, t, b->mentions, b->nmentions, "triage", res, &failed,
+		                         &ierr) == 0 &&
 		    save_cursor(pg, name, b, &ierr) == 0 && pipeline_commit(pg, t, &ierr) == 0) {
 			for (int i = 0; i < b->nmentions; i++) {
 				st->added += res[i].outcome == INGEST_NEW;
