@@ -3,20 +3,22 @@
  * Cursor: {"repos": {"owner/name": {"since", "next", "walk_max", "etag",
  * "etag_since", "meta_etag", "meta_public", "public"}}}. A walk lists
  * issues updated at or after `since`, oldest update first, following Link
- * rel="next". While a walk is under way `next`
- * holds the URL of the page after the last committed one and `walk_max` the
- * newest updated_at seen so far; a restart continues from `next`, so no page
- * is fetched twice. When the walk ends, `since` becomes walk_max: the items
- * updated in that very second are listed again next time (since is
- * inclusive), which is harmless because ingest is idempotent, while a
- * strictly-later watermark could skip an item updated in the same second.
+ * rel="next". While a walk is under way `next` holds the URL of the page
+ * after the last committed one and `walk_max` the newest updated_at seen so
+ * far; a restart continues from `next`, so no page is fetched twice. When
+ * the walk ends, `since` becomes walk_max: the items updated in that very
+ * second are listed again next time (since is inclusive), which is harmless
+ * because ingest is idempotent, while a strictly-later watermark could skip
+ * an item updated in the same second.
  *
  * Conditional requests: the ETag of a first page is kept with the `since` it
  * answered. The next run asks for the same URL with If-None-Match, and a 304
  * (free on GitHub's rate limit) ends the repository's run with nothing
  * changed. So after a sync that found something, the next sync costs one
  * plain request per repository (it re-reads the boundary items), and every
- * sync after that, until something changes, one 304.
+ * sync after that, until something changes, one 304 - each after the
+ * repository's own conditional request (below), a 304 too while the
+ * repository does not change.
  *
  * Visibility: a listing of issues does not say whether the repository is
  * private, and a repository can be made private at any time. So the first
@@ -25,7 +27,7 @@
  * the "meta_public" it answered). Its issues are public only when GitHub
  * says "private": false and "visibility" "public", and the repository is not
  * in connectors.github.private_repos; any other answer, or none, fails the
- * repository's run with the cursor where it was: nothing is ever public by
+ * run with the repository's cursor where it was: nothing is ever public by
  * default. "public" is what the repository's mentions were last written as.
  * When it turns private, the batch asks the sync to take every stored
  * mention of the repository back from the public (connector_batch.unpublish)
