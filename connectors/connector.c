@@ -121,6 +121,9 @@ void connector_batch_clear(struct connector_batch *b)
 	free(b->mentions);
 	free(b->next_cursor);
 	free(b->note);
+	for (char **p = b->unpublish; p && *p; p++)
+		free(*p);
+	free(b->unpublish);
 	if (b->ack_free)
 		b->ack_free(b->ack_data);
 	memset(b, 0, sizeof(*b));

@@ -37,8 +37,8 @@ struct connector_config {
 	const char *const *github_repos; /* "owner/name" */
 	int github_nrepos;
 	const char *github_token; /* "" or NULL: anonymous (60 requests/h) */
-	/* "owner/name" of repositories whose issues are private: a listing of
-	 * a repository's issues does not say */
+	/* "owner/name" of repositories whose issues stay private whatever
+	 * GitHub says of the repository (the sync asks it every run) */
 	const char *const *github_private_repos;
 	int github_nprivate;
 
@@ -64,6 +64,13 @@ struct connector_batch {
 	int errors;        /* upstream items that could not be read (kept out of the batch) */
 	int requests;      /* upstream requests this batch cost */
 	char *note;        /* what happened, for logs (e.g. "acme/mesh: 304 Not Modified") */
+	/* NULL, or NULL-terminated external_id prefixes: stored mentions of this
+	 * connector's source whose external_id starts with one of them
+	 * (case-insensitively) stop being public in the batch's transaction,
+	 * before its mentions are written. Their upstream was made private (a
+	 * GitHub repository), and a listing that did not change since would
+	 * never show them again. */
+	char **unpublish;
 	void *ack_data;    /* the connector's, for connector_ack ... */
 	void (*ack_free)(void *ack_data); /* ... and how the batch frees it */
 };

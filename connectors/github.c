@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 /* Longest "owner/name" GitHub allows is 39 + 1 + 100; a little slack. */
 #define GH_REPO_MAX 160
@@ -297,6 +298,23 @@ static bool repository_public(const json_t *repository)
 	const json_t *vis = json_object_get(repository, "visibility");
 	return json_is_false(json_object_get(repository, "private")) &&
 	       (!vis || (json_is_string(vis) && strcmp(json_string_value(vis), "public") == 0));
+}
+
+int gh_repository_visibility(const json_t *answer, const char *repo, bool *is_public,
+                             struct err *err)
+{
+	const json_t *name = json_is_object(answer) ? json_object_get(answer, "full_name") : NULL;
+	if (!json_is_string(name) || strcasecmp(json_string_value(name), repo) != 0)
+		return err_set(err, "%.140s: GitHub's answer does not describe this repository",
+		               repo);
+	const json_t *vis = json_object_get(answer, "visibility");
+	if (!json_is_boolean(json_object_get(answer, "private")) || (vis && !json_is_string(vis)))
+		return err_set(err,
+		               "%.140s: GitHub's answer does not say whether the repository is "
+		               "private",
+		               repo);
+	*is_public = repository_public(answer);
+	return 0;
 }
 
 int gh_issue_to_mention(const json_t *issue, const char *repo, struct mention *m, struct err *err)

@@ -5,6 +5,7 @@
 #define CONNECTORS_GITHUB_H
 
 #include <jansson.h>
+#include <stdbool.h>
 #include <stdint.h>
 
 #include "triage/err.h"
@@ -14,13 +15,25 @@
  * payload.issue) of repo "owner/name" (borrowed) into *m (new strings, which
  * the caller releases with mention_clear). When the issue carries its own
  * "repository" object, the mention is public only if that says the
- * repository is (see gh_webhook_to_mentions); without one it is public. Returns 1 and fills *m when it is
- * an idea, 0 when it must be skipped (a pull request: it has a "pull_request"
+ * repository is (see gh_webhook_to_mentions); without one it is public, and
+ * the caller, who knows the repository, makes it private where it is not
+ * (connectors/github_source.c asks GitHub). Returns 1 and fills *m when it
+ * is an idea, 0 when it must be skipped (a pull request: it has a "pull_request"
  * key), -1 and *err (field = JSON path, e.g. "issue.number") when a required
  * field is missing or mistyped. *m is written only when 1 is returned, and
  * then overwritten without freeing what it held. */
 int gh_issue_to_mention(const json_t *issue, const char *repo, struct mention *m, struct err *err)
     __attribute__((warn_unused_result));
+
+/* A "get a repository" answer (GET /repos/{owner}/{name}; borrowed) for
+ * repo "owner/name": 0 and *is_public, true only when it says "private":
+ * false and "visibility" (when present) "public" (the rule
+ * gh_webhook_to_mentions applies); -1 and *err when it is not such an
+ * answer about repo ("full_name" not repo, case-insensitively; "private"
+ * not a boolean; "visibility" not a string). *is_public is written only on
+ * success. */
+int gh_repository_visibility(const json_t *answer, const char *repo, bool *is_public,
+                             struct err *err) __attribute__((warn_unused_result));
 
 /* One webhook delivery (payload borrowed; event = the X-GitHub-Event header)
  * into up to two mentions: issues and discussion give the post; issue_comment

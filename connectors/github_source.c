@@ -1,21 +1,41 @@
 /* connectors/github_source.c - GitHub issues over REST, one page per batch.
  *
  * Cursor: {"repos": {"owner/name": {"since", "next", "walk_max", "etag",
- * "etag_since"}}}. A walk lists issues updated at or after `since`, oldest
- * update first, following Link rel="next". While a walk is under way `next`
- * holds the URL of the page after the last committed one and `walk_max` the
- * newest updated_at seen so far; a restart continues from `next`, so no page
- * is fetched twice. When the walk ends, `since` becomes walk_max: the items
- * updated in that very second are listed again next time (since is
- * inclusive), which is harmless because ingest is idempotent, while a
- * strictly-later watermark could skip an item updated in the same second.
+ * "etag_since", "meta_etag", "meta_public", "public"}}}. A walk lists
+ * issues updated at or after `since`, oldest update first, following Link
+ * rel="next". While a walk is under way `next` holds the URL of the page
+ * after the last committed one and `walk_max` the newest updated_at seen so
+ * far; a restart continues from `next`, so no page is fetched twice. When
+ * the walk ends, `since` becomes walk_max: the items updated in that very
+ * second are listed again next time (since is inclusive), which is harmless
+ * because ingest is idempotent, while a strictly-later watermark could skip
+ * an item updated in the same second.
  *
  * Conditional requests: the ETag of a first page is kept with the `since` it
  * answered. The next run asks for the same URL with If-None-Match, and a 304
  * (free on GitHub's rate limit) ends the repository's run with nothing
  * changed. So after a sync that found something, the next sync costs one
  * plain request per repository (it re-reads the boundary items), and every
- * sync after that, until something changes, one 304.
+ * sync after that, until something changes, one 304 - each after the
+ * repository's own conditional request (below), a 304 too while the
+ * repository does not change.
+ *
+ * Visibility: a listing of issues does not say whether the repository is
+ * private, and a repository can be made private at any time. So the first
+ * fetch of each repository in a run asks GitHub (GET /repos/{owner}/{name},
+ * conditional on "meta_etag": an unchanged repository costs a 304, read with
+ * the "meta_public" it answered). Its issues are public only when GitHub
+ * says "private": false and "visibility" "public", and the repository is not
+ * in connectors.github.private_repos; any other answer, or none, fails the
+ * run with the repository's cursor where it was: nothing is ever public by
+ * default. "public" is what the repository's mentions were last written as.
+ * When it turns private, the batch asks the sync to take every stored
+ * mention of the repository back from the public (connector_batch.unpublish)
+ * in the transaction that stores the new "public"; when it turns public
+ * again, the repository is listed again from the start, so each issue is
+ * re-read as public. A 404 (a repository deleted, or made private where the
+ * token may not see it) is not public either: one batch takes the stored
+ * mentions back, then the run fails saying why.
  *
  * Rate limits: X-RateLimit-Remaining 0 with X-RateLimit-Reset, or a 403/429
  * with Retry-After (secondary limits), become retry_after; until then the
@@ -39,6 +59,13 @@ struct gh_state {
 	struct chttp *http;
 	int pos;              /* index of the repository this run is on */
 	time_t blocked_until; /* rate limited: no request before this */
+	/* repository pos's visibility as GitHub gave it this run */
+	int known;            /* pos + 1 once asked this run, else 0 */
+	bool upstream_public; /* its answer */
+	char meta_etag[256];  /* the answer's ETag ("": none) */
+	/* 1: the answer was a 404; 2: the batch taking its mentions back has
+	 * been handed out, so the next fetch fails the run */
+	int unseen;
 };
 
 static void *gh_create(const struct connector_config *cfg, bool *configured, struct err *err)
@@ -78,7 +105,10 @@ static void gh_destroy(void *state)
 
 static void gh_rewind(void *state)
 {
-	((struct gh_state *)state)->pos = 0;
+	struct gh_state *s = state;
+	s->pos = 0;
+	s->known = 0; /* every run asks again */
+	s->unseen = 0;
 }
 
 static const char *str_of(const json_t *obj, const char *key)
@@ -159,6 +189,20 @@ static bool header_safe(const char *v)
 	return n <= 250;
 }
 
+/* The headers of every request to GitHub into h (room for 3 more after
+ * them); auth holds the Authorization line. Returns how many. */
+static int api_headers(const struct gh_state *s, char auth[600], const char **h)
+{
+	int n = 0;
+	h[n++] = "Accept: application/vnd.github+json";
+	h[n++] = "X-GitHub-Api-Version: " GH_API_VERSION;
+	if (s->cfg->github_token && *s->cfg->github_token) {
+		snprintf(auth, 600, "Authorization: Bearer %s", s->cfg->github_token);
+		h[n++] = auth;
+	}
+	return n;
+}
+
 /* Builds the first page's URL for repo from since (may be NULL). */
 static char *first_url(const struct gh_state *s, const char *repo, const char *since)
 {
@@ -182,8 +226,117 @@ static bool repo_private(const struct connector_config *cfg, const char *repo)
 	return false;
 }
 
+/* Reads a "get a repository" answer of repo into *pub. */
+static int read_visibility(const struct chttp_response *r, const char *repo, bool *pub,
+                           struct err *err)
+{
+	json_error_t jerr;
+	json_t *j = json_loadb(r->body, r->len, 0, &jerr);
+	if (!j)
+		return err_set(err,
+		               "%s: GitHub sent malformed JSON for the repository (line %d, "
+		               "column %d: %s)",
+		               repo, jerr.line, jerr.column, jerr.text);
+	int rc = gh_repository_visibility(j, repo, pub, err);
+	json_decref(j);
+	return rc;
+}
+
+/* Asks GitHub once per run, before the repository's first page, whether repo
+ * (the one at s->pos) is public; st is its cursor. 0 when s knows (a 404
+ * also sets s->unseen), -1 and *err (*retry_after on a rate limit) when
+ * GitHub did not say clearly. */
+static int ask_visibility(struct gh_state *s, const char *repo, const json_t *st,
+                          struct connector_batch *b, long *retry_after, struct err *err)
+{
+	if (s->known == s->pos + 1)
+		return 0;
+	char auth[600], inm[300], *url = NULL;
+	const char *headers[6] = {0};
+	int nh = api_headers(s, auth, headers);
+	const char *etag = str_of(st, "meta_etag");
+	const json_t *was = json_object_get(st, "meta_public");
+	/* a 304 is read with the answer the ETag belongs to: both or neither */
+	bool conditional = etag && json_is_boolean(was) && header_safe(etag);
+	if (conditional) {
+		snprintf(inm, sizeof(inm), "If-None-Match: %s", etag);
+		headers[nh++] = inm;
+	}
+	const char *base = s->cfg->github_api_url;
+	size_t bl = strlen(base);
+	if (asprintf(&url, "%.*s/repos/%s", (int)(bl && base[bl - 1] == '/' ? bl - 1 : bl), base,
+	             repo) < 0)
+		return err_set(err, "out of memory");
+	struct chttp_response r = {0};
+	b->requests++;
+	int rc = chttp_request(s->http, "GET", url, headers, NULL, NULL, NULL, &r, err);
+	free(url);
+	if (rc < 0)
+		return -1;
+	rc = -1;
+	bool pub = false;
+	const char *etag_new = chttp_header(&r, "ETag");
+	if ((r.status == 403 || r.status == 429) && rate_limited(s, &r, retry_after, repo, err))
+		goto out;
+	if (r.status == 404) {
+		/* GitHub's answer for a repository deleted, or made private where
+		 * this token may not see it: not public, whichever it is */
+		s->unseen = 1;
+		etag_new = NULL;
+	} else if (r.status == 304 && conditional) {
+		pub = json_is_true(was);
+		etag_new = etag;
+	} else if (r.status != 200) {
+		char msg[220];
+		upstream_message(&r, msg, sizeof(msg));
+		err_set(err, "%s: GitHub answered HTTP %ld for the repository%s%s", repo, r.status,
+		        *msg ? ": " : "", msg);
+		goto out;
+	} else if (read_visibility(&r, repo, &pub, err) < 0) {
+		goto out;
+	}
+	s->upstream_public = pub;
+	snprintf(s->meta_etag, sizeof(s->meta_etag), "%s",
+	         etag_new && header_safe(etag_new) ? etag_new : "");
+	s->known = s->pos + 1;
+	rc = 0;
+out:
+	chttp_response_clear(&r);
+	return rc;
+}
+
+/* Writes what this run knows of repo's visibility into its cursor st and
+ * acts on a change since the mentions were last written (see the top). */
+static int apply_visibility(const struct gh_state *s, const char *repo, json_t *st,
+                            struct connector_batch *b, struct err *err)
+{
+	bool pub = s->upstream_public && !repo_private(s->cfg, repo);
+	const json_t *was = json_object_get(st, "public");
+	/* no "public" yet (a cursor written before this was asked): its
+	 * mentions may have been written public */
+	if (!pub && !json_is_false(was)) {
+		/* the external_ids of connectors/github.c: "owner/name#N" (issues
+		 * and their comments), "owner/name/discussions/N" (and theirs) */
+		size_t n = strlen(repo) + 2;
+		b->unpublish = calloc(3, sizeof(char *));
+		for (int i = 0; b->unpublish && i < 2; i++)
+			if ((b->unpublish[i] = malloc(n)))
+				snprintf(b->unpublish[i], n, "%s%c", repo, "#/"[i]);
+		if (!b->unpublish || !b->unpublish[0] || !b->unpublish[1])
+			return err_set(err, "out of memory");
+	} else if (pub && json_is_false(was)) {
+		const char *walk[] = {"since", "next", "walk_max", "etag", "etag_since"};
+		for (size_t i = 0; i < sizeof(walk) / sizeof(walk[0]); i++)
+			json_object_del(st, walk[i]);
+	}
+	set_or_del(st, "meta_etag", *s->meta_etag ? s->meta_etag : NULL);
+	json_object_set_new(st, "meta_public", json_boolean(s->upstream_public));
+	json_object_set_new(st, "public", json_boolean(pub));
+	return 0;
+}
+
 /* Reads one page's issues into b; *max_upd/max_s: the newest updated_at.
- * A private repository's issues stay private (connectors.github.private_repos). */
+ * A private repository's issues stay private. */
 static int read_page(const struct chttp_response *r, const char *repo, bool private_repo,
                      struct connector_batch *b, int64_t *max_upd, char *max_s, size_t max_len,
                      struct err *err)
@@ -257,6 +410,22 @@ static int gh_fetch(void *state, const char *cursor, struct connector_batch *b, 
 	}
 	const char *repo = s->cfg->github_repos[s->pos];
 	json_t *st = repo_cursor(root, repo);
+	if (s->unseen == 2) {
+		err_set(
+		    err,
+		    "%s: GitHub answered HTTP 404 for the repository (deleted, or private to this "
+		    "token): its mentions are private now",
+		    repo);
+		goto out;
+	}
+	if (ask_visibility(s, repo, st, b, retry_after, err) < 0 ||
+	    apply_visibility(s, repo, st, b, err) < 0)
+		goto out;
+	if (s->unseen) { /* this batch takes its mentions back; the next fails */
+		s->unseen = 2;
+		goto finish;
+	}
+	bool pub = json_is_true(json_object_get(st, "public"));
 	const char *since = str_of(st, "since"), *cont = str_of(st, "next");
 	int64_t t;
 	if (since && gh_time_parse(since, &t) < 0)
@@ -269,13 +438,8 @@ static int gh_fetch(void *state, const char *cursor, struct connector_batch *b, 
 		goto out;
 	}
 	char auth[600], inm[300];
-	const char *headers[6] = {"Accept: application/vnd.github+json",
-	                          "X-GitHub-Api-Version: " GH_API_VERSION};
-	int nh = 2;
-	if (s->cfg->github_token && *s->cfg->github_token) {
-		snprintf(auth, sizeof(auth), "Authorization: Bearer %s", s->cfg->github_token);
-		headers[nh++] = auth;
-	}
+	const char *headers[6] = {0};
+	int nh = api_headers(s, auth, headers);
 	const char *etag = str_of(st, "etag"), *etag_since = str_of(st, "etag_since");
 	bool conditional = !cont && etag &&
 	                   ((!since && !etag_since) || (since && etag_since && !strcmp(since, etag_since)));
@@ -310,8 +474,7 @@ static int gh_fetch(void *state, const char *cursor, struct connector_batch *b, 
 		snprintf(max_s, sizeof(max_s), "%s", walk_max);
 	else
 		max_upd = 0;
-	if (read_page(&r, repo, repo_private(s->cfg, repo), b, &max_upd, max_s, sizeof(max_s),
-	              err) < 0)
+	if (read_page(&r, repo, !pub, b, &max_upd, max_s, sizeof(max_s), err) < 0)
 		goto out;
 	next = chttp_header(&r, "Link") ? chttp_link_next(chttp_header(&r, "Link")) : NULL;
 	if (next && !same_api(s, next)) {
@@ -377,12 +540,8 @@ static int gh_verify(void *state, const char *const *ids, int n, bool *gone, int
 		return err_set(err, "rate limited by GitHub; retrying in %ld s", *retry_after);
 	}
 	char auth[600];
-	const char *headers[4] = {"Accept: application/vnd.github+json",
-	                          "X-GitHub-Api-Version: " GH_API_VERSION};
-	if (s->cfg->github_token && *s->cfg->github_token) {
-		snprintf(auth, sizeof(auth), "Authorization: Bearer %s", s->cfg->github_token);
-		headers[2] = auth;
-	}
+	const char *headers[6] = {0};
+	(void)api_headers(s, auth, headers);
 	const char *base = s->cfg->github_api_url;
 	size_t bl = strlen(base);
 	int checked = 0;

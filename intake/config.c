@@ -98,8 +98,9 @@ const struct config_setting config_settings[] = {
     S("connectors.github.token", CFG_STRING, github_token, "GITHUB_TOKEN", 0, 0, true, false,
       "GitHub API token"),
     S("connectors.github.private_repos", CFG_STRLIST, github_private_repos, NULL, 0, 0, false,
-      false, "owner/name repositories whose synced issues stay private (never public text, "
-             "demand or links); webhook deliveries say so themselves"),
+      false, "owner/name repositories whose issues stay private even where GitHub says the "
+             "repository is public (the sync asks GitHub every run: private and internal "
+             "repositories need no entry)"),
     S("connectors.reddit.api_url", CFG_STRING, reddit_api_url, NULL, 0, 0, false, false,
       "Reddit OAuth API base URL"),
     S("connectors.reddit.auth_url", CFG_STRING, reddit_auth_url, NULL, 0, 0, false, false,

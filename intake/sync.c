@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "db/db.h"
+#include "db/mention_privacy.h"
 #include "intake/app.h"
 #include "intake/log.h"
 #include "intake/metrics.h"
@@ -202,6 +203,24 @@ static bool retryable(const char *msg)
 	       strstr(msg, "could not serialize");
 }
 
+/* Inside the batch's transaction, before its mentions are written: the
+ * stored mentions whose upstream turned private stop being public
+ * (connector_batch.unpublish), so they leave every outside view with the
+ * commit that stores the cursor saying so. */
+static int unpublish(PGconn *pg, const char *name, const struct connector_batch *b, struct err *err)
+{
+	for (char **p = b->unpublish; p && *p; p++) {
+		long n = 0;
+		if (db_mentions_unpublish(pg, name, *p, &n, err) < 0)
+			return -1;
+		if (n > 0)
+			log_json(LOG_INFO, "mentions made private: their upstream is private now",
+			         json_pack("{s:s, s:s, s:I}", "connector", name, "external_ids", *p,
+			                   "count", (json_int_t)n));
+	}
+	return 0;
+}
+
 /* Ingests b's mentions and stores its cursor in one transaction. A mention the
  * pipeline rejects without breaking the transaction is counted and skipped; a
  * database error rolls the whole batch back (tried twice on a deadlock or a
@@ -214,6 +233,7 @@ static int write_one_by_one(PGconn *pg, struct triage_ctx *t, const char *name,
 		bool failed = false;
 		if (pipeline_begin(pg, err) < 0)
 			return -1;
+		failed = unpublish(pg, name, b, err) < 0;
 		for (int i = 0; i < b->nmentions && !failed; i++) {
 			struct ingest_result r;
 			struct err ierr = {0};
@@ -284,7 +304,9 @@ static int write_batch(PGconn *pg, struct triage_ctx *t, const char *name,
 			free(res);
 			return -1;
 		}
-		if (pipeline_ingest_many(pg, t, b->mentions, b->nmentions, "triage", res, &failed, &ierr) == 0 &&
+		if (unpublish(pg, name, b, &ierr) == 0 &&
+		    pipeline_ingest_many(pg, t, b->mentions, b->nmentions, "triage", res, &failed,
+		                         &ierr) == 0 &&
 		    save_cursor(pg, name, b, &ierr) == 0 && pipeline_commit(pg, t, &ierr) == 0) {
 			for (int i = 0; i < b->nmentions; i++) {
 				st->added += res[i].outcome == INGEST_NEW;
@@ -494,7 +516,7 @@ static int run_batches(PGconn *pg, struct triage_ctx *t, struct connector *c,
 		metrics_sync_fetched(name, b.nmentions);
 		if (!b.done && connector_can_prefetch(c))
 			prefetch_start(&pf, c, b.next_cursor);
-		if (b.nmentions > 0 || strcmp(b.next_cursor, *cursor) != 0) {
+		if (b.nmentions > 0 || b.unpublish || strcmp(b.next_cursor, *cursor) != 0) {
 			if (write_batch(pg, t, name, &b, st, err) < 0) {
 				connector_batch_clear(&b);
 				prefetch_discard(&pf); /* its cursor follows a batch not written */

@@ -51,7 +51,8 @@ struct run {
 	int mentions, skipped, errors, batches, requests, deleted;
 	long retry;
 	struct err err;
-	json_t *items; /* [{external_id, title, votes, labels, deleted}] */
+	json_t *items; /* [{external_id, title, votes, labels, deleted, public}] */
+	int unpublish; /* batches that asked to take stored mentions back */
 };
 
 static int run_once(struct connector *c, char **cursor, struct run *r)
@@ -68,16 +69,17 @@ static int run_once(struct connector *c, char **cursor, struct run *r)
 		r->skipped += b.skipped;
 		r->errors += b.errors;
 		r->requests += b.requests;
+		r->unpublish += b.unpublish != NULL;
 		for (int k = 0; k < b.nmentions; k++) {
 			const struct mention *m = &b.mentions[k];
 			json_t *labels = json_array();
 			for (int l = 0; l < m->nlabels; l++)
 				json_array_append_new(labels, json_string(m->labels[l]));
 			json_array_append_new(r->items,
-					      json_pack("{s:s, s:s, s:i, s:o, s:b}", "external_id",
+					      json_pack("{s:s, s:s, s:i, s:o, s:b, s:b}", "external_id",
 							m->external_id, "title", m->title, "votes",
 							m->votes, "labels", labels, "deleted",
-							m->deleted));
+							m->deleted, "public", m->is_public));
 			r->deleted += m->deleted;
 		}
 		free(*cursor);
@@ -146,35 +148,48 @@ Test(connectors, github_three_pages_follow_link_next_with_the_right_request)
 	struct run r;
 	cr_assert_eq(run_once(c, &cursor, &r), 250, "%s", r.err.msg);
 	cr_expect_eq(r.batches, 3);
-	cr_expect_eq(fake_nrequests(fake), 3, "exactly one request per page");
+	cr_expect_eq(fake_nrequests(fake), 4, "the repository's visibility, then one request per page");
+	cr_expect_eq(r.requests, 4);
 	cr_expect_eq(fake_count(fake, "/repos/acme/mesh/issues", "page=2"), 1);
 	cr_expect_eq(fake_count(fake, "/repos/acme/mesh/issues", "page=3"), 1);
-	char *first = fake_request_target(fake, 0);
+	char *meta = fake_request_target(fake, 0), *first = fake_request_target(fake, 1);
+	cr_expect_str_eq(meta, "/repos/acme/mesh", "asked before any issue is read");
 	cr_expect(strstr(first, "state=all") && strstr(first, "sort=updated") &&
 		      strstr(first, "direction=asc") && strstr(first, "per_page=100") &&
 		      !strstr(first, "since="),
 		  "%s", first);
+	free(meta);
 	free(first);
-	char *h = fake_request_header(fake, 0, "Accept");
-	cr_expect_str_eq(h, "application/vnd.github+json");
-	free(h);
-	h = fake_request_header(fake, 0, "X-GitHub-Api-Version");
-	cr_expect_str_eq(h, "2022-11-28");
-	free(h);
-	h = fake_request_header(fake, 0, "Authorization");
-	cr_expect_str_eq(h, "Bearer ghp_test");
-	free(h);
-	h = fake_request_header(fake, 0, "User-Agent");
-	cr_expect(h && strncmp(h, "ideatriage/0.1 (+https://", 25) == 0, "%s", h);
-	free(h);
-	h = fake_request_header(fake, 0, "Accept-Encoding");
-	cr_expect(h && strstr(h, "gzip"), "compressed answers are accepted: %s", h ? h : "none");
-	free(h);
+	for (int i = 0; i < 2; i++) { /* both kinds of request carry the same headers */
+		char *h = fake_request_header(fake, i, "Accept");
+		cr_expect_str_eq(h, "application/vnd.github+json");
+		free(h);
+		h = fake_request_header(fake, i, "X-GitHub-Api-Version");
+		cr_expect_str_eq(h, "2022-11-28");
+		free(h);
+		h = fake_request_header(fake, i, "Authorization");
+		cr_expect_str_eq(h, "Bearer ghp_test");
+		free(h);
+		h = fake_request_header(fake, i, "User-Agent");
+		cr_expect(h && strncmp(h, "ideatriage/0.1 (+https://", 25) == 0, "%s", h);
+		free(h);
+		h = fake_request_header(fake, i, "Accept-Encoding");
+		cr_expect(h && strstr(h, "gzip"), "compressed answers are accepted: %s",
+			  h ? h : "none");
+		free(h);
+		h = fake_request_header(fake, i, "If-None-Match");
+		cr_expect_null(h, "nothing to compare with on a first run");
+		free(h);
+	}
 	/* the cursor: since = the newest updated_at seen, no walk in progress */
 	json_t *cj = json_loads(cursor, 0, NULL);
 	json_t *st = json_object_get(json_object_get(cj, "repos"), "acme/mesh");
 	cr_expect_str_eq(json_string_value(json_object_get(st, "since")), "2026-01-01T04:10:00Z");
 	cr_expect_null(json_object_get(st, "next"));
+	/* and the repository's visibility, with the ETag of GitHub's answer */
+	cr_expect(json_is_true(json_object_get(st, "public")));
+	cr_expect(json_is_true(json_object_get(st, "meta_public")));
+	cr_expect(json_is_string(json_object_get(st, "meta_etag")));
 	json_decref(cj);
 	run_free(&r);
 	free(cursor);
@@ -211,33 +226,131 @@ Test(connectors, github_nothing_new_costs_one_request_then_a_304)
 	cr_assert_eq(run_once(c, &cursor, &r), 30);
 	run_free(&r);
 	fake_reset_requests(fake);
-	/* the run after a change re-reads the boundary item: one plain request */
+	/* the run after a change re-reads the boundary item: one plain request,
+	 * after the repository's visibility (a 304: it did not change) */
 	cr_assert_geq(run_once(c, &cursor, &r), 0, "%s", r.err.msg);
-	cr_expect_eq(fake_nrequests(fake), 1);
+	cr_expect_eq(fake_nrequests(fake), 2);
+	cr_expect_eq(fake_count_status(fake, "/repos/acme/etag", 304), 1);
 	run_free(&r);
 	char *before = strdup(cursor);
-	/* from then on, one conditional request answered 304 and nothing changes */
+	/* from then on, two conditional requests answered 304 and nothing changes */
 	for (int i = 0; i < 2; i++) {
 		fake_reset_requests(fake);
 		cr_assert_eq(run_once(c, &cursor, &r), 0, "%s", r.err.msg);
-		cr_expect_eq(fake_nrequests(fake), 1);
+		cr_expect_eq(fake_nrequests(fake), 2);
 		cr_expect_eq(fake_count_status(fake, "/issues", 304), 1);
-		char *inm = fake_request_header(fake, 0, "If-None-Match");
-		cr_expect(inm && strncmp(inm, "W/\"", 3) == 0);
-		free(inm);
+		cr_expect_eq(fake_count_status(fake, "/repos/acme/etag", 304), 2);
+		for (int k = 0; k < 2; k++) {
+			char *inm = fake_request_header(fake, k, "If-None-Match");
+			cr_expect(inm && strncmp(inm, "W/\"", 3) == 0);
+			free(inm);
+		}
 		cr_expect_str_eq(cursor, before, "a 304 changes nothing");
 		run_free(&r);
 	}
-	/* something new: a 200 again, with only what changed (and the boundary) */
+	/* something new: a 200 again, with only what changed (and the boundary);
+	 * the repository's answer changed too (its open_issues_count) */
 	fake_github_add(fake, "acme/etag", 2, 0);
 	fake_reset_requests(fake);
 	cr_assert_eq(run_once(c, &cursor, &r), 3);
-	cr_expect_eq(fake_nrequests(fake), 1);
-	char *t = fake_request_target(fake, 0);
+	cr_expect_eq(fake_nrequests(fake), 2);
+	cr_expect_eq(fake_count_status(fake, "/repos/acme/etag", 200), 2);
+	char *t = fake_request_target(fake, 1);
 	cr_expect(strstr(t, "since=2026-01-01T00:30:00Z"), "%s", t);
 	free(t);
 	run_free(&r);
 	free(before);
+	free(cursor);
+	connector_free(c);
+}
+
+/* How many of the run's items are public. */
+static int public_items(struct run *r)
+{
+	int n = 0;
+	size_t i;
+	json_t *it;
+	json_array_foreach(r->items, i, it) n += json_is_true(json_object_get(it, "public"));
+	return n;
+}
+
+Test(connectors, github_issues_are_public_only_when_github_says_the_repository_is)
+{
+	const char *vis[] = {"public", "private", "internal"};
+	for (int i = 0; i < 3; i++) {
+		char repo[40];
+		snprintf(repo, sizeof(repo), "acme/vis-%s", vis[i]);
+		fake_github_add(fake, repo, 4, 0);
+		fake_github_visibility(fake, repo, vis[i]);
+		struct connector *c = github(repo);
+		char *cursor = NULL;
+		struct run r;
+		cr_assert_eq(run_once(c, &cursor, &r), 4, "%s: %s", repo, r.err.msg);
+		cr_expect_eq(public_items(&r), i == 0 ? 4 : 0, "%s", repo);
+		/* a repository not public: stored mentions are taken back (a
+		 * cursor without "public" may have written them public) */
+		cr_expect_eq(r.unpublish, i == 0 ? 0 : 1, "%s", repo);
+		json_t *cj = json_loads(cursor, 0, NULL);
+		json_t *st = json_object_get(json_object_get(cj, "repos"), repo);
+		cr_expect_eq(json_is_true(json_object_get(st, "public")), i == 0, "%s", repo);
+		json_decref(cj);
+		run_free(&r);
+		/* known private: the next run takes nothing back again */
+		cr_assert_geq(run_once(c, &cursor, &r), 0, "%s", r.err.msg);
+		cr_expect_eq(r.unpublish, 0);
+		run_free(&r);
+		free(cursor);
+		connector_free(c);
+	}
+}
+
+Test(connectors, github_no_clear_answer_on_visibility_fails_before_any_issue)
+{
+	fake_github_add(fake, "acme/vague", 4, 0);
+	const char *json[] = {"Content-Type: application/json", NULL};
+	const char *html[] = {"Content-Type: text/html", NULL};
+	struct {
+		int status;
+		const char *const *headers;
+		const char *body, *expect;
+	} cases[] = {
+	    {500, json, "{\"message\":\"Server Error\"}", "HTTP 500"},
+	    {403, json, "{\"message\":\"Resource not accessible by integration\"}", "HTTP 403"},
+	    {301, json, "{\"message\":\"Moved Permanently\"}", "HTTP 301"},
+	    {304, json, "", "HTTP 304"}, /* never asked conditionally */
+	    {200, html, "<html>Unicorn!</html>", "malformed JSON"},
+	    {200, json, "[]", "does not describe"},
+	    {200, json, "{\"full_name\":\"acme/vague\",\"visibility\":\"public\"}",
+	     "whether the repository is private"},
+	    {200, json, "{\"full_name\":\"acme/vague\",\"private\":\"false\"}",
+	     "whether the repository is private"},
+	    {200, json, "{\"full_name\":\"acme/vague\",\"private\":false,\"visibility\":1}",
+	     "whether the repository is private"},
+	    {200, json, "{\"full_name\":\"acme/other\",\"private\":false,\"visibility\":\"public\"}",
+	     "does not describe"},
+	};
+	struct connector *c = github("acme/vague");
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		fake_canned(fake, "/repos/acme/vague", 1, cases[i].status, cases[i].headers,
+			    cases[i].body, strlen(cases[i].body), 0);
+		fake_reset_requests(fake);
+		char *cursor = strdup("{}");
+		struct run r;
+		cr_assert_eq(run_once(c, &cursor, &r), -1, "case %zu was taken as an answer", i);
+		cr_expect(strstr(r.err.msg, cases[i].expect), "case %zu: '%s' lacks '%s'", i,
+			  r.err.msg, cases[i].expect);
+		cr_expect_eq(r.mentions, 0);
+		cr_expect_str_eq(cursor, "{}");
+		cr_expect_eq(fake_count(fake, "/issues", NULL), 0, "case %zu: issues were read", i);
+		run_free(&r);
+		free(cursor);
+	}
+	/* the same repository, answered properly: public */
+	char *cursor = strdup("{}");
+	struct run r;
+	cr_assert_eq(run_once(c, &cursor, &r), 4, "%s", r.err.msg);
+	cr_expect_eq(public_items(&r), 4);
+	run_free(&r);
 	free(cursor);
 	connector_free(c);
 }
@@ -256,11 +369,11 @@ Test(connectors, github_rate_limit_403_returns_retry_after_and_sends_nothing_unt
 	run_free(&r);
 	/* asked again at once: no request goes out */
 	cr_assert_eq(run_once(c, &cursor, &r), -1);
-	cr_expect_eq(fake_nrequests(fake), 1, "no hammering");
+	cr_expect_eq(fake_nrequests(fake), 2, "no hammering (the visibility, the refused page)");
 	run_free(&r);
 	sleep((unsigned)r.retry + 1);
 	cr_assert_eq(run_once(c, &cursor, &r), 10, "%s", r.err.msg);
-	cr_expect_eq(fake_nrequests(fake), 2);
+	cr_expect_eq(fake_nrequests(fake), 4, "a new run asks the visibility again");
 	run_free(&r);
 	free(cursor);
 	connector_free(c);

@@ -187,6 +187,7 @@ Test(hostile, reddit_token_with_a_huge_expiry_is_clamped)
 Test(hostile, a_redirect_to_another_host_is_not_followed)
 {
 	repos[0] = "acme/redir";
+	fake_github_visibility(fake, "acme/redir", "public"); /* only its issues are hostile */
 	fake_github_add(other, "acme/redir", 3, 0);
 	char loc[200];
 	snprintf(loc, sizeof(loc), "Location: %s/repos/acme/redir/issues?state=all",
@@ -206,6 +207,7 @@ Test(hostile, a_redirect_to_another_host_is_not_followed)
 Test(hostile, a_redirect_or_link_to_another_scheme_is_refused)
 {
 	repos[0] = "acme/scheme";
+	fake_github_visibility(fake, "acme/scheme", "public"); /* only its issues are hostile */
 	const char *h1[] = {"Location: file:///etc/passwd", NULL};
 	fake_canned(fake, "/repos/acme/scheme/issues", 1, 302, h1, "", 0, 0);
 	fails_unmoved("github", "HTTP 302");
@@ -223,6 +225,7 @@ Test(hostile, a_redirect_or_link_to_another_scheme_is_refused)
 Test(hostile, a_link_to_the_same_page_stops_the_run)
 {
 	repos[0] = "acme/selfloop";
+	fake_github_visibility(fake, "acme/selfloop", "public"); /* only its issues are hostile */
 	char link[300];
 	snprintf(link, sizeof(link),
 	         "Link: "
@@ -233,7 +236,7 @@ Test(hostile, a_link_to_the_same_page_stops_the_run)
 	fake_canned(fake, "/repos/acme/selfloop/issues", 50, 200, h, "[]", 2, 0);
 	fake_reset_requests(fake);
 	fails_unmoved("github", "stopped to avoid a loop");
-	cr_expect_eq(fake_nrequests(fake), 1);
+	cr_expect_eq(fake_nrequests(fake), 2, "the repository's visibility, the looping page");
 	fake_canned(fake, "/nothing", 0, 200, NULL, "", 0, 0);
 }
 
@@ -253,6 +256,7 @@ static char *padded_list(size_t n)
 Test(hostile, a_body_one_byte_over_the_cap_is_refused_and_one_at_the_cap_accepted)
 {
 	repos[0] = "acme/cap";
+	fake_github_visibility(fake, "acme/cap", "public"); /* only its issues are hostile */
 	cc.max_response_bytes = 4096;
 	const char *h[] = {"Content-Type: application/json", NULL};
 	char *over = padded_list(4097), *at = padded_list(4096);
@@ -312,6 +316,7 @@ static long maxrss_kb(void)
 Test(hostile, a_gzip_bomb_is_cut_at_the_cap_on_decoded_bytes)
 {
 	repos[0] = "acme/bomb";
+	fake_github_visibility(fake, "acme/bomb", "public"); /* only its issues are hostile */
 	cc.max_response_bytes = 1 << 20;
 	size_t len;
 	unsigned char *bomb = gzip_bomb((size_t)1 << 30, &len); /* 1 GiB of spaces */
@@ -331,6 +336,7 @@ Test(hostile, a_gzip_bomb_is_cut_at_the_cap_on_decoded_bytes)
 Test(hostile, a_slow_drip_is_cut_by_the_timeout)
 {
 	repos[0] = "acme/drip";
+	fake_github_visibility(fake, "acme/drip", "public"); /* only its issues are hostile */
 	cc.timeout_s = 2;
 	const char *h[] = {"Content-Type: application/json", NULL};
 	char *body = padded_list(200); /* 200 bytes at 1 per 250 ms: 50 s */

@@ -112,7 +112,7 @@ Test(sync, three_pages_land_with_their_cursor_and_nothing_new_costs_one_request)
 	cr_expect_eq(res.outcome, SYNC_OK);
 	cr_expect_eq(res.stats.fetched, 225, "25 pull requests skipped");
 	cr_expect_eq(res.stats.added, 225);
-	cr_expect_eq(res.stats.requests, 3);
+	cr_expect_eq(res.stats.requests, 4, "the repository's visibility, then 3 pages");
 	cr_expect_eq(mentions_of("acme/mesh"), 225);
 	cr_expect_eq(testdb_count(pg, "ideas"), testdb_count(pg, "ideas WHERE id IN (SELECT idea_id FROM mentions)"));
 	char *since = state("cursor #>> '{repos,acme/mesh,since}'", "github");
@@ -126,12 +126,15 @@ Test(sync, three_pages_land_with_their_cursor_and_nothing_new_costs_one_request)
 
 	fake_reset_requests(fake);
 	cr_assert_eq(sync_with("github", 0, &res), 0, "%s", res.error);
-	cr_expect_eq(fake_nrequests(fake), 1, "one request for a repository with nothing new");
+	cr_expect_eq(fake_nrequests(fake), 2,
+		     "for a repository with nothing new: its visibility, the boundary re-read");
+	cr_expect_eq(fake_count_status(fake, "/repos/acme/mesh", 304), 1, "visibility unchanged");
 	cr_expect_eq(res.stats.added + res.stats.updated, 0);
 	fake_reset_requests(fake);
 	cr_assert_eq(sync_with("github", 0, &res), 0, "%s", res.error);
-	cr_expect_eq(fake_nrequests(fake), 1);
+	cr_expect_eq(fake_nrequests(fake), 2);
 	cr_expect_eq(fake_count_status(fake, "/issues", 304), 1, "answered 304 Not Modified");
+	cr_expect_eq(fake_count_status(fake, "/repos/acme/mesh", 304), 2, "both");
 	cr_expect_eq(res.stats.fetched, 0);
 	cr_expect_eq(mentions_of("acme/mesh"), 225);
 }
@@ -145,7 +148,9 @@ Test(sync, rate_limited_then_reset_waits_without_hammering)
 	double t0 = test_now_ms();
 	cr_assert_eq(sync_with("github", 10, &res), 0, "%s", res.error);
 	cr_expect_geq(test_now_ms() - t0, 1000, "it waited for the reset");
-	cr_expect_eq(fake_nrequests(fake), 3, "2 pages + the one refused request, nothing more");
+	cr_expect_eq(fake_nrequests(fake), 4,
+		     "the visibility (once: the run goes on after the wait), 2 pages + the one "
+		     "refused request, nothing more");
 	cr_expect_eq(mentions_of("acme/rl"), 150);
 
 	/* a reset further away than max_wait_s ends the run; next_run_at honours it */
@@ -180,7 +185,10 @@ static void bad_page_two(enum fake_fault fault, int arg, const char *expect)
 	fake_reset_requests(fake);
 	cr_assert_eq(sync_with("github", 0, &res), 0, "%s", res.error);
 	cr_expect_eq(mentions_of("acme/bad"), 250);
-	cr_expect_eq(fake_nrequests(fake), 2, "pages 2 and 3; page 1 is not fetched again");
+	cr_expect_eq(fake_nrequests(fake), 3,
+		     "the visibility, pages 2 and 3; page 1 is not fetched again");
+	cr_expect_eq(fake_count_status(fake, "/repos/acme/bad", 304), 1,
+		     "the visibility committed with page 1 is asked conditionally");
 	v = state("failures::text || ' ' || coalesce(last_error, 'none')", "github");
 	cr_expect_str_eq(v, "0 none");
 	free(v);
@@ -249,6 +257,154 @@ Test(sync, edits_upstream_update_the_mention_and_deletions_are_found)
 	cr_expect_eq(testdb_count(pg, "ideas i WHERE i.id = (SELECT idea_id FROM mentions"
 				      " WHERE external_id = 'acme/edit#4') AND i.requesters = 0"),
 		     1, "a deleted issue stops counting as demand");
+}
+
+/* ---- a repository's visibility ---- */
+
+/* Every idea published, then `ideatriage export --view public --format json`
+ * (new): what anyone may read. */
+static char *public_export(void)
+{
+	PQclear(PQexec(pg, "UPDATE ideas SET visibility = 'public', status = 'planned'"));
+	const char *env[] = {envbuf, NULL};
+	const char *argv[] = {"export", "--view", "public", "--format", "json", NULL};
+	char *out = NULL;
+	cr_assert_eq(run_cli(NULL, env, argv, &out), 0, "export: %s", out ? out : "");
+	return out;
+}
+
+static long public_mentions_of(const char *repo)
+{
+	char from[300];
+	snprintf(from, sizeof(from), "mentions WHERE external_id LIKE '%s#%%' AND is_public", repo);
+	return testdb_count(pg, from);
+}
+
+Test(sync, private_and_internal_repositories_give_private_mentions_nothing_public)
+{
+	repos[0] = "acme/hush";
+	repos[1] = "acme/inner";
+	cc.github_nrepos = 2;
+	fake_github_add(fake, "acme/hush", 6, 0);
+	fake_github_visibility(fake, "acme/hush", "private");
+	fake_github_add(fake, "acme/inner", 6, 0);
+	fake_github_visibility(fake, "acme/inner", "internal");
+	struct sync_result res;
+	cr_assert_eq(sync_with("github", 0, &res), 0, "%s", res.error);
+	cr_expect_eq(mentions_of("acme/hush") + mentions_of("acme/inner"), 12);
+	cr_expect_eq(public_mentions_of("acme/hush") + public_mentions_of("acme/inner"), 0);
+	cr_expect_eq(testdb_count(pg, "ideas WHERE public_mentions > 0 OR public_requesters > 0"), 0);
+	char *out = public_export();
+	cr_expect(!strstr(out, "Feature") && !strstr(out, "acme/"), "private issues published: %s",
+		  out);
+	free(out);
+}
+
+Test(sync, a_repository_made_private_takes_its_stored_mentions_back_at_the_next_run)
+{
+	repos[0] = "acme/turn";
+	fake_github_add(fake, "acme/turn", 5, 0);
+	struct sync_result res;
+	for (int i = 0; i < 2; i++) /* the second keeps the listing's ETag: a 304 from now on */
+		cr_assert_eq(sync_with("github", 0, &res), 0, "%s", res.error);
+	cr_assert_eq(public_mentions_of("acme/turn"), 5);
+	char *out = public_export();
+	cr_assert(strstr(out, "Feature 1:") && strstr(out, "github.com/acme/turn/issues/1"),
+		  "a public issue shows: %s", out);
+	free(out);
+
+	fake_github_visibility(fake, "acme/turn", "private");
+	fake_reset_requests(fake);
+	cr_assert_eq(sync_with("github", 0, &res), 0, "%s", res.error);
+	cr_expect_eq(fake_count_status(fake, "/issues", 304), 1,
+		     "its issues did not change: none is listed again");
+	cr_expect_eq(public_mentions_of("acme/turn"), 0, "made private with the cursor");
+	cr_expect_eq(mentions_of("acme/turn"), 5);
+	cr_expect_eq(testdb_count(pg, "ideas WHERE public_mentions > 0"), 0);
+	out = public_export();
+	cr_expect(!strstr(out, "Feature") && !strstr(out, "acme/turn"), "still published: %s", out);
+	free(out);
+	char *v = state("cursor #>> '{repos,acme/turn,public}'", "github");
+	cr_expect_str_eq(v, "false");
+	free(v);
+
+	/* known private: two 304s, nothing written */
+	fake_reset_requests(fake);
+	cr_assert_eq(sync_with("github", 0, &res), 0, "%s", res.error);
+	cr_expect_eq(fake_nrequests(fake), 2);
+	cr_expect_eq(fake_count_status(fake, "/repos/acme/turn", 304), 2);
+	cr_expect_eq(public_mentions_of("acme/turn"), 0);
+
+	/* public again: listed again from the start, each issue public again */
+	fake_github_visibility(fake, "acme/turn", "public");
+	cr_assert_eq(sync_with("github", 0, &res), 0, "%s", res.error);
+	cr_expect_eq(res.stats.fetched, 5, "the whole repository listed again");
+	cr_expect_eq(public_mentions_of("acme/turn"), 5);
+}
+
+Test(sync, no_clear_answer_on_visibility_fails_the_run_and_moves_nothing)
+{
+	repos[0] = "acme/vague";
+	fake_github_add(fake, "acme/vague", 5, 0);
+	const char *json[] = {"Content-Type: application/json", NULL};
+	const char *garbage = "{\"full_name\":\"acme/vague\",\"visibility\":\"public\"}";
+	struct sync_result res;
+	/* before any run: nothing written, nothing public */
+	fake_canned(fake, "/repos/acme/vague", 1, 500, json, "{}", 2, 0);
+	cr_assert_eq(sync_with("github", 0, &res), -1);
+	cr_expect(strstr(res.error, "HTTP 500 for the repository"), "%s", res.error);
+	fake_canned(fake, "/repos/acme/vague", 1, 200, json, garbage, strlen(garbage), 0);
+	cr_assert_eq(sync_with("github", 0, &res), -1);
+	cr_expect(strstr(res.error, "whether the repository is private"), "%s", res.error);
+	cr_expect_eq(mentions_of("acme/vague"), 0);
+	char *v = state("cursor::text || ' ' || failures", "github");
+	cr_expect_str_eq(v, "{} 2");
+	free(v);
+	/* after one: the cursor stays where it was */
+	cr_assert_eq(sync_with("github", 0, &res), 0, "%s", res.error);
+	cr_expect_eq(public_mentions_of("acme/vague"), 5);
+	char *before = state("cursor::text", "github");
+	fake_github_add(fake, "acme/vague", 2, 0);
+	fake_canned(fake, "/repos/acme/vague", 1, 200, json, "<html>", 6, 0);
+	cr_assert_eq(sync_with("github", 0, &res), -1);
+	cr_expect(strstr(res.error, "malformed JSON"), "%s", res.error);
+	char *after = state("cursor::text", "github");
+	cr_expect_str_eq(after, before);
+	free(before);
+	free(after);
+	cr_expect_eq(mentions_of("acme/vague"), 5, "no issue read");
+}
+
+Test(sync, a_repository_github_no_longer_shows_takes_its_mentions_back_and_fails)
+{
+	repos[0] = "acme/gone";
+	fake_github_add(fake, "acme/gone", 4, 0);
+	struct sync_result res;
+	cr_assert_eq(sync_with("github", 0, &res), 0, "%s", res.error);
+	cr_assert_eq(public_mentions_of("acme/gone"), 4);
+	char *since = state("cursor #>> '{repos,acme/gone,since}'", "github");
+	/* what GitHub answers for a repository made private that this token may
+	 * not see (or deleted) */
+	const char *json[] = {"Content-Type: application/json", NULL};
+	fake_canned(fake, "/repos/acme/gone", 1, 404, json, "{\"message\":\"Not Found\"}", 23, 0);
+	fake_reset_requests(fake);
+	cr_assert_eq(sync_with("github", 0, &res), -1);
+	cr_expect(strstr(res.error, "HTTP 404") && strstr(res.error, "private now"), "%s",
+		  res.error);
+	cr_expect_eq(fake_nrequests(fake), 1, "no issue asked for");
+	cr_expect_eq(public_mentions_of("acme/gone"), 0);
+	cr_expect_eq(mentions_of("acme/gone"), 4);
+	char *v = state("(cursor #>> '{repos,acme/gone,since}') || ' ' || failures", "github");
+	char want[100];
+	snprintf(want, sizeof(want), "%s 1", since);
+	cr_expect_str_eq(v, want, "the listing's place kept");
+	free(v);
+	free(since);
+	/* a repository never seen: a 404, nothing written */
+	repos[0] = "acme/never";
+	cr_assert_eq(sync_with("github", 0, &res), -1);
+	cr_expect(strstr(res.error, "HTTP 404"), "%s", res.error);
+	cr_expect_eq(mentions_of("acme/never"), 0);
 }
 
 Test(sync, sync_and_helpers_keep_one_state_row_per_connector)

@@ -1,6 +1,7 @@
 /* tests/bench/fake_github.c - the tests' fake GitHub as a standalone server
  * for tests/bench/sync_bench.sh:
- *   fake_github PORT REPO COUNT   (serves COUNT issues of REPO until SIGTERM)
+ *   fake_github PORT REPO COUNT   (serves COUNT issues of REPO, a public
+ *                                  repository, until SIGTERM)
  * Prints "listening on http://127.0.0.1:PORT" once it answers. */
 #include <signal.h>
 #include <stdio.h>

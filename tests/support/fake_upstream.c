@@ -38,6 +38,7 @@ struct issue {
 
 struct repo {
 	char name[128];
+	char visibility[16]; /* "public" (also when empty), "private" or "internal" */
 	struct issue *issues;
 	int n, cap;
 };
@@ -184,6 +185,15 @@ void fake_github_add(struct fake *f, const char *repo, int n, int pr_every)
 		is->pr = pr_every > 0 && is->number % pr_every == 0;
 		is->title = make_title(is->pr ? "Fix" : "Feature", is->number);
 	}
+	pthread_mutex_unlock(&f->mu);
+}
+
+void fake_github_visibility(struct fake *f, const char *repo, const char *visibility)
+{
+	pthread_mutex_lock(&f->mu);
+	struct repo *r = repo_get(f, repo, true);
+	if (r)
+		snprintf(r->visibility, sizeof(r->visibility), "%s", visibility);
 	pthread_mutex_unlock(&f->mu);
 }
 
@@ -546,6 +556,51 @@ static void github_issues(struct fake *f, struct evhttp_request *req, const char
 	a->status = 200;
 }
 
+/* GET /repos/{o}/{n}: a few fields of GitHub's "get a repository" answer,
+ * those the connector reads among them, with an ETag that changes when the
+ * answer does (as GitHub's does: a new issue changes open_issues_count). */
+static void github_repo(struct fake *f, struct evhttp_request *req, const char *owner,
+			const char *repo_name, struct answer *a)
+{
+	struct repo *r = repo_get(f, repo_name, false);
+	if (!r) { /* also what GitHub answers for a private repository we cannot see */
+		a->status = 404;
+		evbuffer_add_printf(a->body, "{\"message\":\"Not Found\",\"documentation_url\":"
+					     "\"https://docs.github.com/rest/repos/repos#get-a-repository\"}");
+		return;
+	}
+	const char *vis = *r->visibility ? r->visibility : "public";
+	int open = 0;
+	for (int i = 0; i < r->n; i++)
+		open += !r->issues[i].deleted && r->issues[i].number % 5 != 0;
+	char url[300], html[300], issues[320];
+	snprintf(url, sizeof(url), "%s/repos/%s", f->url, r->name);
+	snprintf(html, sizeof(html), "https://github.com/%s", r->name);
+	snprintf(issues, sizeof(issues), "%s/issues{/number}", url);
+	json_t *j = json_pack("{s:I, s:s, s:s, s:s, s:b, s:s, s:{s:s, s:i, s:s}, s:s, s:n, s:b,"
+			      " s:s, s:s, s:s, s:b, s:b, s:b, s:i}",
+			      "id", (json_int_t)(1296269 + (r - f->repos)), "node_id",
+			      "R_kgDOfakerepo", "name", strchr(r->name, '/') + 1, "full_name",
+			      r->name, "private", strcmp(vis, "public") != 0, "visibility", vis,
+			      "owner", "login", owner, "id", 1, "type", "Organization", "html_url",
+			      html, "description", "fork", 0, "url", url, "issues_url", issues,
+			      "default_branch", "main", "has_issues", 1, "archived", 0, "disabled",
+			      0, "open_issues_count", open);
+	char *text = json_dumps(j, JSON_COMPACT);
+	json_decref(j);
+	char etag[40];
+	etag_of(text, strlen(text), etag);
+	evhttp_add_header(a->out, "ETag", etag);
+	const char *inm = evhttp_find_header(evhttp_request_get_input_headers(req), "If-None-Match");
+	if (inm && strcmp(inm, etag) == 0)
+		a->status = 304;
+	else {
+		a->status = 200;
+		evbuffer_add(a->body, text, strlen(text));
+	}
+	free(text);
+}
+
 static void add_github_limits(struct fake *f, struct evkeyvalq *out)
 {
 	char v[32];
@@ -894,7 +949,14 @@ static void handle(struct evhttp_request *req, void *arg)
 	enum fake_fault fault = FAULT_NONE;
 	int farg = 0;
 	bool listing = false;
-	if (path && sscanf(path, "/repos/%63[^/]/%99[^/]/%39s", owner, name, rest) == 3 &&
+	int end = 0;
+	if (path && sscanf(path, "/repos/%63[^/]/%99[^/]%n", owner, name, &end) == 2 &&
+	    path[end] == '\0') {
+		char repo[170];
+		snprintf(repo, sizeof(repo), "%s/%s", owner, name);
+		add_github_limits(f, a.out);
+		github_repo(f, req, owner, repo, &a);
+	} else if (path && sscanf(path, "/repos/%63[^/]/%99[^/]/%39s", owner, name, rest) == 3 &&
 	    strcmp(rest, "issues") == 0) {
 		char repo[170];
 		snprintf(repo, sizeof(repo), "%s/%s", owner, name);

@@ -1,7 +1,7 @@
 /* tests/support/fake_upstream.h - a fake GitHub REST and Reddit OAuth API on
  * 127.0.0.1, served by libevent from its own thread inside the test process
  * (or the standalone tests/bench/fake_github). Answers are shaped like the
- * documented public responses ("list repository issues"; Reddit's Listing of
+ * documented public responses ("get a repository", "list repository issues"; Reddit's Listing of
  * t3 posts, the client-credentials token), with the headers the connectors
  * read (Link, ETag, X-RateLimit-*, X-Ratelimit-*), and every request is
  * recorded for assertions. Faults are injected per test with fake_fault(). */
@@ -24,6 +24,11 @@ const char *fake_url(const struct fake *f); /* "http://127.0.0.1:PORT" */
  * ones there), updated one minute apart and later than every issue already
  * there; every pr_every-th is a pull request (0: none). */
 void fake_github_add(struct fake *f, const char *repo, int n, int pr_every);
+/* What GET /repos/{owner}/{name} says of repo (created, with no issues, when
+ * absent): "public" (every repository's default), "private" or "internal";
+ * "private": true for all but "public". A repository never added answers
+ * 404, as GitHub does for one we may not see. */
+void fake_github_visibility(struct fake *f, const char *repo, const char *visibility);
 /* Edits issue number (new title, updated_at later than all others). */
 void fake_github_edit(struct fake *f, const char *repo, int number, const char *title);
 /* Deletes it: it is no longer listed (GitHub's behaviour). */
