@@ -13,7 +13,7 @@
 #include "connectors/connector.h"
 #include "fuzz.h"
 
-#define RUN_MAX_PARTS 12
+#define RUN_MAX_PARTS   12
 #define RUN_MAX_FETCHES 12
 
 /* Source-specific checks: of every batch a fetch returned, and of every URL
@@ -21,8 +21,8 @@
 typedef void (*batch_check)(const struct connector_batch *b);
 typedef void (*url_check)(const char *url);
 
-static void connector_run(const char *name, const struct connector_config *cfg,
-			  const uint8_t *data, size_t size, batch_check check, url_check check_url)
+static void connector_run(const char *name, const struct connector_config *cfg, const uint8_t *data,
+                          size_t size, batch_check check, url_check check_url)
 {
 	char *parts[RUN_MAX_PARTS];
 	int n = fuzz_split(data, size, parts, RUN_MAX_PARTS);

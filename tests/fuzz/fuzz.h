@@ -22,13 +22,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 /* A property the parser promises: a failure aborts, so libFuzzer records it
  * as a crash and the replay test fails. */
-#define FUZZ_ASSERT(cond)                                                                  \
-	do {                                                                               \
-		if (!(cond)) {                                                             \
-			fprintf(stderr, "%s:%d: invariant broken: %s\n", __FILE__, __LINE__, \
-				#cond);                                                    \
-			abort();                                                           \
-		}                                                                          \
+#define FUZZ_ASSERT(cond)                                                                          \
+	do {                                                                                       \
+		if (!(cond)) {                                                                     \
+			fprintf(stderr, "%s:%d: invariant broken: %s\n", __FILE__, __LINE__,       \
+			        #cond);                                                            \
+			abort();                                                                   \
+		}                                                                                  \
 	} while (0)
 
 /* The separator between the parts of a multi-part input (a line "===="). */
@@ -71,8 +71,8 @@ struct fuzz_request {
 /* A request with method, uri (may be NULL; an unparsable one is left unset,
  * as evhttp would have refused it), NULL-terminated name/value header pairs
  * and body[0..len). cfg is borrowed. 0, or -1 when uri cannot be parsed. */
-int fuzz_request_init(struct fuzz_request *r, const struct config *cfg, int method,
-		      const char *uri, const char *const *headers, const char *body, size_t len);
+int fuzz_request_init(struct fuzz_request *r, const struct config *cfg, int method, const char *uri,
+                      const char *const *headers, const char *body, size_t len);
 void fuzz_request_free(struct fuzz_request *r);
 
 /* What the handler sent since the request was made: how many replies, the

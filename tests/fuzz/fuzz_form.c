@@ -30,7 +30,7 @@ static char *defused(const char *body)
 	char *out = strdup(body), *o = out;
 	for (const char *p = body; *p;) {
 		if (*p == '%' && (!strncasecmp(p, "%3c", 3) || !strncasecmp(p, "%3e", 3) ||
-				  !strncmp(p, "%22", 3) || !strncmp(p, "%27", 3))) {
+		                  !strncmp(p, "%22", 3) || !strncmp(p, "%27", 3))) {
 			*o++ = 'x';
 			p += 3;
 		} else {
@@ -43,17 +43,18 @@ static char *defused(const char *body)
 }
 
 /* The reply to body: status, and the markup count when it is a page. */
-static int post(void (*handler)(struct http_ctx *), const char *uri, const char *body,
-		size_t len, size_t *nmarkup)
+static int post(void (*handler)(struct http_ctx *), const char *uri, const char *body, size_t len,
+                size_t *nmarkup)
 {
 	const char *headers[] = {"Content-Type", "application/x-www-form-urlencoded", "Cookie",
-				 "it_csrf=" FUZZ_CSRF, NULL};
+	                         "it_csrf=" FUZZ_CSRF, NULL};
 	struct fuzz_request r;
-	FUZZ_ASSERT(fuzz_request_init(&r, fuzz_config(), EVHTTP_REQ_POST, uri, headers, body,
-				      len) == 0);
+	FUZZ_ASSERT(
+	    fuzz_request_init(&r, fuzz_config(), EVHTTP_REQ_POST, uri, headers, body, len) == 0);
 	handler(&r.c);
 	fuzz_check_one_reply(&r);
-	const char *ct = evhttp_find_header(evhttp_request_get_output_headers(r.req), "Content-Type");
+	const char *ct =
+	    evhttp_find_header(evhttp_request_get_output_headers(r.req), "Content-Type");
 	*nmarkup = ct && strncmp(ct, "text/html", 9) == 0 ? markup(fuzz_reply_body()) : 0;
 	int status = fuzz_reply_status();
 	fuzz_request_free(&r);

@@ -21,7 +21,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	char again[64];
 	if (tm.tm_year + 1900 >= 0 && tm.tm_year + 1900 <= 9999) {
 		snprintf(again, sizeof(again), "%04d-%02d-%02dT%02d:%02d:%02dZ", tm.tm_year + 1900,
-			 tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec);
+		         tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec);
 		FUZZ_ASSERT(gh_time_parse(again, &back) == 0 && back == t);
 	}
 	free(s);

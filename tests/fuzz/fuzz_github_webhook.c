@@ -31,7 +31,7 @@ static void check_mentions(const char *event, const char *body)
 	}
 	if (n == 2) /* the comment names the post it belongs to */
 		FUZZ_ASSERT(ms[1].parent_external_id &&
-			    strcmp(ms[1].parent_external_id, ms[0].external_id) == 0);
+		            strcmp(ms[1].parent_external_id, ms[0].external_id) == 0);
 	for (int i = 0; i < n; i++)
 		mention_clear(&ms[i]);
 	json_decref(payload);
@@ -52,13 +52,19 @@ static void check_handler(const char *event, const char *body)
 	for (int i = 0; i < 32; i++)
 		snprintf(sig + 7 + 2 * i, 3, "%02x", md[i]);
 	const char *ctype = strncmp(body, "payload=", 8) == 0 ? "application/x-www-form-urlencoded"
-							       : "application/json";
-	const char *headers[] = {"Content-Type", ctype, "X-Hub-Signature-256", sig,
-				 "X-GitHub-Event", event, "X-GitHub-Delivery", "fuzz-delivery",
-				 NULL};
+	                                                      : "application/json";
+	const char *headers[] = {"Content-Type",
+	                         ctype,
+	                         "X-Hub-Signature-256",
+	                         sig,
+	                         "X-GitHub-Event",
+	                         event,
+	                         "X-GitHub-Delivery",
+	                         "fuzz-delivery",
+	                         NULL};
 	struct fuzz_request r;
 	FUZZ_ASSERT(fuzz_request_init(&r, cfg, EVHTTP_REQ_POST, "/webhooks/github", headers, body,
-				      strlen(body)) == 0);
+	                              strlen(body)) == 0);
 	webhook_github(&r.c);
 	fuzz_check_one_reply(&r);
 	fuzz_request_free(&r);

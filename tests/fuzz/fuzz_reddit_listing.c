@@ -18,7 +18,7 @@ static void check(const struct connector_batch *b)
 static void check_url(const char *u)
 {
 	FUZZ_ASSERT(strncmp(u, API "/", strlen(API) + 1) == 0 ||
-		    strcmp(u, "https://www.reddit.test/api/v1/access_token") == 0);
+	            strcmp(u, "https://www.reddit.test/api/v1/access_token") == 0);
 	const char *a = strstr(u, "&after=");
 	for (a = a ? a + 7 : NULL; a && *a; a++)
 		FUZZ_ASSERT(isalnum((unsigned char)*a) || *a == '_');
@@ -34,7 +34,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	    .reddit_api_url = API,
 	    .reddit_auth_url = "https://www.reddit.test",
 	    .reddit_subreddits = "[\"meshvpn\", {\"name\": \"selfhosted\", \"keywords\": "
-				 "[\"vpn\", \"mesh\"], \"flairs\": [\"Idea\"]}]",
+	                         "[\"vpn\", \"mesh\"], \"flairs\": [\"Idea\"]}]",
 	    .reddit_client_id = "id",
 	    .reddit_client_secret = "secret",
 	};

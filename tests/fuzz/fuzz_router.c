@@ -8,8 +8,8 @@
 #include "fuzz.h"
 #include "intake/http/router.h"
 
-static const int methods[] = {EVHTTP_REQ_GET, EVHTTP_REQ_HEAD, EVHTTP_REQ_POST,
-			      EVHTTP_REQ_PATCH, EVHTTP_REQ_PUT, EVHTTP_REQ_DELETE};
+static const int methods[] = {EVHTTP_REQ_GET,   EVHTTP_REQ_HEAD, EVHTTP_REQ_POST,
+                              EVHTTP_REQ_PATCH, EVHTTP_REQ_PUT,  EVHTTP_REQ_DELETE};
 
 static void rebuild(const char *pattern, const struct http_ctx *c, char *out, size_t len)
 {

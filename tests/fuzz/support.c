@@ -53,8 +53,10 @@ bool fuzz_json_string_ok(const char *s)
 void fuzz_check_mention(const struct mention *m)
 {
 	FUZZ_ASSERT(m->external_id && *m->external_id);
-	const char *strs[] = {m->external_id, m->parent_external_id, m->author, m->author_email,
-			      m->account, m->title, m->body, m->url};
+	const char *strs[] = {m->external_id, m->parent_external_id,
+	                      m->author,      m->author_email,
+	                      m->account,     m->title,
+	                      m->body,        m->url};
 	for (size_t i = 0; i < sizeof(strs) / sizeof(strs[0]); i++)
 		FUZZ_ASSERT(!strs[i] || fuzz_json_string_ok(strs[i]));
 	FUZZ_ASSERT(m->nlabels >= 0 && m->nlabels <= MENTION_MAX_LABELS);
@@ -128,11 +130,11 @@ static void parse_answer(const char *a, struct chttp_response *out)
 }
 
 int __wrap_chttp_request(struct chttp *h, const char *method, const char *url,
-			 const char *const *headers, const char *body, const char *basic_user,
-			 const char *basic_pass, struct chttp_response *out, struct err *err);
+                         const char *const *headers, const char *body, const char *basic_user,
+                         const char *basic_pass, struct chttp_response *out, struct err *err);
 int __wrap_chttp_request(struct chttp *h, const char *method, const char *url,
-			 const char *const *headers, const char *body, const char *basic_user,
-			 const char *basic_pass, struct chttp_response *out, struct err *err)
+                         const char *const *headers, const char *body, const char *basic_user,
+                         const char *basic_pass, struct chttp_response *out, struct err *err)
 {
 	FUZZ_ASSERT(http.nurls < FUZZ_MAX_REQUESTS); /* a connector that never stops asking */
 	http.urls[http.nurls++] = strdup(url);
@@ -150,9 +152,9 @@ static struct {
 } reply;
 
 void __wrap_evhttp_send_reply(struct evhttp_request *req, int code, const char *reason,
-			      struct evbuffer *databuf);
+                              struct evbuffer *databuf);
 void __wrap_evhttp_send_reply(struct evhttp_request *req, int code, const char *reason,
-			      struct evbuffer *databuf)
+                              struct evbuffer *databuf)
 {
 	reply.count++;
 	reply.status = code;
@@ -170,8 +172,8 @@ struct db *__wrap_http_db(struct http_ctx *c)
 	return NULL;
 }
 
-int fuzz_request_init(struct fuzz_request *r, const struct config *cfg, int method,
-		      const char *uri, const char *const *headers, const char *body, size_t len)
+int fuzz_request_init(struct fuzz_request *r, const struct config *cfg, int method, const char *uri,
+                      const char *const *headers, const char *body, size_t len)
 {
 	free(reply.body);
 	memset(&reply, 0, sizeof(reply));
