@@ -511,9 +511,10 @@ static int gh_fetch(void *state, const char *cursor, struct connector_batch *b, 
 		s->pos++;
 		b->done = s->pos >= s->cfg->github_nrepos;
 	}
-	/* the last request allowed: wait for the reset before the next one */
+	/* the last request allowed: wait for the reset before the next one (at
+	 * most a day, as rate_limited: a reset far off would stop the connector) */
 	if (remaining && atol(remaining) == 0 && reset && atol(reset) > (long)now)
-		s->blocked_until = (time_t)atol(reset);
+		s->blocked_until = atol(reset) - (long)now > 86400 ? now + 86400 : (time_t)atol(reset);
 finish:
 	b->next_cursor = json_dumps(root, JSON_COMPACT | JSON_SORT_KEYS);
 	if (!b->next_cursor) {
