@@ -1,4 +1,5 @@
-/* The Cookie header (http_cookie, http_csrf_ok in intake/http/request.c).
+/* The Cookie header (http_cookie, http_form_csrf, http_form_csrf_ok in
+ * intake/http/request.c).
  * Input: the first byte picks the cookie name asked for, the rest is the
  * header value. */
 #include <event2/http.h>
@@ -9,7 +10,7 @@
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	static const char *const names[] = {HTTP_SESSION_COOKIE, "it_csrf", "a", "a=b"};
+	static const char *const names[] = {HTTP_SESSION_COOKIE, HTTP_PRESESSION_COOKIE, "a", "a=b"};
 	if (size < 1)
 		return 0;
 	const char *name = names[data[0] % 4];
@@ -32,10 +33,19 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		}
 		free(buf);
 	}
-	char token[64];
-	if (http_cookie(&r.c, "it_csrf", token, sizeof(token)))
-		FUZZ_ASSERT(strlen(token) >= 20 || !http_csrf_ok(&r.c, "it_csrf", token));
-	FUZZ_ASSERT(!http_csrf_ok(&r.c, "it_csrf", NULL));
+	/* a form's CSRF token is derived from the cookie, never the cookie
+	 * itself, and only the token derived from this request's cookie passes */
+	char raw[64], token[65];
+	const char *cookie = http_session_cookie(&r.c, raw);
+	if (!cookie)
+		cookie = http_cookie(&r.c, HTTP_PRESESSION_COOKIE, raw, sizeof(raw));
+	FUZZ_ASSERT(!http_form_csrf_ok(&r.c, NULL));
+	if (cookie && *cookie)
+		FUZZ_ASSERT(!http_form_csrf_ok(&r.c, cookie));
+	FUZZ_ASSERT(http_form_csrf(&r.c, token) == 0);
+	FUZZ_ASSERT(strlen(token) == 64);
+	if (cookie && *cookie)
+		FUZZ_ASSERT(http_form_csrf_ok(&r.c, token));
 	FUZZ_ASSERT(fuzz_reply_count() == 0);
 	fuzz_request_free(&r);
 	free(value);

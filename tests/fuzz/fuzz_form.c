@@ -2,8 +2,9 @@
  * with the demo's typed identity so the fields are read) and the sign-in
  * form (login_post in intake/http/pages.c; its read_form is static). No
  * database: a valid form ends in a 503 where it would be stored. The input
- * is the urlencoded body; a valid CSRF pair is given as a cookie, so a body
- * with "csrf=" FUZZ_CSRF passes the token check. A page echoing the form must
+ * is the urlencoded body; a pre-session cookie is given, and FUZZ_CSRF in the
+ * body stands for the CSRF token bound to it, so "csrf=" FUZZ_CSRF passes
+ * the token check. A page echoing the form must
  * have as much markup as the page echoing the same form made inert. */
 #include <event2/http.h>
 #include <event2/keyvalq_struct.h>
@@ -11,9 +12,36 @@
 #include <strings.h>
 
 #include "fuzz.h"
+#include "intake/auth.h"
+#include "intake/http/request.h"
 #include "intake/http/router.h"
 
 #define FUZZ_CSRF "fuzzcsrftokenfuzzcsrftoken01"
+#define FUZZ_PRESESSION "fuzzpresessionfuzzpresessionfuzzpresession0"
+
+/* body with each FUZZ_CSRF replaced by the token bound to FUZZ_PRESESSION */
+static char *with_token(const char *body)
+{
+	char token[65];
+	auth_csrf_token(FUZZ_PRESESSION, token);
+	size_t n = 0;
+	for (const char *p = body; (p = strstr(p, FUZZ_CSRF)); p += strlen(FUZZ_CSRF))
+		n++;
+	char *out = malloc(strlen(body) + n * 64 + 1), *o = out;
+	for (const char *p = body;;) {
+		const char *hit = strstr(p, FUZZ_CSRF);
+		size_t k = hit ? (size_t)(hit - p) : strlen(p);
+		memcpy(o, p, k);
+		o += k;
+		if (!hit)
+			break;
+		memcpy(o, token, 64);
+		o += 64;
+		p = hit + strlen(FUZZ_CSRF);
+	}
+	*o = '\0';
+	return out;
+}
 
 static size_t markup(const char *s)
 {
@@ -47,7 +75,7 @@ static int post(void (*handler)(struct http_ctx *), const char *uri, const char 
                 size_t *nmarkup)
 {
 	const char *headers[] = {"Content-Type", "application/x-www-form-urlencoded", "Cookie",
-	                         "it_csrf=" FUZZ_CSRF, NULL};
+	                         HTTP_PRESESSION_COOKIE "=" FUZZ_PRESESSION, NULL};
 	struct fuzz_request r;
 	FUZZ_ASSERT(
 	    fuzz_request_init(&r, fuzz_config(), EVHTTP_REQ_POST, uri, headers, body, len) == 0);
@@ -67,6 +95,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	cfg->demo_form_identity = true; /* read the name and e-mail fields too */
 	cfg->trusted_user_header[0] = '\0';
 	char *body = fuzz_strndup(data, size);
+	if (strlen(body) == size) { /* with a NUL, the handler sees a cut string */
+		char *tokened = with_token(body);
+		free(body);
+		body = tokened;
+		size = strlen(body);
+	}
 	/* what the form echoes is text, never markup */
 	size_t m1, m2;
 	char *inert = defused(body);

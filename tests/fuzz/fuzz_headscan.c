@@ -2,12 +2,12 @@
  * which reads untrusted bytes from every client before libevent does. The
  * input is fed twice: whole, and split at a point taken from its first byte,
  * and both must end in the same state - a head scans the same however the
- * network splits it. Build: clang -fsanitize=fuzzer,address,undefined with
- * intake/http/headscan.c. */
+ * network splits it. */
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "fuzz.h"
 #include "intake/http/headscan.h"
 
 static void check(const struct headscan *a, const struct headscan *b, size_t ca, size_t cb)
