@@ -404,9 +404,10 @@ static void bad_page_two(enum fake_fault fault, int arg, const char *expect)
 	fake_fault(fake, fault, 1, arg, 2);
 	char *cursor = strdup("{}");
 	struct run r;
-	double t0 = test_now_ms();
+	/* no clock here: with the timeout broken, the delayed page 2 would
+	 * arrive (after 4 s) and the run succeed, which the -1 and the message
+	 * catch */
 	cr_assert_eq(run_once(c, &cursor, &r), -1);
-	cr_expect_lt(test_now_ms() - t0, 8000, "bounded by the timeout");
 	cr_expect_eq(r.mentions, 100, "page 1 came through");
 	cr_expect(strstr(r.err.msg, expect), "'%s' does not say '%s'", r.err.msg, expect);
 	cr_expect(strstr(cursor, "page=2"), "the cursor points at page 2: %s", cursor);

@@ -699,3 +699,112 @@ Test(privacy, a_hostile_after_cursor_is_a_400_never_an_overflow)
 	cr_expect(!strstr(log, "runtime error"), "the sanitizer saw undefined behaviour:\n%s", log);
 	free(log);
 }
+
+/* ---- outside search ---------------------------------------------------------- */
+
+/* How many items a backlog search lists (every page followed). */
+static size_t search_hits(const char *view, const char *word, const char *token)
+{
+	char query[200];
+	snprintf(query, sizeof(query), "view=%s&q=%s", view, word);
+	char *all = backlog_pages(query, token);
+	size_t n = 0;
+	for (char *line = strtok(all, "\n"); line; line = strtok(NULL, "\n")) {
+		json_t *j = json_loads(line, 0, NULL);
+		cr_assert(j, "%s: %s", query, line);
+		n += json_array_size(json_object_get(j, "items"));
+		json_decref(j);
+	}
+	free(all);
+	return n;
+}
+
+/* Outside searches match only what the outside is shown: a canary word in
+ * each private place of ideas that ARE published (their private title under a
+ * public title, a private-repository issue and its comment, a sales note and
+ * its account, an employee's wording, a staff reply on a public issue) finds
+ * nothing in the public or the customer view, while the internal view finds
+ * it, so each canary is really there to be found. */
+Test(privacy, outside_search_never_matches_private_words)
+{
+	publish_seed();
+	long long pub = api_idea("{\"title\": \"Packet capture zqtitlepub on exit nodes\"}");
+	patch(pub, "{\"visibility\":\"public\",\"status\":\"planned\","
+	           "\"public_title\":\"Packet capture\"}");
+	long long cus = api_idea("{\"title\": \"Usage report zqtitlecus per team\"}");
+	patch(cus, "{\"visibility\":\"customer\",\"status\":\"planned\","
+	           "\"public_title\":\"Usage report\"}");
+	char buf[1024], ext[64];
+	json_t *notes = json_array();
+	for (int i = 0; i < NIDEAS; i++) {
+		int n = 9500 + i;
+		snprintf(buf, sizeof(buf), "%s. %s zqprivissue", titles[i], bodies[i]);
+		deliver("issues", payload("issues_opened", "meshwork/secret-infra", true, n,
+		                          titles[i], buf, NULL));
+		comment("meshwork/secret-infra", true, n, titles[i], buf, 85000 + n, "customer-x",
+		        "NONE", "Same for us, zqprivcomment");
+		snprintf(buf, sizeof(buf), "Internal: %s is tracked, zqstaffreply", titles[i]);
+		comment("meshwork/meshd", false, 101 + i, titles[i], bodies[i], 95000 + i,
+		        "staff-member", "MEMBER", buf);
+		snprintf(buf, sizeof(buf), "%s. %s Renewal blocker zqsalesnote.", titles[i], bodies[i]);
+		snprintf(ext, sizeof(ext), "crm-search-%d", i);
+		json_array_append_new(notes, json_pack("{s:s, s:i, s:s, s:s, s:s, s:s}", "account",
+		                                       "Initech zqsalesacct", "arr", 50000,
+		                                       "contact", "Olga AE", "note", buf, "date",
+		                                       "2026-06-01", "external_id", ext));
+		snprintf(buf, sizeof(buf), "%s zqemployee. %s", titles[i], bodies[i]);
+		json_t *idea = json_pack("{s:s, s:s, s:s, s:s}", "title", titles[i], "body", buf,
+		                         "author", "Ellen Employee", "author_email",
+		                         "ellen@example.com");
+		char *s = json_dumps(idea, 0);
+		api_idea(s);
+		free(s);
+		json_decref(idea);
+	}
+	char *s = json_dumps(notes, 0);
+	json_decref(notes);
+	char url[256];
+	snprintf(url, sizeof(url), "%s/api/v1/sales-notes", srv->url);
+	struct tresp *r = http_post(url, submitter, "application/json", s, strlen(s));
+	cr_assert(r && r->status == 200, "sales: %ld %s", r ? r->status : 0, r ? r->body : "");
+	tresp_free(r);
+	free(s);
+	rescore();
+
+	static const struct {
+		const char *word;
+		bool in_title; /* an idea's own (private) title; else a mention's text */
+	} canaries[] = {{"zqtitlepub", true},     {"zqtitlecus", true},    {"zqprivissue", false},
+	                {"zqprivcomment", false}, {"zqstaffreply", false}, {"zqsalesnote", false},
+	                {"zqsalesacct", false},   {"zqemployee", false}};
+	for (size_t k = 0; k < sizeof(canaries) / sizeof(canaries[0]); k++) {
+		const char *w = canaries[k].word;
+		/* the canary sits on an idea the outside does see, and the inside
+		 * sees it: the internal search matches an idea's own title, a
+		 * triager's idea page shows its mentions */
+		char q[600];
+		snprintf(q, sizeof(q),
+		         "SELECT min(i.id) FROM ideas i WHERE i.visibility <> 'internal' AND"
+		         " (i.title LIKE '%%%s%%' OR EXISTS (SELECT 1 FROM mentions m"
+		         "  WHERE m.idea_id = i.id AND (NOT m.is_public OR m.author_kind = 'employee')"
+		         "  AND concat_ws(' ', m.title, m.body, m.account) LIKE '%%%s%%'))",
+		         w, w);
+		char *id = testdb_value(pg, q);
+		cr_assert(id && *id, "%s is on no published idea", w);
+		if (canaries[k].in_title) {
+			cr_expect_geq(search_hits("internal", w, triager), 1, "the internal view misses %s", w);
+		} else {
+			char path[64];
+			snprintf(path, sizeof(path), "/api/v1/ideas/%s", id);
+			char *page = fetch(path, triager);
+			cr_expect(strstr(page, w), "%s is not on the triager's page of idea %s", w, id);
+			free(page);
+		}
+		free(id);
+		cr_expect_eq(search_hits("public", w, NULL), 0, "the public view finds %s", w);
+		cr_expect_eq(search_hits("customer", w, customer), 0, "the customer view finds %s", w);
+	}
+	/* the outside search does work: a word of a shown title is found */
+	cr_expect_geq(search_hits("public", "Packet", NULL), 1);
+	cr_expect_geq(search_hits("customer", "Usage", customer), 1);
+}

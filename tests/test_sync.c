@@ -603,6 +603,106 @@ Test(sync, killed_between_two_pages_and_restarted_skips_nothing_and_counts_nothi
 	free(cfg);
 }
 
+/* ---- a page whose write fails ---- */
+
+static void exec_ok(const char *sql)
+{
+	PGresult *r = PQexec(pg, sql);
+	cr_assert_eq(PQresultStatus(r), PGRES_COMMAND_OK, "%s: %s", sql, PQerrorMessage(pg));
+	PQclear(r);
+}
+
+/* A trigger on mentions that raises for one item: that item's page cannot be
+ * written (the database refuses it, as on a full disk or a broken constraint),
+ * while every other page can. */
+static void refuse_item(const char *external_id)
+{
+	char sql[600];
+	snprintf(sql, sizeof(sql),
+		 "CREATE FUNCTION test_refuse_item() RETURNS trigger LANGUAGE plpgsql AS $$"
+		 " BEGIN IF NEW.external_id = '%s' THEN"
+		 " RAISE EXCEPTION 'test: the write of %s fails'; END IF; RETURN NEW; END $$",
+		 external_id, external_id);
+	exec_ok(sql);
+	exec_ok("CREATE TRIGGER test_refuse_item BEFORE INSERT OR UPDATE ON mentions"
+		" FOR EACH ROW EXECUTE FUNCTION test_refuse_item()");
+}
+
+static void allow_every_item(void)
+{
+	exec_ok("DROP TRIGGER test_refuse_item ON mentions");
+	exec_ok("DROP FUNCTION test_refuse_item()");
+}
+
+/* 250 items, 100 a page: one item of page 2 cannot be written. The run fails
+ * with the cursor where page 1 left it and nothing of page 2 stored; once the
+ * database takes it again, the next run asks for page 2 again and stores
+ * each of its items once. A cursor committed apart from its page (before the
+ * page's transaction, or after a failed one) would skip page 2 for good. */
+Test(sync, a_page_whose_write_fails_leaves_the_cursor_and_is_stored_once_on_the_next_run)
+{
+	/* GitHub: issues 1..250 in order of update; page 2 is 101..200 */
+	repos[0] = "acme/wf";
+	fake_github_add(fake, "acme/wf", 250, 0);
+	refuse_item("acme/wf#150");
+	struct sync_result res;
+	cr_assert_eq(sync_with("github", 0, &res), -1, "the write of page 2 failed");
+	cr_expect(strstr(res.error, "acme/wf#150"), "%s", res.error);
+	cr_expect_eq(mentions_of("acme/wf"), 100, "page 1 only");
+	cr_expect_eq(testdb_count(pg, "mentions WHERE external_id LIKE 'acme/wf#%'"
+				      " AND substring(external_id from '#(\\d+)$')::int > 100"),
+		     0, "nothing of page 2 (or later)");
+	char *v = state("failures::text || ' ' || (cursor #>> '{repos,acme/wf,next}')", "github");
+	cr_expect(v && strncmp(v, "1 ", 2) == 0 && strstr(v, "page=2") && !strstr(v, "page=3"),
+		  "the cursor still points at page 2: %s", v ? v : "(null)");
+	free(v);
+
+	allow_every_item();
+	fake_reset_requests(fake);
+	cr_assert_eq(sync_with("github", 0, &res), 0, "%s", res.error);
+	cr_expect_eq(fake_count(fake, "/repos/acme/wf/issues", "page=2"), 1, "page 2 asked again");
+	cr_expect_eq(fake_count(fake, "/repos/acme/wf/issues", NULL) -
+			 fake_count(fake, "/repos/acme/wf/issues", "page="),
+		     0, "page 1 is not asked again");
+	cr_expect_eq(res.stats.added, 150, "pages 2 and 3, all new");
+	cr_expect_eq(mentions_of("acme/wf"), 250);
+	cr_expect_eq(testdb_count(pg, "(SELECT external_id FROM mentions WHERE external_id LIKE 'acme/wf#%'"
+				      " GROUP BY 1 HAVING count(*) > 1) d"),
+		     0, "no item stored twice");
+	cr_expect_eq(testdb_count(pg, "mentions WHERE external_id = 'acme/wf#150'"), 1);
+
+	/* Reddit: posts p00250..p00001 newest first; page 2 is p00150..p00051 */
+	fake_reddit_add(fake, "wfsub", 250, NULL, NULL);
+	cc.reddit_subreddits = "[\"wfsub\"]";
+	refuse_item("t3_p00100");
+	cr_assert_eq(sync_with("reddit", 0, &res), -1, "the write of page 2 failed");
+	cr_expect(strstr(res.error, "t3_p00100"), "%s", res.error);
+	cr_expect_eq(testdb_count(pg, "mentions WHERE source = 'reddit'"), 100, "page 1 only");
+	cr_expect_eq(testdb_count(pg, "mentions WHERE source = 'reddit' AND external_id <= 't3_p00150'"),
+		     0, "nothing of page 2 (or later)");
+	v = state("coalesce(cursor #>> '{subs,wfsub,after}', '(none)') || ' '"
+		  " || coalesce(cursor #>> '{subs,wfsub,newest}', '(none)')",
+		  "reddit");
+	cr_expect_str_eq(v, "t3_p00151 (none)", "the walk resumes after page 1");
+	free(v);
+
+	allow_every_item();
+	fake_reset_requests(fake);
+	cr_assert_eq(sync_with("reddit", 0, &res), 0, "%s", res.error);
+	cr_expect_eq(fake_count(fake, "/r/wfsub/new", "after=t3_p00151"), 1, "page 2 asked again");
+	cr_expect_eq(fake_count(fake, "/r/wfsub/new", NULL) - fake_count(fake, "/r/wfsub/new", "after="),
+		     0, "page 1 is not asked again");
+	cr_expect_eq(res.stats.added, 150);
+	cr_expect_eq(testdb_count(pg, "mentions WHERE source = 'reddit'"), 250);
+	cr_expect_eq(testdb_count(pg, "(SELECT external_id FROM mentions WHERE source = 'reddit'"
+				      " GROUP BY 1 HAVING count(*) > 1) d"),
+		     0, "no post stored twice");
+	cr_expect_eq(testdb_count(pg, "mentions WHERE external_id = 't3_p00100'"), 1);
+	v = state("cursor #>> '{subs,wfsub,newest}'", "reddit");
+	cr_expect_str_eq(v, "t3_p00250", "the walk finished");
+	free(v);
+}
+
 /* ---- serve: the scheduler, the API, the webhook ---- */
 
 static char *serve_config(const char *repo, const char *extra)

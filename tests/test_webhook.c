@@ -7,6 +7,9 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <openssl/evp.h>
+#include <openssl/hmac.h>
+
 #include "support.h"
 
 #define SECRET "It's a Secret to Everybody"
@@ -53,6 +56,65 @@ static long deliver(const char *event, const char *fixture_name, const char *del
 	return st;
 }
 
+/* The X-Hub-Signature-256 value GitHub sends for body: HMAC-SHA256 with the
+ * configured secret, computed here rather than by send_webhook so a test can
+ * sign one body and send another. */
+static void hub_signature(const char *body, char out[100])
+{
+	unsigned char md[EVP_MAX_MD_SIZE];
+	unsigned int mdlen = 0;
+	HMAC(EVP_sha256(), SECRET, (int)strlen(SECRET), (const unsigned char *)body, strlen(body), md, &mdlen);
+	int n = snprintf(out, 100, "sha256=");
+	for (unsigned int i = 0; i < mdlen; i++)
+		n += snprintf(out + n, (size_t)(100 - n), "%02x", md[i]);
+}
+
+/* An issues event with the given signature header value, whatever the body. */
+static struct tresp *post_signed(const char *sig, const char *delivery, const char *body)
+{
+	char url[256], sigh[128], dh[128];
+	snprintf(url, sizeof(url), "%s/webhooks/github", srv->url);
+	snprintf(sigh, sizeof(sigh), "X-Hub-Signature-256: %s", sig);
+	snprintf(dh, sizeof(dh), "X-GitHub-Delivery: %s", delivery);
+	const char *h[] = {"Content-Type: application/json", "X-GitHub-Event: issues", dh, sigh, NULL};
+	return http_do("POST", url, h, body, strlen(body));
+}
+
+/* s with every occurrence of from replaced by to (a fixture varied in place). */
+static char *replaced(char *s, const char *from, const char *to)
+{
+	size_t n = 0, fl = strlen(from), tl = strlen(to);
+	for (const char *p = s; (p = strstr(p, from)); p += fl)
+		n++;
+	char *out = malloc(strlen(s) + n * tl + 1), *o = out;
+	const char *p = s, *q;
+	while ((q = strstr(p, from))) {
+		memcpy(o, p, (size_t)(q - p));
+		o += q - p;
+		memcpy(o, to, tl);
+		o += tl;
+		p = q + fl;
+	}
+	strcpy(o, p);
+	free(s);
+	return out;
+}
+
+static long deliver_body(const char *event, const char *delivery, const char *body)
+{
+	struct tresp *r = send_webhook(srv->url, SECRET, event, delivery, body, strlen(body));
+	long st = r ? r->status : 0;
+	if (r && st != 200)
+		cr_log_warn("%s: %ld %s", delivery, st, r->body);
+	tresp_free(r);
+	return st;
+}
+
+static char *requesters(void)
+{
+	return testdb_value(pg, "SELECT requesters FROM ideas");
+}
+
 Test(webhook, an_opened_issue_becomes_a_public_community_mention)
 {
 	cr_expect_eq(deliver("issues", "issues_opened", "d-1"), 200);
@@ -88,21 +150,27 @@ Test(webhook, bad_or_missing_signatures_are_refused_and_write_nothing)
 	r = send_webhook(srv->url, "wrong secret", "issues", "x-2", body, strlen(body));
 	cr_expect(tresp_is_problem(r, 401));
 	tresp_free(r);
-	/* a valid signature over different bytes: the body was tampered with */
+	/* a valid signature over different bytes: signed as sent, then one byte of
+	 * the body changed on the way */
 	char *tampered = strdup(body);
 	tampered[strlen(tampered) / 2] ^= 1;
-	char url[256], sig[200];
-	snprintf(url, sizeof(url), "%s/webhooks/github", srv->url);
-	struct tresp *good = send_webhook(srv->url, SECRET, "ping", "x-3", "{}", 2);
-	tresp_free(good);
-	snprintf(sig, sizeof(sig), "X-Hub-Signature-256: sha256=%064d", 0);
-	const char *h[] = {"Content-Type: application/json", "X-GitHub-Event: issues",
-			   "X-GitHub-Delivery: x-4", sig, NULL};
-	r = http_do("POST", url, h, tampered, strlen(tampered));
-	cr_expect(tresp_is_problem(r, 401));
+	char sig[100];
+	hub_signature(body, sig);
+	r = post_signed(sig, "x-3", tampered);
+	cr_expect(tresp_is_problem(r, 401), "a signature of the original body must not pass for a changed one");
 	tresp_free(r);
-	cr_expect_eq(testdb_count(pg, "mentions"), 0);
-	cr_expect_eq(testdb_count(pg, "webhook_deliveries WHERE delivery_id LIKE 'x-%' AND delivery_id <> 'x-3'"), 0);
+	/* the same signature over the bytes it was made for is accepted: the 401
+	 * above is about the body, not a badly built header */
+	r = post_signed(sig, "ok-1", body);
+	cr_expect_eq(r ? r->status : 0, 200, "%s", r ? r->body : "");
+	tresp_free(r);
+	cr_expect_eq(testdb_count(pg, "mentions"), 1);
+	cr_expect_eq(testdb_count(pg, "mentions WHERE external_id = 'meshwork/meshd#412'"), 1);
+	snprintf(sig, sizeof(sig), "sha256=%064d", 0);
+	r = post_signed(sig, "x-4", tampered);
+	cr_expect(tresp_is_problem(r, 401), "an all-zero signature");
+	tresp_free(r);
+	cr_expect_eq(testdb_count(pg, "webhook_deliveries WHERE delivery_id LIKE 'x-%'"), 0);
 	free(tampered);
 	free(body);
 }
@@ -144,17 +212,41 @@ Test(webhook, ping_other_events_and_pull_requests_are_acknowledged_and_ignored)
 Test(webhook, comments_are_demand_from_each_commenter_once_never_new_ideas)
 {
 	cr_expect_eq(deliver("issues", "issues_opened", "c-1"), 200);
+	char *r = requesters();
+	cr_expect_str_eq(r, "1", "the author alone");
+	free(r);
 	cr_expect_eq(deliver("issue_comment", "issue_comment_created", "c-2"), 200);
-	cr_expect_eq(deliver("issue_comment", "issue_comment_edited", "c-3"), 200);
+	r = requesters();
+	cr_expect_str_eq(r, "2", "the author and one commenter");
+	free(r);
+	/* a second comment by the same person (tkovacs) is more mentions, not more
+	 * requesters */
+	char *again = replaced(fixture("issue_comment_created"), "2011223344", "2011227777");
+	cr_expect_eq(deliver_body("issue_comment", "c-3", again), 200);
+	cr_expect_eq(testdb_count(pg, "mentions WHERE kind = 'comment'"), 2, "two comments stored");
+	r = requesters();
+	cr_expect_str_eq(r, "2", "the same commenter twice counts once");
+	free(r);
+	/* a third comment, by someone else, is a new requester */
+	char *other = replaced(replaced(fixture("issue_comment_created"), "2011223344", "2011229999"),
+			       "tkovacs", "netops-jules");
+	other = replaced(other, "5810244", "5810255");
+	cr_expect_eq(deliver_body("issue_comment", "c-4", other), 200);
+	r = requesters();
+	cr_expect_str_eq(r, "3", "the author and two distinct commenters");
+	free(r);
+	cr_expect_eq(deliver("issue_comment", "issue_comment_edited", "c-5"), 200);
 	cr_expect_eq(testdb_count(pg, "ideas"), 1, "a comment never makes an idea");
-	cr_expect_eq(testdb_count(pg, "mentions WHERE kind = 'comment'"), 1,
+	cr_expect_eq(testdb_count(pg, "mentions WHERE kind = 'comment'"), 3,
 		     "an edit updates the comment in place");
-	char *req = testdb_value(pg, "SELECT requesters FROM ideas");
-	cr_expect_str_eq(req, "2", "the author and one commenter");
-	free(req);
-	/* a deleted comment stops counting */
-	cr_expect_eq(deliver("issue_comment", "issue_comment_deleted", "c-4"), 200);
+	/* a deleted comment stops counting: netops-jules's only one */
+	cr_expect_eq(deliver("issue_comment", "issue_comment_deleted", "c-6"), 200);
 	cr_expect_eq(testdb_count(pg, "mentions WHERE kind = 'comment' AND deleted"), 1);
+	r = requesters();
+	cr_expect_str_eq(r, "2", "netops-jules's deleted comment no longer counts");
+	free(r);
+	free(again);
+	free(other);
 }
 
 Test(webhook, an_older_event_never_overwrites_a_newer_state)
