@@ -56,7 +56,7 @@ static void start(void)
 static void stop(void)
 {
 	if (srv)
-		tserver_stop(srv, SIGKILL);
+		tserver_stop(srv, SIGTERM);
 	free(triager);
 	free(conninfo);
 }

@@ -133,6 +133,7 @@ Test(pg_restart, with_no_restarts_allowed_serve_exits_non_zero_and_says_why, .ti
 	char *log = tserver_log(s);
 	cr_expect(strstr(log, "exits non-zero so a supervisor can restart it"), "%s", log);
 	free(log);
+	expect_no_sanitizer_report(s->log);
 	free(s);
 	next_serve_starts_cleanly(dir);
 	free(datadir);

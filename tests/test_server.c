@@ -27,7 +27,7 @@ static void start(void)
 static void stop(void)
 {
 	if (srv)
-		tserver_stop(srv, SIGKILL);
+		tserver_stop(srv, SIGTERM);
 	free(conninfo);
 }
 

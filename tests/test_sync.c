@@ -584,6 +584,7 @@ Test(sync, killed_between_two_pages_and_restarted_skips_nothing_and_counts_nothi
 	int status;
 	waitpid(pid, &status, 0);
 	cr_expect(WIFSIGNALED(status));
+	expect_no_sanitizer_report(log);
 	cr_expect_eq(mentions_of("acme/crash"), 100, "page 1 committed with its cursor");
 
 	const char *env[] = {envbuf, NULL};

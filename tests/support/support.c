@@ -1,6 +1,7 @@
 #include "support.h"
 
 #include <arpa/inet.h>
+#include <ctype.h>
 #include <criterion/criterion.h>
 #include <curl/curl.h>
 #include <errno.h>
@@ -142,6 +143,44 @@ static pid_t spawn(const char *cwd, const char *const *env, const char *const *a
 	_exit(127);
 }
 
+/* Where the first sanitizer report in text starts (its line), or NULL.
+ * UBSan's reports read "file:line:col: runtime error: ...": the digit before
+ * the colon keeps a "panic: runtime error" quoted in test data from counting. */
+static const char *sanitizer_report(const char *text)
+{
+	static const char *const marks[] = {"ERROR: AddressSanitizer", "ERROR: LeakSanitizer",
+					    "SUMMARY: UndefinedBehaviorSanitizer"};
+	const char *first = NULL;
+	for (size_t i = 0; i < sizeof(marks) / sizeof(marks[0]); i++) {
+		const char *m = strstr(text, marks[i]);
+		if (m && (!first || m < first))
+			first = m;
+	}
+	for (const char *m = text; (m = strstr(m, ": runtime error: ")); m++)
+		if (m > text && isdigit((unsigned char)m[-1])) {
+			if (!first || m < first)
+				first = m;
+			break;
+		}
+	while (first && first > text && first[-1] != '\n')
+		first--;
+	return first;
+}
+
+bool expect_no_sanitizer_report(const char *path)
+{
+	char *log = test_read_file(path);
+	const char *r = log ? sanitizer_report(log) : NULL;
+	if (r) {
+		int len = 0, lines = 0; /* its first 24 lines: what and where */
+		while (r[len] && lines < 24)
+			lines += r[len++] == '\n';
+		cr_expect_fail("a sanitizer report in %s:\n%.*s", path, len, r);
+	}
+	free(log);
+	return !r;
+}
+
 int run_cli(const char *cwd, const char *const *env, const char *const *argv, char **out)
 {
 	char outpath[256];
@@ -153,7 +192,8 @@ int run_cli(const char *cwd, const char *const *env, const char *const *argv, ch
 	waitpid(pid, &status, 0);
 	if (out)
 		*out = test_read_file(outpath);
-	unlink(outpath);
+	if (expect_no_sanitizer_report(outpath))
+		unlink(outpath);
 	return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
 }
 
@@ -233,6 +273,7 @@ static struct tserver *tserver_try(const char *conninfo, const char *cwd, const 
 		if (waitpid(ts->pid, &status, WNOHANG) == ts->pid) {
 			char *log = tserver_log(ts);
 			if (log && strstr(log, "cannot listen")) {
+				expect_no_sanitizer_report(ts->log);
 				*port_taken = true;
 				free(log);
 				free(ts);
@@ -268,6 +309,12 @@ int tserver_stop(struct tserver *ts, int sig)
 		kill(ts->pid, SIGKILL);
 		waitpid(ts->pid, &status, 0);
 	}
+	/* a server stops by exiting from main, where LeakSanitizer runs: its
+	 * report goes to the log and makes the exit status non-zero */
+	expect_no_sanitizer_report(ts->log);
+	if (sig != SIGKILL)
+		cr_expect_eq(rc, 0, "the server exited with %d after signal %d"
+			     " (-1: still running after 30 s); log: %s", rc, sig, ts->log);
 	free(ts);
 	return rc;
 }

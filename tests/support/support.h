@@ -45,15 +45,25 @@ struct tserver {
 struct tserver *tserver_start(const char *conninfo, const char *cwd, const char *extra_config);
 
 /* Sends sig and waits (up to 30 s) for the exit; returns the exit status
- * (128+signal when killed, -1 on timeout). Frees ts. */
+ * (128+signal when killed, -1 on timeout). Fails the test (cr_expect) when
+ * the log holds a sanitizer report, and, unless sig is SIGKILL, when the exit
+ * status is not 0. Frees ts. */
 int tserver_stop(struct tserver *ts, int sig);
+
+/* Fails the test (cr_expect) when the file at path (a child's log) holds a
+ * sanitizer report: AddressSanitizer, LeakSanitizer or UndefinedBehavior-
+ * Sanitizer's "runtime error". The failure names the file and quotes the
+ * report's first lines. Returns true when the file is clean (or missing). */
+bool expect_no_sanitizer_report(const char *path);
 
 /* The server's log so far (new). */
 char *tserver_log(const struct tserver *ts);
 
 /* Runs the ideatriage binary with argv (NULL-terminated, without argv[0])
  * in cwd with extra environment (NULL-terminated "K=V", may be NULL); captures
- * stdout+stderr into *out (new, may be NULL). Returns the exit status. */
+ * stdout+stderr into *out (new, may be NULL). Returns the exit status. A
+ * sanitizer report in the output fails the test (the output file is then kept
+ * for reading). */
 int run_cli(const char *cwd, const char *const *env, const char *const *argv, char **out);
 
 /* An HTTP response. */
