@@ -80,7 +80,7 @@ def precision(right, merged):
 def main():
     projects = {p["original"]["repo"] for p in DATA["pairs"]} | {d["repo"] for d in DATA["distractors"]}
     assert projects == TUNING | HELD_OUT, f"a project in neither half: {projects - TUNING - HELD_OUT}"
-    print(f"dedup quality on real duplicate pairs, split by project (each half on its own empty database)")
+    print("dedup quality on real duplicate pairs, split by project (each half on its own empty database)")
     for name, repos in (("tuning half", TUNING), ("held-out half", HELD_OUT)):
         measure(name, repos)
 

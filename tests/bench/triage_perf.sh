@@ -104,11 +104,11 @@ for r in $(seq "$RUNS"); do
   for batch in cold warm; do
     sed "s/,bench-/,attach-$batch-$r-/" "$WORK/attach-src.csv" >"$WORK/attach.csv"
     "$ROOT/build-bench/tests/attach_bench" "$CONN" "$WORK/attach.csv" "$ROOT/config/scoring.json" \
-      | tee -a "$WORK/attach-$batch.out" | sed "s/^/  run $r, $batch: /" | head -4
+      | tee -a "$WORK/attach-$batch.out" | sed "s/^/  run $r, $batch: /"
   done
   python3 "$ROOT/tests/bench/gen_notes.py" 1020 $((6 + r)) | sed "s/,bench-/,attach-new-$r-/" >"$WORK/attach.csv"
   "$ROOT/build-bench/tests/attach_bench" "$CONN" "$WORK/attach.csv" "$ROOT/config/scoring.json" \
-    | tee -a "$WORK/attach-new.out" | sed "s/^/  run $r, other requests: /" | head -4
+    | tee -a "$WORK/attach-new.out" | sed "s/^/  run $r, other requests: /"
 done
 python3 - "$WORK" <<'PY'
 import re, statistics, sys
