@@ -1,6 +1,10 @@
 #!/usr/bin/env python3
 """Dedup quality on real duplicate reports (tests/data/dedup/pairs.json).
 
+The pairs are split by project into a tuning half and a held-out half
+(TUNING and HELD_OUT below); each half is measured on its own empty database
+and both are reported. Tune only on the tuning half.
+
 Starts `ideatriage serve` on its own embedded PostgreSQL in a temp folder,
 ingests the originals and the distractors through POST /api/v1/ideas, then
 each duplicate, and measures:
@@ -56,8 +60,36 @@ def call(url, tok, body=None):
         raise SystemExit(f"{url}: {e.code} {e.read()[:300]!r}")
 
 
+# The labelled pairs split by project, fixed here so the split never moves:
+# tuning changes to config/scoring.json may look at the tuning half only; the
+# held-out half is reported and never tuned on. Split by project, not by
+# pair, so a project's vocabulary does not leak from one half into the other.
+# PowerToys alone has 24 of the 48 pairs; the other five projects the rest.
+# (The thresholds in config/scoring.json were set before this split, on all
+# 48 pairs: from 2026-12-04 on, the held-out figure is the honest one.)
+TUNING = {"microsoft/PowerToys"}
+HELD_OUT = {"microsoft/terminal", "microsoft/vscode", "golang/go", "kubernetes/kubernetes",
+            "flutter/flutter"}
+
+
+def precision(right, merged):
+    """Auto-merge precision; no merges measure nothing, so say so."""
+    return f"{right / merged:.3f}" if merged else "n/a (0 merges)"
+
+
 def main():
+    projects = {p["original"]["repo"] for p in DATA["pairs"]} | {d["repo"] for d in DATA["distractors"]}
+    assert projects == TUNING | HELD_OUT, f"a project in neither half: {projects - TUNING - HELD_OUT}"
+    print("dedup quality on real duplicate pairs, split by project (each half on its own empty database)")
+    for name, repos in (("tuning half", TUNING), ("held-out half", HELD_OUT)):
+        measure(name, repos)
+
+
+def measure(name, repos):
+    pairs = [p for p in DATA["pairs"] if p["original"]["repo"] in repos]
+    distractors = [d for d in DATA["distractors"] if d["repo"] in repos]
     tmp = tempfile.mkdtemp(prefix="dedup-bench-")
+    os.chmod(tmp, 0o755)  # run as root, the postgres user must reach the cluster inside
     env = dict(os.environ)
     env.pop("DATABASE_URL", None)
     port = free_port()
@@ -80,11 +112,11 @@ def main():
 
         original_idea = {}
         load_merges = 0
-        for p in DATA["pairs"]:
+        for p in pairs:
             r = post(p["original"])
             original_idea[p["original"]["url"]] = r["idea_id"]
             load_merges += r["merged"]
-        for d in DATA["distractors"]:
+        for d in distractors:
             r = post(d)
             load_merges += r["merged"]
             if VERBOSE and r["merged"]:
@@ -92,7 +124,7 @@ def main():
 
         r1 = r5 = merged = merged_right = 0
         t0 = time.time()
-        for p in DATA["pairs"]:
+        for p in pairs:
             want = original_idea[p["original"]["url"]]
             r = post(p["duplicate"])
             if r["merged"]:
@@ -112,12 +144,11 @@ def main():
                       f" (original: idea {want}, merged: {r['merged']})\n"
                       f"   original: {p['original']['title']!r}\n"
                       f"   top:      {top and top.get('title')!r} {top and top.get('similarity')}")
-        n = len(DATA["pairs"])
-        print(f"dedup quality on {n} real duplicate pairs + {len(DATA['distractors'])} distractors")
+        n = len(pairs)
+        print(f"{name}: {n} pairs + {len(distractors)} distractors from {', '.join(sorted(repos))}")
         print(f"  recall@1             {r1 / n:.3f}  ({r1}/{n})   target >= 0.65")
         print(f"  recall@5             {r5 / n:.3f}  ({r5}/{n})   target >= 0.80")
-        prec = merged_right / merged if merged else 1.0
-        print(f"  auto-merge precision {prec:.3f}  ({merged_right}/{merged} auto-merged correctly)   target >= 0.97")
+        print(f"  auto-merge precision {precision(merged_right, merged)}  ({merged_right}/{merged} auto-merged correctly)   target >= 0.97")
         print(f"  false merges while loading originals and distractors: {load_merges}")
         print(f"  ({(time.time() - t0) * 1000 / n:.1f} ms per duplicate, ingest + similar lookup, over HTTP)")
     finally:
@@ -194,7 +225,7 @@ def demo_precision():
                 fragments += 1
                 offered += any(founder.get(o) == topic for o in top5.get(idea, ()))
         print(f"auto-merge on the demo set ({len(rows)} posts of {len(ideas_of)} requests, ground truth demo/topics.json)")
-        print(f"  auto-merge precision {right / merged if merged else 1.0:.3f}  ({right}/{merged} joined an idea of their own request)   target >= 0.97")
+        print(f"  auto-merge precision {precision(right, merged)}  ({right}/{merged} joined an idea of their own request)   target >= 0.97")
         print(f"  ideas per request    {spread:.2f}  (1.00 = each request folded into one idea; the rest are suggestions)")
         print(f"  offered              {offered / max(1, fragments):.3f}  ({offered}/{fragments} ideas of a request voiced by several ideas have another of them among their top five suggestions)")
     finally:

@@ -8,7 +8,11 @@
 # `ideatriage sync github` into an empty embedded PostgreSQL, triage included
 # (classify, dedup, score: the ingest pipeline). Prints issues/s next to the
 # time the fake server alone needs to serve the same pages (curl over one
-# keep-alive connection): the upstream's share of the total.
+# keep-alive connection): the upstream's share of the total. The target is
+# checked on the wall time of the `ideatriage sync` command (process start,
+# connecting, the sync, exit), not on the time the sync reports for itself;
+# the embedded PostgreSQL is already up (a server keeps it running), so its
+# start and shutdown checkpoint are not in either figure.
 # Uses a release build in build-connbench/.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
@@ -64,7 +68,8 @@ python3 - "$N" "$PAGES" "$UP" "$SYNC" "$WALL" <<'PY'
 import sys
 n, pages, up, sync, wall = int(sys.argv[1]), int(sys.argv[2]), *map(float, sys.argv[3:])
 print(f"upstream alone: {pages} pages in {up:.2f} s ({n/up:,.0f} issues/s)")
-print(f"sync, end to end with triage: {n} issues in {sync:.2f} s = {n/sync:,.0f} issues/s"
-      f" (process wall time {wall:.2f} s); upstream share {100*up/sync:.1f}%")
-print("target >= 1,000 issues/s:", "met" if n/sync >= 1000 else "NOT met")
+print(f"sync command, wall time, triage included: {n} issues in {wall:.2f} s = {n/wall:,.0f} issues/s;"
+      f" upstream share {100*up/wall:.1f}%")
+print(f"  (the sync's own reported time: {sync:.2f} s = {n/sync:,.0f} issues/s; not the target)")
+print("target >= 1,000 issues/s (wall time):", "met" if n/wall >= 1000 else "NOT met")
 PY
