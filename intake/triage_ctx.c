@@ -5,9 +5,9 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "intake/fresh.h"
-#include "intake/match.h"
-#include "intake/pipeline.h"
+#include "intake/dedup/fresh.h"
+#include "intake/dedup/match.h"
+#include "intake/ingest/pipeline.h"
 #include "triage/embed.h"
 
 extern const struct embedded_file intake_config_files[];

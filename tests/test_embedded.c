@@ -10,7 +10,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "intake/pgembed.h"
+#include "intake/app/pgembed.h"
 #include "support.h"
 
 #define BINDIR "/usr/lib/postgresql/15/bin"

@@ -13,8 +13,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "intake/pgembed.h"
-#include "intake/sync.h"
+#include "intake/app/pgembed.h"
+#include "intake/sync/sync.h"
 #include "intake/triage_ctx.h"
 #include "support.h"
 #include "triage/text.h"

@@ -12,7 +12,7 @@
 #include <zlib.h>
 
 #include "fake_upstream.h"
-#include "intake/sync.h"
+#include "intake/sync/sync.h"
 #include "intake/triage_ctx.h"
 #include "support.h"
 

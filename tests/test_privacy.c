@@ -21,7 +21,7 @@
 #include "connectors/connector.h"
 #include "connectors/github.h"
 #include "fake_upstream.h"
-#include "intake/sync.h"
+#include "intake/sync/sync.h"
 #include "intake/triage_ctx.h"
 #include "support.h"
 

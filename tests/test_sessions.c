@@ -11,7 +11,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "intake/auth.h"
+#include "intake/http/auth.h"
 #include "session.h"
 #include "support.h"
 

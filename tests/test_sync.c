@@ -16,8 +16,8 @@
 #include <unistd.h>
 
 #include "fake_upstream.h"
-#include "intake/pipeline.h"
-#include "intake/sync.h"
+#include "intake/ingest/pipeline.h"
+#include "intake/sync/sync.h"
 #include "intake/triage_ctx.h"
 #include "support.h"
 

@@ -10,11 +10,11 @@
 #include <unistd.h>
 
 #include "db/db.h"
-#include "intake/fresh.h"
-#include "intake/match.h"
-#include "intake/pipeline.h"
-#include "intake/pipeline_parts.h"
-#include "intake/prep.h"
+#include "intake/dedup/fresh.h"
+#include "intake/dedup/match.h"
+#include "intake/ingest/pipeline.h"
+#include "intake/ingest/pipeline_parts.h"
+#include "intake/ingest/prep.h"
 #include "intake/triage_ctx.h"
 #include "triage/similar.h"
 #include "support.h"

@@ -9,7 +9,7 @@
 #include "intake/http/cache.h"
 #include "intake/http/request.h"
 #include "intake/http/router.h"
-#include "intake/views.h"
+#include "intake/read/views.h"
 
 int http_view_allowed(struct http_ctx *c, enum view v)
 {

@@ -8,9 +8,9 @@
 #include <string.h>
 #include <time.h>
 
-#include "intake/auth.h"
+#include "intake/http/auth.h"
 #include "intake/http/http.h"
-#include "intake/views.h"
+#include "intake/read/views.h"
 
 #define SLOTS 32
 

@@ -10,8 +10,8 @@
 #include "db/db.h"
 #include "intake/http/request.h"
 #include "intake/http/router.h"
-#include "intake/scheduler.h"
-#include "intake/sync.h"
+#include "intake/sync/scheduler.h"
+#include "intake/sync/sync.h"
 
 /* A column as JSON: null when SQL NULL, else parsed (json) or a string. */
 static json_t *col(PGresult *r, int row, int c, bool json)

@@ -4,12 +4,12 @@
 #include <string.h>
 
 #include "db/db.h"
-#include "intake/actions.h"
-#include "intake/idea_detail.h"
+#include "intake/decide/actions.h"
+#include "intake/read/idea_detail.h"
 #include "intake/http/request.h"
 #include "intake/http/router.h"
-#include "intake/pipeline.h"
-#include "intake/views.h"
+#include "intake/ingest/pipeline.h"
+#include "intake/read/views.h"
 
 void idea_get(struct http_ctx *c)
 {

@@ -5,13 +5,13 @@
 #include <string.h>
 
 #include "db/db.h"
-#include "intake/auth.h"
+#include "intake/http/auth.h"
 #include "intake/http/request.h"
 #include "intake/http/router.h"
 #include "intake/log.h"
-#include "intake/match.h"
-#include "intake/merge.h"
-#include "intake/pipeline.h"
+#include "intake/dedup/match.h"
+#include "intake/decide/merge.h"
+#include "intake/ingest/pipeline.h"
 #include "triage/text.h"
 
 #define TITLE_MIN 3

@@ -14,13 +14,13 @@
 #include <sys/queue.h>
 
 #include "db/db.h"
-#include "intake/actions.h"
-#include "intake/idea_detail.h"
-#include "intake/merge.h"
+#include "intake/decide/actions.h"
+#include "intake/read/idea_detail.h"
+#include "intake/decide/merge.h"
 #include "intake/http/request.h"
 #include "intake/http/router.h"
-#include "intake/http/template.h"
-#include "intake/views.h"
+#include "intake/read/template.h"
+#include "intake/read/views.h"
 #include "triage/text.h"
 
 static void h(FILE *f, const char *s)

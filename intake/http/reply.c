@@ -16,7 +16,7 @@
 #include "intake/http/server.h"
 #include "intake/log.h"
 #include "intake/metrics.h"
-#include "intake/views.h"
+#include "intake/read/views.h"
 
 const char *http_reason(int status)
 {

@@ -7,7 +7,7 @@
 #include <jansson.h>
 #include <stddef.h>
 
-#include "intake/auth.h"
+#include "intake/http/auth.h"
 #include "intake/http/http.h"
 #include "triage/view.h"
 

@@ -10,12 +10,12 @@
 #include <string.h>
 
 #include "db/db.h"
-#include "intake/auth.h"
+#include "intake/http/auth.h"
 #include "intake/http/cache.h"
 #include "intake/http/request.h"
 #include "intake/http/router.h"
-#include "intake/render.h"
-#include "intake/views.h"
+#include "intake/read/render.h"
+#include "intake/read/views.h"
 
 /* The format asked for: ?format= wins, else the Accept header, else HTML. */
 static int pick_format(struct http_ctx *c, const char *param, enum format *f)

@@ -9,7 +9,7 @@
 #include "db/db.h"
 #include "intake/http/request.h"
 #include "intake/http/router.h"
-#include "intake/sales_import.h"
+#include "intake/sync/sales_import.h"
 
 static json_t *rejected_json(const struct sales_batch *b)
 {

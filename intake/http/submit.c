@@ -15,12 +15,12 @@
 #include <string.h>
 
 #include "db/db.h"
-#include "intake/auth.h"
+#include "intake/http/auth.h"
 #include "intake/http/request.h"
 #include "intake/http/router.h"
-#include "intake/http/template.h"
+#include "intake/read/template.h"
 #include "intake/log.h"
-#include "intake/pipeline.h"
+#include "intake/ingest/pipeline.h"
 #include "triage/text.h"
 
 struct employee {

@@ -16,12 +16,12 @@
 
 #include "connectors/github.h"
 #include "db/db.h"
-#include "intake/auth.h"
+#include "intake/http/auth.h"
 #include "intake/http/request.h"
 #include "intake/http/router.h"
 #include "intake/log.h"
 #include "intake/metrics.h"
-#include "intake/pipeline.h"
+#include "intake/ingest/pipeline.h"
 #include "triage/text.h"
 
 /* True when header is "sha256=<hex of HMAC-SHA256(secret, body)>". */

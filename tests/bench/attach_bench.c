@@ -15,7 +15,7 @@
 #include <time.h>
 
 #include "connectors/sales.h"
-#include "intake/pipeline.h"
+#include "intake/ingest/pipeline.h"
 #include "intake/triage_ctx.h"
 
 static int cmp_d(const void *a, const void *b)

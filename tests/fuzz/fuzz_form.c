@@ -12,7 +12,7 @@
 #include <strings.h>
 
 #include "fuzz.h"
-#include "intake/auth.h"
+#include "intake/http/auth.h"
 #include "intake/http/request.h"
 #include "intake/http/router.h"
 

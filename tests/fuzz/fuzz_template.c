@@ -8,7 +8,7 @@
 #include <string.h>
 
 #include "fuzz.h"
-#include "intake/http/template.h"
+#include "intake/read/template.h"
 #include "triage/embed.h"
 
 extern const struct embedded_file http_template_files[];

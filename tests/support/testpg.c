@@ -6,7 +6,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "intake/pgembed.h"
+#include "intake/app/pgembed.h"
 
 #define BINDIR "/usr/lib/postgresql/15/bin"
 
