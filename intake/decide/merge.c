@@ -1,8 +1,6 @@
 #include "intake/decide/merge.h"
 
 #include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
 
 #include "db/decisions.h"
 #include "intake/ingest/pipeline.h"
