@@ -75,3 +75,33 @@ void db_token_touch(PGconn *c, const char *hash)
 				   1, NULL, p, NULL, NULL, 0);
 	PQclear(r);
 }
+
+int db_token_list(PGconn *c, struct db_token_info **out, int *n, struct err *err)
+{
+	PGresult *r = db_query(c,
+			       "SELECT id, role, name, prefix, created_at::date,"
+			       " coalesce(last_used_at::text, '-'), revoked_at IS NOT NULL"
+			       " FROM api_tokens ORDER BY id",
+			       0, NULL, err);
+	if (!r)
+		return -1;
+	int rows = PQntuples(r);
+	struct db_token_info *t = calloc((size_t)rows + 1, sizeof(*t));
+	if (!t) {
+		PQclear(r);
+		return err_set(err, "out of memory");
+	}
+	for (int i = 0; i < rows; i++) {
+		t[i].id = atoll(PQgetvalue(r, i, 0));
+		snprintf(t[i].role, sizeof(t[i].role), "%s", PQgetvalue(r, i, 1));
+		snprintf(t[i].name, sizeof(t[i].name), "%s", PQgetvalue(r, i, 2));
+		snprintf(t[i].prefix, sizeof(t[i].prefix), "%s", PQgetvalue(r, i, 3));
+		snprintf(t[i].created, sizeof(t[i].created), "%s", PQgetvalue(r, i, 4));
+		snprintf(t[i].last_used, sizeof(t[i].last_used), "%s", PQgetvalue(r, i, 5));
+		t[i].revoked = PQgetvalue(r, i, 6)[0] == 't';
+	}
+	PQclear(r);
+	*out = t;
+	*n = rows;
+	return 0;
+}

@@ -5,6 +5,7 @@
 #define DB_TOKENS_H
 
 #include <libpq-fe.h>
+#include <stdbool.h>
 #include <stdint.h>
 
 #include "triage/err.h"
@@ -38,5 +39,21 @@ int db_token_by_hash(PGconn *c, const char *hash, struct db_token *out, struct e
  * costs no write per request). Best effort: a failure is ignored, the
  * request it serves does not depend on it. */
 void db_token_touch(PGconn *c, const char *hash);
+
+/* A token as `ideatriage token list` shows it (never its hash). */
+struct db_token_info {
+	int64_t id;
+	char role[16];
+	char name[201];
+	char prefix[16];      /* the first characters of the secret, as shown once */
+	char created[16];     /* YYYY-MM-DD */
+	char last_used[48];   /* a timestamp, or "-" when never used */
+	bool revoked;
+};
+
+/* Every token, by id. *out is new (free it), *n its count; both written only
+ * on success. 0, or -1 with *err. */
+int db_token_list(PGconn *c, struct db_token_info **out, int *n, struct err *err)
+    __attribute__((warn_unused_result));
 
 #endif
