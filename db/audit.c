@@ -19,20 +19,21 @@ static int audit_row(PGresult *r, int i, struct db_audit_row *row)
 	return row->actor && row->action && row->details ? 0 : -1;
 }
 
-int db_audit_list(PGconn *c, int64_t idea_id, int64_t before, int limit,
-		  struct db_audit_page *out, struct err *err)
+int db_audit_list(PGconn *c, int64_t idea_id, int64_t before, int limit, struct db_audit_page *out,
+                  struct err *err)
 {
 	char idea[24], bef[24], lim[24];
 	snprintf(idea, sizeof(idea), "%lld", (long long)idea_id);
 	snprintf(bef, sizeof(bef), "%lld", (long long)before);
 	snprintf(lim, sizeof(lim), "%d", limit);
 	const char *p[] = {idea_id > 0 ? idea : NULL, before > 0 ? bef : NULL, lim};
-	PGresult *r = db_query(c,
-			       "SELECT id, to_char(at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.US\"Z\"'),"
-			       " actor, action, idea_id, details::text FROM audit_log"
-			       " WHERE ($1::bigint IS NULL OR idea_id = $1) AND ($2::bigint IS NULL OR id < $2)"
-			       " ORDER BY id DESC LIMIT $3::int",
-			       3, p, err);
+	PGresult *r = db_query(
+	    c,
+	    "SELECT id, to_char(at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.US\"Z\"'),"
+	    " actor, action, idea_id, details::text FROM audit_log"
+	    " WHERE ($1::bigint IS NULL OR idea_id = $1) AND ($2::bigint IS NULL OR id < $2)"
+	    " ORDER BY id DESC LIMIT $3::int",
+	    3, p, err);
 	if (!r)
 		return -1;
 	struct db_audit_page page = {calloc((size_t)PQntuples(r) + 1, sizeof(*page.rows)), 0};

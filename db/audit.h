@@ -13,7 +13,7 @@
 /* One record. The strings belong to the page that holds it. */
 struct db_audit_row {
 	int64_t id;
-	char at[40];   /* UTC, ISO 8601 with microseconds: 2026-01-02T03:04:05.000006Z */
+	char at[40]; /* UTC, ISO 8601 with microseconds: 2026-01-02T03:04:05.000006Z */
 	char *actor;
 	char *action;
 	bool has_idea; /* idea_id is set */
@@ -29,8 +29,8 @@ struct db_audit_page {
 /* Up to limit records, newest first: of idea_id only when it is > 0, and
  * older than record `before` when it is > 0. *out is new (free it with
  * db_audit_page_free), written only on success. 0, or -1 with *err. */
-int db_audit_list(PGconn *c, int64_t idea_id, int64_t before, int limit,
-		  struct db_audit_page *out, struct err *err) __attribute__((warn_unused_result));
+int db_audit_list(PGconn *c, int64_t idea_id, int64_t before, int limit, struct db_audit_page *out,
+                  struct err *err) __attribute__((warn_unused_result));
 
 void db_audit_page_free(struct db_audit_page *p); /* accepts NULL and an empty page */
 

@@ -34,8 +34,8 @@ void db_idea_decision_cleanup(struct db_idea_decision *d); /* accepts NULL */
  * records the change as actor's action (update, publish, unpublish) with
  * details (JSON object text: each field's from and to). 0, or -1 with *err. */
 int db_idea_decision_write(PGconn *c, int64_t id, const struct db_idea_decision *d,
-			   const char *actor, const char *action, const char *details,
-			   struct err *err) __attribute__((warn_unused_result));
+                           const char *actor, const char *action, const char *details,
+                           struct err *err) __attribute__((warn_unused_result));
 
 /* Of ideas a and b, locked in id order: how many exist (0..2) and which of
  * them are merged. */
@@ -43,14 +43,14 @@ struct db_merge_pair {
 	int found;
 	bool a_merged, b_merged;
 };
-int db_merge_lock_pair(PGconn *c, int64_t a, int64_t b, struct db_merge_pair *out,
-		       struct err *err) __attribute__((warn_unused_result));
+int db_merge_lock_pair(PGconn *c, int64_t a, int64_t b, struct db_merge_pair *out, struct err *err)
+    __attribute__((warn_unused_result));
 
 /* Moves every mention of idea from into idea into as who's decision, records
  * the merge (*merge_id: its id) and marks from merged into into, with the
  * audit record. 0, or -1 with *err. */
 int db_merge_apply(PGconn *c, int64_t from, int64_t into, const char *who, int64_t *merge_id,
-		   struct err *err) __attribute__((warn_unused_result));
+                   struct err *err) __attribute__((warn_unused_result));
 
 /* The latest live merge of idea from, locked: 1 with *merge_id and *into,
  * 0 when from is not merged, -1 with *err. */
@@ -61,6 +61,6 @@ int db_merge_latest(PGconn *c, int64_t from, int64_t *merge_id, int64_t *into, s
  * and that still sit in into return to from, which gets its status back;
  * with the audit record. 0, or -1 with *err. */
 int db_merge_undo(PGconn *c, int64_t merge_id, int64_t from, int64_t into, const char *who,
-		  struct err *err) __attribute__((warn_unused_result));
+                  struct err *err) __attribute__((warn_unused_result));
 
 #endif

@@ -12,6 +12,6 @@
  * action may be NULL), inside the caller's transaction: 1 when new, 0 when
  * the id was recorded before, -1 with *err. */
 int db_delivery_record(PGconn *c, const char *id, const char *event, const char *action,
-		       const char *outcome, struct err *err) __attribute__((warn_unused_result));
+                       const char *outcome, struct err *err) __attribute__((warn_unused_result));
 
 #endif

@@ -21,13 +21,13 @@ struct db_idem_answer {
  * in flight cannot both miss), then looks the key up: 1 and *out when it
  * was used before, 0 when new, -1 on a database error (*err). */
 int db_idem_lookup(PGconn *c, int64_t token_id, const char *key, struct db_idem_answer *out,
-		   struct err *err) __attribute__((warn_unused_result));
+                   struct err *err) __attribute__((warn_unused_result));
 
 /* Stores the answer (status, response JSON; borrowed) to the request whose
  * body hashes to request_hash, under (token_id, key), inside the caller's
  * transaction. 0, or -1 with *err. */
 int db_idem_store(PGconn *c, int64_t token_id, const char *key, const char *request_hash,
-		  int status, const char *response, struct err *err)
+                  int status, const char *response, struct err *err)
     __attribute__((warn_unused_result));
 
 #endif

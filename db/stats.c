@@ -7,9 +7,9 @@
 #include "db/db.h"
 
 #define OPEN "i.status NOT IN ('merged', 'declined', 'shipped')"
-#define SEGMENT_CLASS                                                                           \
-	"CASE WHEN 'vpn' = ANY (i.segments) AND 'platform' = ANY (i.segments) THEN 'bridge'"     \
-	" WHEN 'vpn' = ANY (i.segments) THEN 'vpn_only'"                                         \
+#define SEGMENT_CLASS                                                                              \
+	"CASE WHEN 'vpn' = ANY (i.segments) AND 'platform' = ANY (i.segments) THEN 'bridge'"       \
+	" WHEN 'vpn' = ANY (i.segments) THEN 'vpn_only'"                                           \
 	" WHEN 'platform' = ANY (i.segments) THEN 'platform_only' ELSE 'neither' END"
 
 static const char sql_mix[] =
@@ -38,7 +38,7 @@ static long long ll(PGresult *r, int row, int col)
 
 /* Copies the four results into *s; -1 when out of memory. */
 static int stats_fill(PGresult *mix, PGresult *src, PGresult *top, PGresult *conc,
-		      struct db_stats *s)
+                      struct db_stats *s)
 {
 	s->cells = calloc((size_t)PQntuples(mix) + 1, sizeof(*s->cells));
 	s->sources = calloc((size_t)PQntuples(src) + 1, sizeof(*s->sources));
@@ -60,7 +60,7 @@ static int stats_fill(PGresult *mix, PGresult *src, PGresult *top, PGresult *con
 	}
 	for (int i = 0; i < PQntuples(top) && i < 3; i++, s->ntop++)
 		s->top[i] = (struct db_stats_top){ll(top, i, 0), ll(top, i, 1), ll(top, i, 2),
-						  ll(top, i, 3)};
+		                                  ll(top, i, 3)};
 	s->open = ll(conc, 0, 0);
 	s->single = ll(conc, 0, 1);
 	s->requesters_total = ll(conc, 0, 2);

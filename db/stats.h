@@ -34,7 +34,7 @@ struct db_stats {
 	int ncells;
 	struct db_stats_source *sources; /* by source name */
 	int nsources;
-	struct db_stats_top top[3];      /* n = 20, 50, 100 */
+	struct db_stats_top top[3]; /* n = 20, 50, 100 */
 	int ntop;
 	long long open, single, requesters_total, max_requesters;
 };

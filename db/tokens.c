@@ -7,13 +7,13 @@
 #include "db/db.h"
 
 int db_token_insert(PGconn *c, const char *name, const char *role, const char *hash,
-		    const char *prefix, int64_t *id, struct err *err)
+                    const char *prefix, int64_t *id, struct err *err)
 {
 	const char *p[] = {name, role, hash, prefix};
 	PGresult *r = PQexecParams(c,
-				   "INSERT INTO api_tokens (name, role, token_hash, prefix)"
-				   " VALUES ($1, $2, $3, $4) RETURNING id",
-				   4, NULL, p, NULL, NULL, 0);
+	                           "INSERT INTO api_tokens (name, role, token_hash, prefix)"
+	                           " VALUES ($1, $2, $3, $4) RETURNING id",
+	                           4, NULL, p, NULL, NULL, 0);
 	if (PQresultStatus(r) != PGRES_TUPLES_OK) {
 		db_err(c, r, err);
 		PQclear(r);
@@ -31,9 +31,9 @@ int db_token_revoke(PGconn *c, int64_t id, struct err *err)
 	snprintf(s, sizeof(s), "%lld", (long long)id);
 	const char *p[] = {s};
 	PGresult *r = PQexecParams(c,
-				   "UPDATE api_tokens SET revoked_at = now()"
-				   " WHERE id = $1 AND revoked_at IS NULL",
-				   1, NULL, p, NULL, NULL, 0);
+	                           "UPDATE api_tokens SET revoked_at = now()"
+	                           " WHERE id = $1 AND revoked_at IS NULL",
+	                           1, NULL, p, NULL, NULL, 0);
 	int rc;
 	if (PQresultStatus(r) != PGRES_COMMAND_OK)
 		rc = db_err(c, r, err);
@@ -47,9 +47,9 @@ int db_token_by_hash(PGconn *c, const char *hash, struct db_token *out, struct e
 {
 	const char *p[] = {hash};
 	PGresult *r = PQexecParams(c,
-				   "SELECT id, role, name, token_hash FROM api_tokens"
-				   " WHERE token_hash = $1 AND revoked_at IS NULL",
-				   1, NULL, p, NULL, NULL, 0);
+	                           "SELECT id, role, name, token_hash FROM api_tokens"
+	                           " WHERE token_hash = $1 AND revoked_at IS NULL",
+	                           1, NULL, p, NULL, NULL, 0);
 	if (PQresultStatus(r) != PGRES_TUPLES_OK) {
 		db_err(c, r, err);
 		PQclear(r);
@@ -69,20 +69,21 @@ int db_token_by_hash(PGconn *c, const char *hash, struct db_token *out, struct e
 void db_token_touch(PGconn *c, const char *hash)
 {
 	const char *p[] = {hash};
-	PGresult *r = PQexecParams(c,
-				   "UPDATE api_tokens SET last_used_at = now() WHERE token_hash = $1"
-				   " AND (last_used_at IS NULL OR last_used_at < now() - interval '1 minute')",
-				   1, NULL, p, NULL, NULL, 0);
+	PGresult *r = PQexecParams(
+	    c,
+	    "UPDATE api_tokens SET last_used_at = now() WHERE token_hash = $1"
+	    " AND (last_used_at IS NULL OR last_used_at < now() - interval '1 minute')",
+	    1, NULL, p, NULL, NULL, 0);
 	PQclear(r);
 }
 
 int db_token_list(PGconn *c, struct db_token_info **out, int *n, struct err *err)
 {
 	PGresult *r = db_query(c,
-			       "SELECT id, role, name, prefix, created_at::date,"
-			       " coalesce(last_used_at::text, '-'), revoked_at IS NOT NULL"
-			       " FROM api_tokens ORDER BY id",
-			       0, NULL, err);
+	                       "SELECT id, role, name, prefix, created_at::date,"
+	                       " coalesce(last_used_at::text, '-'), revoked_at IS NOT NULL"
+	                       " FROM api_tokens ORDER BY id",
+	                       0, NULL, err);
 	if (!r)
 		return -1;
 	int rows = PQntuples(r);

@@ -14,7 +14,7 @@
  * prefix shown in listings (all borrowed); *id (when not NULL) its new id,
  * written only on success. 0, or -1 with *err. */
 int db_token_insert(PGconn *c, const char *name, const char *role, const char *hash,
-		    const char *prefix, int64_t *id, struct err *err)
+                    const char *prefix, int64_t *id, struct err *err)
     __attribute__((warn_unused_result));
 
 /* Revokes live token id: 1 revoked, 0 when there is no such live token, -1
@@ -45,9 +45,9 @@ struct db_token_info {
 	int64_t id;
 	char role[16];
 	char name[201];
-	char prefix[16];      /* the first characters of the secret, as shown once */
-	char created[16];     /* YYYY-MM-DD */
-	char last_used[48];   /* a timestamp, or "-" when never used */
+	char prefix[16];    /* the first characters of the secret, as shown once */
+	char created[16];   /* YYYY-MM-DD */
+	char last_used[48]; /* a timestamp, or "-" when never used */
 	bool revoked;
 };
 
