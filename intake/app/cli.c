@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "db/db.h"
+#include "db/tokens.h"
 #include "intake/app/app.h"
 #include "intake/http/auth.h"
 #include "intake/app/demo.h"
@@ -158,18 +159,20 @@ static int cmd_token(const char *config_file, int argc, char **argv)
 	} else if (strcmp(sub, "list") == 0) {
 		if (open_db(&app, config_file, &db, &err) < 0)
 			return fail(&err);
-		PGresult *r = PQexec(db_conn(db),
-				     "SELECT id, role, name, prefix || '…', created_at::date,"
-				     " coalesce(last_used_at::text, '-'),"
-				     " CASE WHEN revoked_at IS NULL THEN 'live' ELSE 'revoked' END"
-				     " FROM api_tokens ORDER BY id");
+		struct db_token_info *t = NULL;
+		int n = 0;
+		/* as before: a failed read lists no tokens */
+		if (db_token_list(db_conn(db), &t, &n, &err) < 0)
+			n = 0;
 		printf("%-5s %-10s %-24s %-14s %-11s %-8s\n", "id", "role", "name", "token",
 		       "created", "state");
-		for (int i = 0; PQresultStatus(r) == PGRES_TUPLES_OK && i < PQntuples(r); i++)
-			printf("%-5s %-10s %-24s %-14s %-11s %-8s\n", PQgetvalue(r, i, 0),
-			       PQgetvalue(r, i, 1), PQgetvalue(r, i, 2), PQgetvalue(r, i, 3),
-			       PQgetvalue(r, i, 4), PQgetvalue(r, i, 6));
-		PQclear(r);
+		for (int i = 0; i < n; i++) {
+			char prefix[32];
+			snprintf(prefix, sizeof(prefix), "%s…", t[i].prefix);
+			printf("%-5lld %-10s %-24s %-14s %-11s %-8s\n", (long long)t[i].id, t[i].role,
+			       t[i].name, prefix, t[i].created, t[i].revoked ? "revoked" : "live");
+		}
+		free(t);
 	} else if (strcmp(sub, "revoke") == 0 && argc > 1) {
 		if (open_db(&app, config_file, &db, &err) < 0)
 			return fail(&err);

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "db/audit.h"
 #include "db/db.h"
 #include "intake/http/request.h"
 #include "intake/http/router.h"
@@ -12,6 +13,27 @@
 static bool positive(const char *s)
 {
 	return s && *s && strlen(s) <= 18 && strspn(s, "0123456789") == strlen(s) && s[0] != '0';
+}
+
+/* The answer for a page of at most lim records: the records, and where the
+ * next page starts when this one is full. */
+static json_t *audit_json(const struct db_audit_page *page, int lim)
+{
+	json_t *items = json_array();
+	for (int i = 0; i < page->n; i++) {
+		const struct db_audit_row *row = &page->rows[i];
+		json_t *details = json_loads(row->details, 0, NULL);
+		json_array_append_new(
+		    items, json_pack("{sI s:s s:s s:s s:o s:o}", "id", (json_int_t)row->id, "at",
+				     row->at, "actor", row->actor, "action", row->action, "idea_id",
+				     row->has_idea ? json_integer(row->idea_id) : json_null(),
+				     "details", details ? details : json_object()));
+	}
+	char last[24];
+	if (page->n > 0)
+		snprintf(last, sizeof(last), "%lld", (long long)page->rows[page->n - 1].id);
+	json_t *next = page->n > 0 && page->n == lim ? json_string(last) : json_null();
+	return json_pack("{s:o s:o}", "items", items, "before", next);
 }
 
 void audit_list(struct http_ctx *c)
@@ -42,34 +64,18 @@ void audit_list(struct http_ctx *c)
 		http_db_unavailable(c, "audit");
 		return;
 	}
-	const char *p[] = {idea, before, limit ? limit : "100"};
-	struct err err = {0};
-	PGresult *r = db_query(db_conn(db),
-			       "SELECT id, to_char(at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.US\"Z\"'),"
-			       " actor, action, idea_id, details::text FROM audit_log"
-			       " WHERE ($1::bigint IS NULL OR idea_id = $1) AND ($2::bigint IS NULL OR id < $2)"
-			       " ORDER BY id DESC LIMIT $3::int",
-			       3, p, &err);
+	int64_t idea_id = idea ? strtoll(idea, NULL, 10) : 0;
+	int64_t before_id = before ? strtoll(before, NULL, 10) : 0;
+	int lim = limit ? atoi(limit) : 100;
 	evhttp_clear_headers(&q);
-	if (!r) {
+	struct err err = {0};
+	struct db_audit_page page;
+	if (db_audit_list(db_conn(db), idea_id, before_id, lim, &page, &err) < 0) {
 		db_check_broken(db);
 		http_db_unavailable(c, err.msg);
 		return;
 	}
-	json_t *items = json_array();
-	int n = PQntuples(r);
-	for (int i = 0; i < n; i++) {
-		json_t *details = json_loads(PQgetvalue(r, i, 5), 0, NULL);
-		json_array_append_new(
-		    items, json_pack("{sI s:s s:s s:s s:o s:o}", "id",
-				     (json_int_t)strtoll(PQgetvalue(r, i, 0), NULL, 10), "at",
-				     PQgetvalue(r, i, 1), "actor", PQgetvalue(r, i, 2), "action",
-				     PQgetvalue(r, i, 3), "idea_id",
-				     PQgetisnull(r, i, 4) ? json_null()
-							  : json_integer(strtoll(PQgetvalue(r, i, 4), NULL, 10)),
-				     "details", details ? details : json_object()));
-	}
-	json_t *next = n > 0 && n == atoi(p[2]) ? json_string(PQgetvalue(r, n - 1, 0)) : json_null();
-	PQclear(r);
-	http_reply_json(c, 200, json_pack("{s:o s:o}", "items", items, "before", next));
+	json_t *answer = audit_json(&page, lim);
+	db_audit_page_free(&page);
+	http_reply_json(c, 200, answer);
 }

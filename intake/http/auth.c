@@ -9,6 +9,7 @@
 
 #include "db/db.h"
 #include "db/sessions.h"
+#include "db/tokens.h"
 
 static const char *const role_names[] = {"customer", "submitter", "triager", "admin"};
 
@@ -85,19 +86,8 @@ int auth_token_create(PGconn *c, enum role role, const char *name, char token[64
 	snprintf(full, sizeof(full), "itk_%s", secret);
 	auth_sha256_hex(full, strlen(full), hash);
 	snprintf(prefix, sizeof(prefix), "%.10s", full);
-	const char *p[] = {name, role_name(role), hash, prefix};
-	PGresult *r = PQexecParams(c,
-				   "INSERT INTO api_tokens (name, role, token_hash, prefix)"
-				   " VALUES ($1, $2, $3, $4) RETURNING id",
-				   4, NULL, p, NULL, NULL, 0);
-	if (PQresultStatus(r) != PGRES_TUPLES_OK) {
-		db_err(c, r, err);
-		PQclear(r);
+	if (db_token_insert(c, name, role_name(role), hash, prefix, id, err) < 0)
 		return -1;
-	}
-	if (id)
-		*id = atoll(PQgetvalue(r, 0, 0));
-	PQclear(r);
 	snprintf(token, 64, "%s", full);
 	OPENSSL_cleanse(full, sizeof(full));
 	return 0;
@@ -105,24 +95,14 @@ int auth_token_create(PGconn *c, enum role role, const char *name, char token[64
 
 int auth_token_revoke(PGconn *c, int64_t id, struct err *err)
 {
-	char s[24];
-	snprintf(s, sizeof(s), "%lld", (long long)id);
-	const char *p[] = {s};
-	PGresult *r = PQexecParams(c,
-				   "UPDATE api_tokens SET revoked_at = now()"
-				   " WHERE id = $1 AND revoked_at IS NULL",
-				   1, NULL, p, NULL, NULL, 0);
-	int rc = 0;
-	if (PQresultStatus(r) != PGRES_COMMAND_OK)
-		rc = db_err(c, r, err);
-	else if (strcmp(PQcmdTuples(r), "1") != 0)
+	int rc = db_token_revoke(c, id, err);
+	if (rc == 0)
 		rc = err_set(err, "no live token with id %lld", (long long)id);
-	PQclear(r);
+	if (rc < 0)
+		return -1;
 	/* its sessions are refused from now on (their lookup joins the live
 	 * token); deleting them keeps the table clean */
-	if (rc == 0)
-		rc = db_sessions_delete_for_token(c, id, err);
-	return rc;
+	return db_sessions_delete_for_token(c, id, err);
 }
 
 int auth_token_lookup(PGconn *c, const char *token, struct principal *who, struct err *err)
@@ -134,31 +114,19 @@ int auth_token_lookup(PGconn *c, const char *token, struct principal *who, struc
 	 * and a timing difference reveals nothing about the secret itself. */
 	char hash[65];
 	auth_sha256_hex(token, len, hash);
-	const char *p[] = {hash};
-	PGresult *r = PQexecParams(c,
-				   "SELECT id, role, name, token_hash FROM api_tokens"
-				   " WHERE token_hash = $1 AND revoked_at IS NULL",
-				   1, NULL, p, NULL, NULL, 0);
-	if (PQresultStatus(r) != PGRES_TUPLES_OK) {
-		db_err(c, r, err);
-		PQclear(r);
+	struct db_token t;
+	int found = db_token_by_hash(c, hash, &t, err);
+	if (found < 0)
 		return -1;
-	}
-	int found = PQntuples(r) == 1 && auth_equal(PQgetvalue(r, 0, 3), hash, 64);
+	found = found && auth_equal(t.hash, hash, 64);
 	if (found) {
-		who->token_id = atoll(PQgetvalue(r, 0, 0));
-		if (role_from_name(PQgetvalue(r, 0, 1), &who->role) < 0)
+		who->token_id = t.id;
+		if (role_from_name(t.role, &who->role) < 0)
 			found = 0;
-		snprintf(who->name, sizeof(who->name), "%s", PQgetvalue(r, 0, 2));
+		snprintf(who->name, sizeof(who->name), "%s", t.name);
 	}
-	PQclear(r);
-	if (found) { /* at most one write a minute per token */
-		r = PQexecParams(c,
-				 "UPDATE api_tokens SET last_used_at = now() WHERE token_hash = $1"
-				 " AND (last_used_at IS NULL OR last_used_at < now() - interval '1 minute')",
-				 1, NULL, p, NULL, NULL, 0);
-		PQclear(r);
-	}
+	if (found) /* at most one write a minute per token */
+		db_token_touch(c, hash);
 	return found;
 }
 

@@ -19,6 +19,7 @@
 #include <sys/socket.h>
 #include <time.h>
 
+#include "intake/http/addrcount.h"
 #include "intake/http/headscan.h"
 #include "intake/http/ratelimit.h"
 #include "intake/http/router.h"
@@ -32,23 +33,15 @@
 #define LINGER_BYTES          (1 << 20) /* ... at most this, so the client gets no reset */
 #define ACCEPT_PAUSE_MS       250       /* after EMFILE/ENFILE */
 #define ACCEPT_LOG_INTERVAL_S 10        /* one log line at most per interval */
-#define ADDR_BUCKETS          1024
 
 enum phase { G_NEW, G_HEAD, G_BODY, G_HANDLING, G_IDLE, G_CLOSED };
-
-struct addr_count {
-	struct addr_count *next;
-	int n;
-	char addr[INET6_ADDRSTRLEN];
-};
 
 struct gate_shared {
 	const struct config *cfg;
 	long max_connections;
 	atomic_long admitted; /* connections let in: what http.max_connections counts */
 	atomic_long uploads;
-	pthread_mutex_t lock; /* per_addr */
-	struct addr_count *per_addr[ADDR_BUCKETS];
+	struct addrcount per_addr;
 	struct gate **by_fd;
 	long n_fd;
 	atomic_long accept_failures; /* since the last log line */
@@ -128,36 +121,6 @@ static long ms_between(struct timespec a, struct timespec b)
 	return (b.tv_sec - a.tv_sec) * 1000L + (b.tv_nsec - a.tv_nsec) / 1000000L;
 }
 
-static uint32_t addr_hash(const char *s)
-{
-	uint32_t h = 2166136261u;
-	for (; *s; s++)
-		h = (h ^ (unsigned char)*s) * 16777619u;
-	return h % ADDR_BUCKETS;
-}
-
-/* Adds delta to addr's open connections; returns the new count. */
-static int addr_add(struct gate_shared *gs, const char *addr, int delta)
-{
-	pthread_mutex_lock(&gs->lock);
-	struct addr_count **p = &gs->per_addr[addr_hash(addr)];
-	while (*p && strcmp((*p)->addr, addr) != 0)
-		p = &(*p)->next;
-	if (!*p && delta > 0 && (*p = calloc(1, sizeof(**p))))
-		snprintf((*p)->addr, sizeof((*p)->addr), "%s", addr);
-	int n = 0;
-	if (*p) {
-		n = ((*p)->n += delta);
-		if (n <= 0) {
-			struct addr_count *gone = *p;
-			*p = gone->next;
-			free(gone);
-		}
-	}
-	pthread_mutex_unlock(&gs->lock);
-	return n;
-}
-
 /* True while evhttp still owns the bufferevent: its free clears every
  * callback. The read callback alone does not tell: evhttp clears it while it
  * writes a reply, but keeps its event (error) callback all along. */
@@ -233,7 +196,7 @@ static void admit(struct gate *g)
 	if (!*g->addr || ratelimit_trusted_proxy(cfg, g->addr))
 		return;
 	g->counted = true;
-	if (addr_add(gs, g->addr, 1) > cfg->max_connections_per_client)
+	if (addrcount_add(&gs->per_addr, g->addr, 1) > cfg->max_connections_per_client)
 		refuse(g, 503, ML_REFUSED_PER_CLIENT, 5,
 		       "too many connections from your address (http.max_connections_per_client)");
 }
@@ -490,7 +453,7 @@ static void release(struct gate *g)
 {
 	struct gate_shared *gs = g->gw->gs;
 	if (g->counted)
-		(void)addr_add(gs, g->addr, -1);
+		(void)addrcount_add(&gs->per_addr, g->addr, -1);
 	if (g->holds_slot)
 		atomic_fetch_sub(&gs->admitted, 1);
 	if (g->upload)
@@ -592,7 +555,7 @@ struct gate_shared *gate_shared_new(const struct config *cfg, struct err *err)
 		err_set(err, "out of memory");
 		return NULL;
 	}
-	pthread_mutex_init(&gs->lock, NULL);
+	addrcount_init(&gs->per_addr);
 	gs->cfg = cfg;
 	gs->n_fd = n_fd;
 	gs->max_connections = cfg->max_connections;
@@ -610,13 +573,7 @@ void gate_shared_free(struct gate_shared *gs)
 {
 	if (!gs)
 		return;
-	for (int i = 0; i < ADDR_BUCKETS; i++)
-		while (gs->per_addr[i]) {
-			struct addr_count *a = gs->per_addr[i];
-			gs->per_addr[i] = a->next;
-			free(a);
-		}
-	pthread_mutex_destroy(&gs->lock);
+	addrcount_cleanup(&gs->per_addr);
 	free(gs->by_fd);
 	free(gs);
 }

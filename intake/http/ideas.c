@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "db/db.h"
+#include "db/idempotency.h"
 #include "intake/http/auth.h"
 #include "intake/http/request.h"
 #include "intake/http/router.h"
@@ -47,12 +48,9 @@ static const char *const known_fields[] = {"title",  "body",    "author", "autho
 					   "author_kind", "account", "arr", "url",
 					   "labels", "external_id", NULL};
 
-/* Builds the mention from a validated JSON object; -1 after a 400. */
-static int mention_from_json(struct http_ctx *c, json_t *j, const struct principal *who,
-			     struct mention *m)
+/* A 400 naming the first member of j that is not a known field; 0 when all are known. */
+static int unknown_field(struct http_ctx *c, json_t *j)
 {
-	if (!json_is_object(j))
-		return http_problem(c, 400, NULL, "the body must be a JSON object");
 	const char *key;
 	json_t *v;
 	json_object_foreach(j, key, v)
@@ -63,32 +61,52 @@ static int mention_from_json(struct http_ctx *c, json_t *j, const struct princip
 		if (!known)
 			return http_problem(c, 400, key, "unknown field '%s'", key);
 	}
+	return 0;
+}
+
+/* The string members of an idea, each checked (borrowed from the JSON). */
+struct idea_strings {
 	const char *title, *body, *author, *email, *kind, *account, *url, *ext;
-	if (str_field(c, j, "title", true, TITLE_MIN, TITLE_MAX, &title) < 0 ||
-	    str_field(c, j, "body", false, 0, BODY_MAX, &body) < 0 ||
-	    str_field(c, j, "author", false, 1, SHORT_MAX, &author) < 0 ||
-	    str_field(c, j, "author_email", false, 3, SHORT_MAX, &email) < 0 ||
-	    str_field(c, j, "author_kind", false, 1, 20, &kind) < 0 ||
-	    str_field(c, j, "account", false, 1, SHORT_MAX, &account) < 0 ||
-	    str_field(c, j, "url", false, 8, 2000, &url) < 0 ||
-	    str_field(c, j, "external_id", false, 1, SHORT_MAX, &ext) < 0)
+};
+
+/* Reads the string members of j into *s, each within its length; -1 after a 400. */
+static int read_strings(struct http_ctx *c, json_t *j, struct idea_strings *s)
+{
+	if (str_field(c, j, "title", true, TITLE_MIN, TITLE_MAX, &s->title) < 0 ||
+	    str_field(c, j, "body", false, 0, BODY_MAX, &s->body) < 0 ||
+	    str_field(c, j, "author", false, 1, SHORT_MAX, &s->author) < 0 ||
+	    str_field(c, j, "author_email", false, 3, SHORT_MAX, &s->email) < 0 ||
+	    str_field(c, j, "author_kind", false, 1, 20, &s->kind) < 0 ||
+	    str_field(c, j, "account", false, 1, SHORT_MAX, &s->account) < 0 ||
+	    str_field(c, j, "url", false, 8, 2000, &s->url) < 0 ||
+	    str_field(c, j, "external_id", false, 1, SHORT_MAX, &s->ext) < 0)
 		return -1;
-	mention_init(m);
-	m->source = SRC_EMPLOYEE;
-	m->author_kind = AUTHOR_EMPLOYEE;
-	if (kind && author_kind_from_name(kind, &m->author_kind) < 0)
+	return 0;
+}
+
+/* Checks what the lengths alone do not (the author kind into m->author_kind);
+ * -1 after a 400. */
+static int check_strings(struct http_ctx *c, const struct idea_strings *s, struct mention *m)
+{
+	if (s->kind && author_kind_from_name(s->kind, &m->author_kind) < 0)
 		return http_problem(c, 400, "author_kind",
 				    "author_kind must be employee, customer or community");
-	if (email && !strchr(email, '@'))
+	if (s->email && !strchr(s->email, '@'))
 		return http_problem(c, 400, "author_email", "author_email must be an e-mail address");
-	if (url && strncmp(url, "https://", 8) != 0 && strncmp(url, "http://", 7) != 0)
+	if (s->url && strncmp(s->url, "https://", 8) != 0 && strncmp(s->url, "http://", 7) != 0)
 		return http_problem(c, 400, "url", "url must start with http:// or https://");
 	/* the ids this service makes up itself: a client naming one could take
 	 * another token's retry id or a form submission's before they exist */
-	if (ext && (strncmp(ext, "api:", 4) == 0 || strncmp(ext, "form:", 5) == 0))
+	if (s->ext && (strncmp(s->ext, "api:", 4) == 0 || strncmp(s->ext, "form:", 5) == 0))
 		return http_problem(c, 400, "external_id",
 				    "external_id may not start with \"api:\" or \"form:\" (ids this "
 				    "service makes up)");
+	return 0;
+}
+
+/* Reads the optional arr and labels members of j into *m; -1 after a 400. */
+static int read_arr_labels(struct http_ctx *c, json_t *j, struct mention *m)
+{
 	json_t *arr = json_object_get(j, "arr");
 	if (arr && !json_is_null(arr)) {
 		if (!json_is_integer(arr) || json_integer_value(arr) < 0 ||
@@ -112,18 +130,35 @@ static int mention_from_json(struct http_ctx *c, json_t *j, const struct princip
 		}
 		json_array_foreach(labels, i, l) mention_add_label(m, json_string_value(l));
 	}
-	m->title = text_trim_dup(title, 1000);
+	return 0;
+}
+
+/* Builds the mention from a validated JSON object; -1 after a 400. */
+static int mention_from_json(struct http_ctx *c, json_t *j, const struct principal *who,
+			     struct mention *m)
+{
+	if (!json_is_object(j))
+		return http_problem(c, 400, NULL, "the body must be a JSON object");
+	struct idea_strings s;
+	if (unknown_field(c, j) < 0 || read_strings(c, j, &s) < 0)
+		return -1;
+	mention_init(m);
+	m->source = SRC_EMPLOYEE;
+	m->author_kind = AUTHOR_EMPLOYEE;
+	if (check_strings(c, &s, m) < 0 || read_arr_labels(c, j, m) < 0)
+		return -1;
+	m->title = text_trim_dup(s.title, 1000);
 	if (text_utf8_len(m->title) < TITLE_MIN)
 		return http_problem(c, 400, "title", "title must have at least %d characters besides spaces",
 				    TITLE_MIN);
-	m->body = body ? strdup(body) : strdup("");
-	m->author = strdup(author ? author : who->name);
-	m->author_email = email ? strdup(email) : NULL;
-	m->account = account ? strdup(account) : NULL;
-	m->url = url ? strdup(url) : NULL;
+	m->body = s.body ? strdup(s.body) : strdup("");
+	m->author = strdup(s.author ? s.author : who->name);
+	m->author_email = s.email ? strdup(s.email) : NULL;
+	m->account = s.account ? strdup(s.account) : NULL;
+	m->url = s.url ? strdup(s.url) : NULL;
 	m->is_public = false;
-	if (ext)
-		m->external_id = strdup(ext);
+	if (s.ext)
+		m->external_id = strdup(s.ext);
 	/* the external_id is this token's: another token reusing it gets a 409 */
 	if (asprintf(&m->owner, "token:%lld", (long long)who->token_id) < 0) {
 		m->owner = NULL;
@@ -153,53 +188,90 @@ static char *default_external_id(const struct principal *who, const char *idem)
 static int replay(struct http_ctx *c, PGconn *pg, const struct principal *who, const char *key,
 		  const char *req_hash)
 {
-	char tid[24];
-	snprintf(tid, sizeof(tid), "%lld", (long long)who->token_id);
-	const char *p[] = {tid, key};
-	PGresult *r = PQexecParams(pg,
-				   "SELECT pg_advisory_xact_lock(hashtextextended('idem:' || $1 || ':' || $2, 0));",
-				   2, NULL, p, NULL, NULL, 0);
-	PQclear(r);
-	r = PQexecParams(pg,
-			 "SELECT request_hash, status, response::text FROM idempotency_keys"
-			 " WHERE token_id = $1 AND key = $2",
-			 2, NULL, p, NULL, NULL, 0);
-	if (PQresultStatus(r) != PGRES_TUPLES_OK) {
-		PQclear(r);
+	struct db_idem_answer a;
+	struct err err = {0};
+	int found = db_idem_lookup(pg, who->token_id, key, &a, &err);
+	if (found < 0)
 		return http_db_unavailable(c, "idempotency lookup");
-	}
-	if (PQntuples(r) == 0) {
-		PQclear(r);
+	if (found == 0)
 		return 0;
-	}
-	if (strcmp(PQgetvalue(r, 0, 0), req_hash) != 0) {
-		PQclear(r);
+	if (strcmp(a.request_hash, req_hash) != 0) {
+		free(a.response);
 		return http_problem(c, 409, "Idempotency-Key",
 				    "this Idempotency-Key was used with a different request body");
 	}
-	json_t *body = json_loads(PQgetvalue(r, 0, 2), 0, NULL);
-	int status = atoi(PQgetvalue(r, 0, 1));
-	PQclear(r);
+	json_t *body = json_loads(a.response, 0, NULL);
+	free(a.response);
 	http_set_header(c, "Idempotent-Replayed", "true");
-	http_reply_json(c, status, body);
+	http_reply_json(c, a.status, body);
 	return 1;
 }
 
 static int remember(PGconn *pg, const struct principal *who, const char *key,
 		    const char *req_hash, json_t *answer, struct err *err)
 {
-	char tid[24];
-	snprintf(tid, sizeof(tid), "%lld", (long long)who->token_id);
 	char *text = json_dumps(answer, JSON_COMPACT);
-	const char *p[] = {tid, key, req_hash, "201", text};
-	PGresult *r = PQexecParams(pg,
-				   "INSERT INTO idempotency_keys (token_id, key, request_hash, status,"
-				   " response) VALUES ($1, $2, $3, $4, $5)",
-				   5, NULL, p, NULL, NULL, 0);
+	int rc = db_idem_store(pg, who->token_id, key, req_hash, 201, text, err);
 	free(text);
-	int rc = PQresultStatus(r) == PGRES_COMMAND_OK ? 0 : db_err(pg, r, err);
-	PQclear(r);
 	return rc;
+}
+
+/* Answers a failed ingest (the transaction already rolled back): 503 for the
+ * database, 409 for another token's external id, else 400. */
+static void create_failed(struct http_ctx *c, struct db *db, int rc, const struct err *err)
+{
+	if (db_check_broken(db) || !err->field[0]) {
+		http_db_unavailable(c, err->msg);
+	} else if (rc == INGEST_NOT_OWNER) {
+		http_problem(c, 409, err->field, "%s", err->msg);
+	} else {
+		http_problem(c, 400, err->field, "%s", err->msg);
+	}
+}
+
+/* Ingests m as who in one transaction, with the Idempotency-Key idem (or
+ * NULL) replayed or remembered in the same transaction, and replies. */
+static void create_in_tx(struct http_ctx *c, struct db *db, const struct principal *who,
+			 const char *idem, struct mention *m)
+{
+	PGconn *pg = db_conn(db);
+	char req_hash[65];
+	size_t blen;
+	char *raw = http_body(c, &blen);
+	auth_sha256_hex(raw, blen, req_hash);
+	free(raw);
+	struct err err = {0};
+	if (pipeline_begin(pg, &err) < 0) {
+		db_check_broken(db);
+		http_db_unavailable(c, err.msg);
+		return;
+	}
+	int seen = idem ? replay(c, pg, who, idem, req_hash) : 0;
+	if (seen != 0) {
+		pipeline_rollback(pg, http_triage(c));
+		return;
+	}
+	struct ingest_result res;
+	json_t *answer = NULL;
+	int rc = pipeline_ingest_tx(pg, http_triage(c), m, "triage", &res, &err);
+	if (rc == 0) {
+		answer = json_pack("{s:I, s:I, s:b}", "idea_id", (json_int_t)res.idea_id,
+				   "mention_id", (json_int_t)res.mention_id, "merged", res.merged);
+		if ((idem && remember(pg, who, idem, req_hash, answer, &err) < 0) ||
+		    pipeline_commit(pg, http_triage(c), &err) < 0) {
+			json_decref(answer);
+			answer = NULL;
+		}
+	}
+	if (!answer) {
+		pipeline_rollback(pg, http_triage(c));
+		create_failed(c, db, rc, &err);
+		return;
+	}
+	char loc[64];
+	snprintf(loc, sizeof(loc), "/api/v1/ideas/%lld", (long long)res.idea_id);
+	http_set_header(c, "Location", loc);
+	http_reply_json(c, res.outcome == INGEST_NEW ? 201 : 200, answer);
 }
 
 void ideas_create(struct http_ctx *c)
@@ -228,50 +300,7 @@ void ideas_create(struct http_ctx *c)
 		http_db_unavailable(c, "ideas");
 		goto out;
 	}
-	PGconn *pg = db_conn(db);
-	char req_hash[65];
-	size_t blen;
-	char *raw = http_body(c, &blen);
-	auth_sha256_hex(raw, blen, req_hash);
-	free(raw);
-	struct err err = {0};
-	if (pipeline_begin(pg, &err) < 0) {
-		db_check_broken(db);
-		http_db_unavailable(c, err.msg);
-		goto out;
-	}
-	int seen = idem ? replay(c, pg, &who, idem, req_hash) : 0;
-	if (seen != 0) {
-		pipeline_rollback(pg, http_triage(c));
-		goto out;
-	}
-	struct ingest_result res;
-	json_t *answer = NULL;
-	int rc = pipeline_ingest_tx(pg, http_triage(c), &m, "triage", &res, &err);
-	if (rc == 0) {
-		answer = json_pack("{s:I, s:I, s:b}", "idea_id", (json_int_t)res.idea_id,
-				   "mention_id", (json_int_t)res.mention_id, "merged", res.merged);
-		if ((idem && remember(pg, &who, idem, req_hash, answer, &err) < 0) ||
-		    pipeline_commit(pg, http_triage(c), &err) < 0) {
-			json_decref(answer);
-			answer = NULL;
-		}
-	}
-	if (!answer) {
-		pipeline_rollback(pg, http_triage(c));
-		if (db_check_broken(db) || !err.field[0]) {
-			http_db_unavailable(c, err.msg);
-		} else if (rc == INGEST_NOT_OWNER) {
-			http_problem(c, 409, err.field, "%s", err.msg);
-		} else {
-			http_problem(c, 400, err.field, "%s", err.msg);
-		}
-		goto out;
-	}
-	char loc[64];
-	snprintf(loc, sizeof(loc), "/api/v1/ideas/%lld", (long long)res.idea_id);
-	http_set_header(c, "Location", loc);
-	http_reply_json(c, res.outcome == INGEST_NEW ? 201 : 200, answer);
+	create_in_tx(c, db, &who, idem, &m);
 out:
 	mention_clear(&m);
 	json_decref(j);

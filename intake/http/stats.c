@@ -7,57 +7,18 @@
 #include <string.h>
 
 #include "db/db.h"
+#include "db/stats.h"
 #include "intake/http/request.h"
 #include "intake/http/router.h"
-
-#define OPEN "i.status NOT IN ('merged', 'declined', 'shipped')"
-#define SEGMENT_CLASS                                                                           \
-	"CASE WHEN 'vpn' = ANY (i.segments) AND 'platform' = ANY (i.segments) THEN 'bridge'"     \
-	" WHEN 'vpn' = ANY (i.segments) THEN 'vpn_only'"                                         \
-	" WHEN 'platform' = ANY (i.segments) THEN 'platform_only' ELSE 'neither' END"
-
-static const char sql_mix[] =
-    "SELECT i.category, " SEGMENT_CLASS ", count(*), coalesce(sum(i.requesters), 0)"
-    " FROM ideas i WHERE " OPEN " GROUP BY 1, 2";
-static const char sql_sources[] =
-    "SELECT m.source, count(DISTINCT m.idea_id), count(*), count(DISTINCT m.requester_key)"
-    " FROM mentions m JOIN ideas i ON i.id = m.idea_id WHERE NOT m.deleted AND " OPEN
-    " GROUP BY 1 ORDER BY 1";
-static const char sql_top[] =
-    "WITH t AS (SELECT row_number() OVER (ORDER BY i.score DESC, i.id) AS rn,"
-    "  'vpn' = ANY (i.segments) AND 'platform' = ANY (i.segments) AS bridge, i.requesters"
-    "  FROM ideas i WHERE " OPEN " ORDER BY i.score DESC, i.id LIMIT 100)"
-    " SELECT n, count(*) FILTER (WHERE rn <= n), count(*) FILTER (WHERE rn <= n AND bridge),"
-    "  count(*) FILTER (WHERE rn <= n AND requesters <= 1)"
-    " FROM t, (VALUES (20), (50), (100)) v(n) GROUP BY n ORDER BY n";
-static const char sql_concentration[] =
-    "SELECT count(*), count(*) FILTER (WHERE i.requesters <= 1),"
-    " coalesce(sum(i.requesters), 0), coalesce(max(i.requesters), 0)"
-    " FROM ideas i WHERE " OPEN;
-
-static long long ll(PGresult *r, int row, int col)
-{
-	return strtoll(PQgetvalue(r, row, col), NULL, 10);
-}
 
 static double share(long long part, long long whole)
 {
 	return whole > 0 ? (double)part / (double)whole : 0.0;
 }
 
-json_t *stats_collect(PGconn *pg, struct err *err)
+/* Every category x segment cell, zeros included, so a chart needs no guessing. */
+static json_t *by_category_segment(const struct db_stats *s)
 {
-	PGresult *mix = db_query(pg, sql_mix, 0, NULL, err);
-	PGresult *src = mix ? db_query(pg, sql_sources, 0, NULL, err) : NULL;
-	PGresult *top = src ? db_query(pg, sql_top, 0, NULL, err) : NULL;
-	PGresult *conc = top ? db_query(pg, sql_concentration, 0, NULL, err) : NULL;
-	if (!conc) {
-		PQclear(mix);
-		PQclear(src);
-		PQclear(top);
-		return NULL;
-	}
-	/* every category x segment cell, zeros included, so a chart needs no guessing */
 	static const char *const cats[] = {"security", "reliability", "performance", "feature"};
 	static const char *const segs[] = {"bridge", "vpn_only", "platform_only", "neither"};
 	json_t *by = json_object();
@@ -65,40 +26,48 @@ json_t *stats_collect(PGconn *pg, struct err *err)
 		json_t *row = json_object();
 		for (int b = 0; b < 4; b++) {
 			long long ideas = 0, demand = 0;
-			for (int i = 0; i < PQntuples(mix); i++)
-				if (!strcmp(PQgetvalue(mix, i, 0), cats[a]) &&
-				    !strcmp(PQgetvalue(mix, i, 1), segs[b])) {
-					ideas = ll(mix, i, 2);
-					demand = ll(mix, i, 3);
+			for (int i = 0; i < s->ncells; i++)
+				if (!strcmp(s->cells[i].category, cats[a]) &&
+				    !strcmp(s->cells[i].segment, segs[b])) {
+					ideas = s->cells[i].ideas;
+					demand = s->cells[i].requesters;
 				}
 			json_object_set_new(row, segs[b], json_pack("{sI sI}", "ideas", (json_int_t)ideas,
 								    "requesters", (json_int_t)demand));
 		}
 		json_object_set_new(by, cats[a], row);
 	}
+	return by;
+}
+
+json_t *stats_collect(PGconn *pg, struct err *err)
+{
+	struct db_stats s;
+	if (db_stats_collect(pg, &s, err) < 0)
+		return NULL;
 	json_t *sources = json_array();
-	for (int i = 0; i < PQntuples(src); i++)
-		json_array_append_new(sources,
-				      json_pack("{s:s sI sI sI}", "source", PQgetvalue(src, i, 0), "ideas",
-						(json_int_t)ll(src, i, 1), "mentions", (json_int_t)ll(src, i, 2),
-						"requesters", (json_int_t)ll(src, i, 3)));
+	for (int i = 0; i < s.nsources; i++)
+		json_array_append_new(sources, json_pack("{s:s sI sI sI}", "source", s.sources[i].source,
+							 "ideas", (json_int_t)s.sources[i].ideas,
+							 "mentions", (json_int_t)s.sources[i].mentions,
+							 "requesters",
+							 (json_int_t)s.sources[i].requesters));
 	json_t *tops = json_array();
-	for (int i = 0; i < PQntuples(top); i++)
+	for (int i = 0; i < s.ntop; i++) {
+		const struct db_stats_top *t = &s.top[i];
 		json_array_append_new(
-		    tops, json_pack("{sI sI sI sf sI}", "top", (json_int_t)ll(top, i, 0), "ideas",
-				    (json_int_t)ll(top, i, 1), "bridge", (json_int_t)ll(top, i, 2),
-				    "bridge_share", share(ll(top, i, 2), ll(top, i, 1)),
-				    "single_requester", (json_int_t)ll(top, i, 3)));
-	long long open = ll(conc, 0, 0), single = ll(conc, 0, 1);
+		    tops, json_pack("{sI sI sI sf sI}", "top", (json_int_t)t->n, "ideas",
+				    (json_int_t)t->ideas, "bridge", (json_int_t)t->bridge,
+				    "bridge_share", share(t->bridge, t->ideas), "single_requester",
+				    (json_int_t)t->single));
+	}
 	json_t *body = json_pack(
-	    "{s:o s:o s:o s:{sI sI sf sI sI}}", "by_category_segment", by, "by_source", sources,
-	    "top", tops, "concentration", "open_ideas", (json_int_t)open, "single_requester_ideas",
-	    (json_int_t)single, "single_requester_share", share(single, open), "requesters_total",
-	    (json_int_t)ll(conc, 0, 2), "max_requesters_on_one_idea", (json_int_t)ll(conc, 0, 3));
-	PQclear(mix);
-	PQclear(src);
-	PQclear(top);
-	PQclear(conc);
+	    "{s:o s:o s:o s:{sI sI sf sI sI}}", "by_category_segment", by_category_segment(&s),
+	    "by_source", sources, "top", tops, "concentration", "open_ideas", (json_int_t)s.open,
+	    "single_requester_ideas", (json_int_t)s.single, "single_requester_share",
+	    share(s.single, s.open), "requesters_total", (json_int_t)s.requesters_total,
+	    "max_requesters_on_one_idea", (json_int_t)s.max_requesters);
+	db_stats_free(&s);
 	return body;
 }
 

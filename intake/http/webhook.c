@@ -16,6 +16,7 @@
 
 #include "connectors/github.h"
 #include "db/db.h"
+#include "db/deliveries.h"
 #include "intake/http/auth.h"
 #include "intake/http/request.h"
 #include "intake/http/router.h"
@@ -96,24 +97,6 @@ static bool plain_token(const char *v, size_t max)
 	return n > 0;
 }
 
-/* Records the delivery; 1 new, 0 seen before, -1 error. Inside the transaction. */
-static int record_delivery(PGconn *pg, const char *id, const char *event, const char *action,
-			   const char *outcome, struct err *err)
-{
-	const char *p[] = {id, event, action, outcome};
-	PGresult *r = PQexecParams(pg,
-				   "INSERT INTO webhook_deliveries (delivery_id, event, action, outcome)"
-				   " VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING",
-				   4, NULL, p, NULL, NULL, 0);
-	int rc = -1;
-	if (PQresultStatus(r) == PGRES_COMMAND_OK)
-		rc = strcmp(PQcmdTuples(r), "1") == 0;
-	else
-		db_err(pg, r, err);
-	PQclear(r);
-	return rc;
-}
-
 static void ingest_delivery(struct http_ctx *c, const char *delivery, const char *event,
 			    const char *action, struct mention *ms, int n, const char *ignored)
 {
@@ -127,7 +110,7 @@ static void ingest_delivery(struct http_ctx *c, const char *delivery, const char
 	json_t *done = json_array();
 	if (pipeline_begin(pg, &err) < 0)
 		goto dberr;
-	int fresh = record_delivery(pg, delivery, event, action, n ? "ingested" : ignored, &err);
+	int fresh = db_delivery_record(pg, delivery, event, action, n ? "ingested" : ignored, &err);
 	if (fresh < 0)
 		goto dberr;
 	if (fresh == 0) {
