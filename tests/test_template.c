@@ -35,7 +35,8 @@ Test(template, sections_loop_and_test)
 	expect("{{#f}}yes{{/f}}{{^f}}no{{/f}}", "{\"f\":false}", "no");
 	expect("{{#f}}yes{{/f}}{{^f}}no{{/f}}", "{\"f\":true}", "yes");
 	expect("{{#l}}x{{/l}}{{^l}}empty{{/l}}", "{\"l\":[]}", "empty");
-	expect("{{#s}}{{s}}{{/s}}{{^e}}none{{/e}}", "{\"s\":\"v\",\"e\":\"\"}", "vnone");
+	expect("{{#s}}{{s}}{{/s}}{{^e}}none{{/e}}", "{\"s\":\"v\",\"e\":\"\"}", "v");
+	expect("{{#z}}[{{z}}]{{/z}}{{^n}}null{{/n}}", "{\"z\":0,\"n\":null}", "[0]null");
 	expect("{{#rows}}{{#cells}}{{.}}{{/cells}};{{/rows}}",
 	       "{\"rows\":[{\"cells\":[1,2]},{\"cells\":[3]}]}", "12;3;");
 	expect("{{#l}}never closed", "{\"l\":[1]}", "");

@@ -66,21 +66,12 @@ static int identify(struct http_ctx *c, struct employee *e)
 			    "sign in through the company single sign-on to share an idea");
 }
 
+/* Records msg as what is wrong with field, for the page to show next to it. */
 static void field_error(json_t *vars, const char *field, const char *msg)
 {
-	char key[40], inv[40];
+	char key[40];
 	snprintf(key, sizeof(key), "%s_error", field);
-	snprintf(inv, sizeof(inv), "%s_invalid", field);
-	char *frag = NULL;
-	size_t len = 0;
-	FILE *f = open_memstream(&frag, &len);
-	fprintf(f, "<p class=\"error\" id=\"%s-error\">", field);
-	text_html_escape(msg, f);
-	fputs("</p>", f);
-	fclose(f);
-	json_object_set_new(vars, key, json_string(frag));
-	json_object_set_new(vars, inv, json_string("aria-invalid=\"true\""));
-	free(frag);
+	json_object_set_new(vars, key, json_string(msg));
 }
 
 /* Renders the form (status 200 or 400) with vars (stolen) and the CSRF
@@ -94,36 +85,10 @@ static void render_form(struct http_ctx *c, int status, const struct employee *e
 		return;
 	}
 	json_object_set_new(vars, "csrf", json_string(csrf));
-	char *frag = NULL;
-	size_t len = 0;
-	FILE *f = open_memstream(&frag, &len);
-	if (e->typed) {
-		const char *name = json_string_value(json_object_get(vars, "name"));
-		const char *email = json_string_value(json_object_get(vars, "email"));
-		fputs("<label for=\"name\">Your name</label>\n<input id=\"name\" name=\"name\" "
-		      "maxlength=\"200\" required autocomplete=\"name\" aria-describedby=\"name-error\" value=\"",
-		      f);
-		text_html_escape(name ? name : "", f);
-		fputs("\">\n", f);
-		const char *ne = json_string_value(json_object_get(vars, "name_error_text"));
-		if (ne) {
-			fputs("<p class=\"error\" id=\"name-error\">", f);
-			text_html_escape(ne, f);
-			fputs("</p>", f);
-		}
-		fputs("<label for=\"email\">Work e-mail</label>\n<input id=\"email\" name=\"email\" "
-		      "type=\"email\" maxlength=\"200\" autocomplete=\"email\" value=\"",
-		      f);
-		text_html_escape(email ? email : "", f);
-		fputs("\">\n", f);
-	} else {
-		fputs("<p class=\"who\">Submitting as <strong>", f);
-		text_html_escape(e->name, f);
-		fputs("</strong></p>\n", f);
-	}
-	fclose(f);
-	json_object_set_new(vars, "identity", json_string(frag));
-	free(frag);
+	/* typed: the name and e-mail fields (demo configuration); else who
+	 * the server already knows */
+	json_object_set_new(vars, "typed", json_boolean(e->typed));
+	json_object_set_new(vars, "who", json_string(e->name));
 	char *html = tpl_render("submit.html", vars);
 	json_decref(vars);
 	http_set_header(c, "Content-Security-Policy",
@@ -201,8 +166,7 @@ void submit_post(struct http_ctx *c)
 	if (e.typed) {
 		char *tname = text_trim_dup(name ? name : "", 300);
 		if (!*tname || text_utf8_len(tname) > 200 || !text_valid_utf8(tname, strlen(tname))) {
-			json_object_set_new(vars, "name_error_text",
-					    json_string("Please give your name (up to 200 characters)."));
+			field_error(vars, "name", "Please give your name (up to 200 characters).");
 			ok = false;
 		}
 		snprintf(e.name, sizeof(e.name), "%s", tname);
@@ -216,9 +180,7 @@ void submit_post(struct http_ctx *c)
 		json_object_set_new(vars, "body", json_string(body ? body : ""));
 		json_object_set_new(vars, "name", json_string(name ? name : ""));
 		json_object_set_new(vars, "email", json_string(email ? email : ""));
-		json_object_set_new(vars, "banner",
-				    json_string("<p class=\"banner\" role=\"alert\">Please correct the "
-						"highlighted fields.</p>"));
+		json_object_set_new(vars, "invalid", json_true());
 		free(ttitle);
 		evhttp_clear_headers(&form);
 		render_form(c, 400, &e, vars);

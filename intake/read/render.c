@@ -258,7 +258,7 @@ static json_t *card_view(enum view v, json_t *it, const char *newest)
 	return card;
 }
 
-/* The newest public change of any item: the feed's own <updated>. */
+/* The newest public change of any item: when the feed itself was updated. */
 static const char *newest_change(json_t *cols[NGROUPS])
 {
 	const char *newest = "1970-01-01T00:00:00Z";

@@ -139,18 +139,14 @@ static json_t *lookup(struct render *r, const char *name)
 	return v;
 }
 
-/* Mustache's falsy values: missing, null, false, "", 0, an empty list. */
+/* False: missing, null, false, an empty list. Unlike most Mustaches, ""
+ * and 0 are true, so a section tests what C would (set or not) and a
+ * view object says "absent" with null. */
 static bool truthy(json_t *v)
 {
-	switch (v ? json_typeof(v) : JSON_NULL) {
-	case JSON_OBJECT: return true;
-	case JSON_ARRAY: return json_array_size(v) > 0;
-	case JSON_STRING: return json_string_length(v) > 0;
-	case JSON_INTEGER: return json_integer_value(v) != 0;
-	case JSON_REAL: return json_real_value(v) != 0;
-	case JSON_TRUE: return true;
-	default: return false;
-	}
+	if (!v || json_is_null(v) || json_is_false(v))
+		return false;
+	return !json_is_array(v) || json_array_size(v) > 0;
 }
 
 static void put_value(FILE *f, json_t *v, bool raw)

@@ -8,8 +8,8 @@
  *   {{a.b}}       b of the object a; {{.}} the current item
  *   {{#name}}...{{/name}}  once per item of a list, once (with the object as
  *                 the innermost context) for an object, once for any other
- *                 true value; not at all for a false one (missing, null,
- *                 false, "", 0, [])
+ *                 true value; not at all for a false one: missing, null,
+ *                 false, [] (unlike most Mustaches, "" and 0 are true)
  *   {{^name}}...{{/name}}  only when name is false
  *   {{! note }}   a comment
  *
