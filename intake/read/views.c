@@ -154,12 +154,10 @@ static int parse_after(const char *s, bool outside, char *key, size_t klen, char
 	return 0;
 }
 
-int views_backlog(PGconn *c, struct triage_ctx *t, const struct backlog_filter *f, json_t **items,
-		  char **next, struct err *err)
+/* 0 when every filter is one the view takes, else -1 with err->field
+ * naming the first that is not. */
+static int check_filter(const struct backlog_filter *f, bool outside, struct err *err)
 {
-	*items = NULL;
-	*next = NULL;
-	bool outside = f->view != VIEW_INTERNAL;
 	if (f->limit < 1 || f->limit > BACKLOG_MAX_LIMIT)
 		return bad(err, "limit", "limit must be between 1 and 500");
 	if (f->category && !view_one_of(f->category, idea_categories))
@@ -178,6 +176,17 @@ int views_backlog(PGconn *c, struct triage_ctx *t, const struct backlog_filter *
 						      : "visibility must be internal, customer or public");
 	if (f->q && (!text_valid_utf8(f->q, strlen(f->q)) || text_utf8_len(f->q) > 200))
 		return bad(err, "q", "q must be valid UTF-8 text of at most 200 characters");
+	return 0;
+}
+
+int views_backlog(PGconn *c, struct triage_ctx *t, const struct backlog_filter *f, json_t **items,
+		  char **next, struct err *err)
+{
+	*items = NULL;
+	*next = NULL;
+	bool outside = f->view != VIEW_INTERNAL;
+	if (check_filter(f, outside, err) < 0)
+		return -1;
 	char score[40] = "", id[24] = "", limit[16];
 	int64_t rank = 0;
 	if (f->after && parse_after(f->after, outside, score, sizeof(score), id, sizeof(id), &rank) < 0)
