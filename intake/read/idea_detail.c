@@ -1,3 +1,5 @@
+/* intake/read/idea_detail.c - one idea's detail (idea_detail.h) from the
+ * queries of db/detail.h, as the API and the idea page show it. */
 #include "intake/read/idea_detail.h"
 
 #include <inttypes.h>

@@ -1,3 +1,6 @@
+/* intake/read/render.c - the roadmap in every format (render.h): JSON and
+ * CSV written here, HTML, Markdown and Atom through templates/roadmap.*
+ * over one view object built from the view's items. */
 #include "intake/read/render.h"
 
 #include <stdio.h>
