@@ -27,6 +27,49 @@ static const char *const params[] = {"view",   "limit", "after",      "category"
 				     "bridge", "status", "stage",     "source",   "visibility",
 				     "q",      NULL};
 
+/* The API's query as a filter of view v (strings borrowed from q); a
+ * malformed limit becomes -1, which views_backlog refuses. */
+static struct backlog_filter filter_from_query(struct evkeyvalq *q, enum view v)
+{
+	struct backlog_filter f = {.view = v, .limit = 50};
+	const char *limit = evhttp_find_header(q, "limit");
+	if (limit) {
+		char *end = NULL;
+		long n = strtol(limit, &end, 10);
+		f.limit = (end && *end == '\0' && *limit && n >= 1 && n <= BACKLOG_MAX_LIMIT) ? (int)n : -1;
+	}
+	f.after = evhttp_find_header(q, "after");
+	f.category = evhttp_find_header(q, "category");
+	f.segment = evhttp_find_header(q, "segment");
+	f.bridge = evhttp_find_header(q, "bridge");
+	f.status = evhttp_find_header(q, "status");
+	f.stage = evhttp_find_header(q, "stage");
+	f.source = evhttp_find_header(q, "source");
+	f.visibility = evhttp_find_header(q, "visibility");
+	f.q = evhttp_find_header(q, "q");
+	return f;
+}
+
+/* Answers body (taken): kept rendered under key when cacheable. */
+static void reply_page(struct http_ctx *c, json_t *body, enum view v, bool cacheable,
+		       const char *key, unsigned gen)
+{
+	if (cacheable) {
+		char *text = json_dumps(body, JSON_COMPACT | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(6));
+		json_decref(body);
+		size_t len = strlen(text);
+		char *withnl = realloc(text, len + 2); /* a document ends in a newline */
+		withnl[len] = '\n';
+		withnl[len + 1] = '\0';
+		http_reply_cached(c, http_cache_put(key, withnl, len + 1, "application/json", gen),
+				  "public, max-age=5");
+		return;
+	}
+	if (v == VIEW_CUSTOMER)
+		http_set_header(c, "Cache-Control", "private, max-age=0");
+	http_reply_json(c, 200, body);
+}
+
 void backlog_list(struct http_ctx *c)
 {
 	struct evkeyvalq q;
@@ -58,22 +101,7 @@ void backlog_list(struct http_ctx *c)
 		}
 	}
 	unsigned gen = views_generation();
-	struct backlog_filter f = {.view = v, .limit = 50};
-	const char *limit = evhttp_find_header(&q, "limit");
-	if (limit) {
-		char *end = NULL;
-		long n = strtol(limit, &end, 10);
-		f.limit = (end && *end == '\0' && *limit && n >= 1 && n <= BACKLOG_MAX_LIMIT) ? (int)n : -1;
-	}
-	f.after = evhttp_find_header(&q, "after");
-	f.category = evhttp_find_header(&q, "category");
-	f.segment = evhttp_find_header(&q, "segment");
-	f.bridge = evhttp_find_header(&q, "bridge");
-	f.status = evhttp_find_header(&q, "status");
-	f.stage = evhttp_find_header(&q, "stage");
-	f.source = evhttp_find_header(&q, "source");
-	f.visibility = evhttp_find_header(&q, "visibility");
-	f.q = evhttp_find_header(&q, "q");
+	struct backlog_filter f = filter_from_query(&q, v);
 	struct db *db = http_db(c);
 	if (!db) {
 		evhttp_clear_headers(&q);
@@ -97,18 +125,5 @@ void backlog_list(struct http_ctx *c)
 	json_t *body = json_pack("{s:s s:o s:o}", "view", view_name(v), "items", items, "next",
 				 next ? json_string(next) : json_null());
 	free(next);
-	if (cacheable) {
-		char *text = json_dumps(body, JSON_COMPACT | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(6));
-		json_decref(body);
-		size_t len = strlen(text);
-		char *withnl = realloc(text, len + 2); /* a document ends in a newline */
-		withnl[len] = '\n';
-		withnl[len + 1] = '\0';
-		http_reply_cached(c, http_cache_put(key, withnl, len + 1, "application/json", gen),
-				  "public, max-age=5");
-		return;
-	}
-	if (v == VIEW_CUSTOMER)
-		http_set_header(c, "Cache-Control", "private, max-age=0");
-	http_reply_json(c, 200, body);
+	reply_page(c, body, v, cacheable, key, gen);
 }

@@ -10,7 +10,7 @@
 #include "intake/http/request.h"
 #include "intake/http/router.h"
 #include "intake/log.h"
-#include "intake/dedup/match.h"
+#include "db/detail.h"
 #include "intake/decide/merge.h"
 #include "intake/ingest/pipeline.h"
 #include "triage/text.h"
@@ -321,33 +321,19 @@ void ideas_similar(struct http_ctx *c)
 		http_db_unavailable(c, "similar");
 		return;
 	}
-	char ids[24];
-	snprintf(ids, sizeof(ids), "%lld", (long long)id);
-	const char *p[] = {ids};
-	PGresult *r = PQexecParams(db_conn(db),
-				   "SELECT s.other, o.title, s.similarity, s.evidence::text,"
-				   " (SELECT count(*) FROM ideas WHERE id = $1)"
-				   " FROM " MATCH_SIMILAR_OF("$1::bigint") " s JOIN ideas o ON o.id = s.other"
-				   " WHERE o.status <> 'merged'"
-				   " ORDER BY s.similarity DESC, s.other LIMIT 20",
-				   1, NULL, p, NULL, NULL, 0);
-	if (PQresultStatus(r) != PGRES_TUPLES_OK) {
+	struct err err = {0};
+	PGresult *r = db_idea_similar(db_conn(db), id, 20, &err);
+	/* no near match: an empty list for a known idea, else a 404 */
+	int exists = r && PQntuples(r) == 0 ? db_idea_exists(db_conn(db), id, &err) : 1;
+	if (!r || exists < 0) {
 		PQclear(r);
 		db_check_broken(db);
 		http_db_unavailable(c, "similar");
 		return;
 	}
-	if (PQntuples(r) == 0) {
+	if (!exists) {
 		PQclear(r);
-		r = PQexecParams(db_conn(db), "SELECT 1 FROM ideas WHERE id = $1", 1, NULL, p, NULL,
-				 NULL, 0);
-		bool exists = PQresultStatus(r) == PGRES_TUPLES_OK && PQntuples(r) == 1;
-		PQclear(r);
-		if (!exists) {
-			http_problem(c, 404, NULL, "no idea %lld", (long long)id);
-			return;
-		}
-		http_reply_json(c, 200, json_array());
+		http_problem(c, 404, NULL, "no idea %lld", (long long)id);
 		return;
 	}
 	json_t *out = json_array();

@@ -66,21 +66,12 @@ static int identify(struct http_ctx *c, struct employee *e)
 			    "sign in through the company single sign-on to share an idea");
 }
 
+/* Records msg as what is wrong with field, for the page to show next to it. */
 static void field_error(json_t *vars, const char *field, const char *msg)
 {
-	char key[40], inv[40];
+	char key[40];
 	snprintf(key, sizeof(key), "%s_error", field);
-	snprintf(inv, sizeof(inv), "%s_invalid", field);
-	char *frag = NULL;
-	size_t len = 0;
-	FILE *f = open_memstream(&frag, &len);
-	fprintf(f, "<p class=\"error\" id=\"%s-error\">", field);
-	text_html_escape(msg, f);
-	fputs("</p>", f);
-	fclose(f);
-	json_object_set_new(vars, key, json_string(frag));
-	json_object_set_new(vars, inv, json_string("aria-invalid=\"true\""));
-	free(frag);
+	json_object_set_new(vars, key, json_string(msg));
 }
 
 /* Renders the form (status 200 or 400) with vars (stolen) and the CSRF
@@ -94,36 +85,10 @@ static void render_form(struct http_ctx *c, int status, const struct employee *e
 		return;
 	}
 	json_object_set_new(vars, "csrf", json_string(csrf));
-	char *frag = NULL;
-	size_t len = 0;
-	FILE *f = open_memstream(&frag, &len);
-	if (e->typed) {
-		const char *name = json_string_value(json_object_get(vars, "name"));
-		const char *email = json_string_value(json_object_get(vars, "email"));
-		fputs("<label for=\"name\">Your name</label>\n<input id=\"name\" name=\"name\" "
-		      "maxlength=\"200\" required autocomplete=\"name\" aria-describedby=\"name-error\" value=\"",
-		      f);
-		text_html_escape(name ? name : "", f);
-		fputs("\">\n", f);
-		const char *ne = json_string_value(json_object_get(vars, "name_error_text"));
-		if (ne) {
-			fputs("<p class=\"error\" id=\"name-error\">", f);
-			text_html_escape(ne, f);
-			fputs("</p>", f);
-		}
-		fputs("<label for=\"email\">Work e-mail</label>\n<input id=\"email\" name=\"email\" "
-		      "type=\"email\" maxlength=\"200\" autocomplete=\"email\" value=\"",
-		      f);
-		text_html_escape(email ? email : "", f);
-		fputs("\">\n", f);
-	} else {
-		fputs("<p class=\"who\">Submitting as <strong>", f);
-		text_html_escape(e->name, f);
-		fputs("</strong></p>\n", f);
-	}
-	fclose(f);
-	json_object_set_new(vars, "identity", json_string(frag));
-	free(frag);
+	/* typed: the name and e-mail fields (demo configuration); else who
+	 * the server already knows */
+	json_object_set_new(vars, "typed", json_boolean(e->typed));
+	json_object_set_new(vars, "who", json_string(e->name));
 	char *html = tpl_render("submit.html", vars);
 	json_decref(vars);
 	http_set_header(c, "Content-Security-Policy",
@@ -161,90 +126,104 @@ static bool check_field(json_t *vars, const char *name, const char *v, size_t mi
 	return true;
 }
 
+/* Reads the posted form into *form after checking its type and CSRF
+ * token; -1 after answering. */
+static int read_submission(struct http_ctx *c, struct evkeyvalq *form)
+{
+	TAILQ_INIT(form);
+	if (!http_content_type_is(c, "application/x-www-form-urlencoded"))
+		return http_problem(c, 415, "Content-Type", "post the form as application/x-www-form-urlencoded");
+	size_t len;
+	char *raw = http_body(c, &len);
+	int rc = strlen(raw) != len ? -1 : evhttp_parse_query_str(raw, form);
+	free(raw);
+	if (rc < 0) {
+		evhttp_clear_headers(form);
+		return http_problem(c, 400, NULL, "the form body is malformed");
+	}
+	if (!http_form_csrf_ok(c, evhttp_find_header(form, "csrf"))) {
+		evhttp_clear_headers(form);
+		return http_problem(c, 403, "csrf",
+				    "the form's security token is missing or stale: reload the page and "
+				    "submit again");
+	}
+	return 0;
+}
+
+/* Checks the form's fields, recording what is wrong in vars; a typed name
+ * and e-mail go into *e. *ttitle: the trimmed title (new). */
+static bool check_submission(struct evkeyvalq *form, struct employee *e, json_t *vars, char **ttitle)
+{
+	const char *title = evhttp_find_header(form, "title");
+	const char *email = evhttp_find_header(form, "email");
+	bool ok = true;
+	*ttitle = text_trim_dup(title ? title : "", 1000);
+	ok &= check_field(vars, "title", *ttitle, 3, 200, "The title");
+	ok &= check_field(vars, "body", evhttp_find_header(form, "body"), 0, 20000, "The description");
+	if (e->typed) {
+		const char *name = evhttp_find_header(form, "name");
+		char *tname = text_trim_dup(name ? name : "", 300);
+		if (!*tname || text_utf8_len(tname) > 200 || !text_valid_utf8(tname, strlen(tname))) {
+			field_error(vars, "name", "Please give your name (up to 200 characters).");
+			ok = false;
+		}
+		snprintf(e->name, sizeof(e->name), "%s", tname);
+		free(tname);
+		if (email && *email && text_valid_utf8(email, strlen(email)) && strchr(email, '@'))
+			snprintf(e->email, sizeof(e->email), "%s", email);
+	}
+	return ok;
+}
+
+/* The form as a mention of e's (title taken). */
+static void submission_mention(struct mention *m, const struct employee *e, char *title,
+			       const char *body, const char *csrf)
+{
+	mention_init(m);
+	m->source = SRC_EMPLOYEE;
+	m->author_kind = AUTHOR_EMPLOYEE;
+	m->title = title;
+	m->body = strdup(body ? body : "");
+	m->author = strdup(e->name);
+	m->author_email = e->email[0] ? strdup(e->email) : NULL;
+	/* the same form posted twice (a double click, a reload) is one mention */
+	char digest[65], ext[80];
+	char *material = NULL;
+	size_t mlen = 0;
+	FILE *f = open_memstream(&material, &mlen);
+	fprintf(f, "%s%c%s%c%s%c%s", csrf ? csrf : "", 0, m->title, 0, m->body, 0, m->author);
+	fclose(f);
+	auth_sha256_hex(material, mlen, digest);
+	free(material);
+	snprintf(ext, sizeof(ext), "form:%.40s", digest);
+	m->external_id = strdup(ext);
+}
+
 void submit_post(struct http_ctx *c)
 {
 	struct employee e;
-	if (identify(c, &e) < 0)
-		return;
-	if (!http_content_type_is(c, "application/x-www-form-urlencoded")) {
-		http_problem(c, 415, "Content-Type", "post the form as application/x-www-form-urlencoded");
-		return;
-	}
-	size_t len;
-	char *raw = http_body(c, &len);
 	struct evkeyvalq form;
-	TAILQ_INIT(&form);
-	if (strlen(raw) != len || evhttp_parse_query_str(raw, &form) < 0) {
-		free(raw);
-		evhttp_clear_headers(&form);
-		http_problem(c, 400, NULL, "the form body is malformed");
+	if (identify(c, &e) < 0 || read_submission(c, &form) < 0)
 		return;
-	}
-	free(raw);
-	const char *csrf = evhttp_find_header(&form, "csrf");
-	if (!http_form_csrf_ok(c, csrf)) {
-		evhttp_clear_headers(&form);
-		http_problem(c, 403, "csrf",
-			     "the form's security token is missing or stale: reload the page and "
-			     "submit again");
-		return;
-	}
-	const char *title = evhttp_find_header(&form, "title");
-	const char *body = evhttp_find_header(&form, "body");
-	const char *name = evhttp_find_header(&form, "name");
-	const char *email = evhttp_find_header(&form, "email");
 	json_t *vars = json_object();
-	bool ok = true;
-	char *ttitle = text_trim_dup(title ? title : "", 1000);
-	ok &= check_field(vars, "title", ttitle, 3, 200, "The title");
-	ok &= check_field(vars, "body", body, 0, 20000, "The description");
-	if (e.typed) {
-		char *tname = text_trim_dup(name ? name : "", 300);
-		if (!*tname || text_utf8_len(tname) > 200 || !text_valid_utf8(tname, strlen(tname))) {
-			json_object_set_new(vars, "name_error_text",
-					    json_string("Please give your name (up to 200 characters)."));
-			ok = false;
-		}
-		snprintf(e.name, sizeof(e.name), "%s", tname);
-		free(tname);
-		if (email && *email && text_valid_utf8(email, strlen(email)) && strchr(email, '@'))
-			snprintf(e.email, sizeof(e.email), "%s", email);
-	}
-	if (!ok) {
+	char *ttitle;
+	if (!check_submission(&form, &e, vars, &ttitle)) {
 		/* keep what was typed (valid UTF-8 only: jansson refuses the rest) */
-		json_object_set_new(vars, "title", json_string(title ? title : ""));
-		json_object_set_new(vars, "body", json_string(body ? body : ""));
-		json_object_set_new(vars, "name", json_string(name ? name : ""));
-		json_object_set_new(vars, "email", json_string(email ? email : ""));
-		json_object_set_new(vars, "banner",
-				    json_string("<p class=\"banner\" role=\"alert\">Please correct the "
-						"highlighted fields.</p>"));
+		static const char *const kept[] = {"title", "body", "name", "email"};
+		for (int i = 0; i < 4; i++) {
+			const char *v = evhttp_find_header(&form, kept[i]);
+			json_object_set_new(vars, kept[i], json_string(v ? v : ""));
+		}
+		json_object_set_new(vars, "invalid", json_true());
 		free(ttitle);
 		evhttp_clear_headers(&form);
 		render_form(c, 400, &e, vars);
 		return;
 	}
 	json_decref(vars);
-
 	struct mention m;
-	mention_init(&m);
-	m.source = SRC_EMPLOYEE;
-	m.author_kind = AUTHOR_EMPLOYEE;
-	m.title = ttitle;
-	m.body = strdup(body ? body : "");
-	m.author = strdup(e.name);
-	m.author_email = e.email[0] ? strdup(e.email) : NULL;
-	/* the same form posted twice (a double click, a reload) is one mention */
-	char digest[65], ext[80];
-	char *material = NULL;
-	size_t mlen = 0;
-	FILE *f = open_memstream(&material, &mlen);
-	fprintf(f, "%s%c%s%c%s%c%s", csrf, 0, m.title, 0, m.body, 0, m.author);
-	fclose(f);
-	auth_sha256_hex(material, mlen, digest);
-	free(material);
-	snprintf(ext, sizeof(ext), "form:%.40s", digest);
-	m.external_id = strdup(ext);
+	submission_mention(&m, &e, ttitle, evhttp_find_header(&form, "body"),
+			   evhttp_find_header(&form, "csrf"));
 	evhttp_clear_headers(&form);
 
 	struct db *db = http_db(c);
@@ -255,13 +234,13 @@ void submit_post(struct http_ctx *c)
 		http_db_unavailable(c, "submit");
 		return;
 	}
-	if (pipeline_ingest(db_conn(db), http_triage(c), &m, "triage", &res, &err) < 0) {
-		mention_clear(&m);
+	int rc = pipeline_ingest(db_conn(db), http_triage(c), &m, "triage", &res, &err);
+	mention_clear(&m);
+	if (rc < 0) {
 		db_check_broken(db);
 		http_db_unavailable(c, err.msg);
 		return;
 	}
-	mention_clear(&m);
 	char loc[128];
 	snprintf(loc, sizeof(loc), "/submit/thanks?idea=%lld&merged=%d", (long long)res.idea_id,
 		 res.merged ? 1 : 0);

@@ -1,3 +1,5 @@
+/* intake/read/idea_detail.c - one idea's detail (idea_detail.h) from the
+ * queries of db/detail.h, as the API and the idea page show it. */
 #include "intake/read/idea_detail.h"
 
 #include <inttypes.h>
@@ -5,36 +7,29 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "db/db.h"
-#include "intake/dedup/match.h"
+#include "db/detail.h"
 #include "intake/read/views.h"
-
-#define ISO(col) "to_char(" col " AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"')"
-#define MAX_MENTIONS 500
 
 static json_t *text(PGresult *r, int row, int c)
 {
 	return PQgetisnull(r, row, c) ? json_null() : json_string(PQgetvalue(r, row, c));
 }
 
-static json_t *jsonb(PGresult *r, int row, int c)
+/* JSON text s parsed (null when NULL or not JSON). */
+static json_t *json_text(const char *s)
 {
-	json_t *j = PQgetisnull(r, row, c) ? NULL : json_loads(PQgetvalue(r, row, c), 0, NULL);
+	json_t *j = s ? json_loads(s, 0, NULL) : NULL;
 	return j ? j : json_null();
 }
 
-static json_t *mentions(PGconn *c, const char *id, struct err *err)
+static json_t *jsonb(PGresult *r, int row, int c)
 {
-	const char *p[] = {id};
-	PGresult *r = db_query(
-	    c,
-	    "SELECT m.id, m.source, m.external_id, m.kind, m.author, m.author_kind, m.author_email,"
-	    " m.account, m.arr, m.title, left(m.body, 4000), m.url, m.votes, m.deleted, m.is_public,"
-	    " " ISO("coalesce(m.upstream_created_at, m.first_seen_at)") ","
-	    " l.method, l.similarity, l.evidence::text, l.decided_by"
-	    " FROM mentions m LEFT JOIN mention_links l ON l.mention_id = m.id AND l.superseded_at IS NULL"
-	    " WHERE m.idea_id = $1 ORDER BY m.id LIMIT 500",
-	    1, p, err);
+	return json_text(PQgetisnull(r, row, c) ? NULL : PQgetvalue(r, row, c));
+}
+
+static json_t *mentions(PGconn *c, int64_t id, struct err *err)
+{
+	PGresult *r = db_idea_mentions(c, id, err);
 	if (!r)
 		return NULL;
 	json_t *arr = json_array();
@@ -63,10 +58,10 @@ static json_t *mentions(PGconn *c, const char *id, struct err *err)
 	return arr;
 }
 
-static json_t *rows(PGconn *c, const char *sql, const char *id, struct err *err)
+/* Each row of r (taken) as an object keyed by column name, JSON columns
+ * parsed; NULL when r is (a failed query). */
+static json_t *rows(PGresult *r)
 {
-	const char *p[] = {id};
-	PGresult *r = db_query(c, sql, 1, p, err);
 	if (!r)
 		return NULL;
 	json_t *arr = json_array();
@@ -94,57 +89,45 @@ static json_t *rows(PGconn *c, const char *sql, const char *id, struct err *err)
 	return arr;
 }
 
+/* The idea as the internal view shows it with the columns only this page
+ * reads; a merged idea shows only where it went. 1 and *out, 0 when
+ * there is no such idea, -1 with *err. */
+static int idea_part(PGconn *c, int64_t id, json_t **out, struct err *err)
+{
+	struct db_idea_head head;
+	int rc = db_idea_head(c, id, &head, err);
+	if (rc <= 0)
+		return rc;
+	json_t *idea = NULL;
+	if (head.merged)
+		idea = json_pack("{sI s:o s:s sI}", "id", (json_int_t)id, "title",
+				 head.title ? json_string(head.title) : json_null(), "status", "merged",
+				 "merged_into", (json_int_t)head.merged_into);
+	else if (views_idea(c, VIEW_INTERNAL, id, &idea, err) < 0) {
+		db_idea_head_clear(&head);
+		return -1;
+	}
+	if (idea) { /* else deleted between the two reads */
+		json_object_set_new(idea, "prev_breakdown", json_text(head.prev_breakdown));
+		json_object_set_new(idea, "classification", json_text(head.classification));
+		json_object_set_new(idea, "overrides", json_text(head.overrides));
+	}
+	db_idea_head_clear(&head);
+	*out = idea;
+	return idea ? 1 : 0;
+}
+
 int idea_detail(PGconn *c, int64_t id, json_t **out, struct err *err)
 {
 	*out = NULL;
-	char idbuf[24];
-	snprintf(idbuf, sizeof(idbuf), "%" PRId64, id);
-	const char *p[] = {idbuf};
-	PGresult *r = db_query(c,
-			       "SELECT status, merged_into, title, prev_breakdown::text, classification::text,"
-			       " overrides::text FROM ideas WHERE id = $1",
-			       1, p, err);
-	if (!r)
-		return -1;
-	if (PQntuples(r) == 0) {
-		PQclear(r);
-		return 0;
-	}
 	json_t *idea = NULL;
-	if (strcmp(PQgetvalue(r, 0, 0), "merged") == 0) {
-		idea = json_pack("{sI s:o s:s s:o}", "id", (json_int_t)id, "title", text(r, 0, 2),
-				 "status", "merged", "merged_into",
-				 json_integer(strtoll(PQgetvalue(r, 0, 1), NULL, 10)));
-	} else if (views_idea(c, VIEW_INTERNAL, id, &idea, err) < 0) {
-		PQclear(r);
-		return -1;
-	}
-	if (!idea) { /* deleted between the two reads */
-		PQclear(r);
-		return 0;
-	}
-	json_object_set_new(idea, "prev_breakdown", jsonb(r, 0, 3));
-	json_object_set_new(idea, "classification", jsonb(r, 0, 4));
-	json_object_set_new(idea, "overrides", jsonb(r, 0, 5));
-	PQclear(r);
-	json_t *m = mentions(c, idbuf, err);
-	json_t *sim = m ? rows(c,
-			       "SELECT s.other AS idea_id, o.title, s.similarity, s.evidence::text AS evidence"
-			       " FROM " MATCH_SIMILAR_OF("$1::bigint") " s JOIN ideas o ON o.id = s.other"
-			       " WHERE o.status <> 'merged'"
-			       " ORDER BY s.similarity DESC, s.other LIMIT 10",
-			       idbuf, err)
-			: NULL;
-	json_t *hist = sim ? rows(c,
-				  "SELECT " ISO("at") " AS at, score, status FROM idea_history"
-				  " WHERE idea_id = $1 ORDER BY at DESC, id DESC LIMIT 50",
-				  idbuf, err)
-			   : NULL;
-	json_t *audit = hist ? rows(c,
-				    "SELECT id, " ISO("at") " AS at, actor, action, details::text AS details"
-				    " FROM audit_log WHERE idea_id = $1 ORDER BY id DESC LIMIT 100",
-				    idbuf, err)
-			     : NULL;
+	int rc = idea_part(c, id, &idea, err);
+	if (rc <= 0)
+		return rc;
+	json_t *m = mentions(c, id, err);
+	json_t *sim = m ? rows(db_idea_similar(c, id, 10, err)) : NULL;
+	json_t *hist = sim ? rows(db_idea_history(c, id, err)) : NULL;
+	json_t *audit = hist ? rows(db_idea_audit(c, id, err)) : NULL;
 	if (!audit) {
 		json_decref(idea);
 		json_decref(m);

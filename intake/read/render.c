@@ -1,3 +1,6 @@
+/* intake/read/render.c - the roadmap in every format (render.h): JSON and
+ * CSV written here, HTML, Markdown and Atom through templates/roadmap.*
+ * over one view object built from the view's items. */
 #include "intake/read/render.h"
 
 #include <stdio.h>
@@ -6,7 +9,6 @@
 
 #include "intake/read/template.h"
 #include "intake/read/views.h"
-#include "triage/text.h"
 
 static const char *const format_names[] = {"html", "json", "csv", "md", "atom"};
 static const char *const content_types[] = {
@@ -186,12 +188,15 @@ static void render_csv(FILE *f, enum view v, json_t *cols[NGROUPS])
 	}
 }
 
-/* ---- Markdown ------------------------------------------------------------ */
+/* ---- Markdown, HTML and Atom: templates over one view object ------------ */
 
 /* Text with Markdown's punctuation escaped and line breaks flattened, so a
- * title can never become a link, an image or a heading. */
-static void md_text(FILE *f, const char *s)
+ * title can never become a link, an image or a heading (new string). */
+static char *md_text(const char *s)
 {
+	char *out = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&out, &len);
 	for (const char *p = s ? s : ""; *p; p++) {
 		if (*p == '\n' || *p == '\r' || *p == '\t')
 			fputc(' ', f);
@@ -200,53 +205,8 @@ static void md_text(FILE *f, const char *s)
 		else
 			fputc(*p, f);
 	}
-}
-
-static void render_md(FILE *f, enum view v, json_t *cols[NGROUPS])
-{
-	fprintf(f, "# Roadmap\n\n_%s view_\n", view_name(v));
-	for (int g = 0; g < NGROUPS; g++) {
-		fprintf(f, "\n## %s\n\n", view_roadmap_heading(groups[g]));
-		if (json_array_size(cols[g]) == 0)
-			fputs("_Nothing here yet._\n", f);
-		size_t i;
-		json_t *it;
-		json_array_foreach(cols[g], i, it)
-		{
-			char segs[64];
-			segments_text(it, segs, sizeof(segs));
-			fputs("- **", f);
-			md_text(f, str(it, "title"));
-			fprintf(f, "** — %s · %s", str(it, "category"), segs);
-			if (str(it, "stage"))
-				fprintf(f, " · %s", str(it, "stage"));
-			fprintf(f, " · %lld requester%s", demand(it, "requesters"),
-				demand(it, "requesters") == 1 ? "" : "s");
-			if (v == VIEW_INTERNAL)
-				fprintf(f, " · score %.2f", json_real_value(json_object_get(it, "score")));
-			json_t *links = json_object_get(it, "links");
-			size_t j;
-			json_t *l;
-			json_array_foreach(links, j, l)
-			{
-				const char *u = json_string_value(l);
-				/* only plain web links; anything else stays out of a markdown target */
-				if (strncmp(u, "https://", 8) != 0 && strncmp(u, "http://", 7) != 0)
-					continue;
-				if (strpbrk(u, " ()<>\n"))
-					continue;
-				fprintf(f, " · [thread %zu](%s)", j + 1, u);
-			}
-			fputc('\n', f);
-		}
-	}
-}
-
-/* ---- HTML ---------------------------------------------------------------- */
-
-static void html(FILE *f, const char *s)
-{
-	text_html_escape(s ? s : "", f);
+	fclose(f);
+	return out;
 }
 
 static bool web_link(const char *u)
@@ -254,98 +214,55 @@ static bool web_link(const char *u)
 	return u && (strncmp(u, "https://", 8) == 0 || strncmp(u, "http://", 7) == 0);
 }
 
-static void render_card(FILE *f, enum view v, json_t *it)
+/* The item's public threads, numbered as the view lists them: threads are
+ * the plain web links (for HTML), md_links those also safe as a Markdown
+ * link target (no space, parenthesis or angle bracket). */
+static void card_links(json_t *card, json_t *it)
 {
-	char segs[64];
-	segments_text(it, segs, sizeof(segs));
-	fprintf(f, "<li class=\"card\" id=\"idea-%lld\">", num(it, "id"));
-	fputs("<h3>", f);
-	if (v == VIEW_INTERNAL)
-		fprintf(f, "<a href=\"/ideas/%lld\">", num(it, "id"));
-	html(f, str(it, "title"));
-	fputs(v == VIEW_INTERNAL ? "</a></h3>" : "</h3>", f);
-	fprintf(f, "<p class=\"tags\"><span class=\"tag cat-%s\">", str(it, "category"));
-	html(f, str(it, "category"));
-	fputs("</span>", f);
-	fprintf(f, "<span class=\"tag%s\">", json_is_true(json_object_get(it, "bridge")) ? " bridge" : "");
-	html(f, segs);
-	fputs("</span>", f);
-	if (str(it, "stage")) {
-		fputs("<span class=\"tag stage\">", f);
-		html(f, str(it, "stage"));
-		fputs("</span>", f);
-	}
-	fputs("</p>", f);
-	fprintf(f, "<p class=\"demand\">%lld requester%s · %lld source%s</p>", demand(it, "requesters"),
-		demand(it, "requesters") == 1 ? "" : "s", demand(it, "sources"),
-		demand(it, "sources") == 1 ? "" : "s");
-	json_t *links = json_object_get(it, "links");
+	json_t *threads = json_array(), *md_links = json_array();
 	size_t j;
 	json_t *l;
-	json_array_foreach(links, j, l)
+	json_array_foreach(json_object_get(it, "links"), j, l)
 	{
 		const char *u = json_string_value(l);
 		if (!web_link(u))
 			continue;
-		fputs("<a class=\"thread\" rel=\"nofollow noopener\" href=\"", f);
-		html(f, u);
-		fprintf(f, "\">Discussion %zu</a> ", j + 1);
+		json_t *link = json_pack("{s:I s:s}", "n", (json_int_t)(j + 1), "url", u);
+		if (!strpbrk(u, " ()<>\n"))
+			json_array_append(md_links, link);
+		json_array_append_new(threads, link);
 	}
-	fputs("</li>", f);
+	json_object_set_new(card, "threads", threads);
+	json_object_set_new(card, "md_links", md_links);
 }
 
-static int render_html(FILE *f, enum view v, json_t *cols[NGROUPS], struct err *err)
+/* One roadmap item as the templates show it (new object). Every key is
+ * set (null when empty), so a name never falls through to an outer
+ * section. */
+static json_t *card_view(enum view v, json_t *it, const char *newest)
 {
-	char *cols_html = NULL;
-	size_t cl = 0;
-	FILE *g = open_memstream(&cols_html, &cl);
-	for (int k = 0; k < NGROUPS; k++) {
-		fprintf(g, "<section class=\"column\" aria-labelledby=\"h-%s\"><h2 id=\"h-%s\">%s <span "
-			   "class=\"count\">%zu</span></h2>",
-			groups[k], groups[k], view_roadmap_heading(groups[k]), json_array_size(cols[k]));
-		if (json_array_size(cols[k]) == 0)
-			fputs("<p class=\"empty\">Nothing here yet.</p>", g);
-		fputs("<ol class=\"cards\">", g);
-		size_t i;
-		json_t *it;
-		json_array_foreach(cols[k], i, it)
-		render_card(g, v, it);
-		fputs("</ol></section>", g);
-	}
-	fclose(g);
-	static const char *const titles[] = {"Internal roadmap", "Customer roadmap", "Product roadmap"};
-	static const char *const intros[] = {
-	    "Everything on the roadmap, as the team sees it.",
-	    "What we are working on for you. Now is in progress, Next is planned, Later is under "
-	    "review. No dates: plans change, and we would rather tell you when it ships.",
-	    "What we are building. Now is in progress, Next is planned, Later is under review."};
-	char *css = tpl_render("app.css", NULL);
-	json_t *vars = json_pack("{s:s s:s s:s s:s s:s}", "title", titles[v], "intro", intros[v],
-				 "view", view_name(v), "columns", cols_html, "css", css ? css : "");
-	json_object_set_new(vars, "feed",
-			    json_string(v == VIEW_PUBLIC ? "<link rel=\"alternate\" type=\"application/atom+xml\" "
-							   "href=\"/roadmap/public?format=atom\" title=\"Roadmap feed\">"
-							 : ""));
-	/* the same for every reader, so the page stays cacheable and exportable */
-	json_object_set_new(vars, "account",
-			    json_string(v == VIEW_PUBLIC ? ""
-							 : "<form method=\"post\" action=\"/logout\" "
-							   "style=\"margin-left:auto\"><button type=\"submit\">"
-							   "Sign out</button></form>"));
-	free(css);
-	free(cols_html);
-	char *page = tpl_render("roadmap.html", vars);
-	json_decref(vars);
-	if (!page)
-		return err_set(err, "the roadmap template is missing from this build");
-	fputs(page, f);
-	free(page);
-	return 0;
+	char segs[64], score[32];
+	segments_text(it, segs, sizeof(segs));
+	snprintf(score, sizeof(score), "%.2f", json_real_value(json_object_get(it, "score")));
+	long long req = demand(it, "requesters"), src = demand(it, "sources");
+	char *md_title = md_text(str(it, "title"));
+	json_t *card = json_pack(
+	    "{s:I s:s? s:s s:b s:s? s:b s:s s:o s:I s:s s:I s:s s:o s:s}", "id",
+	    (json_int_t)num(it, "id"), "title", str(it, "title"), "md_title", md_title, "link",
+	    v == VIEW_INTERNAL, "category", str(it, "category"), "bridge",
+	    json_is_true(json_object_get(it, "bridge")), "segs", segs, "stage",
+	    str(it, "stage") ? json_string(str(it, "stage")) : json_null(), "requesters",
+	    (json_int_t)req, "requesters_s", req == 1 ? "" : "s", "sources", (json_int_t)src,
+	    "sources_s", src == 1 ? "" : "s", "score",
+	    v == VIEW_INTERNAL ? json_string(score) : json_null(), "updated",
+	    str(it, "updated_at") ? str(it, "updated_at") : newest);
+	free(md_title);
+	card_links(card, it);
+	return card;
 }
 
-/* ---- Atom ---------------------------------------------------------------- */
-
-static void render_atom(FILE *f, json_t *cols[NGROUPS])
+/* The newest public change of any item: when the feed itself was updated. */
+static const char *newest_change(json_t *cols[NGROUPS])
 {
 	const char *newest = "1970-01-01T00:00:00Z";
 	for (int g = 0; g < NGROUPS; g++) {
@@ -358,38 +275,52 @@ static void render_atom(FILE *f, json_t *cols[NGROUPS])
 				newest = u;
 		}
 	}
-	fputs("<?xml version=\"1.0\" encoding=\"utf-8\"?>\n"
-	      "<feed xmlns=\"http://www.w3.org/2005/Atom\">\n"
-	      "<title>Product roadmap</title>\n"
-	      "<id>urn:ideatriage:roadmap:public</id>\n"
-	      "<link rel=\"self\" href=\"/roadmap/public?format=atom\"/>\n"
-	      "<link rel=\"alternate\" type=\"text/html\" href=\"/roadmap/public\"/>\n",
-	      f);
-	fprintf(f, "<updated>%s</updated>\n<author><name>ideatriage</name></author>\n", newest);
+	return newest;
+}
+
+/* The whole roadmap as the templates read it (new object). */
+static json_t *roadmap_view(enum view v, json_t *cols[NGROUPS])
+{
+	static const char *const titles[] = {"Internal roadmap", "Customer roadmap", "Product roadmap"};
+	static const char *const intros[] = {
+	    "Everything on the roadmap, as the team sees it.",
+	    "What we are working on for you. Now is in progress, Next is planned, Later is under "
+	    "review. No dates: plans change, and we would rather tell you when it ships.",
+	    "What we are building. Now is in progress, Next is planned, Later is under review."};
+	const char *newest = newest_change(cols);
+	json_t *columns = json_array();
 	for (int g = 0; g < NGROUPS; g++) {
+		json_t *cards = json_array();
 		size_t i;
 		json_t *it;
 		json_array_foreach(cols[g], i, it)
-		{
-			char segs[64];
-			segments_text(it, segs, sizeof(segs));
-			fprintf(f, "<entry>\n<id>urn:ideatriage:idea:%lld</id>\n<title>", num(it, "id"));
-			html(f, str(it, "title"));
-			fprintf(f, "</title>\n<updated>%s</updated>\n",
-				str(it, "updated_at") ? str(it, "updated_at") : newest);
-			fprintf(f, "<link href=\"/roadmap/public#idea-%lld\"/>\n", num(it, "id"));
-			fputs("<category term=\"", f);
-			html(f, str(it, "category"));
-			fputs("\"/>\n<summary>", f);
-			html(f, view_roadmap_heading(groups[g]));
-			fputs(" · ", f);
-			html(f, str(it, "category"));
-			fputs(" · ", f);
-			html(f, segs);
-			fprintf(f, " · %lld requesters</summary>\n</entry>\n", demand(it, "requesters"));
-		}
+		json_array_append_new(cards, card_view(v, it, newest));
+		json_array_append_new(columns,
+				      json_pack("{s:s s:s s:I s:o}", "key", groups[g], "heading",
+						view_roadmap_heading(groups[g]), "count",
+						(json_int_t)json_array_size(cols[g]), "cards", cards));
 	}
-	fputs("</feed>\n", f);
+	return json_pack("{s:s s:s s:s s:b s:s s:o}", "title", titles[v], "intro", intros[v], "view",
+			 view_name(v), "public", v == VIEW_PUBLIC, "newest", newest, "columns", columns);
+}
+
+/* Renders template name over the roadmap into f. */
+static int render_template(FILE *f, const char *name, enum view v, json_t *cols[NGROUPS],
+			   struct err *err)
+{
+	json_t *vars = roadmap_view(v, cols);
+	if (strcmp(name, "roadmap.html") == 0) {
+		char *css = tpl_render("app.css", NULL);
+		json_object_set_new(vars, "css", json_string(css ? css : ""));
+		free(css);
+	}
+	char *doc = tpl_render(name, vars);
+	json_decref(vars);
+	if (!doc)
+		return err_set(err, "the template %s is missing from this build", name);
+	fputs(doc, f);
+	free(doc);
+	return 0;
 }
 
 int roadmap_render(PGconn *c, struct triage_ctx *t, enum view v, enum format fmt, char **out,
@@ -410,9 +341,9 @@ int roadmap_render(PGconn *c, struct triage_ctx *t, enum view v, enum format fmt
 	switch (fmt) {
 	case FMT_JSON: render_json(f, v, cols); break;
 	case FMT_CSV: render_csv(f, v, cols); break;
-	case FMT_MD: render_md(f, v, cols); break;
-	case FMT_HTML: rc = render_html(f, v, cols, err); break;
-	case FMT_ATOM: render_atom(f, cols); break;
+	case FMT_MD: rc = render_template(f, "roadmap.md", v, cols, err); break;
+	case FMT_HTML: rc = render_template(f, "roadmap.html", v, cols, err); break;
+	case FMT_ATOM: rc = render_template(f, "roadmap.atom", v, cols, err); break;
 	}
 	fclose(f);
 	for (int g = 0; g < NGROUPS; g++)

@@ -10,7 +10,7 @@
 #   1. headline: GET /api/v1/backlog?view=public&limit=50 from a server with
 #      its public cache off (http.public_cache_ms 0: every request runs the
 #      SQL) under wrk (64 connections) vs pgbench running the exact SQL the
-#      service runs for it (taken from intake/read/views.c at run time: sql_public
+#      service runs for it (taken from db/reports.c at run time: sql_public
 #      with limit 50 and every filter NULL), 64 clients, -M prepared.
 #                                               target: >= 0.8x, p99 <= 25 ms
 #   2. the internal backlog (a triager's token, filtered
@@ -109,11 +109,11 @@ t0=$(date +%s.%N)
 psql -q -X -d ideatriage -v n="$N" -f tests/bench/backlog_seed.sql -P pager=off
 printf 'seeded in %.1f s\n' "$(echo "$(date +%s.%N) - $t0" | bc -l)"
 
-# ---- the SQL the service runs, from intake/read/views.c -------------------------------
+# ---- the SQL the service runs, from db/reports.c -------------------------------------
 # sql_NAME with its $n parameters bound as the API binds them for the URLs
 # below: the given ones ("1=50 4='security'"), every other one NULL
 extract_sql() { # NAME BINDS -> SQL on stdout
-  python3 - "$ROOT/intake/read/views.c" "$1" "$2" <<'PY'
+  python3 - "$ROOT/db/reports.c" "$1" "$2" <<'PY'
 import re, sys
 src, name = open(sys.argv[1]).read(), sys.argv[2]
 vals = dict(b.split('=', 1) for b in sys.argv[3].split())
@@ -131,7 +131,7 @@ def expand(text):
     return ''.join(out)
 m = re.search(r'static const char ' + name + r'\[\]\s*=\s*(.*?);\n', src, re.S)
 if not m:
-    sys.exit(f'{name} not found in intake/read/views.c')
+    sys.exit(f'{name} not found in db/reports.c')
 sql = expand(m.group(1))
 sql = re.sub(r'\$(\d+)', lambda p: vals.get(p.group(1), 'NULL'), sql)
 # pgbench reads ":name" as a variable even inside a string literal

@@ -3,7 +3,8 @@
  * values of its {{escaped}} placeholders in turn ({{{raw}}} ones are for
  * fragments the server built, so they stay unset). What is inserted must be
  * text, never markup: the page has exactly as many < > " ' as the template
- * rendered with every value empty. */
+ * rendered with every value empty. Sections ({{#list}}) stay unset too:
+ * they are lists the server builds. */
 #include <jansson.h>
 #include <string.h>
 
@@ -29,7 +30,7 @@ static json_t *vars_for(const char *tpl, char *values)
 	char *line = values;
 	for (const char *p = strstr(tpl, "{{"); p; p = strstr(p + 2, "{{")) {
 		const char *close = strstr(p + 2, "}}");
-		if (p[2] == '{' || !close || close - p - 2 >= 64)
+		if (strchr("{#^/!", p[2]) || !close || close - p - 2 >= 64)
 			continue;
 		char key[64];
 		snprintf(key, sizeof(key), "%.*s", (int)(close - p - 2), p + 2);
