@@ -1,0 +1,14 @@
+/* triage/ascii.h - the byte-level character test the normaliser's scanners
+ * share (URLs, duplicate references, the boilerplate pre-check): they look
+ * for ASCII syntax, where Unicode classes would only cost time. */
+#ifndef TRIAGE_ASCII_H
+#define TRIAGE_ASCII_H
+
+#include <stdbool.h>
+
+static inline bool ascii_alnum(char c)
+{
+	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');
+}
+
+#endif
