@@ -2,7 +2,8 @@
  * over text: always NUL-terminated, with a sticky out-of-memory flag so a
  * pass can append freely and check once at its end. The owner frees p.
  * Static inline: the passes append in their inner loops, and the compiler
- * inlined the fast path there when all of it was one file. */
+ * inlined the fast path there when all of it was one file.
+ * Private to the normaliser's files: callers use triage/normalize.h. */
 #ifndef TRIAGE_BYTEBUF_H
 #define TRIAGE_BYTEBUF_H
 

@@ -1,7 +1,8 @@
 /* triage/fold.h - text to folded words: camelCase split, Unicode
  * normalisation (libutf8proc: NFKC + casefold + strip accents), then
  * maximal runs of letters and digits. Pure. Used for the text being
- * normalised and for the config word lists, so both are cut the same way. */
+ * normalised and for the config word lists, so both are cut the same way.
+ * Private to the normaliser's files: callers use triage/normalize.h. */
 #ifndef TRIAGE_FOLD_H
 #define TRIAGE_FOLD_H
 

@@ -4,7 +4,8 @@
  * ("-- ", "Sent from my") is cut; libcmark parses the rest and only prose
  * is kept (code, HTML, quoted replies with their "On ... wrote:" line and
  * link targets go); then per line bare URLs, template boilerplate and
- * empty lines go. */
+ * empty lines go.
+ * Private to the normaliser's files: callers use triage/normalize.h. */
 #ifndef TRIAGE_PROSE_H
 #define TRIAGE_PROSE_H
 

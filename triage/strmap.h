@@ -1,7 +1,8 @@
 /* triage/strmap.h - a string -> int hash map (open addressing) for the
  * normaliser's word lists. Keys are borrowed: they must outlive the map.
  * Built once by normalizer_new, then only read; static inline because a
- * lookup runs for every word of every text (stop words, synonyms). */
+ * lookup runs for every word of every text (stop words, synonyms).
+ * Private to the normaliser's files: callers use triage/normalize.h. */
 #ifndef TRIAGE_STRMAP_H
 #define TRIAGE_STRMAP_H
 

@@ -3,7 +3,8 @@
  * issue-template boilerplate phrases. Built once by normalizer_new from the
  * borrowed config strings; each struct owns everything it points to and is
  * read-only afterwards. The *_cleanup functions accept a half-built or
- * zeroed struct. */
+ * zeroed struct.
+ * Private to the normaliser's files: callers use triage/normalize.h. */
 #ifndef TRIAGE_WORDLISTS_H
 #define TRIAGE_WORDLISTS_H
 
