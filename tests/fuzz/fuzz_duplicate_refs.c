@@ -1,4 +1,4 @@
-/* Duplicate references in issue text ("duplicate of #12", triage/normalize.c). */
+/* Duplicate references in issue text ("duplicate of #12", triage/duprefs.c). */
 #include <ctype.h>
 #include <string.h>
 
