@@ -13,6 +13,8 @@
 #include <unistd.h>
 
 #include "db/db.h"
+#include "db/demo.h"
+#include "db/token_list.h"
 #include "intake/app/app.h"
 #include "intake/http/auth.h"
 #include "intake/app/demo.h"
@@ -127,6 +129,16 @@ static const char *opt_value(int argc, char **argv, const char *name)
 	return NULL;
 }
 
+static void print_tokens(const PGresult *r)
+{
+	static const char row[] = "%-5s %-10s %-24s %-14s %-11s %-8s\n";
+	printf(row, "id", "role", "name", "token", "created", "state");
+	for (int i = 0; i < PQntuples(r); i++)
+		printf(row, PQgetvalue(r, i, DB_TOK_ID), PQgetvalue(r, i, DB_TOK_ROLE),
+		       PQgetvalue(r, i, DB_TOK_NAME), PQgetvalue(r, i, DB_TOK_PREFIX),
+		       PQgetvalue(r, i, DB_TOK_CREATED), PQgetvalue(r, i, DB_TOK_STATE));
+}
+
 static int cmd_token(const char *config_file, int argc, char **argv)
 {
 	const char *sub = argc > 0 ? argv[0] : "";
@@ -158,17 +170,11 @@ static int cmd_token(const char *config_file, int argc, char **argv)
 	} else if (strcmp(sub, "list") == 0) {
 		if (open_db(&app, config_file, &db, &err) < 0)
 			return fail(&err);
-		PGresult *r = PQexec(db_conn(db),
-				     "SELECT id, role, name, prefix || '…', created_at::date,"
-				     " coalesce(last_used_at::text, '-'),"
-				     " CASE WHEN revoked_at IS NULL THEN 'live' ELSE 'revoked' END"
-				     " FROM api_tokens ORDER BY id");
-		printf("%-5s %-10s %-24s %-14s %-11s %-8s\n", "id", "role", "name", "token",
-		       "created", "state");
-		for (int i = 0; PQresultStatus(r) == PGRES_TUPLES_OK && i < PQntuples(r); i++)
-			printf("%-5s %-10s %-24s %-14s %-11s %-8s\n", PQgetvalue(r, i, 0),
-			       PQgetvalue(r, i, 1), PQgetvalue(r, i, 2), PQgetvalue(r, i, 3),
-			       PQgetvalue(r, i, 4), PQgetvalue(r, i, 6));
+		PGresult *r = db_tokens_list(db_conn(db), &err);
+		if (!r)
+			rc = fail(&err);
+		else
+			print_tokens(r);
 		PQclear(r);
 	} else if (strcmp(sub, "revoke") == 0 && argc > 1) {
 		if (open_db(&app, config_file, &db, &err) < 0)
@@ -321,9 +327,12 @@ static int cmd_demo(const char *config_file, bool if_empty)
 	if (open_db(&app, config_file, &db, &err) < 0)
 		return fail(&err);
 	int rc = 0;
-	PGresult *r = PQexec(db_conn(db), "SELECT EXISTS (SELECT 1 FROM mentions)");
-	bool has_data = PQresultStatus(r) == PGRES_TUPLES_OK && PQgetvalue(r, 0, 0)[0] == 't';
-	PQclear(r);
+	bool has_data = false;
+	if (db_demo_has_data(db_conn(db), &has_data, &err) < 0) {
+		db_close(db);
+		app_close(&app);
+		return fail(&err);
+	}
 	if (if_empty && has_data) {
 		printf("demo: the database already holds data; nothing loaded\n");
 	} else {
