@@ -26,7 +26,8 @@ int db_connector_try_lock(PGconn *c, const char *name, bool *got, struct err *er
 void db_connector_unlock(PGconn *c, const char *name)
 {
 	const char *p[] = {name};
-	PQclear(db_exec(c, "SELECT pg_advisory_unlock(" CONNECTOR_LOCK_CLASS ", hashtext($1))", 1, p));
+	PQclear(
+	    db_exec(c, "SELECT pg_advisory_unlock(" CONNECTOR_LOCK_CLASS ", hashtext($1))", 1, p));
 }
 
 int db_connector_state_read(PGconn *c, const char *name, struct db_connector_state *out,
@@ -69,8 +70,8 @@ void db_connector_run_started(PGconn *c, const char *name)
 int db_connector_save_cursor(PGconn *c, const char *name, const char *cursor, struct err *err)
 {
 	const char *p[] = {name, cursor};
-	PGresult *r = db_query(c, "UPDATE connector_state SET cursor = $2::jsonb WHERE name = $1", 2,
-	                       p, err);
+	PGresult *r =
+	    db_query(c, "UPDATE connector_state SET cursor = $2::jsonb WHERE name = $1", 2, p, err);
 	PQclear(r);
 	return r ? 0 : -1;
 }
@@ -117,7 +118,8 @@ int db_connector_reconcile_due(PGconn *c, const char *name, long interval_s, boo
 	PGresult *r = db_query(
 	    c,
 	    "UPDATE connector_state SET reconciled_at = now() WHERE name = $1"
-	    " AND (reconciled_at IS NULL OR reconciled_at <= now() - make_interval(secs => $2::int))"
+	    " AND (reconciled_at IS NULL OR reconciled_at <= now() - make_interval(secs => "
+	    "$2::int))"
 	    " RETURNING (SELECT reconciled_at FROM connector_state WHERE name = $1) IS NOT NULL",
 	    2, p, err);
 	if (!r)
@@ -133,10 +135,11 @@ int db_posts_least_seen(PGconn *c, const char *source, int limit, char ***ids, i
 	char lim[16];
 	snprintf(lim, sizeof(lim), "%d", limit);
 	const char *p[] = {source, lim};
-	PGresult *r = db_query(c,
-	                       "SELECT external_id FROM mentions WHERE source = $1 AND kind = 'post'"
-	                       " AND NOT deleted ORDER BY last_seen_at, id LIMIT $2::int",
-	                       2, p, err);
+	PGresult *r =
+	    db_query(c,
+	             "SELECT external_id FROM mentions WHERE source = $1 AND kind = 'post'"
+	             " AND NOT deleted ORDER BY last_seen_at, id LIMIT $2::int",
+	             2, p, err);
 	if (!r)
 		return -1;
 	/* the pointers, then the strings they point to, in one block */
@@ -165,12 +168,13 @@ int db_posts_least_seen(PGconn *c, const char *source, int limit, char ***ids, i
 PGresult *db_connector_states(PGconn *c, struct err *err)
 {
 	/* the order of enum db_connector_state_col */
-	return db_query(c,
-	                "SELECT name,"
-	                " to_char(last_run_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"'),"
-	                " to_char(last_ok_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"'),"
-	                " last_duration_ms, cursor::text,"
-	                " to_char(next_run_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"'),"
-	                " last_error, failures, stats::text FROM connector_state",
-	                0, NULL, err);
+	return db_query(
+	    c,
+	    "SELECT name,"
+	    " to_char(last_run_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"'),"
+	    " to_char(last_ok_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"'),"
+	    " last_duration_ms, cursor::text,"
+	    " to_char(next_run_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"'),"
+	    " last_error, failures, stats::text FROM connector_state",
+	    0, NULL, err);
 }

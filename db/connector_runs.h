@@ -43,7 +43,7 @@ int db_connector_save_cursor(PGconn *c, const char *name, const char *cursor, st
 
 /* How a run ended (every pointer borrowed). */
 struct db_connector_run_end {
-	bool ok;                /* a success resets failures, a failure adds one */
+	bool ok; /* a success resets failures, a failure adds one */
 	long duration_ms;
 	long delay_s;           /* next_run_at is this far from now */
 	const char *stats_json; /* the run's counts, a JSON object */
