@@ -365,6 +365,57 @@ static void prefetch_discard(struct prefetch *p)
 		connector_batch_clear(&p->b);
 }
 
+/* The next batch: the one fetched while the last was written, or one fetched
+ * now. connector_fetch's return, *b, *wait and *err. */
+static int next_batch(struct connector *c, struct prefetch *pf, const char *cursor,
+                      struct connector_batch *b, long *wait, struct err *err)
+{
+	if (!prefetch_join(pf))
+		return connector_fetch(c, cursor, b, wait, err);
+	*b = pf->b;
+	*wait = pf->wait;
+	if (pf->rc < 0)
+		*err = pf->err;
+	return pf->rc;
+}
+
+/* After a failed fetch: true when the upstream's rate limit (wait seconds) is
+ * short enough to wait out inside the run, and it has been. */
+static bool waited_out(const char *name, const struct sync_options *o, long wait, int *waits)
+{
+	if (wait <= 0 || wait > o->max_wait_s || (*waits)++ >= SYNC_MAX_WAITS)
+		return false;
+	log_json(LOG_INFO, "rate limited: waiting",
+	         json_pack("{s:s, s:i}", "connector", name, "seconds", (int)wait));
+	nap(wait, o->stop);
+	return true;
+}
+
+static void count_batch(const char *name, const struct connector_batch *b, struct sync_stats *st)
+{
+	st->fetched += b->nmentions;
+	st->errors += b->errors;
+	st->requests += b->requests;
+	st->batches++;
+	metrics_sync_fetched(name, b->nmentions);
+}
+
+/* After b is committed: the connector acknowledges it (a sales file moves
+ * away), and the run goes on from b's cursor (moved into *cursor). */
+static void finish_batch(struct connector *c, const char *name, struct connector_batch *b,
+                         char **cursor)
+{
+	struct err aerr = {0};
+	if (connector_ack(c, b, &aerr) < 0)
+		log_json(LOG_WARN, "connector batch committed but not acknowledged",
+		         json_pack("{s:s, s:s}", "connector", name, "error", aerr.msg));
+	if (b->note)
+		log_json(LOG_DEBUG, b->note, json_pack("{s:s}", "connector", name));
+	free(*cursor);
+	*cursor = b->next_cursor;
+	b->next_cursor = NULL;
+}
+
 /* The fetch/write/ack loop; 0 or -1 with *err (*retry_after on a rate limit). */
 static int run_batches(PGconn *pg, struct triage_ctx *t, struct connector *c,
                        const struct sync_options *o, char **cursor, struct sync_stats *st,
@@ -381,33 +432,16 @@ static int run_batches(PGconn *pg, struct triage_ctx *t, struct connector *c,
 		}
 		struct connector_batch b;
 		long wait = 0;
-		int rc;
-		if (prefetch_join(&pf)) { /* fetched while the last batch was written */
-			rc = pf.rc;
-			b = pf.b;
-			wait = pf.wait;
-			if (rc < 0)
-				*err = pf.err;
-		} else {
-			rc = connector_fetch(c, *cursor, &b, &wait, err);
-		}
-		if (rc < 0) {
+		if (next_batch(c, &pf, *cursor, &b, &wait, err) < 0) {
 			st->requests++; /* a failed fetch cost at least one request */
-			if (wait > 0 && wait <= o->max_wait_s && waits++ < SYNC_MAX_WAITS) {
-				log_json(LOG_INFO, "rate limited: waiting",
-				         json_pack("{s:s, s:i}", "connector", name, "seconds", (int)wait));
-				nap(wait, o->stop);
+			if (waited_out(name, o, wait, &waits)) {
 				n--;
 				continue;
 			}
 			*retry_after = wait;
 			return -1;
 		}
-		st->fetched += b.nmentions;
-		st->errors += b.errors;
-		st->requests += b.requests;
-		st->batches++;
-		metrics_sync_fetched(name, b.nmentions);
+		count_batch(name, &b, st);
 		if (!b.done && connector_can_prefetch(c))
 			prefetch_start(&pf, c, b.next_cursor);
 		if (b.nmentions > 0 || b.unpublish || strcmp(b.next_cursor, *cursor) != 0) {
@@ -417,15 +451,7 @@ static int run_batches(PGconn *pg, struct triage_ctx *t, struct connector *c,
 				return -1;
 			}
 		}
-		struct err aerr = {0};
-		if (connector_ack(c, &b, &aerr) < 0)
-			log_json(LOG_WARN, "connector batch committed but not acknowledged",
-			         json_pack("{s:s, s:s}", "connector", name, "error", aerr.msg));
-		if (b.note)
-			log_json(LOG_DEBUG, b.note, json_pack("{s:s}", "connector", name));
-		free(*cursor);
-		*cursor = b.next_cursor;
-		b.next_cursor = NULL;
+		finish_batch(c, name, &b, cursor);
 		bool done = b.done;
 		connector_batch_clear(&b);
 		if (o->progress)
@@ -439,6 +465,44 @@ static int run_batches(PGconn *pg, struct triage_ctx *t, struct connector *c,
 	return err_set(err, "more than %d batches in one run: stopped", SYNC_MAX_BATCHES);
 }
 
+/* Takes connector name's lock and reads its state: SYNC_OK when the run goes
+ * ahead (the lock held, *st filled), SYNC_LOCKED or SYNC_NOT_DUE when it is
+ * skipped (*st->next_run_at set for the latter), SYNC_FAILED and *err. */
+static enum sync_outcome claim(PGconn *pg, const char *name, bool force,
+                               struct db_connector_state *st, struct err *err)
+{
+	bool got = false;
+	if (db_connector_try_lock(pg, name, &got, err) < 0)
+		return SYNC_FAILED;
+	if (!got)
+		return SYNC_LOCKED;
+	if (db_connector_state_read(pg, name, st, err) < 0) {
+		db_connector_unlock(pg, name);
+		return SYNC_FAILED;
+	}
+	if (!force && !st->due) {
+		/* another instance ran it a moment ago */
+		db_connector_unlock(pg, name);
+		free(st->cursor);
+		st->cursor = NULL;
+		return SYNC_NOT_DUE;
+	}
+	return SYNC_OK;
+}
+
+static void log_end(const char *name, int rc, const struct sync_result *out)
+{
+	log_json(rc == 0 ? LOG_INFO : LOG_WARN, rc == 0 ? "connector run finished" : "connector run failed",
+	         json_pack("{s:s, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:s?}", "connector", name,
+	                   "fetched", (json_int_t)out->stats.fetched, "new",
+	                   (json_int_t)out->stats.added, "updated", (json_int_t)out->stats.updated,
+	                   "unchanged", (json_int_t)out->stats.unchanged, "gone",
+	                   (json_int_t)out->stats.gone, "errors",
+	                   (json_int_t)out->stats.errors, "requests",
+	                   (json_int_t)out->stats.requests, "duration_ms",
+	                   (json_int_t)out->duration_ms, "error", rc == 0 ? NULL : out->error));
+}
+
 int sync_run(PGconn *pg, struct triage_ctx *t, struct connector *c, const struct sync_options *o,
              struct sync_result *out)
 {
@@ -447,34 +511,16 @@ int sync_run(PGconn *pg, struct triage_ctx *t, struct connector *c, const struct
 	struct timespec t0;
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	struct err err = {0};
-	bool got = false;
-	if (db_connector_try_lock(pg, name, &got, &err) < 0) {
-		out->outcome = SYNC_FAILED;
-		snprintf(out->error, sizeof(out->error), "%s", err.msg);
-		metrics_sync_run(name, "error");
-		return -1;
-	}
-	if (!got) {
-		out->outcome = SYNC_LOCKED;
-		metrics_sync_run(name, "locked");
-		return 0;
-	}
 	struct db_connector_state st = {0};
-	if (db_connector_state_read(pg, name, &st, &err) < 0) {
-		db_connector_unlock(pg, name);
-		out->outcome = SYNC_FAILED;
-		snprintf(out->error, sizeof(out->error), "%s", err.msg);
-		metrics_sync_run(name, "error");
-		return -1;
-	}
-	if (!o->force && !st.due) {
-		/* another instance ran it a moment ago */
-		db_connector_unlock(pg, name);
-		free(st.cursor);
-		out->outcome = SYNC_NOT_DUE;
+	out->outcome = claim(pg, name, o->force, &st, &err);
+	if (out->outcome == SYNC_NOT_DUE)
 		out->next_run_at = st.next_run_at;
-		return 0;
-	}
+	if (out->outcome == SYNC_FAILED)
+		snprintf(out->error, sizeof(out->error), "%s", err.msg);
+	if (out->outcome == SYNC_FAILED || out->outcome == SYNC_LOCKED)
+		metrics_sync_run(name, sync_outcome_name(out->outcome));
+	if (out->outcome != SYNC_OK)
+		return out->outcome == SYNC_FAILED ? -1 : 0;
 	db_connector_run_started(pg, name);
 
 	int rc = run_batches(pg, t, c, o, &st.cursor, &out->stats, &out->retry_after, &err);
@@ -497,14 +543,6 @@ int sync_run(PGconn *pg, struct triage_ctx *t, struct connector *c, const struct
 	db_connector_unlock(pg, name);
 	free(st.cursor);
 	metrics_sync_run(name, rc == 0 ? "ok" : "error");
-	log_json(rc == 0 ? LOG_INFO : LOG_WARN, rc == 0 ? "connector run finished" : "connector run failed",
-	         json_pack("{s:s, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:s?}", "connector", name,
-	                   "fetched", (json_int_t)out->stats.fetched, "new",
-	                   (json_int_t)out->stats.added, "updated", (json_int_t)out->stats.updated,
-	                   "unchanged", (json_int_t)out->stats.unchanged, "gone",
-	                   (json_int_t)out->stats.gone, "errors",
-	                   (json_int_t)out->stats.errors, "requests",
-	                   (json_int_t)out->stats.requests, "duration_ms",
-	                   (json_int_t)out->duration_ms, "error", rc == 0 ? NULL : out->error));
+	log_end(name, rc, out);
 	return rc;
 }
