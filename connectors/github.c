@@ -430,13 +430,13 @@ int gh_webhook_to_mentions(const char *event, const json_t *payload, struct ment
 	if (!json_is_object(payload))
 		return err_set_field(err, "payload", "GitHub payload must be a JSON object");
 
-	enum gh_act act;
+	enum gh_act act = ACT_IGNORE;
 	if (payload_action(ev, payload, &act, err) < 0)
 		return -1;
 	if (act == ACT_IGNORE)
 		return ignored(ignored_reason, "action ignored");
-	const json_t *repository;
-	const char *repo;
+	const json_t *repository = NULL;
+	const char *repo = NULL;
 	if (payload_repo(payload, &repository, &repo, err) < 0)
 		return -1;
 
