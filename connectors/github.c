@@ -378,6 +378,42 @@ static int ignored(const char **reason, const char *why)
 	return 0;
 }
 
+/* What the payload's action means for event ev: 0 and *act, or -1 and *err
+ * when there is no action. */
+static int payload_action(const struct gh_event *ev, const json_t *payload, enum gh_act *act,
+                          struct err *err)
+{
+	const json_t *jaction = json_object_get(payload, "action");
+	if (!json_is_string(jaction))
+		return err_set_field(err, "action", "GitHub payload: action %s",
+		                     jaction ? "must be a string" : "is missing");
+	const char *action = json_string_value(jaction);
+	*act = in_list(ev->gone, action)    ? ACT_GONE
+	       : in_list(ev->state, action) ? ACT_STATE
+	                                    : ACT_IGNORE;
+	return 0;
+}
+
+/* The payload's repository object and its full_name, "owner/name" (both
+ * borrowed from payload): 0, or -1 and *err. */
+static int payload_repo(const json_t *payload, const json_t **repository, const char **repo,
+                        struct err *err)
+{
+	const json_t *r = json_object_get(payload, "repository");
+	if (!json_is_object(r))
+		return err_set_field(err, "repository", "GitHub payload: repository %s",
+		                     r ? "must be an object" : "is missing");
+	if (get_str(r, "repository", "full_name", false, repo, err) < 0)
+		return -1;
+	if (!valid_repo(*repo))
+		return err_set_field(err, "repository.full_name",
+		                     "GitHub payload: repository.full_name \"%.200s\" is not "
+		                     "\"owner/name\"",
+		                     *repo);
+	*repository = r;
+	return 0;
+}
+
 int gh_webhook_to_mentions(const char *event, const json_t *payload, struct mention out[2],
                            const char **ignored_reason, struct err *err)
 {
@@ -394,29 +430,15 @@ int gh_webhook_to_mentions(const char *event, const json_t *payload, struct ment
 	if (!json_is_object(payload))
 		return err_set_field(err, "payload", "GitHub payload must be a JSON object");
 
-	const char *repo = NULL;
-	const json_t *jaction = json_object_get(payload, "action");
-	if (!json_is_string(jaction))
-		return err_set_field(err, "action", "GitHub payload: action %s",
-		                     jaction ? "must be a string" : "is missing");
-	const char *action = json_string_value(jaction);
-	enum gh_act act = in_list(ev->gone, action)    ? ACT_GONE
-	                  : in_list(ev->state, action) ? ACT_STATE
-	                                               : ACT_IGNORE;
+	enum gh_act act = ACT_IGNORE;
+	if (payload_action(ev, payload, &act, err) < 0)
+		return -1;
 	if (act == ACT_IGNORE)
 		return ignored(ignored_reason, "action ignored");
-
-	const json_t *repository = json_object_get(payload, "repository");
-	if (!json_is_object(repository))
-		return err_set_field(err, "repository", "GitHub payload: repository %s",
-		                     repository ? "must be an object" : "is missing");
-	if (get_str(repository, "repository", "full_name", false, &repo, err) < 0)
+	const json_t *repository = NULL;
+	const char *repo = NULL;
+	if (payload_repo(payload, &repository, &repo, err) < 0)
 		return -1;
-	if (!valid_repo(repo))
-		return err_set_field(err, "repository.full_name",
-		                     "GitHub payload: repository.full_name \"%.200s\" is not "
-		                     "\"owner/name\"",
-		                     repo);
 
 	bool discussion = strcmp(ev->post_key, "discussion") == 0;
 	struct mention post;

@@ -387,6 +387,162 @@ static bool same_api(const struct gh_state *s, const char *url)
 	       (url[n] == '/' || (n && s->cfg->github_api_url[n - 1] == '/'));
 }
 
+/* One request for a repository's issues: the page a walk left off at, or
+ * the first page since the watermark, conditional on that page's ETag. */
+struct gh_page {
+	const char *since; /* the repository's watermark (borrowed from its cursor), or NULL */
+	const char *cont;  /* the walk's next page (borrowed), or NULL: a new walk */
+	char *url;         /* new: the URL asked */
+	struct chttp_response r;
+};
+
+static int request_page(struct gh_state *s, const char *repo, const json_t *st,
+                        struct gh_page *pg, struct connector_batch *b, struct err *err)
+{
+	pg->since = str_of(st, "since");
+	pg->cont = str_of(st, "next");
+	int64_t t;
+	if (pg->since && gh_time_parse(pg->since, &t) < 0)
+		pg->since = NULL;
+	if (pg->cont && !same_api(s, pg->cont))
+		pg->cont = NULL;
+	pg->url = pg->cont ? strdup(pg->cont) : first_url(s, repo, pg->since);
+	if (!pg->url)
+		return err_set(err, "out of memory");
+	char auth[600], inm[300];
+	const char *headers[6] = {0};
+	int nh = api_headers(s, auth, headers);
+	const char *etag = str_of(st, "etag"), *etag_since = str_of(st, "etag_since");
+	/* the ETag answers one URL: the first page of the same watermark */
+	bool conditional = !pg->cont && etag &&
+	                   ((!pg->since && !etag_since) ||
+	                    (pg->since && etag_since && !strcmp(pg->since, etag_since)));
+	if (conditional && header_safe(etag)) {
+		snprintf(inm, sizeof(inm), "If-None-Match: %s", etag);
+		headers[nh++] = inm;
+	}
+	b->requests++;
+	return chttp_request(s->http, "GET", pg->url, headers, NULL, NULL, NULL, &pg->r, err);
+}
+
+/* The repository's walk ended with this page: the watermark moves to the
+ * newest updated_at seen (max_s, "" when none), and the page's ETag is kept
+ * when the next run asks the same URL. */
+static void end_walk(json_t *st, const struct gh_page *pg, const char *max_s)
+{
+	const char *etag_new = chttp_header(&pg->r, "ETag");
+	bool moved = *max_s && (!pg->since || strcmp(pg->since, max_s) != 0);
+	char new_since[64];
+	snprintf(new_since, sizeof(new_since), "%s", *max_s ? max_s : pg->since ? pg->since : "");
+	if (!pg->cont && !moved && etag_new && header_safe(etag_new)) {
+		set_or_del(st, "etag", etag_new);
+		set_or_del(st, "etag_since", *new_since ? new_since : NULL);
+	} else {
+		json_object_del(st, "etag");
+		json_object_del(st, "etag_since");
+	}
+	set_or_del(st, "since", *new_since ? new_since : NULL);
+	json_object_del(st, "next");
+	json_object_del(st, "walk_max");
+}
+
+/* After a page of issues: the walk goes on at the Link next URL (which must
+ * stay on the API and not name this page again), or ends (s->pos moves on). */
+static int advance(struct gh_state *s, const char *repo, json_t *st, const struct gh_page *pg,
+                   const char *max_s, struct connector_batch *b, struct err *err)
+{
+	const char *link = chttp_header(&pg->r, "Link");
+	char *next = link ? chttp_link_next(link) : NULL;
+	int rc = 0;
+	if (next && !same_api(s, next)) {
+		rc = err_set(err, "%s: GitHub's Link header points away from %s", repo,
+		             s->cfg->github_api_url);
+	} else if (next && strcmp(next, pg->url) == 0) {
+		rc = err_set(err,
+		             "%s: GitHub's Link header names the page it came with: stopped to avoid "
+		             "a loop",
+		             repo);
+	} else if (next) {
+		set_or_del(st, "next", next);
+		set_or_del(st, "walk_max", *max_s ? max_s : NULL);
+	} else {
+		end_walk(st, pg, max_s);
+		s->pos++;
+		b->done = s->pos >= s->cfg->github_nrepos;
+	}
+	free(next);
+	return rc;
+}
+
+/* What the answer to a page request means for the batch and the cursor. */
+static int take_page(struct gh_state *s, const char *repo, json_t *st, const struct gh_page *pg,
+                     struct connector_batch *b, long *retry_after, time_t now, struct err *err)
+{
+	const struct chttp_response *r = &pg->r;
+	if ((r->status == 403 || r->status == 429) && rate_limited(s, r, retry_after, repo, err))
+		return -1;
+	if (r->status == 304) {
+		if (asprintf(&b->note, "%s: not modified", repo) < 0)
+			b->note = NULL;
+		s->pos++;
+		b->done = s->pos >= s->cfg->github_nrepos;
+		return 0;
+	}
+	if (r->status != 200) {
+		char msg[220];
+		upstream_message(r, msg, sizeof(msg));
+		return err_set(err, "%s: GitHub answered HTTP %ld%s%s", repo, r->status,
+		               *msg ? ": " : "", msg);
+	}
+	char max_s[64] = "";
+	const char *walk_max = str_of(st, "walk_max");
+	int64_t max_upd = 0;
+	if (walk_max && gh_time_parse(walk_max, &max_upd) == 0)
+		snprintf(max_s, sizeof(max_s), "%s", walk_max);
+	else
+		max_upd = 0;
+	bool pub = json_is_true(json_object_get(st, "public"));
+	if (read_page(r, repo, !pub, b, &max_upd, max_s, sizeof(max_s), err) < 0 ||
+	    advance(s, repo, st, pg, max_s, b, err) < 0)
+		return -1;
+	/* the last request allowed: wait for the reset before the next one (at
+	 * most a day, as rate_limited: a reset far off would stop the connector) */
+	const char *remaining = chttp_header(r, "X-RateLimit-Remaining");
+	const char *reset = chttp_header(r, "X-RateLimit-Reset");
+	if (remaining && atol(remaining) == 0 && reset && atol(reset) > (long)now)
+		s->blocked_until = atol(reset) - (long)now > 86400 ? now + 86400 : (time_t)atol(reset);
+	return 0;
+}
+
+/* One batch of the repository at s->pos, its cursor in root: its visibility
+ * first (see the top), then its next page of issues. */
+static int fetch_repo(struct gh_state *s, json_t *root, struct connector_batch *b,
+                      long *retry_after, time_t now, struct err *err)
+{
+	const char *repo = s->cfg->github_repos[s->pos];
+	json_t *st = repo_cursor(root, repo);
+	if (s->unseen == 2)
+		return err_set(
+		    err,
+		    "%s: GitHub answered HTTP 404 for the repository (deleted, or private to this "
+		    "token): its mentions are private now",
+		    repo);
+	if (ask_visibility(s, repo, st, b, retry_after, err) < 0 ||
+	    apply_visibility(s, repo, st, b, err) < 0)
+		return -1;
+	if (s->unseen) { /* this batch takes its mentions back; the next fails */
+		s->unseen = 2;
+		return 0;
+	}
+	struct gh_page pg = {0};
+	int rc = request_page(s, repo, st, &pg, b, err);
+	if (rc == 0)
+		rc = take_page(s, repo, st, &pg, b, retry_after, now, err);
+	chttp_response_clear(&pg.r);
+	free(pg.url);
+	return rc;
+}
+
 static int gh_fetch(void *state, const char *cursor, struct connector_batch *b, long *retry_after,
                     struct err *err)
 {
@@ -402,120 +558,10 @@ static int gh_fetch(void *state, const char *cursor, struct connector_batch *b, 
 		root = json_object(); /* an unreadable cursor starts over: ingest is idempotent */
 	}
 	int rc = -1;
-	char *url = NULL, *next = NULL;
-	struct chttp_response r = {0};
-	if (s->pos >= s->cfg->github_nrepos) {
+	if (s->pos >= s->cfg->github_nrepos)
 		b->done = true;
-		goto finish;
-	}
-	const char *repo = s->cfg->github_repos[s->pos];
-	json_t *st = repo_cursor(root, repo);
-	if (s->unseen == 2) {
-		err_set(
-		    err,
-		    "%s: GitHub answered HTTP 404 for the repository (deleted, or private to this "
-		    "token): its mentions are private now",
-		    repo);
+	else if (fetch_repo(s, root, b, retry_after, now, err) < 0)
 		goto out;
-	}
-	if (ask_visibility(s, repo, st, b, retry_after, err) < 0 ||
-	    apply_visibility(s, repo, st, b, err) < 0)
-		goto out;
-	if (s->unseen) { /* this batch takes its mentions back; the next fails */
-		s->unseen = 2;
-		goto finish;
-	}
-	bool pub = json_is_true(json_object_get(st, "public"));
-	const char *since = str_of(st, "since"), *cont = str_of(st, "next");
-	int64_t t;
-	if (since && gh_time_parse(since, &t) < 0)
-		since = NULL;
-	if (cont && !same_api(s, cont))
-		cont = NULL;
-	url = cont ? strdup(cont) : first_url(s, repo, since);
-	if (!url) {
-		err_set(err, "out of memory");
-		goto out;
-	}
-	char auth[600], inm[300];
-	const char *headers[6] = {0};
-	int nh = api_headers(s, auth, headers);
-	const char *etag = str_of(st, "etag"), *etag_since = str_of(st, "etag_since");
-	bool conditional = !cont && etag &&
-	                   ((!since && !etag_since) || (since && etag_since && !strcmp(since, etag_since)));
-	if (conditional && header_safe(etag)) {
-		snprintf(inm, sizeof(inm), "If-None-Match: %s", etag);
-		headers[nh++] = inm;
-	}
-	b->requests++;
-	if (chttp_request(s->http, "GET", url, headers, NULL, NULL, NULL, &r, err) < 0)
-		goto out;
-	const char *remaining = chttp_header(&r, "X-RateLimit-Remaining");
-	const char *reset = chttp_header(&r, "X-RateLimit-Reset");
-	if ((r.status == 403 || r.status == 429) && rate_limited(s, &r, retry_after, repo, err))
-		goto out;
-	if (r.status == 304) {
-		if (asprintf(&b->note, "%s: not modified", repo) < 0)
-			b->note = NULL;
-		s->pos++;
-		b->done = s->pos >= s->cfg->github_nrepos;
-		goto finish;
-	}
-	if (r.status != 200) {
-		char msg[220];
-		upstream_message(&r, msg, sizeof(msg));
-		err_set(err, "%s: GitHub answered HTTP %ld%s%s", repo, r.status, *msg ? ": " : "", msg);
-		goto out;
-	}
-	char max_s[64] = "";
-	const char *walk_max = str_of(st, "walk_max");
-	int64_t max_upd = 0;
-	if (walk_max && gh_time_parse(walk_max, &max_upd) == 0)
-		snprintf(max_s, sizeof(max_s), "%s", walk_max);
-	else
-		max_upd = 0;
-	if (read_page(&r, repo, !pub, b, &max_upd, max_s, sizeof(max_s), err) < 0)
-		goto out;
-	next = chttp_header(&r, "Link") ? chttp_link_next(chttp_header(&r, "Link")) : NULL;
-	if (next && !same_api(s, next)) {
-		err_set(err, "%s: GitHub's Link header points away from %s", repo,
-		        s->cfg->github_api_url);
-		goto out;
-	}
-	if (next && strcmp(next, url) == 0) {
-		err_set(err,
-		        "%s: GitHub's Link header names the page it came with: stopped to avoid "
-		        "a loop",
-		        repo);
-		goto out;
-	}
-	if (next) {
-		set_or_del(st, "next", next);
-		set_or_del(st, "walk_max", *max_s ? max_s : NULL);
-	} else {
-		const char *etag_new = chttp_header(&r, "ETag");
-		bool moved = *max_s && (!since || strcmp(since, max_s) != 0);
-		char new_since[64];
-		snprintf(new_since, sizeof(new_since), "%s", *max_s ? max_s : since ? since : "");
-		/* the ETag answers this URL only: keep it when the next run asks the same */
-		if (!cont && !moved && etag_new && header_safe(etag_new)) {
-			set_or_del(st, "etag", etag_new);
-			set_or_del(st, "etag_since", *new_since ? new_since : NULL);
-		} else {
-			json_object_del(st, "etag");
-			json_object_del(st, "etag_since");
-		}
-		set_or_del(st, "since", *new_since ? new_since : NULL);
-		json_object_del(st, "next");
-		json_object_del(st, "walk_max");
-		s->pos++;
-		b->done = s->pos >= s->cfg->github_nrepos;
-	}
-	/* the last request allowed: wait for the reset before the next one (at
-	 * most a day, as rate_limited: a reset far off would stop the connector) */
-	if (remaining && atol(remaining) == 0 && reset && atol(reset) > (long)now)
-		s->blocked_until = atol(reset) - (long)now > 86400 ? now + 86400 : (time_t)atol(reset);
-finish:
 	b->next_cursor = json_dumps(root, JSON_COMPACT | JSON_SORT_KEYS);
 	if (!b->next_cursor) {
 		err_set(err, "out of memory");
@@ -523,9 +569,6 @@ finish:
 	}
 	rc = 0;
 out:
-	chttp_response_clear(&r);
-	free(url);
-	free(next);
 	json_decref(root);
 	return rc;
 }

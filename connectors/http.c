@@ -177,28 +177,30 @@ static void set_options(struct chttp *h, struct transfer *t)
 	}
 }
 
-int chttp_request(struct chttp *h, const char *method, const char *url,
-                  const char *const *headers, const char *body, const char *basic_user,
-                  const char *basic_pass, struct chttp_response *out, struct err *err)
+/* headers (NULL-terminated, may be NULL) and "Expect:" (no 100-continue
+ * round trip) as a new list, or NULL when out of memory. */
+static struct curl_slist *header_list(const char *const *headers)
 {
-	struct chttp_response r = {0};
-	struct transfer t = {.r = &r, .cap = h->opts.max_bytes};
 	struct curl_slist *hl = NULL;
-	char where[320];
-	url_for_log(url, where, sizeof(where));
-
-	curl_easy_reset(h->curl); /* keeps the connection cache, drops last request's options */
-	set_options(h, &t);
 	for (int i = 0; headers && headers[i]; i++) {
 		struct curl_slist *n = curl_slist_append(hl, headers[i]);
-		if (!n)
-			goto oom;
+		if (!n) {
+			curl_slist_free_all(hl);
+			return NULL;
+		}
 		hl = n;
 	}
-	struct curl_slist *n = curl_slist_append(hl, "Expect:"); /* no 100-continue round trip */
+	struct curl_slist *n = curl_slist_append(hl, "Expect:");
 	if (!n)
-		goto oom;
-	hl = n;
+		curl_slist_free_all(hl);
+	return n;
+}
+
+/* The request's own options, after set_options' common ones. */
+static void set_request(struct chttp *h, const char *method, const char *url,
+                        struct curl_slist *hl, const char *body, const char *basic_user,
+                        const char *basic_pass)
+{
 	curl_easy_setopt(h->curl, CURLOPT_URL, url);
 	curl_easy_setopt(h->curl, CURLOPT_HTTPHEADER, hl);
 	if (strcmp(method, "POST") == 0) {
@@ -213,35 +215,54 @@ int chttp_request(struct chttp *h, const char *method, const char *url,
 		curl_easy_setopt(h->curl, CURLOPT_USERNAME, basic_user);
 		curl_easy_setopt(h->curl, CURLOPT_PASSWORD, basic_pass ? basic_pass : "");
 	}
-	CURLcode rc = curl_easy_perform(h->curl);
-	curl_slist_free_all(hl);
-	hl = NULL;
-	if (t.oom)
-		goto oom;
-	if (t.too_big || rc == CURLE_FILESIZE_EXCEEDED) {
-		err_set(err, "%s: the response is larger than %zu bytes", where, h->opts.max_bytes);
-		goto fail;
-	}
-	if (rc == CURLE_ABORTED_BY_CALLBACK) {
-		err_set(err, "%s: cancelled (shutting down)", where);
-		goto fail;
-	}
-	if (rc != CURLE_OK) {
+}
+
+/* 0 when the transfer ended well, else -1 and *err saying why, for a person. */
+static int transfer_result(const struct chttp *h, const struct transfer *t, CURLcode rc,
+                           const char *where, struct err *err)
+{
+	if (t->oom)
+		return err_set(err, "%s: out of memory", where);
+	if (t->too_big || rc == CURLE_FILESIZE_EXCEEDED)
+		return err_set(err, "%s: the response is larger than %zu bytes", where,
+		               h->opts.max_bytes);
+	if (rc == CURLE_ABORTED_BY_CALLBACK)
+		return err_set(err, "%s: cancelled (shutting down)", where);
+	if (rc != CURLE_OK)
 		/* CURLE_PARTIAL_FILE: fewer bytes than Content-Length, then the
 		 * connection closed: the body was cut short */
-		err_set(err, "%s: %s%s", where, curl_easy_strerror(rc),
-		        rc == CURLE_PARTIAL_FILE ? " (the response was cut short)" : "");
+		return err_set(err, "%s: %s%s", where, curl_easy_strerror(rc),
+		               rc == CURLE_PARTIAL_FILE ? " (the response was cut short)" : "");
+	return 0;
+}
+
+int chttp_request(struct chttp *h, const char *method, const char *url,
+                  const char *const *headers, const char *body, const char *basic_user,
+                  const char *basic_pass, struct chttp_response *out, struct err *err)
+{
+	struct chttp_response r = {0};
+	struct transfer t = {.r = &r, .cap = h->opts.max_bytes};
+	char where[320];
+	url_for_log(url, where, sizeof(where));
+
+	curl_easy_reset(h->curl); /* keeps the connection cache, drops last request's options */
+	set_options(h, &t);
+	struct curl_slist *hl = header_list(headers);
+	if (!hl)
+		return err_set(err, "%s: out of memory", where);
+	set_request(h, method, url, hl, body, basic_user, basic_pass);
+	CURLcode rc = curl_easy_perform(h->curl);
+	curl_slist_free_all(hl);
+	if (transfer_result(h, &t, rc, where, err) < 0)
+		goto fail;
+	curl_easy_getinfo(h->curl, CURLINFO_RESPONSE_CODE, &r.status);
+	if (!r.body && !(r.body = strdup(""))) {
+		err_set(err, "%s: out of memory", where);
 		goto fail;
 	}
-	curl_easy_getinfo(h->curl, CURLINFO_RESPONSE_CODE, &r.status);
-	if (!r.body && !(r.body = strdup("")))
-		goto oom;
 	*out = r;
 	return 0;
-oom:
-	err_set(err, "%s: out of memory", where);
 fail:
-	curl_slist_free_all(hl);
 	chttp_response_clear(&r);
 	return -1;
 }

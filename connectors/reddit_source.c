@@ -380,63 +380,79 @@ static int read_listing(struct rd_state *s, const struct sub *sb, const struct c
 	return 0;
 }
 
-static int rd_fetch(void *state, const char *cursor, struct connector_batch *b, long *retry_after,
-                    struct err *err)
+/* The subreddit's cursor object inside root (borrowed; created if absent). */
+static json_t *sub_cursor(json_t *root, const char *name)
 {
-	struct rd_state *s = state;
-	time_t now = time(NULL);
-	if (s->blocked_until > now) {
-		*retry_after = (long)(s->blocked_until - now);
-		return err_set(err, "rate limited by Reddit; retrying in %ld s", *retry_after);
-	}
-	json_t *root = json_loads(cursor, 0, NULL), *page = NULL;
-	if (!json_is_object(root)) {
-		json_decref(root);
-		root = json_object();
-	}
-	int rc = -1;
-	char *url = NULL;
-	struct chttp_response r = {0};
-	if (s->pos >= s->nsubs) {
-		b->done = true;
-		goto finish;
-	}
-	const struct sub *sb = &s->subs[s->pos];
 	json_t *subs = json_object_get(root, "subs");
 	if (!json_is_object(subs))
 		json_object_set_new(root, "subs", subs = json_object());
-	json_t *st = json_object_get(subs, sb->name);
+	json_t *st = json_object_get(subs, name);
 	if (!json_is_object(st))
-		json_object_set_new(subs, sb->name, st = json_object());
+		json_object_set_new(subs, name, st = json_object());
+	return st;
+}
+
+/* GET url with a bearer token, fetching a token first when there is none or
+ * it expired, and once more with a fresh one when Reddit refuses it (401). */
+static int get_listing(struct rd_state *s, const char *url, struct connector_batch *b,
+                       struct chttp_response *r, long *retry_after, struct err *err)
+{
+	for (int attempt = 0;; attempt++) {
+		if ((!*s->token || time(NULL) >= s->token_expires)) {
+			b->requests++;
+			if (get_token(s, retry_after, err) < 0)
+				return -1;
+		}
+		char auth[TOKEN_MAX + 40];
+		snprintf(auth, sizeof(auth), "Authorization: bearer %s", s->token);
+		const char *headers[] = {auth, "Accept: application/json", NULL};
+		chttp_response_clear(r);
+		b->requests++;
+		if (chttp_request(s->http, "GET", url, headers, NULL, NULL, NULL, r, err) < 0)
+			return -1;
+		if (r->status == 401 && attempt == 0) {
+			s->token[0] = '\0'; /* expired or revoked early: one fresh token */
+			continue;
+		}
+		return 0;
+	}
+}
+
+/* The walk of a subreddit ended: the newest post it saw becomes the mark
+ * the next walk stops at. */
+static void end_walk(json_t *st)
+{
+	json_t *wn = json_object_get(st, "walk_newest");
+	if (json_is_string(wn)) {
+		json_object_set(st, "newest", wn);
+		json_object_set(st, "newest_utc", json_object_get(st, "walk_newest_utc"));
+	}
+	json_object_del(st, "after");
+	json_object_del(st, "walk_newest");
+	json_object_del(st, "walk_newest_utc");
+}
+
+/* One page of the subreddit at s->pos, its cursor in root. */
+static int fetch_sub(struct rd_state *s, json_t *root, struct connector_batch *b,
+                     long *retry_after, struct err *err)
+{
+	const struct sub *sb = &s->subs[s->pos];
+	json_t *st = sub_cursor(root, sb->name), *page = NULL;
 	const char *after = str_of(st, "after");
 	if (!valid_fullname(after))
 		after = NULL; /* not one we could have stored: the walk starts over */
 	char path[200];
 	snprintf(path, sizeof(path), "/r/%s/new?limit=%d&raw_json=1%s%s", sb->name, REDDIT_LIMIT,
 	         after ? "&after=" : "", after ? after : "");
-	if (!(url = join_url(s->cfg->reddit_api_url, path))) {
-		err_set(err, "out of memory");
+	char *url = join_url(s->cfg->reddit_api_url, path);
+	if (!url)
+		return err_set(err, "out of memory");
+	struct chttp_response r = {0};
+	int rc = get_listing(s, url, b, &r, retry_after, err);
+	free(url);
+	if (rc < 0)
 		goto out;
-	}
-	for (int attempt = 0;; attempt++) {
-		if ((!*s->token || time(NULL) >= s->token_expires)) {
-			b->requests++;
-			if (get_token(s, retry_after, err) < 0)
-				goto out;
-		}
-		char auth[TOKEN_MAX + 40];
-		snprintf(auth, sizeof(auth), "Authorization: bearer %s", s->token);
-		const char *headers[] = {auth, "Accept: application/json", NULL};
-		chttp_response_clear(&r);
-		b->requests++;
-		if (chttp_request(s->http, "GET", url, headers, NULL, NULL, NULL, &r, err) < 0)
-			goto out;
-		if (r.status == 401 && attempt == 0) {
-			s->token[0] = '\0'; /* expired or revoked early: one fresh token */
-			continue;
-		}
-		break;
-	}
+	rc = -1;
 	note_limits(s, &r);
 	if (r.status == 429) {
 		limited(s, &r, retry_after, err);
@@ -453,18 +469,36 @@ static int rd_fetch(void *state, const char *cursor, struct connector_batch *b, 
 	if (!reached && next) {
 		json_object_set_new(st, "after", json_string(next));
 	} else {
-		json_t *wn = json_object_get(st, "walk_newest");
-		if (json_is_string(wn)) {
-			json_object_set(st, "newest", wn);
-			json_object_set(st, "newest_utc", json_object_get(st, "walk_newest_utc"));
-		}
-		json_object_del(st, "after");
-		json_object_del(st, "walk_newest");
-		json_object_del(st, "walk_newest_utc");
+		end_walk(st);
 		s->pos++;
 		b->done = s->pos >= s->nsubs;
 	}
-finish:
+	rc = 0;
+out:
+	json_decref(page);
+	chttp_response_clear(&r);
+	return rc;
+}
+
+static int rd_fetch(void *state, const char *cursor, struct connector_batch *b, long *retry_after,
+                    struct err *err)
+{
+	struct rd_state *s = state;
+	time_t now = time(NULL);
+	if (s->blocked_until > now) {
+		*retry_after = (long)(s->blocked_until - now);
+		return err_set(err, "rate limited by Reddit; retrying in %ld s", *retry_after);
+	}
+	json_t *root = json_loads(cursor, 0, NULL);
+	if (!json_is_object(root)) {
+		json_decref(root);
+		root = json_object();
+	}
+	int rc = -1;
+	if (s->pos >= s->nsubs)
+		b->done = true;
+	else if (fetch_sub(s, root, b, retry_after, err) < 0)
+		goto out;
 	b->next_cursor = json_dumps(root, JSON_COMPACT | JSON_SORT_KEYS);
 	if (!b->next_cursor) {
 		err_set(err, "out of memory");
@@ -472,9 +506,6 @@ finish:
 	}
 	rc = 0;
 out:
-	json_decref(page);
-	chttp_response_clear(&r);
-	free(url);
 	json_decref(root);
 	return rc;
 }

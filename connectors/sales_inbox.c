@@ -282,67 +282,76 @@ static char *row_errors(const char *name, const struct sales_batch *sb)
 	return text;
 }
 
+/* The batch takes file name's parsed mentions (sb keeps the row errors),
+ * and the acknowledgement that moves the file away. -1 when out of memory. */
+static int take_parsed(const char *name, struct sales_batch *sb, struct connector_batch *b)
+{
+	b->mentions = sb->mentions;
+	b->nmentions = b->cap = sb->nmentions;
+	b->errors = sb->nerrors;
+	sb->mentions = NULL;
+	sb->nmentions = 0;
+	struct inbox_ack *a = calloc(1, sizeof(*a));
+	if (a && (a->path = strdup(name)))
+		a->errors = row_errors(name, sb);
+	b->ack_data = a;
+	b->ack_free = ack_free;
+	if (asprintf(&b->note, "%s: %d rows, %d rejected", name, b->nmentions, b->errors) < 0)
+		b->note = NULL;
+	return a && a->path ? 0 : -1;
+}
+
+/* A file unreadable as a whole: out of the way into failed/, with the
+ * reason (why) beside it. */
+static void set_aside(const struct inbox *s, const char *name, const char *why,
+                      struct connector_batch *b)
+{
+	char dest[300], path[320];
+	struct err merr = {0};
+	int fd;
+	if (move_to(s->cfg->sales_inbox_dir, "failed", name, dest, sizeof(dest), &fd, &merr) == 0) {
+		snprintf(path, sizeof(path), "%s.error", dest);
+		char msg[700];
+		snprintf(msg, sizeof(msg), "%s\n", why);
+		(void)write_text(fd, path, msg, &merr); /* the reason is a courtesy */
+		close(fd);
+	}
+	b->errors = 1;
+	if (asprintf(&b->note, "%s: moved to failed/: %s", name, why) < 0)
+		b->note = NULL;
+}
+
 static int inbox_fetch(void *state, const char *cursor, struct connector_batch *b,
                        long *retry_after, struct err *err)
 {
 	struct inbox *s = state;
 	(void)retry_after;
-	(void)cursor;
 	int rc;
 	char *name = next_candidate(s, err, &rc);
 	if (rc < 0)
 		return -1;
-	if (!name) {
-		b->done = true;
-		b->next_cursor = strdup(cursor);
-		return b->next_cursor ? 0 : err_set(err, "out of memory");
-	}
-	mark_seen(s, name);
-	char path[4096];
-	snprintf(path, sizeof(path), "%s/%s", s->cfg->sales_inbox_dir, name);
-	size_t len = 0;
-	bool unstable = false;
-	struct err ferr = {0};
-	char *data = read_stable(path, &len, &unstable, &ferr);
-	struct sales_batch sb = {0};
-	if (data && parse(name, data, len, &sb, &ferr) == 0) {
-		b->mentions = sb.mentions; /* the batch takes the parsed mentions */
-		b->nmentions = b->cap = sb.nmentions;
-		b->errors = sb.nerrors;
-		sb.mentions = NULL;
-		sb.nmentions = 0;
-		struct inbox_ack *a = calloc(1, sizeof(*a));
-		if (a && (a->path = strdup(name)))
-			a->errors = row_errors(name, &sb);
-		b->ack_data = a;
-		b->ack_free = ack_free;
-		if (asprintf(&b->note, "%s: %d rows, %d rejected", name, b->nmentions, b->errors) < 0)
-			b->note = NULL;
+	if (name) {
+		mark_seen(s, name);
+		char path[4096];
+		snprintf(path, sizeof(path), "%s/%s", s->cfg->sales_inbox_dir, name);
+		size_t len = 0;
+		bool unstable = false;
+		struct err ferr = {0};
+		char *data = read_stable(path, &len, &unstable, &ferr);
+		struct sales_batch sb = {0};
+		if (data && parse(name, data, len, &sb, &ferr) == 0)
+			rc = take_parsed(name, &sb, b);
+		else if (!unstable) /* one still being written waits for a later run */
+			set_aside(s, name, ferr.msg, b);
 		sales_batch_clear(&sb);
-		if (!a || !a->path) {
-			free(data);
-			free(name);
+		free(data);
+		free(name);
+		if (rc < 0)
 			return err_set(err, "out of memory");
-		}
-	} else if (!unstable) {
-		/* unreadable as a whole: out of the way, with the reason beside it */
-		char dest[300], why[320];
-		struct err merr = {0};
-		int fd;
-		if (move_to(s->cfg->sales_inbox_dir, "failed", name, dest, sizeof(dest), &fd,
-		            &merr) == 0) {
-			snprintf(why, sizeof(why), "%s.error", dest);
-			char msg[700];
-			snprintf(msg, sizeof(msg), "%s\n", ferr.msg);
-			(void)write_text(fd, why, msg, &merr); /* the reason is a courtesy */
-			close(fd);
-		}
-		b->errors = 1;
-		if (asprintf(&b->note, "%s: moved to failed/: %s", name, ferr.msg) < 0)
-			b->note = NULL;
+	} else {
+		b->done = true;
 	}
-	free(data);
-	free(name);
+	/* the inbox is its own cursor: what is left in it */
 	b->next_cursor = strdup(cursor);
 	return b->next_cursor ? 0 : err_set(err, "out of memory");
 }

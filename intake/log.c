@@ -1,3 +1,4 @@
+/* intake/log.c - see log.h. */
 #include "intake/log.h"
 
 #include <stdarg.h>

@@ -1,3 +1,4 @@
+/* intake/metrics.c - see metrics.h. */
 #include "intake/metrics.h"
 
 #include <stdatomic.h>

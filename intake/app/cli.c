@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "db/db.h"
+#include "db/demo.h"
 #include "db/tokens.h"
 #include "intake/app/app.h"
 #include "intake/http/auth.h"
@@ -128,6 +129,19 @@ static const char *opt_value(int argc, char **argv, const char *name)
 	return NULL;
 }
 
+/* The `token list` table: the secret's prefix only, never the token. */
+static void print_tokens(const struct db_token_info *t, int n)
+{
+	printf("%-5s %-10s %-24s %-14s %-11s %-8s\n", "id", "role", "name", "token", "created",
+	       "state");
+	for (int i = 0; i < n; i++) {
+		char prefix[32];
+		snprintf(prefix, sizeof(prefix), "%s…", t[i].prefix);
+		printf("%-5lld %-10s %-24s %-14s %-11s %-8s\n", (long long)t[i].id, t[i].role,
+		       t[i].name, prefix, t[i].created, t[i].revoked ? "revoked" : "live");
+	}
+}
+
 static int cmd_token(const char *config_file, int argc, char **argv)
 {
 	const char *sub = argc > 0 ? argv[0] : "";
@@ -161,17 +175,10 @@ static int cmd_token(const char *config_file, int argc, char **argv)
 			return fail(&err);
 		struct db_token_info *t = NULL;
 		int n = 0;
-		/* as before: a failed read lists no tokens */
 		if (db_token_list(db_conn(db), &t, &n, &err) < 0)
-			n = 0;
-		printf("%-5s %-10s %-24s %-14s %-11s %-8s\n", "id", "role", "name", "token",
-		       "created", "state");
-		for (int i = 0; i < n; i++) {
-			char prefix[32];
-			snprintf(prefix, sizeof(prefix), "%s…", t[i].prefix);
-			printf("%-5lld %-10s %-24s %-14s %-11s %-8s\n", (long long)t[i].id, t[i].role,
-			       t[i].name, prefix, t[i].created, t[i].revoked ? "revoked" : "live");
-		}
+			rc = fail(&err);
+		else
+			print_tokens(t, n);
 		free(t);
 	} else if (strcmp(sub, "revoke") == 0 && argc > 1) {
 		if (open_db(&app, config_file, &db, &err) < 0)
@@ -324,9 +331,12 @@ static int cmd_demo(const char *config_file, bool if_empty)
 	if (open_db(&app, config_file, &db, &err) < 0)
 		return fail(&err);
 	int rc = 0;
-	PGresult *r = PQexec(db_conn(db), "SELECT EXISTS (SELECT 1 FROM mentions)");
-	bool has_data = PQresultStatus(r) == PGRES_TUPLES_OK && PQgetvalue(r, 0, 0)[0] == 't';
-	PQclear(r);
+	bool has_data = false;
+	if (db_demo_has_data(db_conn(db), &has_data, &err) < 0) {
+		db_close(db);
+		app_close(&app);
+		return fail(&err);
+	}
 	if (if_empty && has_data) {
 		printf("demo: the database already holds data; nothing loaded\n");
 	} else {

@@ -11,7 +11,7 @@
 
 #include "connectors/github.h"
 #include "connectors/reddit.h"
-#include "db/db.h"
+#include "db/demo.h"
 #include "intake/decide/actions.h"
 #include "intake/ingest/pipeline.h"
 #include "intake/sync/sales_import.h"
@@ -156,14 +156,9 @@ static int load_sales(PGconn *c, struct triage_ctx *t, json_t *notes, int *count
  * rest are declined with a reason. Done once. */
 static int demo_triage(PGconn *c, struct triage_ctx *t, struct err *err)
 {
-	PGresult *r = db_query(c,
-			       "SELECT i.id FROM ideas i WHERE i.status = 'new' AND NOT EXISTS"
-			       " (SELECT 1 FROM audit_log a WHERE a.actor = 'demo') AND EXISTS"
-			       " (SELECT 1 FROM mentions m WHERE m.idea_id = i.id AND m.is_public"
-			       "  AND m.kind = 'post' AND NOT m.deleted)"
-			       " ORDER BY i.score DESC, i.id LIMIT 48",
-			       0, NULL, err);
-	if (!r)
+	int64_t *ids = NULL;
+	int n = 0;
+	if (db_demo_untriaged(c, 48, &ids, &n, err) < 0)
 		return -1;
 	static const char *const plan[] = {
 	    "{\"status\":\"in_progress\",\"visibility\":\"public\",\"stage\":\"beta\"}",
@@ -175,17 +170,17 @@ static int demo_triage(PGconn *c, struct triage_ctx *t, struct err *err)
 	    "{\"status\":\"under_review\",\"visibility\":\"public\"}",
 	    "{\"status\":\"shipped\",\"visibility\":\"public\",\"stage\":\"ga\",\"disclosed\":true}",
 	};
-	int n = PQntuples(r), rc = 0;
+	int rc = 0;
 	for (int i = 0; i < n && rc == 0; i++) {
 		const char *decision = i < 40 ? plan[i % 8]
 					      : "{\"status\":\"declined\",\"declined_reason\":"
 						"\"Out of scope for the next two quarters; revisit at planning.\"}";
 		json_t *ch = json_loads(decision, 0, NULL);
 		int changed = 0;
-		rc = idea_update(c, t, strtoll(PQgetvalue(r, i, 0), NULL, 10), ch, "demo", &changed, err) < 0 ? -1 : 0;
+		rc = idea_update(c, t, ids[i], ch, "demo", &changed, err) < 0 ? -1 : 0;
 		json_decref(ch);
 	}
-	PQclear(r);
+	free(ids);
 	return rc;
 }
 
@@ -217,9 +212,7 @@ int demo_load(PGconn *c, struct triage_ctx *t, struct demo_counts *out, struct e
 		pipeline_rollback(c, t);
 		return -1;
 	}
-	PGresult *r = PQexec(c, "SELECT count(*) FROM ideas WHERE status <> 'merged'");
-	n.ideas = PQresultStatus(r) == PGRES_TUPLES_OK ? atoi(PQgetvalue(r, 0, 0)) : -1;
-	PQclear(r);
+	n.ideas = (int)db_demo_idea_count(c);
 	*out = n;
 	return 0;
 }

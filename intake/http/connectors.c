@@ -7,22 +7,60 @@
 #include <string.h>
 
 #include "connectors/connector.h"
+#include "db/connector_runs.h"
 #include "db/db.h"
 #include "intake/http/request.h"
 #include "intake/http/router.h"
 #include "intake/sync/scheduler.h"
 #include "intake/sync/sync.h"
 
-/* A column as JSON: null when SQL NULL, else parsed (json) or a string. */
-static json_t *col(PGresult *r, int row, int c, bool json)
+/* The fields of a connector's status, in the order of the answer, and the
+ * column each comes from. */
+enum field_kind { AS_TEXT, AS_INT, AS_JSON };
+static const struct {
+	const char *key;
+	enum db_connector_state_col col;
+	enum field_kind kind;
+} fields[] = {
+    {"last_run_at", DB_CS_LAST_RUN_AT, AS_TEXT}, {"last_ok_at", DB_CS_LAST_OK_AT, AS_TEXT},
+    {"duration_ms", DB_CS_DURATION_MS, AS_INT},  {"cursor", DB_CS_CURSOR, AS_JSON},
+    {"next_run_at", DB_CS_NEXT_RUN_AT, AS_TEXT}, {"last_error", DB_CS_LAST_ERROR, AS_TEXT},
+    {"failures", DB_CS_FAILURES, AS_INT},        {"stats", DB_CS_STATS, AS_JSON},
+};
+
+/* Field f of row (-1: a connector that never ran) as JSON: null when SQL NULL. */
+static json_t *field(PGresult *r, int row, size_t f)
 {
-	if (PQgetisnull(r, row, c))
+	enum db_connector_state_col col = fields[f].col;
+	if (row < 0)
+		return fields[f].kind == AS_JSON ? json_object()
+		       : col == DB_CS_FAILURES   ? json_integer(0)
+		                                 : json_null();
+	if (PQgetisnull(r, row, (int)col))
 		return json_null();
-	if (json) {
-		json_t *j = json_loads(PQgetvalue(r, row, c), JSON_DECODE_ANY, NULL);
+	const char *v = PQgetvalue(r, row, (int)col);
+	if (fields[f].kind == AS_INT)
+		return json_integer(atoll(v));
+	if (fields[f].kind == AS_JSON) {
+		json_t *j = json_loads(v, JSON_DECODE_ANY, NULL);
 		return j ? j : json_null();
 	}
-	return json_string(PQgetvalue(r, row, c));
+	return json_string(v);
+}
+
+/* The status of connector name: its settings, and its row of r if any. */
+static json_t *status(const struct http_ctx *c, PGresult *r, const char *name)
+{
+	int row = -1;
+	for (int k = 0; k < PQntuples(r); k++)
+		if (strcmp(PQgetvalue(r, k, DB_CS_NAME), name) == 0)
+			row = k;
+	json_t *o = json_pack("{s:s, s:b, s:I}", "name", name, "configured",
+			      sync_configured(c->cfg, name), "interval_s",
+			      (json_int_t)sync_interval(c->cfg, name));
+	for (size_t f = 0; o && f < sizeof(fields) / sizeof(fields[0]); f++)
+		json_object_set_new(o, fields[f].key, field(r, row, f));
+	return o;
 }
 
 void connectors_list(struct http_ctx *c)
@@ -31,51 +69,17 @@ void connectors_list(struct http_ctx *c)
 	if (http_require_role(c, ROLE_ADMIN, &who) < 0)
 		return;
 	struct db *db = http_db(c);
-	if (!db) {
-		http_db_unavailable(c, "connectors");
-		return;
-	}
-	PGresult *r = db_exec(db_conn(db),
-			      "SELECT name,"
-			      " to_char(last_run_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"'),"
-			      " to_char(last_ok_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"'),"
-			      " last_duration_ms, cursor::text,"
-			      " to_char(next_run_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"'),"
-			      " last_error, failures, stats::text FROM connector_state",
-			      0, NULL);
-	if (PQresultStatus(r) != PGRES_TUPLES_OK) {
-		PQclear(r);
-		db_check_broken(db);
+	struct err err = {0};
+	PGresult *r = db ? db_connector_states(db_conn(db), &err) : NULL;
+	if (!r) {
+		if (db)
+			db_check_broken(db);
 		http_db_unavailable(c, "connectors");
 		return;
 	}
 	json_t *items = json_array();
-	for (int i = 0; connector_names[i]; i++) {
-		const char *name = connector_names[i];
-		int row = -1;
-		for (int k = 0; k < PQntuples(r); k++)
-			if (strcmp(PQgetvalue(r, k, 0), name) == 0)
-				row = k;
-		json_t *o = json_pack("{s:s, s:b, s:I}", "name", name, "configured",
-				      sync_configured(c->cfg, name), "interval_s",
-				      (json_int_t)sync_interval(c->cfg, name));
-		static const char *const keys[] = {"last_run_at", "last_ok_at", "duration_ms",
-						   "cursor",      "next_run_at", "last_error",
-						   "failures",    "stats"};
-		for (int k = 0; k < 8; k++) {
-			json_t *v;
-			if (row < 0)
-				v = k == 3 || k == 7 ? json_object() : k == 6 ? json_integer(0) : json_null();
-			else if (k == 2 || k == 6)
-				v = PQgetisnull(r, row, k + 1)
-					? json_null()
-					: json_integer(atoll(PQgetvalue(r, row, k + 1)));
-			else
-				v = col(r, row, k + 1, k == 3 || k == 7);
-			json_object_set_new(o, keys[k], v);
-		}
-		json_array_append_new(items, o);
-	}
+	for (int i = 0; connector_names[i]; i++)
+		json_array_append_new(items, status(c, r, connector_names[i]));
 	PQclear(r);
 	http_reply_json(c, 200, json_pack("{s:o}", "items", items));
 }

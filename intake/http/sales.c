@@ -27,6 +27,34 @@ static json_t *rejected_json(const struct sales_batch *b)
 	return a;
 }
 
+/* 400 for a document none of whose rows can be accepted, with each row's
+ * reason. */
+static void reply_no_rows(struct http_ctx *c, const struct sales_batch *b)
+{
+	json_t *p = json_pack("{s:s, s:s, s:i, s:s, s:o}", "type", "about:blank", "title",
+			      "Bad Request", "status", 400, "detail",
+			      b->nerrors ? "no row could be accepted" : "the document has no rows",
+			      "rejected", rejected_json(b));
+	char *s = json_dumps(p, JSON_COMPACT);
+	json_decref(p);
+	struct evbuffer *buf = evbuffer_new();
+	evbuffer_add(buf, s, strlen(s));
+	free(s);
+	http_reply(c, 400, "application/problem+json", buf);
+}
+
+/* Each note's external_id is token_id's: a row reusing another client's
+ * comes back rejected (sales_import). -1 when out of memory. */
+static int own(struct sales_batch *b, int64_t token_id)
+{
+	char owner[32];
+	snprintf(owner, sizeof(owner), "token:%lld", (long long)token_id);
+	for (int i = 0; i < b->nmentions; i++)
+		if (!(b->mentions[i].owner = strdup(owner)))
+			return -1;
+	return 0;
+}
+
 void sales_notes_create(struct http_ctx *c)
 {
 	struct principal who;
@@ -48,17 +76,8 @@ void sales_notes_create(struct http_ctx *c)
 		return;
 	}
 	if (b.nmentions == 0) {
-		json_t *p = json_pack("{s:s, s:s, s:i, s:s, s:o}", "type", "about:blank", "title",
-				      "Bad Request", "status", 400, "detail",
-				      b.nerrors ? "no row could be accepted" : "the document has no rows",
-				      "rejected", rejected_json(&b));
+		reply_no_rows(c, &b);
 		sales_batch_clear(&b);
-		char *s = json_dumps(p, JSON_COMPACT);
-		json_decref(p);
-		struct evbuffer *buf = evbuffer_new();
-		evbuffer_add(buf, s, strlen(s));
-		free(s);
-		http_reply(c, 400, "application/problem+json", buf);
 		return;
 	}
 	struct db *db = http_db(c);
@@ -67,16 +86,11 @@ void sales_notes_create(struct http_ctx *c)
 		http_db_unavailable(c, "sales-notes");
 		return;
 	}
-	/* each note's external_id is this token's: a row reusing another
-	 * client's comes back rejected (sales_import) */
-	char owner[32];
-	snprintf(owner, sizeof(owner), "token:%lld", (long long)who.token_id);
-	for (int i = 0; i < b.nmentions; i++)
-		if (!(b.mentions[i].owner = strdup(owner))) {
-			sales_batch_clear(&b);
-			http_problem(c, 500, NULL, "out of memory");
-			return;
-		}
+	if (own(&b, who.token_id) < 0) {
+		sales_batch_clear(&b);
+		http_problem(c, 500, NULL, "out of memory");
+		return;
+	}
 	struct sales_import_result res;
 	if (sales_import(db_conn(db), http_triage(c), &b, NULL, NULL, &res, &err) < 0) {
 		sales_batch_clear(&b);

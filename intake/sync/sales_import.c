@@ -1,3 +1,4 @@
+/* intake/sync/sales_import.c - see sales_import.h. */
 #include "intake/sync/sales_import.h"
 
 #include <ctype.h>

@@ -9,16 +9,13 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "db/db.h"
+#include "db/connector_runs.h"
 #include "db/mention_privacy.h"
 #include "intake/log.h"
 #include "intake/metrics.h"
 #include "intake/ingest/pipeline.h"
 #include "intake/triage_ctx.h"
 
-/* First key of every connector's advisory lock (the second is hashtext(name)):
- * keeps our locks apart from any other user of advisory locks. */
-#define SYNC_LOCK_CLASS "7658"
 #define SYNC_MAX_BATCHES 1000000 /* a runaway upstream (a Link loop) ends here */
 #define SYNC_MAX_WAITS 10        /* rate-limit waits inside one run */
 
@@ -109,87 +106,21 @@ static char *stats_json(const struct sync_stats *s)
 	return text;
 }
 
-static bool try_lock(PGconn *pg, const char *name, struct err *err, bool *got)
-{
-	const char *p[] = {name};
-	PGresult *r = db_query(pg, "SELECT pg_try_advisory_lock(" SYNC_LOCK_CLASS ", hashtext($1))",
-	                       1, p, err);
-	if (!r)
-		return false;
-	*got = PQgetvalue(r, 0, 0)[0] == 't';
-	PQclear(r);
-	return true;
-}
-
-static void unlock(PGconn *pg, const char *name)
-{
-	const char *p[] = {name};
-	PQclear(db_exec(pg, "SELECT pg_advisory_unlock(" SYNC_LOCK_CLASS ", hashtext($1))", 1, p));
-}
-
-struct state_row {
-	char *cursor;
-	int failures;
-	bool due;
-	time_t next_run_at;
-};
-
-static int read_state(PGconn *pg, const char *name, struct state_row *st, struct err *err)
-{
-	const char *p[] = {name};
-	PGresult *r = db_query(pg,
-	                       "INSERT INTO connector_state (name) VALUES ($1)"
-	                       " ON CONFLICT (name) DO NOTHING",
-	                       1, p, err);
-	if (!r)
-		return -1;
-	PQclear(r);
-	r = db_query(pg,
-	             "SELECT cursor::text, failures, next_run_at IS NULL OR next_run_at <= now(),"
-	             " coalesce(extract(epoch FROM next_run_at)::bigint, 0)"
-	             " FROM connector_state WHERE name = $1",
-	             1, p, err);
-	if (!r)
-		return -1;
-	st->cursor = strdup(PQgetvalue(r, 0, 0));
-	st->failures = atoi(PQgetvalue(r, 0, 1));
-	st->due = PQgetvalue(r, 0, 2)[0] == 't';
-	st->next_run_at = (time_t)atoll(PQgetvalue(r, 0, 3));
-	PQclear(r);
-	return st->cursor ? 0 : err_set(err, "out of memory");
-}
-
 /* Records the end of a run; returns next_run_at (Unix seconds) or 0. */
 static time_t record_end(PGconn *pg, const char *name, bool ok, const struct sync_result *res,
                          long delay_s)
 {
-	char ms[32], delay[32];
-	snprintf(ms, sizeof(ms), "%ld", res->duration_ms);
-	snprintf(delay, sizeof(delay), "%ld", delay_s);
 	char *stats = stats_json(&res->stats);
-	const char *p[] = {name, ms, delay, stats ? stats : "{}", res->error};
-	PGresult *r =
-	    ok ? db_exec(pg,
-	                 "UPDATE connector_state SET last_ok_at = now(), last_duration_ms = $2,"
-	                 " last_error = NULL, failures = 0,"
-	                 " next_run_at = now() + make_interval(secs => $3::double precision),"
-	                 " stats = $4::jsonb WHERE name = $1"
-	                 " RETURNING extract(epoch FROM next_run_at)::bigint",
-	                 4, p)
-	       : db_exec(pg,
-	                 "UPDATE connector_state SET last_duration_ms = $2, last_error = $5,"
-	                 " failures = failures + 1,"
-	                 " next_run_at = now() + make_interval(secs => $3::double precision),"
-	                 " stats = $4::jsonb WHERE name = $1"
-	                 " RETURNING extract(epoch FROM next_run_at)::bigint",
-	                 5, p);
+	struct db_connector_run_end e = {.ok = ok,
+	                                 .duration_ms = res->duration_ms,
+	                                 .delay_s = delay_s,
+	                                 .stats_json = stats ? stats : "{}",
+	                                 .error = res->error};
 	time_t next = 0;
-	if (PQresultStatus(r) == PGRES_TUPLES_OK && PQntuples(r) == 1)
-		next = (time_t)atoll(PQgetvalue(r, 0, 0));
-	else
+	struct err err = {0};
+	if (db_connector_run_end(pg, name, &e, &next, &err) < 0)
 		log_json(LOG_ERROR, "cannot record a connector run",
-		         json_pack("{s:s, s:s}", "connector", name, "error", PQerrorMessage(pg)));
-	PQclear(r);
+		         json_pack("{s:s, s:s}", "connector", name, "error", err.msg));
 	free(stats);
 	return next;
 }
@@ -254,15 +185,8 @@ static int write_one_by_one(PGconn *pg, struct triage_ctx *t, const char *name,
 			add.updated += r.outcome == INGEST_UPDATED;
 			add.unchanged += r.outcome == INGEST_UNCHANGED || r.outcome == INGEST_STALE;
 		}
-		if (!failed) {
-			const char *p[] = {name, b->next_cursor};
-			PGresult *r = db_query(pg,
-			                       "UPDATE connector_state SET cursor = $2::jsonb"
-			                       " WHERE name = $1",
-			                       2, p, err);
-			failed = !r;
-			PQclear(r);
-		}
+		if (!failed)
+			failed = db_connector_save_cursor(pg, name, b->next_cursor, err) < 0;
 		if (!failed && pipeline_commit(pg, t, err) == 0) {
 			st->added += add.added;
 			st->updated += add.updated;
@@ -275,16 +199,6 @@ static int write_one_by_one(PGconn *pg, struct triage_ctx *t, const char *name,
 			continue;
 		return -1;
 	}
-}
-
-/* Stores the cursor of b inside the open transaction. */
-static int save_cursor(PGconn *pg, const char *name, const struct connector_batch *b, struct err *err)
-{
-	const char *p[] = {name, b->next_cursor};
-	PGresult *r = db_query(pg, "UPDATE connector_state SET cursor = $2::jsonb WHERE name = $1", 2,
-	                       p, err);
-	PQclear(r);
-	return r ? 0 : -1;
 }
 
 /* The whole page through the many-at-once ingest, with its cursor, in one
@@ -306,7 +220,7 @@ static int write_batch(PGconn *pg, struct triage_ctx *t, const char *name,
 		if (unpublish(pg, name, b, &ierr) == 0 &&
 		    pipeline_ingest_many(pg, t, b->mentions, b->nmentions, "triage", res, &failed,
 		                         &ierr) == 0 &&
-		    save_cursor(pg, name, b, &ierr) == 0 && pipeline_commit(pg, t, &ierr) == 0) {
+		    db_connector_save_cursor(pg, name, b->next_cursor, &ierr) == 0 && pipeline_commit(pg, t, &ierr) == 0) {
 			for (int i = 0; i < b->nmentions; i++) {
 				st->added += res[i].outcome == INGEST_NEW;
 				st->updated += res[i].outcome == INGEST_UPDATED;
@@ -333,8 +247,6 @@ static int write_batch(PGconn *pg, struct triage_ctx *t, const char *name,
  * longest time. A listing never shows a deletion; this finds them, a few
  * requests at a time, so a backlog is reconciled in rotation. */
 #define RECONCILE_PER_RUN 20
-#define STRINGIFY_(x) #x
-#define STRINGIFY(x) STRINGIFY_(x)
 
 /* Asks the upstream whether the least recently seen known posts of this
  * connector still exist; the pipeline marks the deleted ones (and their
@@ -349,33 +261,17 @@ static void reconcile(PGconn *pg, struct triage_ctx *t, struct connector *c, lon
 	struct err err = {0};
 	/* at most every interval_s; the first run only starts the clock (it
 	 * has just listed everything) */
-	char iv[24];
-	snprintf(iv, sizeof(iv), "%ld", interval_s);
-	const char *pn[] = {name, iv};
-	PGresult *due = db_query(pg,
-	                         "UPDATE connector_state SET reconciled_at = now() WHERE name = $1"
-	                         " AND (reconciled_at IS NULL OR reconciled_at <= now() - make_interval(secs => $2::int))"
-	                         " RETURNING (SELECT reconciled_at FROM connector_state WHERE name = $1) IS NOT NULL",
-	                         2, pn, &err);
-	bool run = due && PQntuples(due) == 1 && PQgetvalue(due, 0, 0)[0] == 't';
-	PQclear(due);
-	if (!run)
+	bool run = false;
+	if (db_connector_reconcile_due(pg, name, interval_s, &run, &err) < 0 || !run)
 		return;
-	PGresult *r = db_query(pg,
-	                       "SELECT external_id FROM mentions WHERE source = 'github' AND kind = 'post'"
-	                       " AND NOT deleted ORDER BY last_seen_at, id LIMIT "
-	                       STRINGIFY(RECONCILE_PER_RUN),
-	                       0, NULL, &err);
-	if (!r)
+	char **ids = NULL;
+	int n = 0;
+	if (db_posts_least_seen(pg, "github", RECONCILE_PER_RUN, &ids, &n, &err) < 0)
 		return;
-	int n = PQntuples(r);
-	const char **ids = calloc((size_t)n + 1, sizeof(char *));
 	bool *gone = calloc((size_t)n + 1, sizeof(bool));
-	for (int i = 0; i < n; i++)
-		ids[i] = PQgetvalue(r, i, 0);
 	long wait = 0;
 	int requests = 0;
-	int checked = n ? connector_verify(c, ids, n, gone, &requests, &wait, &err) : 0;
+	int checked = n ? connector_verify(c, (const char *const *)ids, n, gone, &requests, &wait, &err) : 0;
 	st->requests += requests;
 	if (checked > 0) {
 		const char **dead = calloc((size_t)checked + 1, sizeof(char *)),
@@ -401,7 +297,6 @@ static void reconcile(PGconn *pg, struct triage_ctx *t, struct connector *c, lon
 		         json_pack("{s:s, s:s}", "connector", name, "error", err.msg));
 	free(ids);
 	free(gone);
-	PQclear(r);
 }
 
 /* Sleeps seconds, waking early when *stop turns true. */
@@ -470,6 +365,57 @@ static void prefetch_discard(struct prefetch *p)
 		connector_batch_clear(&p->b);
 }
 
+/* The next batch: the one fetched while the last was written, or one fetched
+ * now. connector_fetch's return, *b, *wait and *err. */
+static int next_batch(struct connector *c, struct prefetch *pf, const char *cursor,
+                      struct connector_batch *b, long *wait, struct err *err)
+{
+	if (!prefetch_join(pf))
+		return connector_fetch(c, cursor, b, wait, err);
+	*b = pf->b;
+	*wait = pf->wait;
+	if (pf->rc < 0)
+		*err = pf->err;
+	return pf->rc;
+}
+
+/* After a failed fetch: true when the upstream's rate limit (wait seconds) is
+ * short enough to wait out inside the run, and it has been. */
+static bool waited_out(const char *name, const struct sync_options *o, long wait, int *waits)
+{
+	if (wait <= 0 || wait > o->max_wait_s || (*waits)++ >= SYNC_MAX_WAITS)
+		return false;
+	log_json(LOG_INFO, "rate limited: waiting",
+	         json_pack("{s:s, s:i}", "connector", name, "seconds", (int)wait));
+	nap(wait, o->stop);
+	return true;
+}
+
+static void count_batch(const char *name, const struct connector_batch *b, struct sync_stats *st)
+{
+	st->fetched += b->nmentions;
+	st->errors += b->errors;
+	st->requests += b->requests;
+	st->batches++;
+	metrics_sync_fetched(name, b->nmentions);
+}
+
+/* After b is committed: the connector acknowledges it (a sales file moves
+ * away), and the run goes on from b's cursor (moved into *cursor). */
+static void finish_batch(struct connector *c, const char *name, struct connector_batch *b,
+                         char **cursor)
+{
+	struct err aerr = {0};
+	if (connector_ack(c, b, &aerr) < 0)
+		log_json(LOG_WARN, "connector batch committed but not acknowledged",
+		         json_pack("{s:s, s:s}", "connector", name, "error", aerr.msg));
+	if (b->note)
+		log_json(LOG_DEBUG, b->note, json_pack("{s:s}", "connector", name));
+	free(*cursor);
+	*cursor = b->next_cursor;
+	b->next_cursor = NULL;
+}
+
 /* The fetch/write/ack loop; 0 or -1 with *err (*retry_after on a rate limit). */
 static int run_batches(PGconn *pg, struct triage_ctx *t, struct connector *c,
                        const struct sync_options *o, char **cursor, struct sync_stats *st,
@@ -486,33 +432,16 @@ static int run_batches(PGconn *pg, struct triage_ctx *t, struct connector *c,
 		}
 		struct connector_batch b;
 		long wait = 0;
-		int rc;
-		if (prefetch_join(&pf)) { /* fetched while the last batch was written */
-			rc = pf.rc;
-			b = pf.b;
-			wait = pf.wait;
-			if (rc < 0)
-				*err = pf.err;
-		} else {
-			rc = connector_fetch(c, *cursor, &b, &wait, err);
-		}
-		if (rc < 0) {
+		if (next_batch(c, &pf, *cursor, &b, &wait, err) < 0) {
 			st->requests++; /* a failed fetch cost at least one request */
-			if (wait > 0 && wait <= o->max_wait_s && waits++ < SYNC_MAX_WAITS) {
-				log_json(LOG_INFO, "rate limited: waiting",
-				         json_pack("{s:s, s:i}", "connector", name, "seconds", (int)wait));
-				nap(wait, o->stop);
+			if (waited_out(name, o, wait, &waits)) {
 				n--;
 				continue;
 			}
 			*retry_after = wait;
 			return -1;
 		}
-		st->fetched += b.nmentions;
-		st->errors += b.errors;
-		st->requests += b.requests;
-		st->batches++;
-		metrics_sync_fetched(name, b.nmentions);
+		count_batch(name, &b, st);
 		if (!b.done && connector_can_prefetch(c))
 			prefetch_start(&pf, c, b.next_cursor);
 		if (b.nmentions > 0 || b.unpublish || strcmp(b.next_cursor, *cursor) != 0) {
@@ -522,15 +451,7 @@ static int run_batches(PGconn *pg, struct triage_ctx *t, struct connector *c,
 				return -1;
 			}
 		}
-		struct err aerr = {0};
-		if (connector_ack(c, &b, &aerr) < 0)
-			log_json(LOG_WARN, "connector batch committed but not acknowledged",
-			         json_pack("{s:s, s:s}", "connector", name, "error", aerr.msg));
-		if (b.note)
-			log_json(LOG_DEBUG, b.note, json_pack("{s:s}", "connector", name));
-		free(*cursor);
-		*cursor = b.next_cursor;
-		b.next_cursor = NULL;
+		finish_batch(c, name, &b, cursor);
 		bool done = b.done;
 		connector_batch_clear(&b);
 		if (o->progress)
@@ -544,6 +465,44 @@ static int run_batches(PGconn *pg, struct triage_ctx *t, struct connector *c,
 	return err_set(err, "more than %d batches in one run: stopped", SYNC_MAX_BATCHES);
 }
 
+/* Takes connector name's lock and reads its state: SYNC_OK when the run goes
+ * ahead (the lock held, *st filled), SYNC_LOCKED or SYNC_NOT_DUE when it is
+ * skipped (*st->next_run_at set for the latter), SYNC_FAILED and *err. */
+static enum sync_outcome claim(PGconn *pg, const char *name, bool force,
+                               struct db_connector_state *st, struct err *err)
+{
+	bool got = false;
+	if (db_connector_try_lock(pg, name, &got, err) < 0)
+		return SYNC_FAILED;
+	if (!got)
+		return SYNC_LOCKED;
+	if (db_connector_state_read(pg, name, st, err) < 0) {
+		db_connector_unlock(pg, name);
+		return SYNC_FAILED;
+	}
+	if (!force && !st->due) {
+		/* another instance ran it a moment ago */
+		db_connector_unlock(pg, name);
+		free(st->cursor);
+		st->cursor = NULL;
+		return SYNC_NOT_DUE;
+	}
+	return SYNC_OK;
+}
+
+static void log_end(const char *name, int rc, const struct sync_result *out)
+{
+	log_json(rc == 0 ? LOG_INFO : LOG_WARN, rc == 0 ? "connector run finished" : "connector run failed",
+	         json_pack("{s:s, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:s?}", "connector", name,
+	                   "fetched", (json_int_t)out->stats.fetched, "new",
+	                   (json_int_t)out->stats.added, "updated", (json_int_t)out->stats.updated,
+	                   "unchanged", (json_int_t)out->stats.unchanged, "gone",
+	                   (json_int_t)out->stats.gone, "errors",
+	                   (json_int_t)out->stats.errors, "requests",
+	                   (json_int_t)out->stats.requests, "duration_ms",
+	                   (json_int_t)out->duration_ms, "error", rc == 0 ? NULL : out->error));
+}
+
 int sync_run(PGconn *pg, struct triage_ctx *t, struct connector *c, const struct sync_options *o,
              struct sync_result *out)
 {
@@ -552,36 +511,17 @@ int sync_run(PGconn *pg, struct triage_ctx *t, struct connector *c, const struct
 	struct timespec t0;
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	struct err err = {0};
-	bool got = false;
-	if (!try_lock(pg, name, &err, &got)) {
-		out->outcome = SYNC_FAILED;
-		snprintf(out->error, sizeof(out->error), "%s", err.msg);
-		metrics_sync_run(name, "error");
-		return -1;
-	}
-	if (!got) {
-		out->outcome = SYNC_LOCKED;
-		metrics_sync_run(name, "locked");
-		return 0;
-	}
-	struct state_row st = {0};
-	if (read_state(pg, name, &st, &err) < 0) {
-		unlock(pg, name);
-		out->outcome = SYNC_FAILED;
-		snprintf(out->error, sizeof(out->error), "%s", err.msg);
-		metrics_sync_run(name, "error");
-		return -1;
-	}
-	if (!o->force && !st.due) {
-		/* another instance ran it a moment ago */
-		unlock(pg, name);
-		free(st.cursor);
-		out->outcome = SYNC_NOT_DUE;
+	struct db_connector_state st = {0};
+	out->outcome = claim(pg, name, o->force, &st, &err);
+	if (out->outcome == SYNC_NOT_DUE)
 		out->next_run_at = st.next_run_at;
-		return 0;
-	}
-	const char *p[] = {name};
-	PQclear(db_exec(pg, "UPDATE connector_state SET last_run_at = now() WHERE name = $1", 1, p));
+	if (out->outcome == SYNC_FAILED)
+		snprintf(out->error, sizeof(out->error), "%s", err.msg);
+	if (out->outcome == SYNC_FAILED || out->outcome == SYNC_LOCKED)
+		metrics_sync_run(name, sync_outcome_name(out->outcome));
+	if (out->outcome != SYNC_OK)
+		return out->outcome == SYNC_FAILED ? -1 : 0;
+	db_connector_run_started(pg, name);
 
 	int rc = run_batches(pg, t, c, o, &st.cursor, &out->stats, &out->retry_after, &err);
 	if (rc == 0 && !(o->stop && atomic_load(o->stop)))
@@ -600,17 +540,9 @@ int sync_run(PGconn *pg, struct triage_ctx *t, struct connector *c, const struct
 		out->next_run_at = record_end(pg, name, false, out,
 		                              sync_next_delay(o->interval_s, failures, out->retry_after));
 	}
-	unlock(pg, name);
+	db_connector_unlock(pg, name);
 	free(st.cursor);
 	metrics_sync_run(name, rc == 0 ? "ok" : "error");
-	log_json(rc == 0 ? LOG_INFO : LOG_WARN, rc == 0 ? "connector run finished" : "connector run failed",
-	         json_pack("{s:s, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:s?}", "connector", name,
-	                   "fetched", (json_int_t)out->stats.fetched, "new",
-	                   (json_int_t)out->stats.added, "updated", (json_int_t)out->stats.updated,
-	                   "unchanged", (json_int_t)out->stats.unchanged, "gone",
-	                   (json_int_t)out->stats.gone, "errors",
-	                   (json_int_t)out->stats.errors, "requests",
-	                   (json_int_t)out->stats.requests, "duration_ms",
-	                   (json_int_t)out->duration_ms, "error", rc == 0 ? NULL : out->error));
+	log_end(name, rc, out);
 	return rc;
 }
