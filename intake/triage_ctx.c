@@ -5,10 +5,8 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "intake/dedup/fresh.h"
-#include "intake/dedup/match.h"
-#include "intake/ingest/pipeline.h"
 #include "triage/embed.h"
+#include "triage/trgm_cache.h"
 
 extern const struct embedded_file intake_config_files[];
 
@@ -129,8 +127,8 @@ static int load_weights(json_t *root, struct triage_rules *r, struct err *err)
 	    {"score.demand.vote_cap", &w->vote_cap},
 	    {"score.freshness.half_life_days", &w->half_life_days},
 	    {"score.freshness.floor", &w->fresh_floor},
-	    {"dedup.auto_merge", &r->auto_merge},
-	    {"dedup.suggest", &r->suggest},
+	    {"dedup.auto_merge", &r->dedup.auto_merge},
+	    {"dedup.suggest", &r->dedup.suggest},
 	    {"dedup.weights.all", &r->sim.all},
 	    {"dedup.weights.title", &r->sim.title},
 	    {"dedup.weights.trigram", &r->sim.trigram},
@@ -149,7 +147,7 @@ static int load_weights(json_t *root, struct triage_rules *r, struct err *err)
 	if (json_object_get(dedup, "suggestions_kept") &&
 	    num(root, "dedup.suggestions_kept", &kept, err) < 0)
 		return -1;
-	r->suggestions_kept = kept < 1 ? 1 : kept > MATCH_MAX ? MATCH_MAX : (int)kept;
+	r->dedup.suggestions_kept = kept < 1 ? 1 : kept > DEDUP_MAX ? DEDUP_MAX : (int)kept;
 	if (w->arr_unit <= 0 || w->half_life_days <= 0)
 		return err_set(err, "scoring config: arr_unit and half_life_days must be positive");
 	return 0;
@@ -254,15 +252,8 @@ int triage_ctx_init(struct triage_ctx *t, const struct triage_rules *rules, stru
 
 void triage_ctx_cleanup(struct triage_ctx *t)
 {
-	match_pending_free(t->pending);
-	t->pending = NULL;
-	match_trgm_cache_free(t->trgm);
+	trgm_cache_free(t->trgm);
 	t->trgm = NULL;
-	fresh_free(t->fresh);
-	t->fresh = NULL;
-	pipeline_rescore_forget(t);
-	free(t->ids);
-	t->ids = NULL;
 	normalizer_free(t->norm);
 	t->norm = NULL;
 }

@@ -8,7 +8,7 @@
 #include <string.h>
 
 #include "db/db.h"
-#include "intake/ingest/pipeline.h"
+#include "intake/ingest/rescore.h"
 #include "triage/text.h"
 #include "triage/view.h"
 
@@ -259,7 +259,7 @@ int idea_update(PGconn *c, struct triage_ctx *t, int64_t id, json_t *changes, co
 	}
 	PQclear(r);
 	*changed = (int)json_object_size(diff);
-	if (pipeline_rescore(c, t, idbuf, err) < 0)
+	if (rescore_idea(c, t, idbuf, err) < 0)
 		rc = -1;
 done:
 	json_decref(cur);

@@ -20,7 +20,7 @@
 #include "intake/http/router.h"
 #include "intake/read/template.h"
 #include "intake/log.h"
-#include "intake/ingest/pipeline.h"
+#include "intake/ingest/ingest.h"
 #include "triage/text.h"
 
 struct employee {
@@ -255,7 +255,7 @@ void submit_post(struct http_ctx *c)
 		http_db_unavailable(c, "submit");
 		return;
 	}
-	if (pipeline_ingest(db_conn(db), http_triage(c), &m, "triage", &res, &err) < 0) {
+	if (ingest_mention(db_conn(db), http_triage(c), &m, "triage", &res, &err) < 0) {
 		mention_clear(&m);
 		db_check_broken(db);
 		http_db_unavailable(c, err.msg);
