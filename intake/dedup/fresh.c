@@ -1,3 +1,13 @@
+/* intake/dedup/fresh.c - see fresh.h. Why an index of its own, with a
+ * copy of ts_rank: a long import's ideas get their full-text entries only
+ * at commit (one statement per 20,000 instead of one per group), so the
+ * database's index of rare terms stays the size it had before the import
+ * and retrieval does not slow down as the import goes; the import's own
+ * ideas are found here instead. To be found and ranked exactly as the
+ * database would (ties included: the equivalence test of one at a time
+ * against many at once depends on it), fresh_ts_rank repeats PostgreSQL's
+ * float arithmetic step for step. Speed, not behaviour: without it the
+ * same decisions would come from the database, slower. */
 #include "intake/dedup/fresh.h"
 
 #include <inttypes.h>

@@ -12,6 +12,7 @@
 #include <libpq-fe.h>
 #include <stdint.h>
 
+#include "db/db.h"
 #include "intake/dedup/similar_sql.h" /* MATCH_SIMILAR_OF: TEMPORARY, see there */
 #include "intake/triage_ctx.h"
 #include "triage/dedup.h"
@@ -50,6 +51,21 @@ void dedup_tx_clear(struct dedup_tx *d);
  * commit, commits in the same round trip. Forgets them either way. */
 int dedup_tx_flush_terms(PGconn *c, struct dedup_tx *d, bool commit, struct err *err)
     __attribute__((warn_unused_result));
+
+/* ---- the in-transaction index, as the ingest uses it (index.c) ---- */
+
+/* Adds the idea q founds to d's index of the ideas the open transaction
+ * founded many at once (fresh.h), under id (a placeholder until
+ * dedup_tx_set_id), and counts its terms into the pending frequencies.
+ * Ideas must be added in the order of their ids. The entry's number, or -1
+ * when out of memory. */
+int dedup_tx_add_idea(struct dedup_tx *d, const struct match_query *q, int64_t id)
+    __attribute__((warn_unused_result));
+void dedup_tx_set_id(struct dedup_tx *d, int entry, int64_t id);
+
+/* What writes the full-text entries of the ideas in d's index (empties
+ * it), for the pipeline of the commit's rescore; false when there are none. */
+bool dedup_tx_entries(struct dedup_tx *d, struct db_sender *out);
 
 /* ---- terms (terms.c) ---- */
 

@@ -10,7 +10,6 @@
 
 #include "db/retrieval.h"
 #include "db/terms.h"
-#include "intake/dedup/fresh.h"
 #include "intake/ingest/many.h"
 #include "intake/ingest/parts.h"
 #include "intake/ingest/rescore.h"
@@ -92,17 +91,8 @@ static int keep_decision(struct ingest_tx *tx, struct plan *p, struct dedup_deci
 			return err_set(err, "out of memory");
 		memcpy(p->sugg, d->sugg, sizeof(*p->sugg) * (size_t)p->nsugg);
 	}
-	char *rare = match_rare_terms(&p->q);
-	struct fresh_terms ft = {.title = &p->q.title_toks,
-				 .all = &p->q.all_toks,
-				 .title_norm = p->q.q.title.norm,
-				 .all_norm = p->q.q.all.norm,
-				 .trgm = p->q.trgm,
-				 .ntrgm = p->q.ntrgm,
-				 .rare = rare};
-	ideas[g].entry = rare ? fresh_add(&tx->dedup.fresh, &ft, p->into) : -1;
-	free(rare);
-	if (ideas[g].entry < 0 || match_pending_add(&tx->dedup, &p->q.all_toks) < 0)
+	ideas[g].entry = dedup_tx_add_idea(&tx->dedup, &p->q, p->into);
+	if (ideas[g].entry < 0)
 		return err_set(err, "out of memory");
 	return 0;
 }

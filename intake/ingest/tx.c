@@ -4,7 +4,6 @@
 #include <string.h>
 
 #include "db/tx.h"
-#include "intake/dedup/fresh.h"
 #include "intake/ingest/ingest.h"
 #include "intake/ingest/parts.h"
 #include "intake/ingest/rescore.h"
@@ -39,9 +38,9 @@ int ingest_commit(struct ingest_tx *tx, struct err *err)
 	tx->nids = tx->ids_next = 0;
 	/* the new ideas' full-text entries are written while the client
 	 * computes the scores of the ideas joined */
-	struct db_sender entries = {fresh_send, &tx->dedup.fresh};
-	int rc = rescore_set_of(tx->c, tx->t, tx->later, tx->nlater,
-				tx->dedup.fresh ? &entries : NULL, err);
+	struct db_sender entries;
+	bool some = dedup_tx_entries(&tx->dedup, &entries);
+	int rc = rescore_set_of(tx->c, tx->t, tx->later, tx->nlater, some ? &entries : NULL, err);
 	free(tx->later);
 	tx->later = NULL;
 	tx->nlater = tx->caplater = 0;

@@ -9,7 +9,6 @@
 
 #include "db/mentions.h"
 #include "db/similar.h"
-#include "intake/dedup/fresh.h"
 #include "intake/ingest/many.h"
 #include "intake/ingest/parts.h"
 
@@ -105,7 +104,7 @@ int assign_ids(struct ingest_tx *tx, bool piped, struct group_idea *ideas, int n
 			   : db_ideas_next_ids(tx->c, n - take, ids + take, err);
 	for (int i = 0; rc == 0 && i < n; i++) {
 		ideas[i].id = ids[i];
-		fresh_set_id(tx->dedup.fresh, ideas[i].entry, ids[i]);
+		dedup_tx_set_id(&tx->dedup, ideas[i].entry, ids[i]);
 	}
 	free(ids);
 	return rc;
