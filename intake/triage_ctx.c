@@ -5,10 +5,8 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "intake/dedup/fresh.h"
-#include "intake/dedup/match.h"
-#include "intake/ingest/pipeline.h"
 #include "triage/embed.h"
+#include "triage/trgm_cache.h"
 
 extern const struct embedded_file intake_config_files[];
 
@@ -129,8 +127,8 @@ static int load_weights(json_t *root, struct triage_rules *r, struct err *err)
 	    {"score.demand.vote_cap", &w->vote_cap},
 	    {"score.freshness.half_life_days", &w->half_life_days},
 	    {"score.freshness.floor", &w->fresh_floor},
-	    {"dedup.auto_merge", &r->auto_merge},
-	    {"dedup.suggest", &r->suggest},
+	    {"dedup.auto_merge", &r->dedup.auto_merge},
+	    {"dedup.suggest", &r->dedup.suggest},
 	    {"dedup.weights.all", &r->sim.all},
 	    {"dedup.weights.title", &r->sim.title},
 	    {"dedup.weights.trigram", &r->sim.trigram},
@@ -149,7 +147,7 @@ static int load_weights(json_t *root, struct triage_rules *r, struct err *err)
 	if (json_object_get(dedup, "suggestions_kept") &&
 	    num(root, "dedup.suggestions_kept", &kept, err) < 0)
 		return -1;
-	r->suggestions_kept = kept < 1 ? 1 : kept > MATCH_MAX ? MATCH_MAX : (int)kept;
+	r->dedup.suggestions_kept = kept < 1 ? 1 : kept > DEDUP_MAX ? DEDUP_MAX : (int)kept;
 	if (w->arr_unit <= 0 || w->half_life_days <= 0)
 		return err_set(err, "scoring config: arr_unit and half_life_days must be positive");
 	return 0;
@@ -161,62 +159,78 @@ static void free_arrays(struct triage_rules *r)
 		free(r->norm_arrays[i]);
 }
 
+/* The normaliser's settings ("normalise") into r->norm_cfg, its arrays
+ * owned by r. */
+static int load_normalise(json_t *norm, struct triage_rules *r, struct err *err)
+{
+	if (!(r->norm_arrays[0] = str_array(json_object_get(norm, "stopwords"),
+					    "normalise.stopwords", err)) ||
+	    !(r->norm_arrays[1] = str_array(json_object_get(norm, "boilerplate"),
+					    "normalise.boilerplate", err)))
+		return -1;
+	if (str_map(json_object_get(norm, "synonyms"), "normalise.synonyms", &r->norm_arrays[2],
+		    &r->norm_arrays[3], err) < 0)
+		return -1;
+	r->norm_cfg.stopwords = r->norm_arrays[0];
+	r->norm_cfg.boilerplate = r->norm_arrays[1];
+	r->norm_cfg.syn_from = r->norm_arrays[2];
+	r->norm_cfg.syn_to = r->norm_arrays[3];
+	return 0;
+}
+
+/* The classification's settings ("classify") into *cc, its keyword and
+ * label arrays kept by r (r->kept) whether or not it succeeds. */
+static int load_classify(json_t *root, struct triage_rules *r, struct classify_config *cc,
+			 struct err *err)
+{
+	json_t *cls = json_object_get(root, "classify");
+	static const char *const keys[8] = {"security", "reliability", "performance", "vpn",
+					    "platform", "bridge", "client", "cloud"};
+	for (int i = 0; i < 8; i++) {
+		char key[64];
+		snprintf(key, sizeof(key), "classify.%s", keys[i]);
+		if (!(r->kept[i] = str_array(json_object_get(cls, keys[i]), key, err)))
+			return -1;
+	}
+	cc->category_keywords[CAT_SECURITY] = r->kept[0];
+	cc->category_keywords[CAT_RELIABILITY] = r->kept[1];
+	cc->category_keywords[CAT_PERFORMANCE] = r->kept[2];
+	cc->vpn = r->kept[3];
+	cc->platform = r->kept[4];
+	cc->bridge = r->kept[5];
+	cc->client = r->kept[6];
+	cc->cloud = r->kept[7];
+	if (str_map(json_object_get(cls, "labels"), "classify.labels", &r->kept[8], &r->kept[9],
+		    err) < 0)
+		return -1;
+	cc->label_from = r->kept[8];
+	cc->label_to = r->kept[9];
+	if (num(root, "classify.title_weight", &cc->title_weight, err) < 0 ||
+	    num(root, "classify.label_weight", &cc->label_weight, err) < 0 ||
+	    num(root, "classify.min_hits", &cc->min_hits, err) < 0)
+		return -1;
+	return 0;
+}
+
 struct triage_rules *triage_rules_load(const char *path, struct err *err)
 {
 	json_t *root = load(path, err);
 	if (!root)
 		return NULL;
 	struct triage_rules *r = calloc(1, sizeof(*r));
+	if (!r) {
+		json_decref(root);
+		err_set(err, "out of memory");
+		return NULL;
+	}
 	r->owned = root;
-	json_t *norm = json_object_get(root, "normalise");
-	json_t *cls = json_object_get(root, "classify");
 	struct classify_config cc = {0};
-	const char **cls_arrays[9] = {0};
-	struct normalizer *n = NULL;
-	if (!(r->norm_arrays[0] = str_array(json_object_get(norm, "stopwords"),
-					    "normalise.stopwords", err)) ||
-	    !(r->norm_arrays[1] = str_array(json_object_get(norm, "boilerplate"),
-					    "normalise.boilerplate", err)))
-		goto fail;
-	if (str_map(json_object_get(norm, "synonyms"), "normalise.synonyms", &r->norm_arrays[2],
-		    &r->norm_arrays[3], err) < 0)
-		goto fail;
-	r->norm_cfg.stopwords = r->norm_arrays[0];
-	r->norm_cfg.boilerplate = r->norm_arrays[1];
-	r->norm_cfg.syn_from = r->norm_arrays[2];
-	r->norm_cfg.syn_to = r->norm_arrays[3];
-	static const char *const keys[9] = {"security", "reliability", "performance", "vpn",
-					    "platform", "bridge", "client", "cloud", NULL};
-	for (int i = 0; keys[i]; i++) {
-		char key[64];
-		snprintf(key, sizeof(key), "classify.%s", keys[i]);
-		if (!(cls_arrays[i] = str_array(json_object_get(cls, keys[i]), key, err)))
-			goto fail;
+	if (load_normalise(json_object_get(root, "normalise"), r, err) < 0 ||
+	    load_classify(root, r, &cc, err) < 0 || load_weights(root, r, err) < 0) {
+		triage_rules_free(r);
+		return NULL;
 	}
-	cc.category_keywords[CAT_SECURITY] = cls_arrays[0];
-	cc.category_keywords[CAT_RELIABILITY] = cls_arrays[1];
-	cc.category_keywords[CAT_PERFORMANCE] = cls_arrays[2];
-	cc.vpn = cls_arrays[3];
-	cc.platform = cls_arrays[4];
-	cc.bridge = cls_arrays[5];
-	cc.client = cls_arrays[6];
-	cc.cloud = cls_arrays[7];
-	const char **lf = NULL, **lt = NULL;
-	if (str_map(json_object_get(cls, "labels"), "classify.labels", &lf, &lt, err) < 0 ||
-	    num(root, "classify.title_weight", &cc.title_weight, err) < 0 ||
-	    num(root, "classify.label_weight", &cc.label_weight, err) < 0 ||
-	    num(root, "classify.min_hits", &cc.min_hits, err) < 0 || load_weights(root, r, err) < 0) {
-		free(lf);
-		free(lt);
-		goto fail;
-	}
-	cc.label_from = lf;
-	cc.label_to = lt;
-	for (int i = 0; i < 8; i++)
-		r->kept[i] = cls_arrays[i];
-	r->kept[8] = lf;
-	r->kept[9] = lt;
-	n = normalizer_new(&r->norm_cfg, err);
+	struct normalizer *n = normalizer_new(&r->norm_cfg, err);
 	if (n)
 		r->classify = classify_rules_new(&cc, n, err);
 	normalizer_free(n);
@@ -225,11 +239,6 @@ struct triage_rules *triage_rules_load(const char *path, struct err *err)
 		return NULL;
 	}
 	return r;
-fail:
-	for (int i = 0; i < 8; i++)
-		free((void *)cls_arrays[i]);
-	triage_rules_free(r);
-	return NULL;
 }
 
 void triage_rules_free(struct triage_rules *r)
@@ -254,15 +263,8 @@ int triage_ctx_init(struct triage_ctx *t, const struct triage_rules *rules, stru
 
 void triage_ctx_cleanup(struct triage_ctx *t)
 {
-	match_pending_free(t->pending);
-	t->pending = NULL;
-	match_trgm_cache_free(t->trgm);
+	trgm_cache_free(t->trgm);
 	t->trgm = NULL;
-	fresh_free(t->fresh);
-	t->fresh = NULL;
-	pipeline_rescore_forget(t);
-	free(t->ids);
-	t->ids = NULL;
 	normalizer_free(t->norm);
 	t->norm = NULL;
 }

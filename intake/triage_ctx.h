@@ -1,11 +1,12 @@
 /* intake/triage_ctx.h - the triage rules loaded from config/scoring.json:
  * normaliser settings, classification taxonomies, dedup thresholds and score
- * weights. The loaded rules are immutable and shared by every thread; each
+ * weights (and the dedup thresholds as triage/dedup.h takes them). The loaded rules are immutable and shared by every thread; each
  * thread makes its own triage_ctx (the stemmer keeps state). */
 #ifndef INTAKE_TRIAGE_CTX_H
 #define INTAKE_TRIAGE_CTX_H
 
 #include "triage/classify.h"
+#include "triage/dedup.h"
 #include "triage/err.h"
 #include "triage/normalize.h"
 #include "triage/score.h"
@@ -16,10 +17,8 @@ struct triage_rules {
 	struct classify_rules *classify;
 	struct score_weights weights;
 	struct similar_weights sim;
-	double auto_merge; /* similarity at or above which a mention joins an idea by itself */
-	double suggest;    /* similarity at or above which an idea is offered as similar */
+	struct dedup_rules dedup; /* auto-merge and suggest thresholds, suggestions kept */
 	int candidates;    /* how many candidates retrieval returns */
-	int suggestions_kept; /* how many near matches of a new idea are stored, best first */
 	void *owned;       /* the parsed JSON the strings point into */
 	const char **norm_arrays[4]; /* the arrays norm_cfg points at, owned */
 	const char **kept[10]; /* keyword and label arrays the classify rules may point into */
@@ -31,36 +30,17 @@ struct triage_rules *triage_rules_load(const char *path, struct err *err)
     __attribute__((warn_unused_result));
 void triage_rules_free(struct triage_rules *r);
 
-/* What one thread uses: the shared rules and its own normaliser. */
-struct df_pending;
+/* What one thread uses: the shared rules, its own normaliser (the stemmer
+ * keeps state) and its memo of candidate titles' trigram sets (a pure
+ * function's results, valid across transactions: triage/trgm_cache.h).
+ * What lives for one transaction is the ingest's (intake/ingest/ingest.h:
+ * struct ingest_tx), never here. */
 struct trgm_cache;
-struct fresh_index;
 
 struct triage_ctx {
 	const struct triage_rules *rules;
 	struct normalizer *norm;
-	/* term frequencies added by the open transaction, written at commit:
-	 * updating the same rows (a common term, the corpus count) once per
-	 * mention would serialise writers and, in one long import, make every
-	 * update walk a longer chain of row versions */
-	struct df_pending *pending;
-	/* candidate titles' trigram sets: the same ideas are candidates for
-	 * many mentions, and their sets cost more than the comparison */
 	struct trgm_cache *trgm;
-	/* ideas the open transaction's many-at-once ingest founded, retrieved
-	 * from memory until commit writes their full-text entries */
-	struct fresh_index *fresh;
-	/* ideas to rescore before the open transaction commits */
-	int64_t *later;
-	int nlater, caplater;
-	/* idea ids reserved by the open transaction's piped ingest, used from
-	 * ids_next on */
-	int64_t *ids;
-	int nids, ids_next;
-	/* told how many of a many-at-once ingest's mentions are done, as it
-	 * goes (a long import's progress bar); NULL: nobody asks */
-	void (*progress)(int done, int total, void *arg);
-	void *progress_arg;
 };
 
 int triage_ctx_init(struct triage_ctx *t, const struct triage_rules *rules, struct err *err)

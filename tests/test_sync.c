@@ -16,7 +16,7 @@
 #include <unistd.h>
 
 #include "fake_upstream.h"
-#include "intake/ingest/pipeline.h"
+#include "intake/ingest/ingest.h"
 #include "intake/sync/sync.h"
 #include "intake/triage_ctx.h"
 #include "support.h"

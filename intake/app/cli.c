@@ -18,7 +18,8 @@
 #include "intake/app/app.h"
 #include "intake/http/auth.h"
 #include "intake/app/demo.h"
-#include "intake/ingest/pipeline.h"
+#include "intake/ingest/ingest.h"
+#include "intake/ingest/rescore.h"
 #include "intake/read/render.h"
 #include "intake/sync/sales_import.h"
 #include "intake/sync/scheduler.h"
@@ -369,14 +370,15 @@ static int cmd_rescore(const char *config_file)
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	int n = 0, rc = triage_ctx_init(&t, app.rules, &err);
 	PGconn *pg = db_conn(db);
+	struct ingest_tx tx = {0};
 	if (rc == 0)
-		rc = pipeline_begin(pg, &err);
+		rc = ingest_begin(&tx, pg, &t, &err);
 	if (rc == 0)
-		rc = pipeline_rescore_all(pg, &t, &n, &err);
+		rc = rescore_all(pg, &t, &n, &err);
 	if (rc == 0)
-		rc = pipeline_commit(pg, &t, &err);
+		rc = ingest_commit(&tx, &err);
 	if (rc < 0)
-		pipeline_rollback(pg, &t);
+		ingest_rollback(&tx);
 	clock_gettime(CLOCK_MONOTONIC, &t1);
 	triage_ctx_cleanup(&t);
 	db_close(db);

@@ -13,7 +13,7 @@
 #include "connectors/reddit.h"
 #include "db/demo.h"
 #include "intake/decide/actions.h"
-#include "intake/ingest/pipeline.h"
+#include "intake/ingest/ingest.h"
 #include "intake/sync/sales_import.h"
 #include "triage/embed.h"
 
@@ -27,11 +27,11 @@ static void default_str(json_t *obj, const char *key, const char *value)
 		json_object_set_new(obj, key, json_string(value));
 }
 
-static int ingest_all(PGconn *c, struct triage_ctx *t, struct mention *ms, int n, struct err *err)
+static int ingest_all(PGconn *c, struct ingest_tx *t, struct mention *ms, int n, struct err *err)
 {
 	for (int i = 0; i < n; i++) {
 		struct ingest_result r;
-		int rc = pipeline_ingest_tx(c, t, &ms[i], "triage", &r, err);
+		int rc = ingest_one(t, &ms[i], "triage", &r, err);
 		mention_clear(&ms[i]);
 		if (rc < 0) {
 			for (int k = i + 1; k < n; k++)
@@ -42,7 +42,7 @@ static int ingest_all(PGconn *c, struct triage_ctx *t, struct mention *ms, int n
 	return 0;
 }
 
-static int load_github(PGconn *c, struct triage_ctx *t, json_t *issues, int *count, struct err *err)
+static int load_github(PGconn *c, struct ingest_tx *t, json_t *issues, int *count, struct err *err)
 {
 	size_t i, k;
 	json_t *issue, *comment;
@@ -86,7 +86,7 @@ static int load_github(PGconn *c, struct triage_ctx *t, json_t *issues, int *cou
 	return 0;
 }
 
-static int load_reddit(PGconn *c, struct triage_ctx *t, json_t *posts, int *count, struct err *err)
+static int load_reddit(PGconn *c, struct ingest_tx *t, json_t *posts, int *count, struct err *err)
 {
 	size_t i;
 	json_t *post;
@@ -101,7 +101,7 @@ static int load_reddit(PGconn *c, struct triage_ctx *t, json_t *posts, int *coun
 	return 0;
 }
 
-static int load_employees(PGconn *c, struct triage_ctx *t, json_t *ideas, int *count, struct err *err)
+static int load_employees(PGconn *c, struct ingest_tx *t, json_t *ideas, int *count, struct err *err)
 {
 	size_t i;
 	json_t *idea;
@@ -128,7 +128,7 @@ static int load_employees(PGconn *c, struct triage_ctx *t, json_t *ideas, int *c
 	return 0;
 }
 
-static int load_sales(PGconn *c, struct triage_ctx *t, json_t *notes, int *count, struct err *err)
+static int load_sales(PGconn *c, struct ingest_tx *t, json_t *notes, int *count, struct err *err)
 {
 	char *text = json_dumps(notes, JSON_COMPACT);
 	struct sales_batch b = {0};
@@ -143,7 +143,7 @@ static int load_sales(PGconn *c, struct triage_ctx *t, json_t *notes, int *count
 	}
 	for (int i = 0; i < b.nmentions && rc == 0; i++) {
 		struct ingest_result r;
-		rc = pipeline_ingest_tx(c, t, &b.mentions[i], "triage", &r, err);
+		rc = ingest_one(t, &b.mentions[i], "triage", &r, err);
 	}
 	*count += b.nmentions;
 	sales_batch_clear(&b);
@@ -194,22 +194,23 @@ int demo_load(PGconn *c, struct triage_ctx *t, struct demo_counts *out, struct e
 	if (!root)
 		return err_set(err, "demo.json line %d: %s", jerr.line, jerr.text);
 	struct demo_counts n = {0};
-	int rc = pipeline_begin(c, err);
+	struct ingest_tx tx;
+	int rc = ingest_begin(&tx, c, t, err);
 	if (rc == 0)
-		rc = load_github(c, t, json_object_get(root, "github_issues"), &n.github, err);
+		rc = load_github(c, &tx, json_object_get(root, "github_issues"), &n.github, err);
 	if (rc == 0)
-		rc = load_reddit(c, t, json_object_get(root, "reddit_posts"), &n.reddit, err);
+		rc = load_reddit(c, &tx, json_object_get(root, "reddit_posts"), &n.reddit, err);
 	if (rc == 0)
-		rc = load_sales(c, t, json_object_get(root, "sales_notes"), &n.sales, err);
+		rc = load_sales(c, &tx, json_object_get(root, "sales_notes"), &n.sales, err);
 	if (rc == 0)
-		rc = load_employees(c, t, json_object_get(root, "employee_ideas"), &n.employee, err);
+		rc = load_employees(c, &tx, json_object_get(root, "employee_ideas"), &n.employee, err);
 	json_decref(root);
 	if (rc == 0)
 		rc = demo_triage(c, t, err);
 	if (rc == 0)
-		rc = pipeline_commit(c, t, err);
+		rc = ingest_commit(&tx, err);
 	if (rc < 0) {
-		pipeline_rollback(c, t);
+		ingest_rollback(&tx);
 		return -1;
 	}
 	n.ideas = (int)db_demo_idea_count(c);

@@ -7,7 +7,7 @@
 #include <string.h>
 
 #include "db/decisions.h"
-#include "intake/ingest/pipeline.h"
+#include "intake/ingest/rescore.h"
 #include "triage/text.h"
 #include "triage/view.h"
 
@@ -290,7 +290,7 @@ int idea_update(PGconn *c, struct triage_ctx *t, int64_t id, json_t *changes, co
 	*changed = (int)json_object_size(u.diff);
 	char idbuf[24];
 	snprintf(idbuf, sizeof(idbuf), "%" PRId64, id);
-	if (pipeline_rescore(c, t, idbuf, err) < 0)
+	if (rescore_idea(c, t, idbuf, err) < 0)
 		rc = -1;
 done:
 	update_cleanup(&u);

@@ -3,7 +3,8 @@
 #include <stdio.h>
 
 #include "db/decisions.h"
-#include "intake/ingest/pipeline.h"
+#include "intake/ingest/ingest.h"
+#include "intake/ingest/rescore.h"
 
 int merge_ideas(PGconn *c, struct triage_ctx *t, int64_t from, int64_t into, const char *who,
 		int64_t *merge_id, struct err *err)
@@ -26,7 +27,7 @@ int merge_ideas(PGconn *c, struct triage_ctx *t, int64_t from, int64_t into, con
 		return err_set_field(err, "into", "idea %s is itself merged into another", i);
 	if (db_merge_apply(c, from, into, who, merge_id, err) < 0)
 		return -1;
-	return pipeline_rescore(c, t, i, err);
+	return rescore_idea(c, t, i, err);
 }
 
 int unmerge_idea(PGconn *c, struct triage_ctx *t, int64_t from, const char *who,
@@ -43,19 +44,20 @@ int unmerge_idea(PGconn *c, struct triage_ctx *t, int64_t from, const char *who,
 	if (db_merge_undo(c, mid, from, to, who, err) < 0)
 		return -1;
 	snprintf(into, sizeof(into), "%lld", (long long)to);
-	if (pipeline_rescore(c, t, f, err) < 0)
+	if (rescore_idea(c, t, f, err) < 0)
 		return -1;
-	return pipeline_rescore(c, t, into, err);
+	return rescore_idea(c, t, into, err);
 }
 
 int merge_in_tx(PGconn *c, struct triage_ctx *t, int64_t from, int64_t into, const char *who,
 		int64_t *merge_id, struct err *err)
 {
-	if (pipeline_begin(c, err) < 0 ||
+	struct ingest_tx tx;
+	if (ingest_begin(&tx, c, t, err) < 0 ||
 	    (into ? merge_ideas(c, t, from, into, who, merge_id, err)
 		  : unmerge_idea(c, t, from, who, err)) < 0 ||
-	    pipeline_commit(c, t, err) < 0) {
-		pipeline_rollback(c, t);
+	    ingest_commit(&tx, err) < 0) {
+		ingest_rollback(&tx);
 		return -1;
 	}
 	return 0;

@@ -1,3 +1,13 @@
+/* intake/dedup/fresh.c - see fresh.h. Why an index of its own, with a
+ * copy of ts_rank: a long import's ideas get their full-text entries only
+ * at commit (one statement per 20,000 instead of one per group), so the
+ * database's index of rare terms stays the size it had before the import
+ * and retrieval does not slow down as the import goes; the import's own
+ * ideas are found here instead. To be found and ranked exactly as the
+ * database would (ties included: the equivalence test of one at a time
+ * against many at once depends on it), fresh_ts_rank repeats PostgreSQL's
+ * float arithmetic step for step. Speed, not behaviour: without it the
+ * same decisions would come from the database, slower. */
 #include "intake/dedup/fresh.h"
 
 #include <inttypes.h>
@@ -6,8 +16,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "db/array.h"
 #include "db/db.h"
+#include "db/ideas.h"
 #include "triage/text.h"
 
 struct fresh_entry {
@@ -249,21 +259,6 @@ void fresh_doc(const struct fresh_index *fx, int entry, const uint64_t *q_trgm, 
 				.trigram = trigram_similarity_sets(e->trgm, e->ntrgm, q_trgm, nq)};
 }
 
-/* Each idea is read by its key, in the order of the ids (ascending, as
- * the entries were added): the fence (OFFSET 0) keeps the lookup per id.
- * Joined instead, the planner sorted the whole ideas table to merge-join
- * it (EXPLAIN ANALYZE at 80k ideas: 0.37 s per 20,000 ids against 0.12 s;
- * a 100k import's entries took 1.9 s, now 1.4 s). */
-static const char sql_flush[] =
-    "INSERT INTO idea_search (idea_id, search, rare, title_terms,"
-    " all_terms, title_norm, all_norm, norm_title, live)"
-    " SELECT i.id, array_to_tsvector(array_remove(i.all_terms, '')),"
-    " array_to_tsvector(array_remove(string_to_array(u.rare, ' '), '')), i.title_terms, i.all_terms,"
-    " i.title_norm, i.all_norm, i.norm_title, i.live"
-    " FROM unnest($1::bigint[], $2::text[]) u(id, rare)"
-    " CROSS JOIN LATERAL (SELECT i.id, i.all_terms, i.title_terms, i.title_norm, i.all_norm,"
-    "  i.norm_title, i.status <> 'merged' AS live FROM ideas i WHERE i.id = u.id OFFSET 0) i";
-
 int fresh_send(PGconn *c, void *arg, int *sent, struct err *err)
 {
 	struct fresh_index **fxp = arg, *fx = *fxp;
@@ -272,30 +267,21 @@ int fresh_send(PGconn *c, void *arg, int *sent, struct err *err)
 	enum { SLICE = 20000 };
 	for (int at = 0; fx && at < fx->n && rc == 0; at += SLICE) {
 		int n = fx->n - at < SLICE ? fx->n - at : SLICE;
-		char **ids = calloc((size_t)n, sizeof(char *));
+		int64_t *ids = calloc((size_t)n, sizeof(int64_t));
 		const char **rare = calloc((size_t)n, sizeof(char *));
 		for (int i = 0; ids && rare && i < n; i++) {
-			ids[i] = malloc(24);
-			if (ids[i])
-				snprintf(ids[i], 24, "%" PRId64, fx->e[at + i].id);
+			ids[i] = fx->e[at + i].id;
 			rare[i] = fx->e[at + i].rare;
 		}
-		char *li = ids ? db_text_array((const char *const *)ids, n) : NULL;
-		char *lr = rare ? db_text_array(rare, n) : NULL;
-		for (int i = 0; ids && i < n; i++)
-			free(ids[i]);
-		free(ids);
-		free(rare);
-		const char *p[] = {li, lr};
 		/* from the ideas rows as they are when it runs: an idea may have
 		 * changed since it was added here (its rare terms are a superset
 		 * then) */
-		if (!li || !lr)
+		if (!ids || !rare)
 			rc = err_set(err, "out of memory");
-		else if ((rc = db_send(c, sql_flush, 2, p, err)) == 0)
+		else if ((rc = db_idea_search_send(c, ids, rare, n, err)) == 0)
 			(*sent)++;
-		free(li);
-		free(lr);
+		free(ids);
+		free(rare);
 	}
 	fresh_free(fx);
 	*fxp = NULL;

@@ -1,4 +1,4 @@
-/* intake/dedup/fresh.h - the ideas the many-at-once ingest founded in the open
+/* intake/dedup/fresh.h - the in-transaction index: the ideas the many-at-once ingest founded in the open
  * transaction, retrievable from memory until it commits.
  *
  * Their full-text entries (idea_search) are written once, at commit,
@@ -18,7 +18,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "intake/ingest/pipeline.h"
+#include "triage/err.h"
 #include "triage/normalize.h"
 #include "triage/similar.h"
 

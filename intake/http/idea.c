@@ -8,7 +8,7 @@
 #include "intake/read/idea_detail.h"
 #include "intake/http/request.h"
 #include "intake/http/router.h"
-#include "intake/ingest/pipeline.h"
+#include "intake/ingest/ingest.h"
 #include "intake/read/views.h"
 
 void idea_get(struct http_ctx *c)
@@ -59,11 +59,12 @@ json_t *idea_visible_in(PGconn *pg, int64_t id)
 int idea_apply(struct http_ctx *c, PGconn *pg, int64_t id, json_t *changes, const char *who,
 	       int *changed, struct err *err)
 {
-	if (pipeline_begin(pg, err) < 0)
+	struct ingest_tx tx;
+	if (ingest_begin(&tx, pg, http_triage(c), err) < 0)
 		return -1;
 	int rc = idea_update(pg, http_triage(c), id, changes, who, changed, err);
-	if (rc <= 0 || pipeline_commit(pg, http_triage(c), err) < 0) {
-		pipeline_rollback(pg, http_triage(c));
+	if (rc <= 0 || ingest_commit(&tx, err) < 0) {
+		ingest_rollback(&tx);
 		return rc < 0 ? -1 : rc == 0 ? 0 : -1;
 	}
 	return 1;

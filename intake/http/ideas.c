@@ -12,7 +12,7 @@
 #include "intake/log.h"
 #include "db/detail.h"
 #include "intake/decide/merge.h"
-#include "intake/ingest/pipeline.h"
+#include "intake/ingest/ingest.h"
 #include "triage/text.h"
 
 #define TITLE_MIN 3
@@ -241,30 +241,31 @@ static void create_in_tx(struct http_ctx *c, struct db *db, const struct princip
 	auth_sha256_hex(raw, blen, req_hash);
 	free(raw);
 	struct err err = {0};
-	if (pipeline_begin(pg, &err) < 0) {
+	struct ingest_tx tx;
+	if (ingest_begin(&tx, pg, http_triage(c), &err) < 0) {
 		db_check_broken(db);
 		http_db_unavailable(c, err.msg);
 		return;
 	}
 	int seen = idem ? replay(c, pg, who, idem, req_hash) : 0;
 	if (seen != 0) {
-		pipeline_rollback(pg, http_triage(c));
+		ingest_rollback(&tx);
 		return;
 	}
 	struct ingest_result res;
 	json_t *answer = NULL;
-	int rc = pipeline_ingest_tx(pg, http_triage(c), m, "triage", &res, &err);
+	int rc = ingest_one(&tx, m, "triage", &res, &err);
 	if (rc == 0) {
 		answer = json_pack("{s:I, s:I, s:b}", "idea_id", (json_int_t)res.idea_id,
 				   "mention_id", (json_int_t)res.mention_id, "merged", res.merged);
 		if ((idem && remember(pg, who, idem, req_hash, answer, &err) < 0) ||
-		    pipeline_commit(pg, http_triage(c), &err) < 0) {
+		    ingest_commit(&tx, &err) < 0) {
 			json_decref(answer);
 			answer = NULL;
 		}
 	}
 	if (!answer) {
-		pipeline_rollback(pg, http_triage(c));
+		ingest_rollback(&tx);
 		create_failed(c, db, rc, &err);
 		return;
 	}

@@ -20,7 +20,7 @@
 #include "intake/http/router.h"
 #include "intake/read/template.h"
 #include "intake/log.h"
-#include "intake/ingest/pipeline.h"
+#include "intake/ingest/ingest.h"
 #include "triage/text.h"
 
 struct employee {
@@ -234,7 +234,7 @@ void submit_post(struct http_ctx *c)
 		http_db_unavailable(c, "submit");
 		return;
 	}
-	int rc = pipeline_ingest(db_conn(db), http_triage(c), &m, "triage", &res, &err);
+	int rc = ingest_mention(db_conn(db), http_triage(c), &m, "triage", &res, &err);
 	mention_clear(&m);
 	if (rc < 0) {
 		db_check_broken(db);

@@ -22,7 +22,7 @@
 #include "intake/http/router.h"
 #include "intake/log.h"
 #include "intake/metrics.h"
-#include "intake/ingest/pipeline.h"
+#include "intake/ingest/ingest.h"
 #include "triage/text.h"
 
 /* True when header is "sha256=<hex of HMAC-SHA256(secret, body)>". */
@@ -108,22 +108,23 @@ static void ingest_delivery(struct http_ctx *c, const char *delivery, const char
 	PGconn *pg = db_conn(db);
 	struct err err = {0};
 	json_t *done = json_array();
-	if (pipeline_begin(pg, &err) < 0)
+	struct ingest_tx tx;
+	if (ingest_begin(&tx, pg, http_triage(c), &err) < 0)
 		goto dberr;
 	int fresh = db_delivery_record(pg, delivery, event, action, n ? "ingested" : ignored, &err);
 	if (fresh < 0)
 		goto dberr;
 	if (fresh == 0) {
-		pipeline_rollback(pg, http_triage(c));
+		ingest_rollback(&tx);
 		json_decref(done);
 		http_reply_json(c, 200, json_pack("{s:s, s:b}", "delivery", delivery, "duplicate", 1));
 		return;
 	}
 	for (int i = 0; i < n; i++) {
 		struct ingest_result res;
-		if (pipeline_ingest_tx(pg, http_triage(c), &ms[i], "triage", &res, &err) < 0) {
+		if (ingest_one(&tx, &ms[i], "triage", &res, &err) < 0) {
 			if (!db_check_broken(db) && err.field[0]) {
-				pipeline_rollback(pg, http_triage(c));
+				ingest_rollback(&tx);
 				json_decref(done);
 				http_problem(c, 400, err.field, "%s", err.msg);
 				return;
@@ -136,7 +137,7 @@ static void ingest_delivery(struct http_ctx *c, const char *delivery, const char
 						      (json_int_t)res.mention_id, "outcome",
 						      ingest_outcome_name(res.outcome)));
 	}
-	if (pipeline_commit(pg, http_triage(c), &err) < 0)
+	if (ingest_commit(&tx, &err) < 0)
 		goto dberr;
 	metrics_add(M_WEBHOOKS, 1);
 	json_t *answer = json_pack("{s:s, s:s, s:o}", "delivery", delivery, "event", event,
@@ -146,7 +147,7 @@ static void ingest_delivery(struct http_ctx *c, const char *delivery, const char
 	http_reply_json(c, 200, answer);
 	return;
 dberr:
-	pipeline_rollback(pg, http_triage(c));
+	ingest_rollback(&tx);
 	db_check_broken(db);
 	json_decref(done);
 	/* 503: GitHub shows the failure and the delivery can be redelivered */

@@ -5,7 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "intake/ingest/pipeline_parts.h"
+#include "intake/ingest/parts.h"
 #include "triage/text.h"
 
 /* An item's state: the helper claims items in order; the caller, asking
@@ -39,8 +39,8 @@ static bool prepare(struct triage_ctx *t, const struct mention *m, struct prepar
 	it->title = text_trim_dup(m->title && *m->title ? m->title : m->body, IDEA_TITLE_MAX);
 	if (!it->title)
 		goto fail;
-	if (pipeline_can_prescore(m)) {
-		if (pipeline_prescore(t, m, &it->sc, &err) < 0)
+	if (rescore_can_prescore(m)) {
+		if (rescore_prescore(t, m, &it->sc, &err) < 0)
 			goto fail;
 		it->scored = true;
 	}

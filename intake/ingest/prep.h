@@ -2,19 +2,19 @@
  * database nor an earlier decision, done ahead on a helper thread while the
  * calling thread decides and writes: each new post's normalised terms and
  * title trigrams (match_normalize), its title, and the score of the idea it
- * would found alone (pipeline_prescore). On a 2-core machine this was a
+ * would found alone (rescore_prescore). On a 2-core machine this was a
  * quarter of the client's time in a bulk import, spent while the server
  * sat waiting for the next group's writes.
  *
  * The helper has its own normaliser (the stemmer keeps state) and reads
  * only the mentions and the shared, immutable rules. */
-#ifndef INTAKE_PREP_H
-#define INTAKE_PREP_H
+#ifndef INTAKE_INGEST_PREP_H
+#define INTAKE_INGEST_PREP_H
 
 #include <stdbool.h>
 
 #include "intake/dedup/match.h"
-#include "intake/ingest/pipeline.h"
+#include "intake/ingest/rescore.h"
 #include "intake/triage_ctx.h"
 
 struct prep;

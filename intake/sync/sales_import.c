@@ -7,7 +7,7 @@
 #include <string.h>
 
 #include "db/ownership.h"
-#include "intake/ingest/pipeline.h"
+#include "intake/ingest/ingest.h"
 
 int sales_parse_any(const char *data, size_t len, struct sales_batch *out, struct err *err)
 {
@@ -43,7 +43,7 @@ static int reject_foreign(PGconn *c, struct sales_batch *b, struct err *err)
 	}
 	for (int i = 0; i < b->nmentions; i++) {
 		ext[i] = b->mentions[i].external_id;
-		own[i] = pipeline_owner(&b->mentions[i]);
+		own[i] = ingest_owner(&b->mentions[i]);
 	}
 	int *foreign = NULL, nforeign = 0;
 	int rc = db_foreign_external_ids(c, "sales", ext, own, b->nmentions, &foreign, &nforeign, err);
@@ -85,28 +85,27 @@ int sales_import(PGconn *c, struct triage_ctx *t, struct sales_batch *b, sales_p
 		 struct sales_import_result *out, struct err *err)
 {
 	struct sales_import_result res = {0};
-	if (pipeline_begin(c, err) < 0)
+	struct ingest_tx tx;
+	if (ingest_begin(&tx, c, t, err) < 0)
 		return -1;
 	if (reject_foreign(c, b, err) < 0) {
-		pipeline_rollback(c, t);
+		ingest_rollback(&tx);
 		return -1;
 	}
 	/* in one call, so that each window's reads overlap the writes of the
 	 * one before (a call's first window cannot); progress as it goes */
 	struct ingest_result *r = calloc((size_t)b->nmentions + 1, sizeof(*r));
 	if (!r) {
-		pipeline_rollback(c, t);
+		ingest_rollback(&tx);
 		return err_set(err, "out of memory");
 	}
-	t->progress = progress;
-	t->progress_arg = arg;
+	tx.progress = progress;
+	tx.progress_arg = arg;
 	int failed = -1;
 	struct err inner = {0};
-	int rc = pipeline_ingest_many(c, t, b->mentions, b->nmentions, "triage", r, &failed, &inner);
-	t->progress = NULL;
-	t->progress_arg = NULL;
+	int rc = ingest_many(&tx, b->mentions, b->nmentions, "triage", r, &failed, &inner);
 	if (rc < 0) {
-		pipeline_rollback(c, t);
+		ingest_rollback(&tx);
 		free(r);
 		return err_set_field(err, inner.field, "line %d: %s",
 				     b->mention_lines[failed >= 0 ? failed : 0], inner.msg);
@@ -117,8 +116,8 @@ int sales_import(PGconn *c, struct triage_ctx *t, struct sales_batch *b, sales_p
 		res.unchanged += r[i].outcome == INGEST_UNCHANGED || r[i].outcome == INGEST_STALE;
 	}
 	free(r);
-	if (pipeline_commit(c, t, err) < 0) {
-		pipeline_rollback(c, t);
+	if (ingest_commit(&tx, err) < 0) {
+		ingest_rollback(&tx);
 		return -1;
 	}
 	*out = res;

@@ -22,7 +22,7 @@ typedef void (*sales_progress_fn)(int done, int total, void *arg);
 struct triage_ctx;
 
 /* Rows whose external_id another client owns (their mentions' owner,
- * intake/pipeline_parts.h) leave *b for its row errors (field
+ * intake/ingest/parts.h) leave *b for its row errors (field
  * "external_id") and change nothing; the rest land together. */
 int sales_import(PGconn *c, struct triage_ctx *t, struct sales_batch *b, sales_progress_fn progress, void *arg,
 		 struct sales_import_result *out, struct err *err) __attribute__((warn_unused_result));

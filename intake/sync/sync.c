@@ -13,7 +13,7 @@
 #include "db/mention_privacy.h"
 #include "intake/log.h"
 #include "intake/metrics.h"
-#include "intake/ingest/pipeline.h"
+#include "intake/ingest/ingest.h"
 #include "intake/triage_ctx.h"
 
 #define SYNC_MAX_BATCHES 1000000 /* a runaway upstream (a Link loop) ends here */
@@ -161,13 +161,14 @@ static int write_one_by_one(PGconn *pg, struct triage_ctx *t, const char *name,
 	for (int attempt = 0;; attempt++) {
 		struct sync_stats add = {0};
 		bool failed = false;
-		if (pipeline_begin(pg, err) < 0)
+		struct ingest_tx tx;
+		if (ingest_begin(&tx, pg, t, err) < 0)
 			return -1;
 		failed = unpublish(pg, name, b, err) < 0;
 		for (int i = 0; i < b->nmentions && !failed; i++) {
 			struct ingest_result r;
 			struct err ierr = {0};
-			if (pipeline_ingest_tx(pg, t, &b->mentions[i], "triage", &r, &ierr) < 0) {
+			if (ingest_one(&tx, &b->mentions[i], "triage", &r, &ierr) < 0) {
 				if (PQtransactionStatus(pg) == PQTRANS_INERROR || !ierr.field[0]) {
 					*err = ierr;
 					failed = true;
@@ -187,14 +188,14 @@ static int write_one_by_one(PGconn *pg, struct triage_ctx *t, const char *name,
 		}
 		if (!failed)
 			failed = db_connector_save_cursor(pg, name, b->next_cursor, err) < 0;
-		if (!failed && pipeline_commit(pg, t, err) == 0) {
+		if (!failed && ingest_commit(&tx, err) == 0) {
 			st->added += add.added;
 			st->updated += add.updated;
 			st->unchanged += add.unchanged;
 			st->errors += add.errors;
 			return 0;
 		}
-		pipeline_rollback(pg, t);
+		ingest_rollback(&tx);
 		if (attempt < 2 && retryable(err->msg))
 			continue;
 		return -1;
@@ -213,14 +214,16 @@ static int write_batch(PGconn *pg, struct triage_ctx *t, const char *name,
 	for (int attempt = 0;; attempt++) {
 		struct err ierr = {0};
 		int failed = -1;
-		if (pipeline_begin(pg, err) < 0) {
+		struct ingest_tx tx;
+		if (ingest_begin(&tx, pg, t, err) < 0) {
 			free(res);
 			return -1;
 		}
 		if (unpublish(pg, name, b, &ierr) == 0 &&
-		    pipeline_ingest_many(pg, t, b->mentions, b->nmentions, "triage", res, &failed,
-		                         &ierr) == 0 &&
-		    db_connector_save_cursor(pg, name, b->next_cursor, &ierr) == 0 && pipeline_commit(pg, t, &ierr) == 0) {
+		    ingest_many(&tx, b->mentions, b->nmentions, "triage", res, &failed,
+		                &ierr) == 0 &&
+		    db_connector_save_cursor(pg, name, b->next_cursor, &ierr) == 0 &&
+		    ingest_commit(&tx, &ierr) == 0) {
 			for (int i = 0; i < b->nmentions; i++) {
 				st->added += res[i].outcome == INGEST_NEW;
 				st->updated += res[i].outcome == INGEST_UPDATED;
@@ -230,7 +233,7 @@ static int write_batch(PGconn *pg, struct triage_ctx *t, const char *name,
 			return 0;
 		}
 		bool refused = ierr.field[0] && PQtransactionStatus(pg) != PQTRANS_INERROR;
-		pipeline_rollback(pg, t);
+		ingest_rollback(&tx);
 		if (refused) {
 			free(res);
 			return write_one_by_one(pg, t, name, b, st, err);
@@ -283,12 +286,13 @@ static void reconcile(PGconn *pg, struct triage_ctx *t, struct connector *c, lon
 			else
 				alive[na++] = ids[i];
 		}
-		if (pipeline_begin(pg, &err) == 0 &&
-		    pipeline_mark_gone(pg, t, SRC_GITHUB, dead, nd, alive, na, &marked, &err) == 0 &&
-		    pipeline_commit(pg, t, &err) == 0)
+		struct ingest_tx tx;
+		if (ingest_begin(&tx, pg, t, &err) == 0 &&
+		    ingest_mark_gone(&tx, SRC_GITHUB, dead, nd, alive, na, &marked, &err) == 0 &&
+		    ingest_commit(&tx, &err) == 0)
 			st->gone += nd;
 		else
-			pipeline_rollback(pg, t);
+			ingest_rollback(&tx);
 		free(dead);
 		free(alive);
 	}

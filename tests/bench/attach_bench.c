@@ -15,7 +15,7 @@
 #include <time.h>
 
 #include "connectors/sales.h"
-#include "intake/ingest/pipeline.h"
+#include "intake/ingest/ingest.h"
 #include "intake/triage_ctx.h"
 
 static int cmp_d(const void *a, const void *b)
@@ -72,7 +72,7 @@ int main(int argc, char **argv)
 		warmup = 0;
 	for (int i = 0; i < warmup; i++) {
 		struct ingest_result r;
-		if (pipeline_ingest(c, &t, &b.mentions[i], "bench", &r, &err) < 0) {
+		if (ingest_mention(c, &t, &b.mentions[i], "bench", &r, &err) < 0) {
 			fprintf(stderr, "warm-up row %d: %s\n", i, err.msg);
 			return 1;
 		}
@@ -82,13 +82,14 @@ int main(int argc, char **argv)
 		struct timespec t0, t1, t2;
 		struct ingest_result r;
 		clock_gettime(CLOCK_MONOTONIC, &t0);
-		if (pipeline_begin(c, &err) < 0 ||
-		    pipeline_ingest_tx(c, &t, &b.mentions[i], "bench", &r, &err) < 0) {
+		struct ingest_tx tx;
+		if (ingest_begin(&tx, c, &t, &err) < 0 ||
+		    ingest_one(&tx, &b.mentions[i], "bench", &r, &err) < 0) {
 			fprintf(stderr, "row %d: %s\n", i, err.msg);
 			return 1;
 		}
 		clock_gettime(CLOCK_MONOTONIC, &t1);
-		if (pipeline_commit(c, &t, &err) < 0) {
+		if (ingest_commit(&tx, &err) < 0) {
 			fprintf(stderr, "row %d: %s\n", i, err.msg);
 			return 1;
 		}

@@ -10,10 +10,12 @@
 #include <unistd.h>
 
 #include "db/db.h"
+#include "db/retrieval.h"
 #include "intake/dedup/fresh.h"
 #include "intake/dedup/match.h"
-#include "intake/ingest/pipeline.h"
-#include "intake/ingest/pipeline_parts.h"
+#include "intake/ingest/ingest.h"
+#include "intake/ingest/parts.h"
+#include "intake/ingest/rescore.h"
 #include "intake/ingest/prep.h"
 #include "intake/triage_ctx.h"
 #include "triage/similar.h"
@@ -23,6 +25,8 @@ static char *conninfo;
 static PGconn *pg;
 static struct triage_rules *rules;
 static struct triage_ctx tc;
+/* the transaction of the test at hand (one at a time) */
+static struct ingest_tx tx;
 
 static void start(void)
 {
@@ -70,7 +74,7 @@ static struct ingest_result ingest(enum source src, const char *ext, const char 
 	}
 	struct ingest_result r;
 	struct err err = {0};
-	int rc = pipeline_ingest(pg, &tc, &m, "triage", &r, &err);
+	int rc = ingest_mention(pg, &tc, &m, "triage", &r, &err);
 	mention_clear(&m);
 	cr_assert_eq(rc, 0, "ingest %s: %s", ext, err.msg);
 	return r;
@@ -90,7 +94,7 @@ static struct ingest_result comment(const char *parent, const char *ext, const c
 	m.is_public = true;
 	struct ingest_result r;
 	struct err err = {0};
-	cr_assert_eq(pipeline_ingest(pg, &tc, &m, "triage", &r, &err), 0, "%s", err.msg);
+	cr_assert_eq(ingest_mention(pg, &tc, &m, "triage", &r, &err), 0, "%s", err.msg);
 	mention_clear(&m);
 	return r;
 }
@@ -152,7 +156,7 @@ Test(triage, an_exact_restatement_from_another_source_auto_merges_with_evidence)
 	cr_expect(b.merged);
 	cr_expect_eq(b.idea_id, a.idea_id);
 	cr_expect_str_eq(b.method, "auto_merge");
-	cr_expect_geq(b.similarity, rules->auto_merge);
+	cr_expect_geq(b.similarity, rules->dedup.auto_merge);
 	char where[200];
 	snprintf(where, sizeof(where),
 		 "mention_links WHERE mention_id = %lld AND method = 'auto_merge'"
@@ -258,9 +262,9 @@ Test(triage, classification_overrides_survive_rescoring_and_breakdowns_explain)
 	free(cat);
 	struct err err = {0};
 	int n = 0;
-	cr_assert_eq(pipeline_begin(pg, &err), 0);
-	cr_assert_eq(pipeline_rescore_all(pg, &tc, &n, &err), 0, "%s", err.msg);
-	cr_assert_eq(pipeline_commit(pg, &tc, &err), 0);
+	cr_assert_eq(ingest_begin(&tx, pg, &tc, &err), 0);
+	cr_assert_eq(rescore_all(pg, &tc, &n, &err), 0, "%s", err.msg);
+	cr_assert_eq(ingest_commit(&tx, &err), 0);
 	cr_expect_geq(n, 1);
 	cat = idea_field(a.idea_id, "category");
 	cr_expect_str_eq(cat, "security", "the override must survive `ideatriage rescore`");
@@ -282,9 +286,9 @@ Test(triage, rescoring_everything_agrees_with_scoring_one_by_one)
 	PGresult *before = PQexec(pg, "SELECT id, score, category, runtime FROM ideas ORDER BY id");
 	struct err err = {0};
 	int n;
-	cr_assert_eq(pipeline_begin(pg, &err), 0);
-	cr_assert_eq(pipeline_rescore_all(pg, &tc, &n, &err), 0, "%s", err.msg);
-	cr_assert_eq(pipeline_commit(pg, &tc, &err), 0);
+	cr_assert_eq(ingest_begin(&tx, pg, &tc, &err), 0);
+	cr_assert_eq(rescore_all(pg, &tc, &n, &err), 0, "%s", err.msg);
+	cr_assert_eq(ingest_commit(&tx, &err), 0);
 	PGresult *after = PQexec(pg, "SELECT id, score, category, runtime FROM ideas ORDER BY id");
 	cr_assert_eq(PQntuples(before), PQntuples(after));
 	for (int i = 0; i < PQntuples(after); i++) {
@@ -580,18 +584,18 @@ static PGconn *ingest_at_once(const char *name, struct mention *ms, int n, int g
 	cr_assert_eq(triage_ctx_init(&t, rules, &err), 0);
 	struct ingest_result *res = calloc((size_t)n, sizeof(*res));
 	int failed = -1;
-	pipeline_many_sizes(group, window);
-	cr_assert_eq(pipeline_begin(c, &err), 0);
-	int rc = pipeline_ingest_many(c, &t, ms, n, "triage", res, &failed, &err);
-	pipeline_many_sizes(0, 0);
+	ingest_many_sizes(group, window);
+	cr_assert_eq(ingest_begin(&tx, c, &t, &err), 0);
+	int rc = ingest_many(&tx, ms, n, "triage", res, &failed, &err);
+	ingest_many_sizes(0, 0);
 	cr_assert_eq(rc, 0, "%d: %s", failed, err.msg);
-	cr_assert_eq(pipeline_commit(c, &t, &err), 0, "%s", err.msg);
+	cr_assert_eq(ingest_commit(&tx, &err), 0, "%s", err.msg);
 	cr_expect_eq(res[n - 1].outcome, INGEST_UPDATED, "the repeat took the one-at-a-time path");
 	for (int i = 0; i < n - 1; i++)
 		cr_expect_gt(res[i].mention_id, 0, "%d: its mention's id is known", i);
 	/* the ideas founded at once got their full-text entries at commit, each
 	 * a copy of its idea */
-	cr_expect_null(t.fresh, "the transaction's index is gone with it");
+	cr_expect_null(tx.dedup.fresh, "the transaction's index is gone with it");
 	cr_expect_eq(testdb_count(c, "ideas"),
 		     testdb_count(c, "idea_search s JOIN ideas i ON i.id = s.idea_id"
 				     " WHERE s.all_terms = i.all_terms AND s.title_terms = i.title_terms"
@@ -603,12 +607,12 @@ static PGconn *ingest_at_once(const char *name, struct mention *ms, int n, int g
 	cr_expect_gt(testdb_count(c, "idea_search WHERE rare <> ''::tsvector"), 0);
 	/* the same mentions again: all known, nothing added */
 	long ideas = testdb_count(c, "ideas"), mentions = testdb_count(c, "mentions");
-	pipeline_many_sizes(group, window);
-	cr_assert_eq(pipeline_begin(c, &err), 0);
-	rc = pipeline_ingest_many(c, &t, ms, n, "triage", res, &failed, &err);
-	pipeline_many_sizes(0, 0);
+	ingest_many_sizes(group, window);
+	cr_assert_eq(ingest_begin(&tx, c, &t, &err), 0);
+	rc = ingest_many(&tx, ms, n, "triage", res, &failed, &err);
+	ingest_many_sizes(0, 0);
 	cr_assert_eq(rc, 0, "%d: %s", failed, err.msg);
-	cr_assert_eq(pipeline_commit(c, &t, &err), 0, "%s", err.msg);
+	cr_assert_eq(ingest_commit(&tx, &err), 0, "%s", err.msg);
 	int added = 0;
 	for (int i = 0; i < n; i++)
 		added += res[i].outcome == INGEST_NEW;
@@ -634,12 +638,12 @@ Test(triage, ingesting_many_at_once_decides_as_one_at_a_time)
 	struct triage_ctx t1;
 	struct err err = {0};
 	cr_assert_eq(triage_ctx_init(&t1, rules, &err), 0);
-	cr_assert_eq(pipeline_begin(one, &err), 0);
+	cr_assert_eq(ingest_begin(&tx, one, &t1, &err), 0);
 	for (int i = 0; i < n; i++) {
 		struct ingest_result r;
-		cr_assert_eq(pipeline_ingest_tx(one, &t1, &ms[i], "triage", &r, &err), 0, "%d: %s", i, err.msg);
+		cr_assert_eq(ingest_one(&tx, &ms[i], "triage", &r, &err), 0, "%d: %s", i, err.msg);
 	}
-	cr_assert_eq(pipeline_commit(one, &t1, &err), 0, "%s", err.msg);
+	cr_assert_eq(ingest_commit(&tx, &err), 0, "%s", err.msg);
 	json_t *a = outcome(one);
 	char *s1 = testdb_value(one, "SELECT sum(score) FROM ideas");
 	struct {
@@ -698,11 +702,11 @@ Test(triage, the_helper_thread_prepares_what_the_caller_would)
 		for (int k = 0; k < q.all_toks.n && k < v.q.all_toks.n; k++)
 			cr_expect_str_eq(v.q.all_toks.v[k], q.all_toks.v[k]);
 		cr_expect_str_eq(v.q.norm_title, q.norm_title);
-		cr_expect_eq(v.scored, pipeline_can_prescore(&ms[i]));
+		cr_expect_eq(v.scored, rescore_can_prescore(&ms[i]));
 		if (v.scored) {
 			scored++;
 			struct idea_score sc;
-			cr_assert_eq(pipeline_prescore(&tc, &ms[i], &sc, &err), 0);
+			cr_assert_eq(rescore_prescore(&tc, &ms[i], &sc, &err), 0);
 			cr_expect_str_eq(v.sc.category, sc.category);
 			/* freshness moves with the clock between the two */
 			cr_expect(fabs(atof(v.sc.score) - atof(sc.score)) < 1e-6 * atof(sc.score),
@@ -770,9 +774,9 @@ Test(triage, a_group_folds_its_own_restatements_into_an_empty_database)
 	}
 	struct ingest_result res[2];
 	int failed = -1;
-	cr_assert_eq(pipeline_begin(c, &err), 0);
-	cr_assert_eq(pipeline_ingest_many(c, &t, ms, 2, "triage", res, &failed, &err), 0, "%s", err.msg);
-	cr_assert_eq(pipeline_commit(c, &t, &err), 0, "%s", err.msg);
+	cr_assert_eq(ingest_begin(&tx, c, &t, &err), 0);
+	cr_assert_eq(ingest_many(&tx, ms, 2, "triage", res, &failed, &err), 0, "%s", err.msg);
+	cr_assert_eq(ingest_commit(&tx, &err), 0, "%s", err.msg);
 	cr_expect(!res[0].merged);
 	cr_expect(res[1].merged, "the restatement joined the idea founded earlier in its group");
 	cr_expect_eq(res[1].idea_id, res[0].idea_id);
@@ -932,33 +936,33 @@ Test(triage, a_transaction_finds_the_ideas_it_founded_before_it_commits)
 	int failed = -1;
 
 	/* rolled back: nothing stays, in the database or in memory */
-	cr_assert_eq(pipeline_begin(c, &err), 0);
-	cr_assert_eq(pipeline_ingest_many(c, &t, &a, 1, "triage", &ra, &failed, &err), 0, "%s", err.msg);
-	cr_expect_eq(fresh_count(t.fresh), 1);
+	cr_assert_eq(ingest_begin(&tx, c, &t, &err), 0);
+	cr_assert_eq(ingest_many(&tx, &a, 1, "triage", &ra, &failed, &err), 0, "%s", err.msg);
+	cr_expect_eq(fresh_count(tx.dedup.fresh), 1);
 	cr_expect_eq(testdb_count(c, "idea_search"), 0, "the entry waits for the commit");
-	pipeline_rollback(c, &t);
-	cr_expect_null(t.fresh);
+	ingest_rollback(&tx);
+	cr_expect_null(tx.dedup.fresh);
 	cr_expect_eq(testdb_count(c, "ideas"), 0);
 
-	cr_assert_eq(pipeline_begin(c, &err), 0);
-	cr_assert_eq(pipeline_ingest_many(c, &t, &a, 1, "triage", &ra, &failed, &err), 0, "%s", err.msg);
+	cr_assert_eq(ingest_begin(&tx, c, &t, &err), 0);
+	cr_assert_eq(ingest_many(&tx, &a, 1, "triage", &ra, &failed, &err), 0, "%s", err.msg);
 	/* another group, and one at a time, in the same transaction */
-	cr_assert_eq(pipeline_ingest_many(c, &t, &b, 1, "triage", &rb, &failed, &err), 0, "%s", err.msg);
+	cr_assert_eq(ingest_many(&tx, &b, 1, "triage", &rb, &failed, &err), 0, "%s", err.msg);
 	cr_expect(rb.merged, "a later group finds the idea in memory");
 	cr_expect_eq(rb.idea_id, ra.idea_id);
 	struct mention d;
 	sales_note(&d, "f-3", "Umbrella", "Wombatwire relay for Android",
 		   "Needs the wombatwire relay on Android handsets as well.");
 	struct ingest_result rd;
-	cr_assert_eq(pipeline_ingest_tx(c, &t, &d, "triage", &rd, &err), 0, "%s", err.msg);
+	cr_assert_eq(ingest_one(&tx, &d, "triage", &rd, &err), 0, "%s", err.msg);
 	cr_expect(rd.merged, "so does the one-at-a-time path");
 	cr_expect_eq(rd.idea_id, ra.idea_id);
 	/* the founding note is edited before the commit */
 	sales_note(&e, "f-1", "Initech", "Quillbeam exporter for Windows",
 		   "Wants a quillbeam exporter on Windows laptops.");
-	cr_assert_eq(pipeline_ingest_tx(c, &t, &e, "triage", &re, &err), 0, "%s", err.msg);
-	cr_expect_null(t.fresh, "the edit wrote the entries first, for the trigger to follow");
-	cr_assert_eq(pipeline_commit(c, &t, &err), 0, "%s", err.msg);
+	cr_assert_eq(ingest_one(&tx, &e, "triage", &re, &err), 0, "%s", err.msg);
+	cr_expect_null(tx.dedup.fresh, "the edit wrote the entries first, for the trigger to follow");
+	cr_assert_eq(ingest_commit(&tx, &err), 0, "%s", err.msg);
 	char where[200];
 	snprintf(where, sizeof(where),
 		 "idea_search WHERE idea_id = %lld AND search @@ to_tsquery('simple', 'quillbeam')"
@@ -1020,24 +1024,24 @@ Test(triage, a_write_failing_mid_pipeline_fails_the_ingest_and_leaves_nothing)
 	}
 	struct ingest_result res[N];
 	int failed = -1;
-	pipeline_many_sizes(40, 100);
-	cr_assert_eq(pipeline_begin(c, &err), 0);
-	int rc = pipeline_ingest_many(c, &t, ms, N, "triage", res, &failed, &err);
-	pipeline_many_sizes(0, 0);
+	ingest_many_sizes(40, 100);
+	cr_assert_eq(ingest_begin(&tx, c, &t, &err), 0);
+	int rc = ingest_many(&tx, ms, N, "triage", res, &failed, &err);
+	ingest_many_sizes(0, 0);
 	cr_expect_eq(rc, -1);
 	cr_expect(strstr(err.msg, "no_boom"), "the server's message: %s", err.msg);
 	cr_expect_eq(failed, 0, "the window that failed starts at 0");
 	cr_expect_eq(PQpipelineStatus(c), PQ_PIPELINE_OFF);
 	cr_expect_eq(PQisnonblocking(c), 0);
-	pipeline_rollback(c, &t);
+	ingest_rollback(&tx);
 	cr_expect_eq(testdb_count(c, "mentions"), 0);
 	cr_expect_eq(testdb_count(c, "ideas"), 0);
 	cr_expect_eq(testdb_count(c, "idea_search"), 0);
 	/* and the same connection ingests the rest */
-	cr_assert_eq(pipeline_begin(c, &err), 0);
-	rc = pipeline_ingest_many(c, &t, ms, 70, "triage", res, &failed, &err);
+	cr_assert_eq(ingest_begin(&tx, c, &t, &err), 0);
+	rc = ingest_many(&tx, ms, 70, "triage", res, &failed, &err);
 	cr_assert_eq(rc, 0, "%s", err.msg);
-	cr_assert_eq(pipeline_commit(c, &t, &err), 0, "%s", err.msg);
+	cr_assert_eq(ingest_commit(&tx, &err), 0, "%s", err.msg);
 	cr_expect_eq(testdb_count(c, "mentions"), 70);
 	for (int i = 0; i < N; i++)
 		mention_clear(&ms[i]);
@@ -1066,15 +1070,15 @@ Test(triage, one_at_a_time_batches_fail_whole_and_links_take_the_first_tracked_r
 	sales_note(&boom, "one-3", "Umbrella", "Exit nodes per device group for the Quokka office",
 		   "BOOM");
 	struct ingest_result ra, rb, rx;
-	cr_assert_eq(pipeline_ingest(c, &t, &a, "triage", &ra, &err), 0, "%s", err.msg);
-	cr_assert_eq(pipeline_ingest(c, &t, &b, "triage", &rb, &err), 0, "%s", err.msg);
+	cr_assert_eq(ingest_mention(c, &t, &a, "triage", &ra, &err), 0, "%s", err.msg);
+	cr_assert_eq(ingest_mention(c, &t, &b, "triage", &rb, &err), 0, "%s", err.msg);
 	cr_expect_eq(rb.idea_id, ra.idea_id, "a restatement joins: %s", rb.method);
 	char q[160];
 	snprintf(q, sizeof(q), "SELECT score_breakdown::text || mention_count FROM ideas WHERE id = %lld",
 		 (long long)ra.idea_id);
 	char *before = testdb_value(c, q);
 	/* it would join too: its insert fails in the batch with the rescore's read */
-	cr_expect_eq(pipeline_ingest(c, &t, &boom, "triage", &rx, &err), -1);
+	cr_expect_eq(ingest_mention(c, &t, &boom, "triage", &rx, &err), -1);
 	cr_expect(strstr(err.msg, "no_boom"), "the server's message: %s", err.msg);
 	cr_expect_eq(PQpipelineStatus(c), PQ_PIPELINE_OFF);
 	cr_expect_eq(PQtransactionStatus(c), PQTRANS_IDLE);
@@ -1092,14 +1096,14 @@ Test(triage, one_at_a_time_batches_fail_whole_and_links_take_the_first_tracked_r
 	g1.title = strdup("Zebracorn panel theme");
 	g1.body = strdup("A dark theme for the panel.");
 	struct ingest_result r1, r2;
-	cr_assert_eq(pipeline_ingest(c, &t, &g1, "triage", &r1, &err), 0, "%s", err.msg);
+	cr_assert_eq(ingest_mention(c, &t, &g1, "triage", &r1, &err), 0, "%s", err.msg);
 	mention_init(&g2);
 	g2.source = SRC_GITHUB;
 	g2.external_id = strdup("meshco/mesh#9");
 	g2.author = strdup("bo");
 	g2.title = strdup("Audit log export to S3");
 	g2.body = strdup("Duplicate of #3\n\nduplicate of #7");
-	cr_assert_eq(pipeline_ingest(c, &t, &g2, "triage", &r2, &err), 0, "%s", err.msg);
+	cr_assert_eq(ingest_mention(c, &t, &g2, "triage", &r2, &err), 0, "%s", err.msg);
 	cr_expect_eq(r2.idea_id, r1.idea_id);
 	cr_expect_str_eq(r2.method, "explicit_link");
 	mention_clear(&a);
@@ -1121,7 +1125,8 @@ Test(triage, the_rescore_read_finds_a_new_idea_by_its_key)
 	PQclear(r);
 	r = PQexec(pg, "SET enable_seqscan = off"); /* only an index-less plan scans now */
 	PQclear(r);
-	r = PQprepare(pg, "rescore_read", pipeline_rescore_sql, 1, NULL);
+	const char *rp;
+	r = PQprepare(pg, "rescore_read", rescore_read_stmt(NULL, &rp).sql, 1, NULL);
 	cr_assert_eq(PQresultStatus(r), PGRES_COMMAND_OK, "%s", PQerrorMessage(pg));
 	PQclear(r);
 	const char *cases[] = {"EXPLAIN EXECUTE rescore_read(NULL)", "EXPLAIN EXECUTE rescore_read(1)"};
@@ -1166,7 +1171,7 @@ Test(triage, suggestions_kept_is_optional_and_bounded)
 			cr_expect(strstr(err.msg, "suggestions_kept"), "%s", err.msg);
 		} else {
 			cr_assert(r, "case %zu: %s", i, err.msg);
-			cr_expect_eq(r->suggestions_kept, cases[i].kept, "case %zu", i);
+			cr_expect_eq(r->dedup.suggestions_kept, cases[i].kept, "case %zu", i);
 		}
 		triage_rules_free(r);
 	}
@@ -1209,10 +1214,10 @@ Test(triage, windows_of_both_kinds_hand_out_ascending_ids)
 	}
 	struct ingest_result res[N];
 	int failed = -1;
-	pipeline_many_sizes(10, 30);
-	cr_assert_eq(pipeline_begin(c, &err), 0);
-	int rc = pipeline_ingest_many(c, &t, ms, N, "triage", res, &failed, &err);
-	pipeline_many_sizes(0, 0);
+	ingest_many_sizes(10, 30);
+	cr_assert_eq(ingest_begin(&tx, c, &t, &err), 0);
+	int rc = ingest_many(&tx, ms, N, "triage", res, &failed, &err);
+	ingest_many_sizes(0, 0);
 	cr_assert_eq(rc, 0, "%d: %s", failed, err.msg);
 	for (int i = 1; i <= 4; i++)
 		cr_expect_eq(res[i].idea_id, res[0].idea_id, "%d joined the first note's idea", i);
@@ -1230,8 +1235,8 @@ Test(triage, windows_of_both_kinds_hand_out_ascending_ids)
 	sales_note(&e, "ids-37", "Initech", "Quuxbeam exporter for Windows",
 		   "Wants a quuxbeam exporter on Windows laptops.");
 	struct ingest_result re;
-	cr_assert_eq(pipeline_ingest_tx(c, &t, &e, "triage", &re, &err), 0, "%s", err.msg);
-	cr_assert_eq(pipeline_commit(c, &t, &err), 0, "%s", err.msg);
+	cr_assert_eq(ingest_one(&tx, &e, "triage", &re, &err), 0, "%s", err.msg);
+	cr_assert_eq(ingest_commit(&tx, &err), 0, "%s", err.msg);
 	char where[200];
 	snprintf(where, sizeof(where),
 		 "idea_search WHERE idea_id = %lld AND rare @@ to_tsquery('simple', 'quuxbeam')",
@@ -1306,8 +1311,8 @@ Test(triage, a_pipeline_result_is_read_before_the_sync)
 }
 
 /* One mention's candidates come from the function idea_candidates (a
- * generic plan, db/migrations/011), a window's from MATCH_CANDIDATES_SQL
- * inline: both give the same ideas, in the same order, with the same
+ * generic plan, db/migrations/011), a window's from the same query inline
+ * (db/retrieval.h): both give the same ideas, in the same order, with the same
  * columns, ties (equal ts_rank) included. */
 Test(triage, the_candidates_function_answers_as_the_inline_query)
 {
@@ -1328,9 +1333,9 @@ Test(triage, the_candidates_function_answers_as_the_inline_query)
 	}
 	struct ingest_result res[N];
 	int failed = -1;
-	cr_assert_eq(pipeline_begin(c, &err), 0);
-	cr_assert_eq(pipeline_ingest_many(c, &t, ms, N, "triage", res, &failed, &err), 0, "%s", err.msg);
-	cr_assert_eq(pipeline_commit(c, &t, &err), 0, "%s", err.msg);
+	cr_assert_eq(ingest_begin(&tx, c, &t, &err), 0);
+	cr_assert_eq(ingest_many(&tx, ms, N, "triage", res, &failed, &err), 0, "%s", err.msg);
+	cr_assert_eq(ingest_commit(&tx, &err), 0, "%s", err.msg);
 	cr_assert_gt(testdb_count(c, "idea_search"), 10);
 	/* stemmed terms, as retrieval asks for them; "ask | call" is in every
 	 * idea: ten of equal rank, the older first */
@@ -1339,16 +1344,19 @@ Test(triage, the_candidates_function_answers_as_the_inline_query)
 	int compared = 0;
 	for (size_t k = 0; k < sizeof(queries) / sizeof(*queries); k++) {
 		const char *p[] = {queries[k], "10"};
-		PGresult *fn = db_query(c, "SELECT * FROM idea_candidates($1, $2::int)", 2, p, &err);
+		PGresult *fn = db_candidates(c, p[0], atoi(p[1]), &err);
 		cr_assert(fn, "%s", err.msg);
-		PGresult *in = db_query(c, MATCH_CANDIDATES_SQL("$1", "$2"), 2, p, &err);
+		struct candidates_many cm;
+		cr_assert_eq(db_candidates_many(p, 1, atoi(p[1]), &cm), 0);
+		PGresult *in = db_query(c, cm.st.sql, cm.st.n, cm.st.params, &err);
+		db_candidates_many_free(&cm);
 		cr_assert(in, "%s", err.msg);
 		cr_assert_eq(PQntuples(fn), PQntuples(in), "%s", queries[k]);
-		cr_assert_eq(PQnfields(fn), PQnfields(in));
+		cr_assert_eq(PQnfields(fn) + 1, PQnfields(in)); /* the window's: k first */
 		for (int r = 0; r < PQntuples(fn); r++)
 			for (int f = 0; f < PQnfields(fn); f++)
-				cr_expect_str_eq(PQgetvalue(fn, r, f), PQgetvalue(in, r, f), "%s row %d col %d",
-						 queries[k], r, f);
+				cr_expect_str_eq(PQgetvalue(fn, r, f), PQgetvalue(in, r, f + 1),
+						 "%s row %d col %d", queries[k], r, f);
 		compared += PQntuples(fn);
 		PQclear(fn);
 		PQclear(in);
