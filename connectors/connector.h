@@ -1,8 +1,8 @@
 /* connectors/connector.h - the one interface every upstream source implements:
  * configure, fetch one batch from a cursor, return mentions and the next
  * cursor. Connectors fetch and parse; they never touch the database: the
- * caller (intake/sync.c) writes a batch's mentions and its next cursor in one
- * transaction, then acknowledges the batch.
+ * caller (intake/sync/sync.c) writes a batch's mentions and its next cursor
+ * in one transaction, then acknowledges the batch.
  *
  * A cursor is JSON text owned by the connector's format; "{}" (or NULL) means
  * "never ran". Feeding a fetch the cursor of the last COMMITTED batch is what

@@ -36,7 +36,7 @@ struct mention {
 	int64_t updated_at;
 	/* the client that supplies it ("token:7", "import", ...): only the
 	 * client that created a mention may change it. NULL: the source's
-	 * default owner (pipeline_owner in intake/pipeline.h). */
+	 * default owner (pipeline_owner in intake/ingest/pipeline.h). */
 	char *owner;
 };
 
