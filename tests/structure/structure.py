@@ -51,6 +51,7 @@ TOKEN = re.compile(r"""
 # what may sit between two pieces of one string: space, or a macro that
 # expands to a literal ("... LIMIT " MAX_ROWS_SQL " ...")
 MACRO_GAP = re.compile(r"\s*([A-Z_][A-Z0-9_]*\s*)?$")
+DEFINE = re.compile(r"^\s*#\s*define\s+\w+(\([^)]*\))?")
 STRING_BODY = re.compile(r'(?:u8|[uUL])?"((?:[^"\\\n]|\\.)*)"')
 
 
@@ -74,10 +75,10 @@ def literals(text):
                 cur[2] = m.end()
             else:
                 cur = [line, [body], m.end()]
-        elif kind == "pp":
-            # a #define's literals: lex its body on its own (line continuations kept)
-            for n, s in literals(m.group().split(None, 1)[-1] if "define" in m.group() else ""):
-                out.append((line + n - 1, s))
+        elif kind == "pp" and DEFINE.match(m.group()):
+            # a macro's literals: its body lexed on its own, continuations kept
+            for n, text_ in literals(DEFINE.sub("", m.group(), count=1)):
+                out.append((line + n - 1, text_))
         elif kind == "comment" and cur:
             cur[2] = m.end()
         elif kind == "newline" and cur:
@@ -186,7 +187,7 @@ def functions(text):
         if depth == 0:
             chunk = text[pos:m.start()]
             if chunk.strip() and head_line is None:
-                head_line = line + text[pos:m.start()][:len(chunk) - len(chunk.lstrip())].count("\n")
+                head_line = line  # chunks hold no newline: those are tokens
             head += chunk
         kind = m.lastgroup
         if kind == "brace" and m.group() == "{":
