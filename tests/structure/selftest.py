@@ -31,7 +31,10 @@ BROKEN = {
     "README.md": "# x\n\n## The folders\n\n    triage/   pure\n    db/       SQL\n"
                  "    intake/   process\n    intake/app/  main\n    intake/gone/  old\n"
                  "    intake/http/ web\n    intake/ingest/ unit\n    intake/dedup/ match\n\n## Next\n"
-                 "    intake/read/  not in the map: after the next heading\n",
+                 "    intake/read/  not in the map: after the next heading\n"
+                 "Try <http://127.0.0.1:8080/login>; see <https://example.com/guide>.\n"
+                 + "filler\n" * 235,
+    "docs/design.md": "Users: `../README.md`. The contract: `../../shared/ARCHITECTURE.md`.\n",
     "triage/pure.c": '#include "triage/pure.h"\n#include "db/db.h"\n',
     "triage/pure.h": "",
     "db/db.h": "",
@@ -90,6 +93,10 @@ README.md:9: the folder map lists intake/gone/, which does not exist
 README.md:5: the folder map does not list connectors/
 README.md:5: the folder map does not list intake/read/
 structure map: The README's folder map matches the tree. 3 violation(s)
+README.md:1: 251 lines, over 250 (design goes to docs/design.md, figures to docs/benchmarks.md)
+README.md:16: https://example.com/guide is outside the repository (a reader of the checkout cannot follow it)
+docs/design.md:1: ../../shared/ARCHITECTURE.md is outside the repository (a reader of the checkout cannot follow it)
+structure docs: The README stays for users; the documents link nothing outside the repository. 3 violation(s)
 """
 
 CLEAN = {

@@ -8,6 +8,8 @@
   size     no function over 100 lines, no file over 750 lines, in C outside tests/
   flat     at most 8 .c files directly under intake/ (the rest is split by concern)
   map      the README's folder map matches the tree
+  docs     the README at most 250 lines; no link out of the repository in it,
+           SECURITY.md or docs/*.md
 
 Usage: structure.py --root SOURCE_DIR [CHECK...]   (default: every check)
 Prints FILE:LINE: what is wrong, per violation; exits 1 if any.
@@ -283,8 +285,45 @@ def check_map(root):
     return bad
 
 
+# --- docs --------------------------------------------------------------------
+
+MAX_README_LINES = 250
+DOCS = ("README.md", "SECURITY.md")
+WEB = re.compile(r"\b(https?|ftp)://(?!(127\.0\.0\.1|localhost)[:/])[^\s)>`\"]+")
+CLIMB = re.compile(r"(?<![\w.])(\.\./)+[^\s)>`\"]*")
+
+
+def outside(rel, text):
+    """Web addresses (but the local server's) and paths that climb out of the
+    checkout, from the folder of the document that names them."""
+    found = [m.group() for m in WEB.finditer(text)]
+    for m in CLIMB.finditer(text):
+        if os.path.normpath(os.path.join(os.path.dirname(rel), m.group())).startswith(".."):
+            found.append(m.group())
+    return found
+
+
+def check_docs(root):
+    """The README stays for users; the documents link nothing outside the repository."""
+    bad = []
+    n = read(root, "README.md").count("\n")
+    if n > MAX_README_LINES:
+        bad.append(f"README.md:1: {n} lines, over {MAX_README_LINES} (design goes to "
+                   "docs/design.md, figures to docs/benchmarks.md)")
+    docs = [d for d in DOCS if os.path.isfile(os.path.join(root, d))]
+    if os.path.isdir(os.path.join(root, "docs")):
+        docs += sorted(os.path.join("docs", f) for f in os.listdir(os.path.join(root, "docs"))
+                       if f.endswith(".md"))
+    for rel in docs:
+        for line, text in enumerate(read(root, rel).split("\n"), 1):
+            for target in outside(rel, text):
+                bad.append(f"{rel}:{line}: {target} is outside the repository "
+                           "(a reader of the checkout cannot follow it)")
+    return bad
+
+
 CHECKS = {"sql": check_sql, "html": check_html, "size": check_size,
-          "flat": check_flat, "map": check_map}
+          "flat": check_flat, "map": check_map, "docs": check_docs}
 
 
 def main():
