@@ -15,6 +15,7 @@ Usage: structure.py --root SOURCE_DIR [CHECK...]   (default: every check)
 Prints FILE:LINE: what is wrong, per violation; exits 1 if any.
 """
 import argparse
+import functools
 import os
 import re
 import sys
@@ -91,6 +92,12 @@ def literals(text):
     return out
 
 
+@functools.lru_cache(maxsize=None)
+def file_literals(root, rel):
+    """literals() of one file, lexed once for every check that asks."""
+    return literals(read(root, rel))
+
+
 # --- sql ---------------------------------------------------------------------
 
 # Upper-case keywords in the shapes only a statement has: a log message says
@@ -128,7 +135,7 @@ def check_sql(root):
     """No SQL text outside db/ (db/migrations included there)."""
     bad = []
     for rel in c_files(root, ("triage", "connectors", "intake")):
-        for line, s in literals(read(root, rel)):
+        for line, s in file_literals(root, rel):
             if any(p.search(s) for p in SQL):
                 bad.append(f"{rel}:{line}: SQL text outside db/: \"{short(s)}\" "
                            "(move it into a typed function in db/)")
@@ -162,7 +169,7 @@ def check_html(root):
     """No HTML in C string literals under intake/."""
     bad = []
     for rel in c_files(root, ("intake",)):
-        for line, s in literals(read(root, rel)):
+        for line, s in file_literals(root, rel):
             m = HTML.search(s)
             if m:
                 bad.append(f"{rel}:{line}: HTML in a C string: \"{short(s)}\" "
