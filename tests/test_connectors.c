@@ -1,7 +1,7 @@
 /* Connectors against the fake upstream (tests/support/fake_upstream.c): the
  * exact requests they send (query, headers, auth), paging, conditional
  * requests, rate limits, and every kind of bad answer. No database: the
- * connector interface alone, as intake/sync.c drives it. */
+ * connector interface alone, as intake/sync/sync.c drives it. */
 #include <criterion/criterion.h>
 #include <jansson.h>
 #include <stdio.h>

@@ -1,4 +1,4 @@
-/* Templates (tpl_render, intake/http/template.c) with hostile values. The
+/* Templates (tpl_render, intake/read/template.c) with hostile values. The
  * first byte picks the template; the rest, split into lines, gives the
  * values of its {{escaped}} placeholders in turn ({{{raw}}} ones are for
  * fragments the server built, so they stay unset). What is inserted must be
