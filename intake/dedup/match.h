@@ -13,7 +13,6 @@
 #include <stdint.h>
 
 #include "db/db.h"
-#include "intake/dedup/similar_sql.h" /* MATCH_SIMILAR_OF: TEMPORARY, see there */
 #include "intake/triage_ctx.h"
 #include "triage/dedup.h"
 #include "triage/mention.h"
