@@ -12,7 +12,7 @@
 #include "triage/embed.h"
 #include "triage/text.h"
 
-extern const struct embedded_file http_template_files[];
+extern const struct embedded_file read_template_files[];
 
 /* Sections nest at most this deep; deeper ones render as nothing. */
 #define MAX_DEPTH 16
@@ -225,6 +225,6 @@ char *tpl_render_text(const char *text, json_t *vars)
 
 char *tpl_render(const char *name, json_t *vars)
 {
-	const struct embedded_file *t = embedded_find(http_template_files, name);
+	const struct embedded_file *t = embedded_find(read_template_files, name);
 	return t ? tpl_render_text((const char *)t->data, vars) : NULL;
 }

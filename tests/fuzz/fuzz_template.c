@@ -12,7 +12,7 @@
 #include "intake/read/template.h"
 #include "triage/embed.h"
 
-extern const struct embedded_file http_template_files[];
+extern const struct embedded_file read_template_files[];
 
 static size_t markup(const char *s)
 {
@@ -52,11 +52,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	static int ntemplates;
 	if (!ntemplates)
-		while (http_template_files[ntemplates].name)
+		while (read_template_files[ntemplates].name)
 			ntemplates++;
 	if (size < 1)
 		return 0;
-	const struct embedded_file *t = &http_template_files[data[0] % ntemplates];
+	const struct embedded_file *t = &read_template_files[data[0] % ntemplates];
 	char *values = fuzz_strndup(data + 1, size - 1);
 	json_t *empty = vars_for((const char *)t->data, NULL);
 	json_t *vars = vars_for((const char *)t->data, values);
