@@ -33,7 +33,7 @@ struct plan {
 	struct dedup_candidate *sugg; /* near matches of the idea it founds */
 	int nsugg;
 	struct idea_score sc; /* the score of the idea it would found alone, */
-	bool scored;          /* when the helper thread computed it (intake/prep.h) */
+	bool scored;          /* when the helper thread computed it (intake/ingest/prep.h) */
 };
 
 

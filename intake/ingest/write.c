@@ -18,7 +18,7 @@ int64_t resolve(const struct group_idea *ideas, int64_t id)
 }
 
 
-/* The rows (k, mention id) of a mentions insert, into pl[k - 1]. */
+/* The rows (k, mention id) of a mentions insert, into res[k - 1]. */
 static void mention_ids(struct ingest_result *res, int n, const PGresult *r)
 {
 	for (int i = 0; i < PQntuples(r); i++) {

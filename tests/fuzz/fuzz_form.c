@@ -1,6 +1,6 @@
 /* Form decoding: the submit form's POST (submit_post in intake/http/submit.c,
  * with the demo's typed identity so the fields are read) and the sign-in
- * form (login_post in intake/http/pages.c; its read_form is static). No
+ * form (login_post in intake/http/pages.c, read by page_read_form). No
  * database: a valid form ends in a 503 where it would be stored. The input
  * is the urlencoded body; a pre-session cookie is given, and FUZZ_CSRF in the
  * body stands for the CSRF token bound to it, so "csrf=" FUZZ_CSRF passes

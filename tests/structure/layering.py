@@ -115,7 +115,7 @@ def check_layers(root, layers, edges):
 
 def check_pairs(root, edges):
     """No two modules (a.c + a.h) include each other's headers. A header with
-    no .c of its own (connectors/source.h, pipeline_parts.h) is the private
+    no .c of its own (connectors/source.h, intake/ingest/parts.h) is the private
     interface of the module that implements it, which includes it to do so:
     it is not a module, so it takes no part in a pair."""
     def module(rel):
