@@ -17,6 +17,15 @@ struct db_batch {
 };
 void db_batch_free(struct db_batch *b); /* accepts a zeroed or half-built batch */
 
+/* Row i of rows into every column: col[k][i] a new string, NULL for SQL NULL. */
+typedef void (*db_batch_row_fn)(const void *rows, int i, char **col[]);
+
+/* Makes out->own[0..ncols) and out->p[0..ncols) one array literal per column
+ * (NULLs kept) from rows 0..n of rows, filled by row; out->st is the
+ * caller's to set. 0, or -1 out of memory with out freed. */
+int db_batch_columns(struct db_batch *out, int ncols, const void *rows, int n, db_batch_row_fn row)
+    __attribute__((warn_unused_result));
+
 /* Sends b in pipeline mode (db_send). */
 int db_batch_send(PGconn *c, const struct db_batch *b, struct err *err)
     __attribute__((warn_unused_result));

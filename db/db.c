@@ -178,7 +178,22 @@ int db_err(PGconn *conn, const PGresult *res, struct err *err)
 	size_t n = strlen(clean);
 	while (n && (clean[n - 1] == '\n' || clean[n - 1] == ' '))
 		clean[--n] = '\0';
-	return err_set(err, "%s", clean);
+	err_set(err, "%s", clean);
+	if (err)
+		snprintf(err->sqlstate, sizeof(err->sqlstate), "%s", db_sqlstate(res));
+	return -1;
+}
+
+bool db_err_retryable(const struct err *err)
+{
+	static const char *const codes[] = {"40P01", "40001", "23505"};
+	for (size_t i = 0; i < sizeof(codes) / sizeof(*codes); i++)
+		if (strcmp(err->sqlstate, codes[i]) == 0)
+			return true;
+	/* no code: an error read off the connection rather than a result */
+	return !err->sqlstate[0] &&
+	       (strstr(err->msg, "deadlock detected") || strstr(err->msg, "duplicate key value") ||
+		strstr(err->msg, "could not serialize"));
 }
 
 const char *db_sqlstate(const PGresult *res)
@@ -485,4 +500,14 @@ PGresult *db_query(PGconn *c, const char *sql, int n, const char *const *params,
 		return NULL;
 	}
 	return r;
+}
+
+PGresult *db_stmt_query(PGconn *c, const struct db_stmt *st, struct err *err)
+{
+	return db_query(c, st->sql, st->n, st->params, err);
+}
+
+int db_stmt_send(PGconn *c, const struct db_stmt *st, struct err *err)
+{
+	return db_send(c, st->sql, st->n, st->params, err);
 }

@@ -107,6 +107,12 @@ struct db_stmt {
 	const char *const *params;
 };
 
+/* db_query and db_send of a statement a db/ function built: its caller
+ * runs it without handling its text. */
+PGresult *db_stmt_query(PGconn *c, const struct db_stmt *st, struct err *err);
+int db_stmt_send(PGconn *c, const struct db_stmt *st, struct err *err)
+    __attribute__((warn_unused_result));
+
 /* Runs st[0..n) in order in one round trip (pipeline mode, one sync), each
  * prepared as db_exec would: out[i] is st[i]'s result (the caller clears
  * them). On failure every out[i] is NULL and *err holds the first error;
@@ -118,6 +124,11 @@ int db_query_many(PGconn *c, const struct db_stmt *st, int n, PGresult **out, st
 int db_err(PGconn *conn, const PGresult *res, struct err *err);
 
 /* SQLSTATE of res, or "" (never NULL). */
+/* A deadlock (40P01), a serialization failure (40001) or a unique violation
+ * (23505: a concurrent first write of the same row): the transaction may
+ * succeed if run once more. Decided on err->sqlstate; on the message (the
+ * server's English words) only when the error carries no code. */
+bool db_err_retryable(const struct err *err);
 const char *db_sqlstate(const PGresult *res);
 
 #endif

@@ -199,8 +199,9 @@ static char *dup(const char *s)
 }
 
 /* Row i of the columns col (new strings; the score's NULL when unscored). */
-static void idea_columns(const struct idea_new *v, int i, char **col[IC_N])
+static void idea_columns(const void *rows, int i, char **col[])
 {
+	const struct idea_new *v = (const struct idea_new *)rows + i;
 	const struct idea_terms *t = &v->terms;
 	col[IC_ID][i] = i64(v->id);
 	col[IC_TITLE][i] = dup(t->title);
@@ -226,25 +227,10 @@ static void idea_columns(const struct idea_new *v, int i, char **col[IC_N])
 
 int db_ideas_insert_many(const struct idea_new *v, int n, struct db_batch *out)
 {
-	memset(out, 0, sizeof(*out));
-	char **col[IC_N];
-	int ok = 1;
-	for (int k = 0; k < IC_N; k++)
-		ok &= (col[k] = calloc((size_t)n + 1, sizeof(char *))) != NULL;
-	for (int i = 0; ok && i < n; i++)
-		idea_columns(&v[i], i, col);
-	for (int k = 0; k < IC_N; k++) {
-		out->own[k] = ok ? db_array_nullable((const char *const *)col[k], n) : NULL;
-		ok &= out->own[k] != NULL;
-		out->p[k] = out->own[k];
-		for (int i = 0; col[k] && i < n; i++)
-			free(col[k][i]);
-		free(col[k]);
-	}
+	if (db_batch_columns(out, IC_N, v, n, idea_columns) < 0)
+		return -1;
 	out->st = (struct db_stmt){sql_insert_many, IC_N, out->p};
-	if (!ok)
-		db_batch_free(out);
-	return ok ? 0 : -1;
+	return 0;
 }
 
 static const char sql_next_ids[] = "SELECT nextval(pg_get_serial_sequence('ideas', 'id'))"

@@ -268,8 +268,9 @@ static char *dup(const char *s)
 }
 
 /* Row i of the columns col (new strings). */
-static void mention_columns(const struct mention_new *v, int i, char **col[MC_N])
+static void mention_columns(const void *rows, int i, char **col[])
 {
+	const struct mention_new *v = (const struct mention_new *)rows + i;
 	const struct mention *m = v->m;
 	col[MC_IDEA][i] = i64(v->idea_id);
 	col[MC_SOURCE][i] = dup(source_name(m->source));
@@ -300,26 +301,11 @@ static void mention_columns(const struct mention_new *v, int i, char **col[MC_N]
 
 int db_mentions_insert_many(const struct mention_new *v, int n, struct db_batch *out)
 {
-	memset(out, 0, sizeof(*out));
-	char **col[MC_N];
-	int ok = 1;
-	for (int k = 0; k < MC_N; k++)
-		ok &= (col[k] = calloc((size_t)n + 1, sizeof(char *))) != NULL;
-	for (int i = 0; ok && i < n; i++)
-		mention_columns(&v[i], i, col);
-	for (int k = 0; k < MC_N; k++) {
-		out->own[k] = ok ? db_array_nullable((const char *const *)col[k], n) : NULL;
-		ok &= out->own[k] != NULL;
-		out->p[k] = out->own[k];
-		for (int i = 0; col[k] && i < n; i++)
-			free(col[k][i]);
-		free(col[k]);
-	}
+	if (db_batch_columns(out, MC_N, v, n, mention_columns) < 0)
+		return -1;
 	out->p[MC_N] = n > 0 ? v[0].x.decided_by : NULL;
 	out->st = (struct db_stmt){sql_insert_many, MC_N + 1, out->p};
-	if (!ok)
-		db_batch_free(out);
-	return ok ? 0 : -1;
+	return 0;
 }
 
 int db_mentions_prepare_many(PGconn *c, struct err *err)

@@ -1,7 +1,8 @@
 /* intake/triage_ctx.h - the triage rules loaded from config/scoring.json:
- * normaliser settings, classification taxonomies, dedup thresholds and score
- * weights (and the dedup thresholds as triage/dedup.h takes them). The loaded rules are immutable and shared by every thread; each
- * thread makes its own triage_ctx (the stemmer keeps state). */
+ * normaliser settings, classification taxonomies, score weights and the
+ * dedup thresholds (as triage/dedup.h takes them). The loaded rules are
+ * immutable and shared by every thread; each thread makes its own
+ * triage_ctx (the stemmer keeps state). */
 #ifndef INTAKE_TRIAGE_CTX_H
 #define INTAKE_TRIAGE_CTX_H
 

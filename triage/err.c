@@ -13,6 +13,7 @@ int err_set(struct err *err, const char *fmt, ...)
 	vsnprintf(err->msg, sizeof(err->msg), fmt, ap);
 	va_end(ap);
 	err->field[0] = '\0';
+	err->sqlstate[0] = '\0';
 	return -1;
 }
 
@@ -25,6 +26,7 @@ int err_set_field(struct err *err, const char *field, const char *fmt, ...)
 	vsnprintf(err->msg, sizeof(err->msg), fmt, ap);
 	va_end(ap);
 	snprintf(err->field, sizeof(err->field), "%s", field ? field : "");
+	err->sqlstate[0] = '\0';
 	return -1;
 }
 
@@ -33,5 +35,6 @@ void err_clear(struct err *err)
 	if (err) {
 		err->field[0] = '\0';
 		err->msg[0] = '\0';
+		err->sqlstate[0] = '\0';
 	}
 }

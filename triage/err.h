@@ -5,10 +5,14 @@
 #define ERR_MSG_MAX 512
 
 /* A message a person can act on; field names the input at fault, if any
- * ("title", "line 4", "http.listen"). Both empty when no error. */
+ * ("title", "line 4", "http.listen"). Both empty when no error. sqlstate:
+ * the SQLSTATE of a database error (db_err sets it), so callers decide on
+ * the code and not on the server's words, which lc_messages may translate;
+ * empty otherwise. */
 struct err {
 	char field[64];
 	char msg[ERR_MSG_MAX];
+	char sqlstate[6];
 };
 
 /* Sets *err (NULL is allowed and ignored); always returns -1 so callers can

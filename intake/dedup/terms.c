@@ -85,11 +85,11 @@ static int pending_grow(struct df_pending *p)
 }
 
 /* Adds delta to the pending frequency of each of terms. */
-static int pending_count(struct dedup_tx *t, const struct tokens *terms, long delta)
+static int pending_count(struct dedup_tx *d, const struct tokens *terms, long delta)
 {
-	if (!t->pending && !(t->pending = calloc(1, sizeof(*t->pending))))
+	if (!d->pending && !(d->pending = calloc(1, sizeof(*d->pending))))
 		return -1;
-	struct df_pending *p = t->pending;
+	struct df_pending *p = d->pending;
 	for (int i = 0; i < terms->n; i++) {
 		if ((p->used + 1) * 2 > p->size && pending_grow(p) < 0)
 			return -1;
@@ -98,18 +98,18 @@ static int pending_count(struct dedup_tx *t, const struct tokens *terms, long de
 	return 0;
 }
 
-int match_pending_add(struct dedup_tx *t, const struct tokens *terms)
+int match_pending_add(struct dedup_tx *d, const struct tokens *terms)
 {
-	if (pending_count(t, terms, 1) < 0)
+	if (pending_count(d, terms, 1) < 0)
 		return -1;
-	t->pending->corpus++;
+	d->pending->corpus++;
 	return 0;
 }
 
-int match_pending_change(struct dedup_tx *t, const struct tokens *removed,
+int match_pending_change(struct dedup_tx *d, const struct tokens *removed,
 			 const struct tokens *added)
 {
-	return pending_count(t, removed, -1) < 0 || pending_count(t, added, 1) < 0 ? -1 : 0;
+	return pending_count(d, removed, -1) < 0 || pending_count(d, added, 1) < 0 ? -1 : 0;
 }
 
 static int cmp_cstr(const void *a, const void *b)
@@ -210,7 +210,7 @@ int match_df_load(PGconn *c, const struct tokens *terms, struct df_table *out, s
 	struct terms_df q;
 	if (db_terms_df((const char *const *)terms->v, terms->n, &q) < 0)
 		return err_set(err, "out of memory");
-	PGresult *r = db_query(c, q.st.sql, q.st.n, q.st.params, err);
+	PGresult *r = db_stmt_query(c, &q.st, err);
 	db_terms_df_free(&q);
 	if (!r)
 		return -1;
@@ -261,7 +261,7 @@ int match_normalize(struct triage_ctx *t, const struct mention *m, struct match_
 	return rc;
 }
 
-int match_weigh(const struct dedup_tx *t, struct match_query *q, const struct df_table *tab,
+int match_weigh(const struct dedup_tx *d, struct match_query *q, const struct df_table *tab,
 		struct err *err)
 {
 	termset_clear(&q->q.title);
@@ -269,7 +269,7 @@ int match_weigh(const struct dedup_tx *t, struct match_query *q, const struct df
 	free(q->title_idf);
 	free(q->all_idf);
 	/* what the database knows, plus what this transaction added */
-	q->corpus = tab->corpus + (t->pending ? t->pending->corpus : 0);
+	q->corpus = tab->corpus + (d->pending ? d->pending->corpus : 0);
 	q->title_idf = calloc((size_t)q->title_toks.n + 1, sizeof(double));
 	q->all_idf = calloc((size_t)q->all_toks.n + 1, sizeof(double));
 	free(q->all_df);
@@ -277,7 +277,7 @@ int match_weigh(const struct dedup_tx *t, struct match_query *q, const struct df
 	if (!q->all_idf || !q->all_df)
 		return err_set(err, "out of memory");
 	for (int i = 0; i < q->all_toks.n; i++) {
-		long *pend = pending_slot(t->pending, q->all_toks.v[i], false);
+		long *pend = pending_slot(d->pending, q->all_toks.v[i], false);
 		q->all_df[i] = df_of(tab, q->all_toks.v[i]) + (pend ? *pend : 0);
 		q->all_idf[i] = similar_idf(q->all_df[i], q->corpus);
 	}

@@ -66,16 +66,11 @@ static bool groupable(const struct mention *m)
 {
 	if (m->kind != MENTION_POST)
 		return false;
-	if (m->source == SRC_GITHUB && m->body && m->external_id) {
-		char repo[256];
-		snprintf(repo, sizeof(repo), "%s", m->external_id);
-		repo[strcspn(repo, "#")] = '\0';
-		struct tokens refs = {0};
-		int n = normalize_duplicate_refs(m->body, repo, &refs);
-		tokens_clear(&refs);
-		if (n > 0)
-			return false;
-	}
+	struct tokens refs;
+	int n = ingest_duplicate_refs(m, &refs);
+	tokens_clear(&refs);
+	if (n > 0)
+		return false;
 	char *title = text_trim_dup(m->title && *m->title ? m->title : m->body, IDEA_TITLE_MAX);
 	bool ok = title && *title;
 	free(title);

@@ -55,9 +55,9 @@ char *ingest_requester_key(const struct mention *m)
 		who = m->author_email;
 		prefix = "email";
 	}
-	char *key = text_match_key(who);
-	char *out = malloc(strlen(prefix) + strlen(key) + 2);
-	sprintf(out, "%s:%s", prefix, key);
+	char *key = text_match_key(who), *out = NULL;
+	if (!key || asprintf(&out, "%s:%s", prefix, key) < 0)
+		out = NULL;
 	free(key);
 	return out;
 }
@@ -99,9 +99,7 @@ struct known {
 	PGresult *df;     /* a post's terms' document frequencies (db_terms_df) */
 };
 
-/* The issues an explicit "duplicate of #N" in a GitHub text names, in
- * order, m itself left out; how many. */
-static int duplicate_refs(const struct mention *m, struct tokens *refs)
+int ingest_duplicate_refs(const struct mention *m, struct tokens *refs)
 {
 	memset(refs, 0, sizeof(*refs));
 	if (m->source != SRC_GITHUB || !m->body || !m->external_id)
@@ -109,7 +107,14 @@ static int duplicate_refs(const struct mention *m, struct tokens *refs)
 	char repo[256];
 	snprintf(repo, sizeof(repo), "%s", m->external_id);
 	repo[strcspn(repo, "#")] = '\0';
-	if (normalize_duplicate_refs(m->body, repo, refs) <= 0)
+	return normalize_duplicate_refs(m->body, repo, refs);
+}
+
+/* The issues an explicit "duplicate of #N" in a GitHub text names, in
+ * order, m itself left out; how many. */
+static int duplicate_refs(const struct mention *m, struct tokens *refs)
+{
+	if (ingest_duplicate_refs(m, refs) <= 0)
 		return 0;
 	int o = 0;
 	for (int i = 0; i < refs->n; i++) {
@@ -327,6 +332,8 @@ static int update_existing(struct ingest_tx *tx, const struct mention *m, PGresu
 	if (rc != 0 || !write)
 		return rc;
 	char *rkey = ingest_requester_key(m);
+	if (!rkey)
+		return err_set(err, "out of memory");
 	struct mention_extra x = {.hash = hash, .labels = labels, .requester_key = rkey};
 	rc = db_mention_update(tx->c, PQgetvalue(row, 0, 0), m, &x, err);
 	free(rkey);
@@ -413,6 +420,10 @@ static int insert_new(struct ingest_tx *tx, const struct mention *m, const struc
 	out->similarity = f.d.similarity;
 	out->method = f.d.method;
 	char *rkey = ingest_requester_key(m);
+	if (!rkey) {
+		founding_clear(&f);
+		return err_set(err, "out of memory");
+	}
 	struct mention_extra x = {.hash = hash,
 				  .labels = labels,
 				  .requester_key = rkey,

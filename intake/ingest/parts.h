@@ -7,12 +7,19 @@
 #include "intake/ingest/ingest.h"
 #include "triage/err.h"
 #include "triage/mention.h"
+#include "triage/tokens.h"
 
 /* Longest idea title (characters); longer titles are cut. */
 #define IDEA_TITLE_MAX 300
 
-/* Who is asking, for counting distinct requesters (new string). */
+/* Who is asking, for counting distinct requesters (new string; NULL when out
+ * of memory). */
 char *ingest_requester_key(const struct mention *m);
+
+/* The "duplicate of #N" references in a GitHub post's body, as external
+ * ids of its repository (new strings in *refs, m's own id included); the
+ * count, 0 for any other mention. */
+int ingest_duplicate_refs(const struct mention *m, struct tokens *refs);
 
 /* SHA-256 hex of everything that makes a version of m different. */
 void ingest_content_hash(const struct mention *m, char out[65]);

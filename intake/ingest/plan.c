@@ -192,7 +192,7 @@ PGresult *window_candidates(struct ingest_tx *tx, struct plan *pl, int n,
 	struct candidates_many cm;
 	if (window_queries(tx, pl, n, tab, &cm, err) < 0)
 		return NULL;
-	PGresult *rows = db_query(tx->c, cm.st.sql, cm.st.n, cm.st.params, err);
+	PGresult *rows = db_stmt_query(tx->c, &cm.st, err);
 	db_candidates_many_free(&cm);
 	return rows;
 }

@@ -89,8 +89,7 @@ int ingest_mention(PGconn *c, struct triage_ctx *t, const struct mention *m,
 		ingest_rollback(&tx);
 		/* a deadlock, or a concurrent first delivery of the same mention
 		 * (unique violation): once more, which finds it and updates */
-		if (attempt == 0 && (strstr(inner.msg, "deadlock detected") ||
-				     strstr(inner.msg, "duplicate key value")))
+		if (attempt == 0 && db_err_retryable(&inner))
 			continue;
 		if (err)
 			*err = inner;

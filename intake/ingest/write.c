@@ -47,7 +47,7 @@ int writer_do(struct writer *w, const struct db_stmt *st, struct ingest_result *
 	      int nrows, struct err *err)
 {
 	if (!w->piped) {
-		PGresult *r = db_query(w->c, st->sql, st->n, st->params, err);
+		PGresult *r = db_stmt_query(w->c, st, err);
 		if (!r)
 			return -1;
 		if (rows_for)
@@ -66,7 +66,7 @@ int writer_do(struct writer *w, const struct db_stmt *st, struct ingest_result *
 		w->nrows_for = nr;
 		w->cap = cap;
 	}
-	if (db_send(w->c, st->sql, st->n, st->params, err) < 0)
+	if (db_stmt_send(w->c, st, err) < 0)
 		return -1;
 	db_pipeline_pump(w->c);
 	w->rows_for[w->nsent] = rows_for;
@@ -179,7 +179,8 @@ static int write_mentions(struct writer *w, struct plan *pl, int n,
 	for (int i = 0; rc == 0 && i < n; i++) {
 		const struct mention *m = pl[i].m;
 		ingest_content_hash(m, hash[i]);
-		rkey[i] = ingest_requester_key(m);
+		if (!(rkey[i] = ingest_requester_key(m)))
+			rc = err_set(err, "out of memory");
 		v[i] = (struct mention_new){.m = m,
 					    .idea_id = resolve(ideas, pl[i].into),
 					    .x = {.hash = hash[i],

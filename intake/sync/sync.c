@@ -127,12 +127,6 @@ static time_t record_end(PGconn *pg, const char *name, bool ok, const struct syn
 
 /* ---- one batch ---- */
 
-static bool retryable(const char *msg)
-{
-	return strstr(msg, "deadlock detected") || strstr(msg, "duplicate key value") ||
-	       strstr(msg, "could not serialize");
-}
-
 /* Inside the batch's transaction, before its mentions are written: the
  * stored mentions whose upstream turned private stop being public
  * (connector_batch.unpublish), so they leave every outside view with the
@@ -196,7 +190,7 @@ static int write_one_by_one(PGconn *pg, struct triage_ctx *t, const char *name,
 			return 0;
 		}
 		ingest_rollback(&tx);
-		if (attempt < 2 && retryable(err->msg))
+		if (attempt < 2 && db_err_retryable(err))
 			continue;
 		return -1;
 	}
@@ -238,7 +232,7 @@ static int write_batch(PGconn *pg, struct triage_ctx *t, const char *name,
 			free(res);
 			return write_one_by_one(pg, t, name, b, st, err);
 		}
-		if (attempt < 2 && retryable(ierr.msg))
+		if (attempt < 2 && db_err_retryable(&ierr))
 			continue;
 		*err = ierr;
 		free(res);
