@@ -11,7 +11,7 @@
 
 #include "connectors/sales.h"
 
-enum col { COL_ACCOUNT, COL_ARR, COL_CONTACT, COL_NOTE, COL_DATE, COL_EXTERNAL_ID, NCOLS };
+enum sales_column { COL_ACCOUNT, COL_ARR, COL_CONTACT, COL_NOTE, COL_DATE, COL_EXTERNAL_ID, NCOLS };
 
 struct sales_col {
 	const char *name; /* CSV header name and JSON key */
