@@ -1,6 +1,7 @@
 /* db/batch.c - see batch.h. */
 #include "db/batch.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -38,4 +39,25 @@ int db_batch_columns(struct db_batch *out, int ncols, const void *rows, int n, d
 	if (!ok)
 		db_batch_free(out);
 	return ok ? 0 : -1;
+}
+
+char *db_cell_i64(int64_t v)
+{
+	char *s = malloc(24);
+	if (s)
+		snprintf(s, 24, "%lld", (long long)v);
+	return s;
+}
+
+char *db_cell_real(double v)
+{
+	char *s = malloc(32);
+	if (s)
+		snprintf(s, 32, "%.6f", v);
+	return s;
+}
+
+char *db_cell_dup(const char *s)
+{
+	return s ? strdup(s) : NULL;
 }

@@ -5,6 +5,8 @@
 #ifndef DB_BATCH_H
 #define DB_BATCH_H
 
+#include <stdint.h>
+
 #include "db/db.h"
 
 #define DB_BATCH_MAX 24
@@ -16,6 +18,12 @@ struct db_batch {
 	char small[2][24];       /* short scalar parameters */
 };
 void db_batch_free(struct db_batch *b); /* accepts a zeroed or half-built batch */
+
+/* A column cell as a new string (NULL: out of memory, or SQL NULL for a
+ * NULL s): an integer, a real to 6 places, a copy. */
+char *db_cell_i64(int64_t v);
+char *db_cell_real(double v);
+char *db_cell_dup(const char *s);
 
 /* Row i of rows into every column: col[k][i] a new string, NULL for SQL NULL. */
 typedef void (*db_batch_row_fn)(const void *rows, int i, char **col[]);

@@ -177,52 +177,31 @@ static const char sql_insert_many[] =
     "  last)"
     " ORDER BY u.id) SELECT 1";
 
-static char *i64(int64_t v)
-{
-	char *s = malloc(24);
-	if (s)
-		snprintf(s, 24, "%lld", (long long)v);
-	return s;
-}
-
-static char *real(double v)
-{
-	char *s = malloc(32);
-	if (s)
-		snprintf(s, 32, "%.6f", v);
-	return s;
-}
-
-static char *dup(const char *s)
-{
-	return s ? strdup(s) : NULL;
-}
-
 /* Row i of the columns col (new strings; the score's NULL when unscored). */
 static void idea_columns(const void *rows, int i, char **col[])
 {
 	const struct idea_new *v = (const struct idea_new *)rows + i;
 	const struct idea_terms *t = &v->terms;
-	col[IC_ID][i] = i64(v->id);
-	col[IC_TITLE][i] = dup(t->title);
-	col[IC_NT][i] = dup(t->norm_title);
+	col[IC_ID][i] = db_cell_i64(v->id);
+	col[IC_TITLE][i] = db_cell_dup(t->title);
+	col[IC_NT][i] = db_cell_dup(t->norm_title);
 	col[IC_TT][i] = tokens_join(t->title_toks, " ");
 	col[IC_AT][i] = tokens_join(t->all_toks, " ");
-	col[IC_TN][i] = real(t->title_norm);
-	col[IC_AN][i] = real(t->all_norm);
+	col[IC_TN][i] = db_cell_real(t->title_norm);
+	col[IC_AN][i] = db_cell_real(t->all_norm);
 	const struct idea_score *sc = v->sc;
 	if (!sc)
 		return; /* NULL: inserted unscored, rescored after */
-	col[IC_CAT][i] = dup(sc->category);
-	col[IC_SEG][i] = dup(sc->segments);
-	col[IC_RT][i] = dup(sc->runtime);
-	col[IC_SCORE][i] = dup(sc->score);
-	col[IC_BD][i] = dup(sc->breakdown);
-	col[IC_CLS][i] = dup(sc->classification);
-	col[IC_NREQ][i] = i64(sc->requesters);
-	col[IC_NSRC][i] = i64(sc->sources);
-	col[IC_NM][i] = i64(sc->mentions);
-	col[IC_LAST][i] = i64(sc->last_activity);
+	col[IC_CAT][i] = db_cell_dup(sc->category);
+	col[IC_SEG][i] = db_cell_dup(sc->segments);
+	col[IC_RT][i] = db_cell_dup(sc->runtime);
+	col[IC_SCORE][i] = db_cell_dup(sc->score);
+	col[IC_BD][i] = db_cell_dup(sc->breakdown);
+	col[IC_CLS][i] = db_cell_dup(sc->classification);
+	col[IC_NREQ][i] = db_cell_i64(sc->requesters);
+	col[IC_NSRC][i] = db_cell_i64(sc->sources);
+	col[IC_NM][i] = db_cell_i64(sc->mentions);
+	col[IC_LAST][i] = db_cell_i64(sc->last_activity);
 }
 
 int db_ideas_insert_many(const struct idea_new *v, int n, struct db_batch *out)

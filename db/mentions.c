@@ -254,49 +254,36 @@ static const char sql_insert_many[] =
     "  FROM m JOIN u ON u.src = m.source AND u.ext = m.external_id)"
     " SELECT u.k, m.id FROM m JOIN u ON u.src = m.source AND u.ext = m.external_id";
 
-static char *i64(int64_t v)
-{
-	char *s = malloc(24);
-	if (s)
-		snprintf(s, 24, "%lld", (long long)v);
-	return s;
-}
-
-static char *dup(const char *s)
-{
-	return s ? strdup(s) : NULL;
-}
-
 /* Row i of the columns col (new strings). */
 static void mention_columns(const void *rows, int i, char **col[])
 {
 	const struct mention_new *v = (const struct mention_new *)rows + i;
 	const struct mention *m = v->m;
-	col[MC_IDEA][i] = i64(v->idea_id);
-	col[MC_SOURCE][i] = dup(source_name(m->source));
-	col[MC_EXT][i] = dup(m->external_id);
-	col[MC_AUTHOR][i] = dup(m->author ? m->author : "");
-	col[MC_AKIND][i] = dup(author_kind_name(m->author_kind));
-	col[MC_EMAIL][i] = dup(m->author_email);
-	col[MC_ACCOUNT][i] = dup(m->account);
-	col[MC_ARR][i] = m->arr >= 0 ? i64(m->arr) : NULL;
-	col[MC_TITLE][i] = dup(m->title ? m->title : "");
-	col[MC_BODY][i] = dup(m->body ? m->body : "");
-	col[MC_URL][i] = dup(m->url);
+	col[MC_IDEA][i] = db_cell_i64(v->idea_id);
+	col[MC_SOURCE][i] = db_cell_dup(source_name(m->source));
+	col[MC_EXT][i] = db_cell_dup(m->external_id);
+	col[MC_AUTHOR][i] = db_cell_dup(m->author ? m->author : "");
+	col[MC_AKIND][i] = db_cell_dup(author_kind_name(m->author_kind));
+	col[MC_EMAIL][i] = db_cell_dup(m->author_email);
+	col[MC_ACCOUNT][i] = db_cell_dup(m->account);
+	col[MC_ARR][i] = m->arr >= 0 ? db_cell_i64(m->arr) : NULL;
+	col[MC_TITLE][i] = db_cell_dup(m->title ? m->title : "");
+	col[MC_BODY][i] = db_cell_dup(m->body ? m->body : "");
+	col[MC_URL][i] = db_cell_dup(m->url);
 	col[MC_LABELS][i] = db_text_array((const char *const *)m->labels, m->nlabels);
-	col[MC_VOTES][i] = i64(m->votes);
-	col[MC_PUBLIC][i] = dup(m->is_public ? "t" : "f");
-	col[MC_DELETED][i] = dup(m->deleted ? "t" : "f");
-	col[MC_CREATED][i] = m->created_at ? i64(m->created_at) : NULL;
-	col[MC_UPDATED][i] = m->updated_at ? i64(m->updated_at) : NULL;
-	col[MC_HASH][i] = dup(v->x.hash);
-	col[MC_RKEY][i] = dup(v->x.requester_key);
-	col[MC_METHOD][i] = dup(v->x.method);
+	col[MC_VOTES][i] = db_cell_i64(m->votes);
+	col[MC_PUBLIC][i] = db_cell_dup(m->is_public ? "t" : "f");
+	col[MC_DELETED][i] = db_cell_dup(m->deleted ? "t" : "f");
+	col[MC_CREATED][i] = m->created_at ? db_cell_i64(m->created_at) : NULL;
+	col[MC_UPDATED][i] = m->updated_at ? db_cell_i64(m->updated_at) : NULL;
+	col[MC_HASH][i] = db_cell_dup(v->x.hash);
+	col[MC_RKEY][i] = db_cell_dup(v->x.requester_key);
+	col[MC_METHOD][i] = db_cell_dup(v->x.method);
 	char sim[32];
 	snprintf(sim, sizeof(sim), "%.4f", v->x.similarity);
-	col[MC_SIM][i] = dup(sim);
-	col[MC_EVIDENCE][i] = dup(v->x.evidence ? v->x.evidence : "{}");
-	col[MC_OWNER][i] = dup(v->x.owner);
+	col[MC_SIM][i] = db_cell_dup(sim);
+	col[MC_EVIDENCE][i] = db_cell_dup(v->x.evidence ? v->x.evidence : "{}");
+	col[MC_OWNER][i] = db_cell_dup(v->x.owner);
 }
 
 int db_mentions_insert_many(const struct mention_new *v, int n, struct db_batch *out)
