@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "connectors/source.h"
+#include "version.h" /* generated: IDEATRIAGE_USER_AGENT */
 
 const char *const connector_names[] = {"github", "reddit", "sales", NULL};
 
@@ -153,7 +154,7 @@ struct chttp *source_http_new(const struct connector_config *cfg, struct err *er
 	    .timeout_s = cfg->timeout_s > 0 ? cfg->timeout_s : 60,
 	    .max_bytes = cfg->max_response_bytes ? cfg->max_response_bytes : 20u << 20,
 	    .user_agent = cfg->user_agent && *cfg->user_agent ? cfg->user_agent
-	                                                      : "ideatriage/0.1",
+	                                                      : IDEATRIAGE_USER_AGENT,
 	    .cancel = cfg->cancel,
 	};
 	return chttp_new(&o, err);

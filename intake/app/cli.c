@@ -1,5 +1,7 @@
-/* intake/app/cli.c - subcommands. Each opens the app (config + database), does
- * one job, and closes it, stopping an embedded cluster it started. */
+/* intake/app/cli.c - the command table and the commands. Each command opens
+ * the app (config + database), does one job, and closes it, stopping an
+ * embedded cluster it started; none runs before cli_args.c has passed its
+ * arguments, so `--help` and a usage error never open anything. */
 #include "intake/app/cli.h"
 
 #include <errno.h>
@@ -16,6 +18,7 @@
 #include "db/demo.h"
 #include "db/tokens.h"
 #include "intake/app/app.h"
+#include "intake/app/cli_args.h"
 #include "intake/http/auth.h"
 #include "intake/app/demo.h"
 #include "intake/ingest/ingest.h"
@@ -28,22 +31,7 @@
 #include "intake/triage_ctx.h"
 #include "intake/http/server.h"
 #include "intake/log.h"
-
-static const char usage[] =
-    "usage: ideatriage [--config FILE] COMMAND [ARGS]\n"
-    "\n"
-    "  serve                              HTTP API, web pages and scheduler\n"
-    "  migrate                            apply database migrations (idempotent)\n"
-    "  sync NAME|--all                    run connector(s) once\n"
-    "  import-sales FILE.csv|FILE.json    bulk import sales notes\n"
-    "  export --view V --format F [--output FILE]\n"
-    "                                     V: internal|customer|public; F: json|csv|md|html|atom\n"
-    "  rescore                            recompute every score\n"
-    "  token create --role R --name N     R: customer|submitter|triager|admin\n"
-    "  token list | token revoke ID       list tokens (never their secrets), revoke one\n"
-    "  demo [--if-empty]                  load the bundled demo data set\n"
-    "\n"
-    "Without DATABASE_URL, a private PostgreSQL is started under ./.ideatriage/pg.\n";
+#include "version.h" /* generated: IDEATRIAGE_VERSION */
 
 static int fail(const struct err *err)
 {
@@ -51,8 +39,9 @@ static int fail(const struct err *err)
 	return 1;
 }
 
-static int cmd_serve(const char *config_file)
+static int cmd_serve(const struct cli_command *cmd, const struct cli_args *a)
 {
+	const char *config_file = a->config_file;
 	/* Signals are taken by sigwait() below, not by any worker thread. */
 	sigset_t set;
 	sigemptyset(&set);
@@ -93,8 +82,9 @@ static int cmd_serve(const char *config_file)
 	return lost ? 1 : 0;
 }
 
-static int cmd_migrate(const char *config_file)
+static int cmd_migrate(const struct cli_command *cmd, const struct cli_args *a)
 {
+	const char *config_file = a->config_file;
 	struct app app;
 	struct err err = {0};
 	if (app_open(&app, config_file, false, &err) < 0)
@@ -122,14 +112,6 @@ static int open_db(struct app *app, const char *config_file, struct db **db, str
 	return 0;
 }
 
-static const char *opt_value(int argc, char **argv, const char *name)
-{
-	for (int i = 0; i + 1 < argc; i++)
-		if (strcmp(argv[i], name) == 0)
-			return argv[i + 1];
-	return NULL;
-}
-
 /* The `token list` table: the secret's prefix only, never the token. */
 static void print_tokens(const struct db_token_info *t, int n)
 {
@@ -143,37 +125,65 @@ static void print_tokens(const struct db_token_info *t, int n)
 	}
 }
 
-static int cmd_token(const char *config_file, int argc, char **argv)
+/* token's options, by their index in its table entry */
+enum { TOKEN_ROLE, TOKEN_NAME };
+
+/* The checks of `token create|list|revoke` that cli_parse cannot make: which
+ * subcommand takes what. Returns CLI_OK or a usage error. */
+static int token_check(const struct cli_command *cmd, const struct cli_args *a, enum role *role,
+                       int64_t *id)
 {
-	const char *sub = argc > 0 ? argv[0] : "";
+	const char *sub = a->arg[0], *role_s = a->opt[TOKEN_ROLE], *name = a->opt[TOKEN_NAME];
+	if (strcmp(sub, "create") == 0) {
+		if (a->nargs > 1)
+			return cli_usage_error(cmd, "unexpected argument '%s'", a->arg[1]);
+		if (!role_s || !name)
+			return cli_usage_error(cmd, "token create needs --role and --name");
+		if (role_from_name(role_s, role) < 0)
+			return cli_usage_error(cmd, "unknown role '%s'", role_s);
+		return CLI_OK;
+	}
+	if (strcmp(sub, "list") != 0 && strcmp(sub, "revoke") != 0)
+		return cli_usage_error(cmd, "unknown token command '%s'", sub);
+	if (role_s || name)
+		return cli_usage_error(cmd, "--role and --name are for token create only");
+	if (strcmp(sub, "list") == 0)
+		return a->nargs > 1 ? cli_usage_error(cmd, "unexpected argument '%s'", a->arg[1])
+		                    : CLI_OK;
+	char *end = NULL;
+	long long v = a->nargs > 1 ? strtoll(a->arg[1], &end, 10) : 0;
+	if (a->nargs < 2)
+		return cli_usage_error(cmd, "token revoke needs the token's ID (token list shows it)");
+	if (*end || v <= 0)
+		return cli_usage_error(cmd, "'%s' is not a token ID", a->arg[1]);
+	*id = v;
+	return CLI_OK;
+}
+
+static int cmd_token(const struct cli_command *cmd, const struct cli_args *a)
+{
+	enum role role = 0;
+	int64_t id = 0;
+	int rc = token_check(cmd, a, &role, &id);
+	if (rc != CLI_OK)
+		return rc;
+	const char *sub = a->arg[0], *name = a->opt[TOKEN_NAME];
 	struct app app;
 	struct db *db;
 	struct err err = {0};
-	int rc = 0;
+	if (open_db(&app, a->config_file, &db, &err) < 0)
+		return fail(&err);
 	if (strcmp(sub, "create") == 0) {
-		const char *role_s = opt_value(argc, argv, "--role");
-		const char *name = opt_value(argc, argv, "--name");
-		enum role role;
-		if (!role_s || role_from_name(role_s, &role) < 0 || !name) {
-			fprintf(stderr, "usage: ideatriage token create --role "
-					"customer|submitter|triager|admin --name NAME\n");
-			return 2;
-		}
-		if (open_db(&app, config_file, &db, &err) < 0)
-			return fail(&err);
 		char token[64];
-		int64_t id;
 		if (auth_token_create(db_conn(db), role, name, token, &id, &err) < 0) {
 			rc = fail(&err);
 		} else {
 			/* the only time the secret is ever shown */
 			printf("%s\n", token);
 			fprintf(stderr, "token %lld (%s, %s) created; it is shown only once\n",
-				(long long)id, name, role_s);
+				(long long)id, name, a->opt[TOKEN_ROLE]);
 		}
 	} else if (strcmp(sub, "list") == 0) {
-		if (open_db(&app, config_file, &db, &err) < 0)
-			return fail(&err);
 		struct db_token_info *t = NULL;
 		int n = 0;
 		if (db_token_list(db_conn(db), &t, &n, &err) < 0)
@@ -181,16 +191,10 @@ static int cmd_token(const char *config_file, int argc, char **argv)
 		else
 			print_tokens(t, n);
 		free(t);
-	} else if (strcmp(sub, "revoke") == 0 && argc > 1) {
-		if (open_db(&app, config_file, &db, &err) < 0)
-			return fail(&err);
-		if (auth_token_revoke(db_conn(db), atoll(argv[1]), &err) < 0)
-			rc = fail(&err);
-		else
-			printf("token %s revoked\n", argv[1]);
+	} else if (auth_token_revoke(db_conn(db), id, &err) < 0) {
+		rc = fail(&err);
 	} else {
-		fprintf(stderr, "usage: ideatriage token create|list|revoke\n");
-		return 2;
+		printf("token %s revoked\n", a->arg[1]);
 	}
 	db_close(db);
 	app_close(&app);
@@ -269,8 +273,9 @@ static void *clear_batch(void *arg)
 	return NULL;
 }
 
-static int cmd_import_sales(const char *config_file, const char *path)
+static int cmd_import_sales(const struct cli_command *cmd, const struct cli_args *a)
 {
+	const char *config_file = a->config_file, *path = a->arg[0];
 	struct err err = {0};
 	struct parse_job job = {.path = path};
 	if (!(job.data = read_file(path, &job.len, &err)))
@@ -321,32 +326,43 @@ static int cmd_import_sales(const char *config_file, const char *path)
 		sales_batch_clear(b);
 	if (rc < 0)
 		return fail(&err);
-	return rejected ? 3 : 0; /* some rows need fixing */
+	return rejected ? CLI_ROWS_REJECTED : CLI_OK; /* some rows need fixing */
 }
 
-static int cmd_demo(const char *config_file, bool if_empty)
+/* demo's options, by their index in its table entry */
+enum { DEMO_IF_EMPTY, DEMO_FORCE };
+
+/* Loads the demo set, or says why not: the demo's made-up ideas, customers
+ * and decisions must never land among real ones by accident, so a database
+ * that holds data is refused (exit 1) unless --force asks for it; --if-empty
+ * (scripts/dev run) skips it and succeeds. */
+static int cmd_demo(const struct cli_command *cmd, const struct cli_args *a)
 {
+	bool if_empty = a->opt[DEMO_IF_EMPTY], force = a->opt[DEMO_FORCE];
+	if (if_empty && force)
+		return cli_usage_error(cmd, "--if-empty and --force contradict each other");
 	struct app app;
 	struct db *db;
 	struct err err = {0};
-	if (open_db(&app, config_file, &db, &err) < 0)
+	if (open_db(&app, a->config_file, &db, &err) < 0)
 		return fail(&err);
-	int rc = 0;
+	int rc = CLI_OK;
 	bool has_data = false;
 	if (db_demo_has_data(db_conn(db), &has_data, &err) < 0) {
-		db_close(db);
-		app_close(&app);
-		return fail(&err);
-	}
-	if (if_empty && has_data) {
+		rc = fail(&err);
+	} else if (has_data && if_empty) {
 		printf("demo: the database already holds data; nothing loaded\n");
+	} else if (has_data && !force) {
+		fprintf(stderr,
+		        "ideatriage: demo: the database already holds %ld ideas; nothing loaded "
+		        "(demo --force loads the demo data set among them)\n",
+		        db_demo_idea_count(db_conn(db)));
+		rc = CLI_FAILED;
 	} else {
 		struct demo_counts n;
 		struct triage_ctx t = {0};
-		if (triage_ctx_init(&t, app.rules, &err) < 0 || demo_load(db_conn(db), &t, &n, &err) < 0) {
+		if (triage_ctx_init(&t, app.rules, &err) < 0 || demo_load(db_conn(db), &t, &n, &err) < 0)
 			rc = fail(&err);
-			triage_ctx_cleanup(&t);
-		}
 		else
 			printf("demo: %d GitHub issues and comments, %d Reddit posts, %d sales notes, "
 			       "%d employee ideas -> %d ideas\n",
@@ -358,8 +374,9 @@ static int cmd_demo(const char *config_file, bool if_empty)
 	return rc;
 }
 
-static int cmd_rescore(const char *config_file)
+static int cmd_rescore(const struct cli_command *cmd, const struct cli_args *a)
 {
+	const char *config_file = a->config_file;
 	struct app app;
 	struct db *db;
 	struct err err = {0};
@@ -390,23 +407,28 @@ static int cmd_rescore(const char *config_file)
 	return 0;
 }
 
+/* export's options, by their index in its table entry */
+enum { EXPORT_VIEW, EXPORT_FORMAT, EXPORT_OUTPUT };
+
 /* The roadmap of one view in one format on stdout: the same bytes
  * GET /roadmap/{view}?format= serves, so it can be published elsewhere. */
-static int cmd_export(const char *config_file, int argc, char **argv)
+static int cmd_export(const struct cli_command *cmd, const struct cli_args *a)
 {
-	const char *vs = opt_value(argc, argv, "--view"), *fs = opt_value(argc, argv, "--format");
+	const char *vs = a->opt[EXPORT_VIEW], *fs = a->opt[EXPORT_FORMAT];
 	enum view v;
 	enum format f;
-	if (!vs || view_from_name(vs, &v) < 0 || !fs || format_from_name(fs, &f) < 0 ||
-	    (f == FMT_ATOM && v != VIEW_PUBLIC)) {
-		fprintf(stderr, "usage: ideatriage export --view internal|customer|public "
-				"--format json|csv|md|html|atom [--output FILE] (atom: public only)\n");
-		return 2;
-	}
+	if (!vs || !fs)
+		return cli_usage_error(cmd, "--view and --format are both needed");
+	if (view_from_name(vs, &v) < 0)
+		return cli_usage_error(cmd, "unknown view '%s'", vs);
+	if (format_from_name(fs, &f) < 0)
+		return cli_usage_error(cmd, "unknown format '%s'", fs);
+	if (f == FMT_ATOM && v != VIEW_PUBLIC)
+		return cli_usage_error(cmd, "the atom feed is of the public view only");
 	struct app app;
 	struct db *db;
 	struct err err = {0};
-	if (open_db(&app, config_file, &db, &err) < 0)
+	if (open_db(&app, a->config_file, &db, &err) < 0)
 		return fail(&err);
 	struct triage_ctx t = {0};
 	char *out = NULL;
@@ -419,7 +441,7 @@ static int cmd_export(const char *config_file, int argc, char **argv)
 	app_close(&app);
 	if (rc < 0)
 		return fail(&err);
-	const char *path = opt_value(argc, argv, "--output");
+	const char *path = a->opt[EXPORT_OUTPUT];
 	char tmp[4200];
 	FILE *o = stdout;
 	if (path) { /* written beside, then renamed: a reader never sees half a file */
@@ -446,53 +468,138 @@ static int cmd_export(const char *config_file, int argc, char **argv)
 	return 0;
 }
 
+/* sync's option, by its index in its table entry */
+enum { SYNC_ALL };
+
+static int cmd_sync(const struct cli_command *cmd, const struct cli_args *a)
+{
+	bool all = a->opt[SYNC_ALL];
+	if (all == (a->nargs == 1))
+		return cli_usage_error(cmd, all ? "a connector NAME or --all, not both"
+		                                : "a connector NAME or --all is needed");
+	if (!all && !connector_known(a->arg[0])) {
+		cli_usage_error(cmd, "unknown connector '%s'", a->arg[0]);
+		sync_cli_connectors(stderr);
+		return CLI_USAGE;
+	}
+	return sync_cli(a->config_file, all ? NULL : a->arg[0]);
+}
+
+/* Every command: what `help` prints and what cli_parse lets through. An
+ * option's index here is the index its command reads a->opt[] by. */
+static const struct cli_command commands[] = {
+    {"serve", "serve", "HTTP API, web pages and scheduler",
+     "Serves the HTTP API and the web pages on http.listen (IDEATRIAGE_LISTEN, default\n"
+     "127.0.0.1:8080) and runs the connectors on their schedules, until SIGTERM or\n"
+     "SIGINT. Started as root, it binds, then runs as run.user.\n",
+     {{0}}, 0, 0, NULL, cmd_serve},
+    {"migrate", "migrate", "apply database migrations (idempotent)",
+     "Applies the migrations this binary carries that the database lacks.\n",
+     {{0}}, 0, 0, NULL, cmd_migrate},
+    {"sync", "sync NAME|--all", "run connector(s) once",
+     "Runs one connector (or --all of them) once, now, whatever its schedule, with\n"
+     "progress on a terminal. A connector that is not configured is skipped.\n"
+     "\n"
+     "  --all           every connector\n",
+     {{"--all", false}}, 0, 1, sync_cli_connectors, cmd_sync},
+    {"import-sales", "import-sales FILE.csv|FILE.json", "bulk import sales notes",
+     "Imports sales notes from a CSV or JSON file through the ingest pipeline, with a\n"
+     "progress bar on a terminal. A row already imported is not imported twice.\n"
+     "Rejected rows are listed on stderr as FILE:LINE: and make the exit status 3.\n",
+     {{0}}, 1, 1, NULL, cmd_import_sales},
+    {"export", "export --view V --format F [--output FILE]",
+     "one roadmap view in one format",
+     "Writes the roadmap of one view in one format: the bytes GET /roadmap/V?format=F\n"
+     "serves.\n"
+     "\n"
+     "  --view V        internal, customer or public\n"
+     "  --format F      json, csv, md, html or atom (atom: the public view only)\n"
+     "  --output FILE   write FILE (whole, or not at all) instead of stdout\n",
+     {{"--view", true}, {"--format", true}, {"--output", true}}, 0, 0, NULL, cmd_export},
+    {"rescore", "rescore", "recompute every score",
+     "Recomputes the score of every idea with the scoring rules in the config (after\n"
+     "a change to config/scoring.json), in one transaction.\n",
+     {{0}}, 0, 0, NULL, cmd_rescore},
+    {"token", "token create --role R --name N\ntoken list\ntoken revoke ID",
+     "API tokens: R customer|submitter|triager|admin",
+     "create prints a new API token on stdout, the only time it is ever shown; list\n"
+     "shows every token (its prefix, never the secret); revoke ID stops one.\n"
+     "\n"
+     "  --role R        customer, submitter, triager or admin\n"
+     "  --name N        who or what the token is for\n",
+     {{"--role", true}, {"--name", true}}, 1, 2, NULL, cmd_token},
+    {"demo", "demo [--if-empty|--force]", "load the bundled demo data set",
+     "Loads the bundled demo data set (GitHub, Reddit, sales and employee ideas of a\n"
+     "made-up company, and a first triage pass) through the ingest pipeline. A\n"
+     "database that already holds ideas is refused (exit 1), so made-up data never\n"
+     "lands among real data by accident.\n"
+     "\n"
+     "  --if-empty      a database that holds ideas is left as it is (exit 0)\n"
+     "  --force         load the demo data set into it all the same\n",
+     {{"--if-empty", false}, {"--force", false}}, 0, 0, NULL, cmd_demo},
+    {0},
+};
+
+/* "ideatriage: MESSAGE" and the overview on stderr: a usage error before
+ * any command is known. */
+static int top_usage_error(const char *what, const char *who)
+{
+	fprintf(stderr, "ideatriage: %s '%s'\n\n", what, who);
+	cli_print_overview(commands, stderr);
+	return CLI_USAGE;
+}
+
+static bool is_help(const char *s)
+{
+	return strcmp(s, "help") == 0 || strcmp(s, "--help") == 0 || strcmp(s, "-h") == 0;
+}
+
+/* `ideatriage help [COMMAND]`: args are the arguments after "help". */
+static int cmd_help(int argc, char **argv)
+{
+	if (argc == 0 || is_help(argv[0])) {
+		cli_print_overview(commands, stdout);
+		return CLI_OK;
+	}
+	const struct cli_command *c = cli_find(commands, argv[0]);
+	if (!c)
+		return top_usage_error("unknown command", argv[0]);
+	if (argc > 1)
+		return top_usage_error("unexpected argument", argv[1]);
+	cli_print_help(c, stdout);
+	return CLI_OK;
+}
+
 int cli_main(int argc, char **argv)
 {
-	const char *config_file = NULL;
+	struct cli_args a = {0};
 	int i = 1;
-	for (; i < argc; i++) {
-		if (strcmp(argv[i], "--config") == 0 && i + 1 < argc)
-			config_file = argv[++i];
-		else if (strncmp(argv[i], "--config=", 9) == 0)
-			config_file = argv[i] + 9;
-		else
-			break;
-	}
-	if (i >= argc || strcmp(argv[i], "help") == 0 || strcmp(argv[i], "--help") == 0 ||
-	    strcmp(argv[i], "-h") == 0) {
-		fputs(usage, i >= argc ? stderr : stdout);
-		return i >= argc ? 2 : 0;
-	}
-	const char *cmd = argv[i];
-	/* "--config" may also follow the command (ideatriage serve --config F). */
-	for (int j = i + 1; j < argc; j++) {
-		if (strcmp(argv[j], "--config") == 0 && j + 1 < argc)
-			config_file = argv[j + 1];
-		else if (strncmp(argv[j], "--config=", 9) == 0)
-			config_file = argv[j] + 9;
-	}
-	if (strcmp(cmd, "serve") == 0)
-		return cmd_serve(config_file);
-	if (strcmp(cmd, "migrate") == 0)
-		return cmd_migrate(config_file);
-	if (strcmp(cmd, "token") == 0)
-		return cmd_token(config_file, argc - i - 1, argv + i + 1);
-	if (strcmp(cmd, "import-sales") == 0) {
-		if (i + 1 >= argc) {
-			fprintf(stderr, "usage: ideatriage import-sales FILE.csv|FILE.json\n");
-			return 2;
+	/* the options before the command */
+	for (; i < argc && argv[i][0] == '-' && !is_help(argv[i]); i++) {
+		if (strcmp(argv[i], "--version") == 0 || strcmp(argv[i], "-V") == 0) {
+			printf("ideatriage %s\n", IDEATRIAGE_VERSION);
+			return CLI_OK;
 		}
-		return cmd_import_sales(config_file, argv[i + 1]);
+		if (strncmp(argv[i], "--config=", 9) == 0)
+			a.config_file = argv[i] + 9;
+		else if (strcmp(argv[i], "--config") == 0 && i + 1 < argc)
+			a.config_file = argv[++i];
+		else if (strcmp(argv[i], "--config") == 0)
+			return top_usage_error("a value is needed after", argv[i]);
+		else
+			return top_usage_error("unknown option", argv[i]);
 	}
-	if (strcmp(cmd, "demo") == 0)
-		return cmd_demo(config_file, opt_value(argc, argv, "--if-empty") ||
-						     (argc > i + 1 && strcmp(argv[argc - 1], "--if-empty") == 0));
-	if (strcmp(cmd, "rescore") == 0)
-		return cmd_rescore(config_file);
-	if (strcmp(cmd, "sync") == 0)
-		return sync_cli(config_file, argc - i - 1, argv + i + 1);
-	if (strcmp(cmd, "export") == 0)
-		return cmd_export(config_file, argc - i - 1, argv + i + 1);
-	fprintf(stderr, "ideatriage: unknown command '%s'\n\n%s", cmd, usage);
-	return 2;
+	if (i >= argc) {
+		cli_print_overview(commands, stderr);
+		return CLI_USAGE;
+	}
+	if (is_help(argv[i]))
+		return cmd_help(argc - i - 1, argv + i + 1);
+	const struct cli_command *c = cli_find(commands, argv[i]);
+	if (!c)
+		return top_usage_error("unknown command", argv[i]);
+	int status;
+	if (!cli_parse(c, argc - i - 1, argv + i + 1, &a, &status))
+		return status;
+	return c->run(c, &a);
 }

@@ -20,12 +20,12 @@ static void progress_line(const char *name, const struct sync_stats *s, void *ar
 	        s->fetched, s->added, s->updated, s->unchanged, s->errors);
 }
 
-static void usage(void)
+void sync_cli_connectors(FILE *f)
 {
-	fprintf(stderr, "usage: ideatriage sync NAME|--all\nconnectors:");
+	fputs("\nconnectors:", f);
 	for (int i = 0; connector_names[i]; i++)
-		fprintf(stderr, " %s", connector_names[i]);
-	fputc('\n', stderr);
+		fprintf(f, " %s", connector_names[i]);
+	fputc('\n', f);
 }
 
 /* Runs one connector for the CLI; returns 0 ok/skipped, 1 failed. */
@@ -66,27 +66,9 @@ static int cli_one(PGconn *pg, struct triage_ctx *t, const struct config *cfg, c
 	return rc < 0 ? 1 : 0;
 }
 
-int sync_cli(const char *config_file, int argc, char **argv)
+int sync_cli(const char *config_file, const char *only)
 {
-	const char *only = NULL;
-	bool all = false;
-	for (int i = 0; i < argc; i++) {
-		if (strcmp(argv[i], "--all") == 0)
-			all = true;
-		else if (strcmp(argv[i], "--config") == 0)
-			i++; /* handled by the caller */
-		else if (strncmp(argv[i], "--config=", 9) != 0 && !only)
-			only = argv[i];
-	}
-	if ((!all && !only) || (all && only)) {
-		usage();
-		return 2;
-	}
-	if (only && !connector_known(only)) {
-		fprintf(stderr, "ideatriage: unknown connector '%s'\n", only);
-		usage();
-		return 2;
-	}
+	bool all = !only;
 	struct app app;
 	struct err err = {0};
 	if (app_open(&app, config_file, true, &err) < 0) {
