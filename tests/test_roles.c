@@ -41,6 +41,7 @@ static const struct expect {
     {EVHTTP_REQ_GET | EVHTTP_REQ_HEAD, "/healthz", PUBLIC, NULL, NULL},
     {EVHTTP_REQ_GET | EVHTTP_REQ_HEAD, "/readyz", PUBLIC, NULL, NULL},
     {EVHTTP_REQ_GET | EVHTTP_REQ_HEAD, "/metrics", PUBLIC, NULL, NULL},
+    {EVHTTP_REQ_GET | EVHTTP_REQ_HEAD, "/api/v1/openapi.json", PUBLIC, NULL, NULL},
     {EVHTTP_REQ_POST, "/api/v1/ideas", SUBMITTER, "application/json", "{}"},
     {EVHTTP_REQ_GET | EVHTTP_REQ_HEAD, "/api/v1/ideas/{id}", TRIAGER, NULL, NULL},
     {EVHTTP_REQ_PATCH, "/api/v1/ideas/{id}", TRIAGER, "application/json",

@@ -13,6 +13,7 @@ const struct route http_routes[] = {
     {GET, "/healthz", health_healthz, BODY_NONE, RATE_NONE},
     {GET, "/readyz", health_readyz, BODY_NONE, RATE_NONE},
     {GET, "/metrics", health_metrics, BODY_NONE, RATE_NONE},
+    {GET, "/api/v1/openapi.json", openapi_get, BODY_NONE, RATE_PUBLIC},
     {POST, "/api/v1/ideas", ideas_create, BODY_JSON, RATE_NONE},
     {GET, "/api/v1/ideas/{id}", idea_get, BODY_NONE, RATE_NONE},
     {PATCH, "/api/v1/ideas/{id}", idea_patch, BODY_JSON, RATE_NONE},

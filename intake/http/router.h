@@ -35,6 +35,7 @@ void router_allow(const char *path, char *out, size_t outlen);
 void health_healthz(struct http_ctx *c);
 void health_readyz(struct http_ctx *c);
 void health_metrics(struct http_ctx *c);
+void openapi_get(struct http_ctx *c);
 void ideas_create(struct http_ctx *c);
 void ideas_similar(struct http_ctx *c);
 void ideas_merge(struct http_ctx *c);
