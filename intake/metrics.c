@@ -3,6 +3,7 @@
 
 #include <stdatomic.h>
 #include <string.h>
+#include <time.h>
 
 #include "connectors/connector.h"
 
@@ -28,6 +29,12 @@ static const char *const sync_outcomes[] = {"ok", "error", "locked"};
 #define N_OUTCOMES 3
 static atomic_long sync_runs[SYNC_SLOTS][N_OUTCOMES];
 static atomic_long sync_fetched[SYNC_SLOTS];
+/* Unix milliseconds of each connector's last good run, 0 when none known */
+static atomic_llong sync_ok_ms[SYNC_SLOTS];
+
+#ifndef IDEATRIAGE_VERSION
+#error "IDEATRIAGE_VERSION (CMake's PROJECT_VERSION) must be defined for intake_base"
+#endif
 
 static const char *const counter_names[M_COUNTER_LEN][2] = {
     [M_DB_ERRORS] = {"ideatriage_db_errors_total", "database errors seen by requests"},
@@ -135,10 +142,28 @@ void metrics_sync_run(const char *connector, const char *outcome)
 		if (strcmp(sync_outcomes[i], outcome) == 0)
 			o = i;
 	atomic_fetch_add(&sync_runs[connector_slot(connector)][o], 1);
+	if (o == 0) {
+		struct timespec now;
+		clock_gettime(CLOCK_REALTIME, &now);
+		metrics_sync_last_success(connector, (double)now.tv_sec + (double)now.tv_nsec / 1e9);
+	}
 	if (o != 2)
 		atomic_fetch_add(&counters[M_SYNC_RUNS], 1);
 	if (o == 1)
 		atomic_fetch_add(&counters[M_SYNC_ERRORS], 1);
+}
+
+void metrics_sync_last_success(const char *connector, double unix_seconds)
+{
+	int i = connector_slot(connector);
+	if (i == SYNC_SLOTS - 1)
+		return; /* an unknown name (a row left by an old version): no series */
+	long long ms = (long long)(unix_seconds * 1000.0);
+	long long cur = atomic_load(&sync_ok_ms[i]);
+	/* only forward: a scrape's database read may be older than a run that
+	 * just ended in this process */
+	while (cur < ms && !atomic_compare_exchange_weak(&sync_ok_ms[i], &cur, ms))
+		;
 }
 
 void metrics_sync_fetched(const char *connector, long n)
@@ -178,6 +203,22 @@ static void render_sync(FILE *f)
 	}
 }
 
+static void render_sync_success(FILE *f)
+{
+	fputs("# HELP ideatriage_sync_last_success_timestamp_seconds When each connector last "
+	      "finished a run without error, in Unix time.\n"
+	      "# TYPE ideatriage_sync_last_success_timestamp_seconds gauge\n",
+	      f);
+	for (int i = 0; i < SYNC_SLOTS - 1; i++) {
+		long long ms = atomic_load(&sync_ok_ms[i]);
+		if (ms > 0) /* never succeeded (or not configured): no series */
+			fprintf(f,
+				"ideatriage_sync_last_success_timestamp_seconds{connector=\"%s\"} "
+				"%lld.%03lld\n",
+				slot_name(i), ms / 1000, ms % 1000);
+	}
+}
+
 static const char *name_of(int r)
 {
 	return r == METRICS_MAX_ROUTES ? "unmatched" : route_names[r];
@@ -185,6 +226,11 @@ static const char *name_of(int r)
 
 void metrics_render(FILE *f)
 {
+	fputs("# HELP ideatriage_build_info The version running; the value is always 1.\n"
+	      "# TYPE ideatriage_build_info gauge\n"
+	      "ideatriage_build_info{version=\"" IDEATRIAGE_VERSION "\"} 1\n",
+	      f);
+	metrics_render_process(f);
 	fputs("# HELP ideatriage_http_requests_total HTTP requests answered, by route and "
 	      "status.\n# TYPE ideatriage_http_requests_total counter\n",
 	      f);
@@ -235,5 +281,6 @@ void metrics_render(FILE *f)
 			counter_names[c][1], counter_names[c][0], counter_names[c][0],
 			atomic_load(&counters[c]));
 	render_sync(f);
+	render_sync_success(f);
 	render_limits(f);
 }
