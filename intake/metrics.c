@@ -77,13 +77,31 @@ void metrics_connections(long delta)
 	atomic_fetch_add(&connections_open, delta);
 }
 
+/* HELP text of limit_names' metrics, one per name */
+static const char *const limit_help[][2] = {
+    {"ideatriage_connections_refused_total", "Connections refused at accept, by reason."},
+    {"ideatriage_requests_refused_total", "Requests refused before their body, by reason."},
+    {"ideatriage_connections_timed_out_total", "Connections closed by a deadline, by phase."},
+    {"ideatriage_accept_errors_total", "accept() failures (accepting pauses)."},
+    {"ideatriage_rate_limited_total", "Requests answered 429, by rate-limit bucket."},
+};
+
+static const char *limit_help_of(const char *name)
+{
+	for (size_t i = 0; i < sizeof(limit_help) / sizeof(limit_help[0]); i++)
+		if (strcmp(limit_help[i][0], name) == 0)
+			return limit_help[i][1];
+	return "";
+}
+
 static void render_limits(FILE *f)
 {
 	const char *last = "";
 	for (int m = 0; m < ML_LIMIT_LEN; m++) {
 		const char *const *n = limit_names[m];
 		if (strcmp(n[0], last) != 0) /* rows of one metric are adjacent */
-			fprintf(f, "# TYPE %s counter\n", n[0]);
+			fprintf(f, "# HELP %s %s\n# TYPE %s counter\n", n[0], limit_help_of(n[0]),
+				n[0]);
 		last = n[0];
 		if (n[1])
 			fprintf(f, "%s{%s=\"%s\"} %ld\n", n[0], n[1], n[2], atomic_load(&limits[m]));

@@ -230,3 +230,55 @@ Test(telemetry, access_log_names_the_client_as_the_rate_limiter_does)
 	cr_expect(strstr(line, "\"client\":\"203.0.113.7\""), "%s", line);
 	free(line);
 }
+
+/* Does text hold the line "# kind family ..."? */
+static bool has_comment(const char *text, const char *kind, const char *family)
+{
+	char want[200];
+	snprintf(want, sizeof(want), "# %s %s ", kind, family);
+	size_t n = strlen(want);
+	for (const char *p = text; p && *p; p = strchr(p, '\n'), p = p ? p + 1 : NULL)
+		if (strncmp(p, want, n) == 0)
+			return true;
+	return false;
+}
+
+/* Prometheus' conventions (prometheus.io/docs/practices/naming): every
+ * family has HELP and TYPE, every counter ends in _total, names are of the
+ * allowed characters. */
+Test(telemetry, every_metric_follows_prometheus_conventions)
+{
+	char *m = scrape(), *lines = strdup(m); /* strtok cuts lines; m stays whole */
+	int samples = 0;
+	for (char *line = strtok(lines, "\n"); line; line = strtok(NULL, "\n")) {
+		if (line[0] == '#') {
+			char kind[8], name[160], type[16];
+			if (sscanf(line, "# %7s %159s %15s", kind, name, type) == 3 &&
+			    strcmp(kind, "TYPE") == 0 && strcmp(type, "counter") == 0) {
+				size_t n = strlen(name);
+				cr_expect(n > 6 && strcmp(name + n - 6, "_total") == 0,
+					  "counter %s ends in _total", name);
+			}
+			continue;
+		}
+		char family[160];
+		size_t n = strcspn(line, "{ ");
+		cr_assert(n < sizeof(family));
+		memcpy(family, line, n);
+		family[n] = '\0';
+		cr_expect(strspn(family, "abcdefghijklmnopqrstuvwxyz_0123456789") == n,
+			  "name %s", family);
+		const char *suffixes[] = {"_bucket", "_sum", "_count"};
+		for (int i = 0; i < 3 && !has_comment(m, "TYPE", family); i++) {
+			size_t k = strlen(suffixes[i]);
+			if (n > k && strcmp(family + n - k, suffixes[i]) == 0)
+				family[n - k] = '\0'; /* a histogram's series */
+		}
+		cr_expect(has_comment(m, "TYPE", family), "TYPE of %s", family);
+		cr_expect(has_comment(m, "HELP", family), "HELP of %s", family);
+		samples++;
+	}
+	cr_expect_gt(samples, 20);
+	free(lines);
+	free(m);
+}
