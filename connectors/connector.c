@@ -2,8 +2,10 @@
  * source shares: the batch, the HTTP client set-up, Retry-After. */
 #include "connectors/connector.h"
 
+#include <curl/curl.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "connectors/source.h"
 #include "version.h" /* generated: IDEATRIAGE_USER_AGENT */
@@ -162,12 +164,23 @@ struct chttp *source_http_new(const struct connector_config *cfg, struct err *er
 
 long source_retry_after(const char *value)
 {
+	return source_retry_after_at(value, time(NULL));
+}
+
+long source_retry_after_at(const char *value, time_t now)
+{
 	if (!value || !*value)
 		return 0;
 	char *end;
 	double d = strtod(value, &end);
-	if (end == value)
-		return 60; /* an HTTP date: not worth parsing, a minute is a fair wait */
-	long s = d < 1 ? 1 : d > 86400 ? 86400 : (long)(d + 0.999);
-	return s;
+	if (end == value) {
+		/* RFC 9110 allows an HTTP date; every form of it starts with a
+		 * day name, so it never reads as a number */
+		time_t at = curl_getdate(value, &now);
+		if (at == -1)
+			return 60; /* neither: a minute is a fair wait */
+		d = difftime(at, now);
+	}
+	/* !(d >= 1) also catches a NaN, whose conversion to long is undefined */
+	return !(d >= 1) ? 1 : d > 86400 ? 86400 : (long)(d + 0.999);
 }

@@ -3,6 +3,8 @@
 #ifndef CONNECTORS_SOURCE_H
 #define CONNECTORS_SOURCE_H
 
+#include <time.h>
+
 #include "connectors/connector.h"
 #include "connectors/http.h"
 
@@ -26,8 +28,10 @@ extern const struct source_ops sales_source;
 /* A client for this connector's HTTP requests, from the shared limits. */
 struct chttp *source_http_new(const struct connector_config *cfg, struct err *err);
 
-/* Seconds to wait from a Retry-After value (delta-seconds; an HTTP date is
- * read as 60), clamped to [1, 86400]; 0 when absent. */
+/* Seconds to wait from a Retry-After value (delta-seconds or an HTTP date,
+ * RFC 9110 10.2.3; anything else is read as 60), clamped to [1, 86400]; 0
+ * when absent. The _at form counts from now, for tests. */
 long source_retry_after(const char *value);
+long source_retry_after_at(const char *value, time_t now);
 
 #endif

@@ -178,3 +178,22 @@ PGresult *db_connector_states(PGconn *c, struct err *err)
 	    " last_error, failures, stats::text FROM connector_state",
 	    0, NULL, err);
 }
+
+int db_connector_last_ok(PGconn *c, struct db_connector_last_ok *out, int max, int *n,
+                         struct err *err)
+{
+	PGresult *r = db_query(c,
+	                       "SELECT name, extract(epoch FROM last_ok_at)::float8"
+	                       " FROM connector_state WHERE last_ok_at IS NOT NULL ORDER BY name",
+	                       0, NULL, err);
+	if (!r)
+		return -1;
+	int rows = PQntuples(r), k = 0;
+	for (int i = 0; i < rows && k < max; i++, k++) {
+		snprintf(out[k].name, sizeof(out[k].name), "%s", PQgetvalue(r, i, 0));
+		out[k].at = strtod(PQgetvalue(r, i, 1), NULL);
+	}
+	PQclear(r);
+	*n = k;
+	return 0;
+}

@@ -68,6 +68,18 @@ int db_connector_reconcile_due(PGconn *c, const char *name, long interval_s, boo
 int db_posts_least_seen(PGconn *c, const char *source, int limit, char ***ids, int *n,
                         struct err *err) __attribute__((warn_unused_result));
 
+/* One connector's last run that ended without error. */
+struct db_connector_last_ok {
+	char name[32]; /* connector names are short; a longer one is cut */
+	double at;     /* Unix seconds */
+};
+
+/* Every connector that ever finished a run without error, at most max of
+ * them, into out[]: 0 and *n, or -1 and *err. For /metrics, so a stale sync
+ * can alert whichever process ran it. */
+int db_connector_last_ok(PGconn *c, struct db_connector_last_ok *out, int max, int *n,
+                         struct err *err) __attribute__((warn_unused_result));
+
 /* Columns of db_connector_states' rows. Times are ISO 8601 UTC text; cursor
  * and stats JSON text; any may be SQL NULL but name, cursor, failures and
  * stats. */

@@ -1,15 +1,44 @@
 /* intake/log.c - see log.h. */
 #include "intake/log.h"
 
+#include <pthread.h>
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/time.h>
 #include <time.h>
+#include <unistd.h>
 
 static enum log_level min_level = LOG_INFO;
 static const char *const level_names[] = {"debug", "info", "warn", "error"};
+/* sd-daemon(3) priorities of the levels: debug, info, warning, err */
+static const char *const journal_prefix[] = {"<7>", "<6>", "<4>", "<3>"};
+
+static pthread_once_t journal_once = PTHREAD_ONCE_INIT;
+static bool to_journal;
+
+/* systemd sets JOURNAL_STREAM to "device:inode" of the stream it connects
+ * stderr to (systemd.exec(5)). Comparing with stderr itself, not just seeing
+ * the variable, keeps a child whose stderr was redirected to a file (a test
+ * log, a pipe) free of prefixes it inherited the variable for. */
+static void detect_journal(void)
+{
+	const char *v = getenv("JOURNAL_STREAM");
+	unsigned long long dev, ino;
+	struct stat st;
+	if (v && sscanf(v, "%llu:%llu", &dev, &ino) == 2 && fstat(STDERR_FILENO, &st) == 0)
+		to_journal = (unsigned long long)st.st_dev == dev &&
+			     (unsigned long long)st.st_ino == ino;
+}
+
+bool log_to_journal(void)
+{
+	pthread_once(&journal_once, detect_journal);
+	return to_journal;
+}
 
 void log_set_level(const char *name)
 {
@@ -44,7 +73,7 @@ void log_json(enum log_level level, const char *msg, json_t *fields)
 	if (s) {
 		/* One fprintf per line: stdio locks the stream, so lines from
 		 * different threads never interleave. */
-		fprintf(stderr, "%s\n", s);
+		fprintf(stderr, "%s%s\n", log_to_journal() ? journal_prefix[level] : "", s);
 		free(s);
 	}
 }

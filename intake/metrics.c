@@ -3,6 +3,7 @@
 
 #include <stdatomic.h>
 #include <string.h>
+#include <time.h>
 
 #include "connectors/connector.h"
 
@@ -28,6 +29,12 @@ static const char *const sync_outcomes[] = {"ok", "error", "locked"};
 #define N_OUTCOMES 3
 static atomic_long sync_runs[SYNC_SLOTS][N_OUTCOMES];
 static atomic_long sync_fetched[SYNC_SLOTS];
+/* Unix milliseconds of each connector's last good run, 0 when none known */
+static atomic_llong sync_ok_ms[SYNC_SLOTS];
+
+#ifndef IDEATRIAGE_VERSION
+#error "IDEATRIAGE_VERSION (CMake's PROJECT_VERSION) must be defined for intake_base"
+#endif
 
 static const char *const counter_names[M_COUNTER_LEN][2] = {
     [M_DB_ERRORS] = {"ideatriage_db_errors_total", "database errors seen by requests"},
@@ -70,13 +77,31 @@ void metrics_connections(long delta)
 	atomic_fetch_add(&connections_open, delta);
 }
 
+/* HELP text of limit_names' metrics, one per name */
+static const char *const limit_help[][2] = {
+    {"ideatriage_connections_refused_total", "Connections refused at accept, by reason."},
+    {"ideatriage_requests_refused_total", "Requests refused before their body, by reason."},
+    {"ideatriage_connections_timed_out_total", "Connections closed by a deadline, by phase."},
+    {"ideatriage_accept_errors_total", "accept() failures (accepting pauses)."},
+    {"ideatriage_rate_limited_total", "Requests answered 429, by rate-limit bucket."},
+};
+
+static const char *limit_help_of(const char *name)
+{
+	for (size_t i = 0; i < sizeof(limit_help) / sizeof(limit_help[0]); i++)
+		if (strcmp(limit_help[i][0], name) == 0)
+			return limit_help[i][1];
+	return "";
+}
+
 static void render_limits(FILE *f)
 {
 	const char *last = "";
 	for (int m = 0; m < ML_LIMIT_LEN; m++) {
 		const char *const *n = limit_names[m];
 		if (strcmp(n[0], last) != 0) /* rows of one metric are adjacent */
-			fprintf(f, "# TYPE %s counter\n", n[0]);
+			fprintf(f, "# HELP %s %s\n# TYPE %s counter\n", n[0], limit_help_of(n[0]),
+				n[0]);
 		last = n[0];
 		if (n[1])
 			fprintf(f, "%s{%s=\"%s\"} %ld\n", n[0], n[1], n[2], atomic_load(&limits[m]));
@@ -135,10 +160,28 @@ void metrics_sync_run(const char *connector, const char *outcome)
 		if (strcmp(sync_outcomes[i], outcome) == 0)
 			o = i;
 	atomic_fetch_add(&sync_runs[connector_slot(connector)][o], 1);
+	if (o == 0) {
+		struct timespec now;
+		clock_gettime(CLOCK_REALTIME, &now);
+		metrics_sync_last_success(connector, (double)now.tv_sec + (double)now.tv_nsec / 1e9);
+	}
 	if (o != 2)
 		atomic_fetch_add(&counters[M_SYNC_RUNS], 1);
 	if (o == 1)
 		atomic_fetch_add(&counters[M_SYNC_ERRORS], 1);
+}
+
+void metrics_sync_last_success(const char *connector, double unix_seconds)
+{
+	int i = connector_slot(connector);
+	if (i == SYNC_SLOTS - 1)
+		return; /* an unknown name (a row left by an old version): no series */
+	long long ms = (long long)(unix_seconds * 1000.0);
+	long long cur = atomic_load(&sync_ok_ms[i]);
+	/* only forward: a scrape's database read may be older than a run that
+	 * just ended in this process */
+	while (cur < ms && !atomic_compare_exchange_weak(&sync_ok_ms[i], &cur, ms))
+		;
 }
 
 void metrics_sync_fetched(const char *connector, long n)
@@ -178,6 +221,22 @@ static void render_sync(FILE *f)
 	}
 }
 
+static void render_sync_success(FILE *f)
+{
+	fputs("# HELP ideatriage_sync_last_success_timestamp_seconds When each connector last "
+	      "finished a run without error, in Unix time.\n"
+	      "# TYPE ideatriage_sync_last_success_timestamp_seconds gauge\n",
+	      f);
+	for (int i = 0; i < SYNC_SLOTS - 1; i++) {
+		long long ms = atomic_load(&sync_ok_ms[i]);
+		if (ms > 0) /* never succeeded (or not configured): no series */
+			fprintf(f,
+				"ideatriage_sync_last_success_timestamp_seconds{connector=\"%s\"} "
+				"%lld.%03lld\n",
+				slot_name(i), ms / 1000, ms % 1000);
+	}
+}
+
 static const char *name_of(int r)
 {
 	return r == METRICS_MAX_ROUTES ? "unmatched" : route_names[r];
@@ -185,6 +244,11 @@ static const char *name_of(int r)
 
 void metrics_render(FILE *f)
 {
+	fputs("# HELP ideatriage_build_info The version running; the value is always 1.\n"
+	      "# TYPE ideatriage_build_info gauge\n"
+	      "ideatriage_build_info{version=\"" IDEATRIAGE_VERSION "\"} 1\n",
+	      f);
+	metrics_render_process(f);
 	fputs("# HELP ideatriage_http_requests_total HTTP requests answered, by route and "
 	      "status.\n# TYPE ideatriage_http_requests_total counter\n",
 	      f);
@@ -235,5 +299,6 @@ void metrics_render(FILE *f)
 			counter_names[c][1], counter_names[c][0], counter_names[c][0],
 			atomic_load(&counters[c]));
 	render_sync(f);
+	render_sync_success(f);
 	render_limits(f);
 }

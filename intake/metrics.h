@@ -48,13 +48,25 @@ void metrics_observe(int route, int status, double seconds);
 void metrics_add(enum metric_counter c, long n);
 
 /* One connector run: connector is one of connector_names, outcome "ok",
- * "error" or "locked" (another instance held it). Also counts the totals. */
+ * "error" or "locked" (another instance held it). Also counts the totals;
+ * an "ok" is the connector's last success from now. */
 void metrics_sync_run(const char *connector, const char *outcome);
+
+/* Raises connector's last successful run to unix_seconds (an older time is
+ * ignored): the "ok" runs of this process set it, and /metrics reads what
+ * the database knows of the others' (another instance, `ideatriage sync`). */
+void metrics_sync_last_success(const char *connector, double unix_seconds);
 
 /* Items (mentions) a connector fetched. */
 void metrics_sync_fetched(const char *connector, long n);
 
-/* Writes the exposition text to f. */
+/* Writes the exposition text to f: build info, the process_* metrics, then
+ * ours. */
 void metrics_render(FILE *f);
+
+/* The process_* metrics of Prometheus' client libraries, from /proc/self
+ * (metrics_process.c): CPU seconds, resident and virtual memory, start
+ * time, open and maximum file descriptors. */
+void metrics_render_process(FILE *f);
 
 #endif

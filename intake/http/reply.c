@@ -146,11 +146,13 @@ void http_reply(struct http_ctx *c, int status, const char *content_type, struct
 	/* a failed credential costs a sign-in token, and so does every failed
 	 * sign-in, whatever failed (the token, or the form's CSRF token) */
 	bool signin = c->route >= 0 && http_routes[c->route].rate == RATE_SIGNIN;
-	if (status == 401 || (signin && status >= 400)) {
-		char addr[64];
+	/* the address the rate limits count (a trusted proxy's forwarded one),
+	 * read before the reply: the request is not ours once it is sent */
+	char addr[64] = ""; /* a fuzz harness's request has no connection */
+	if (evhttp_request_get_connection(c->req))
 		http_client_address(c, addr, sizeof(addr));
+	if (status == 401 || (signin && status >= 400))
 		(void)ratelimit_take(http_ratelimit(c), RL_SIGNIN, addr);
-	}
 	evhttp_send_reply(c->req, status, http_reason(status), body);
 	if (body)
 		evbuffer_free(body);
@@ -162,10 +164,10 @@ void http_reply(struct http_ctx *c, int status, const char *content_type, struct
 	metrics_observe(c->route, status, secs);
 	/* The path only: a query string could carry user text. Never headers. */
 	log_json(status >= 500 ? LOG_WARN : LOG_INFO, "request",
-		 json_pack("{s:s, s:s, s:i, s:f, s:s}", "method",
-			   method_name(evhttp_request_get_command(c->req)), "path",
+		 json_pack("{s:s, s:s, s:i, s:f, s:s, s:s}", "method",
+			   method_name(cmd), "path",
 			   c->path ? c->path : "", "status", status, "duration_ms", secs * 1000.0,
-			   "request_id", c->request_id));
+			   "request_id", c->request_id, "client", addr));
 }
 
 void http_reply_json(struct http_ctx *c, int status, json_t *body)
