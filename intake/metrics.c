@@ -6,6 +6,7 @@
 #include <time.h>
 
 #include "connectors/connector.h"
+#include "version.h" /* generated: IDEATRIAGE_VERSION */
 
 static const int status_codes[] = {200, 201, 202, 204, 301, 303, 304, 400, 401, 403, 404,
 				   405, 408, 409, 413, 415, 422, 429, 431, 500, 503};
@@ -31,10 +32,6 @@ static atomic_long sync_runs[SYNC_SLOTS][N_OUTCOMES];
 static atomic_long sync_fetched[SYNC_SLOTS];
 /* Unix milliseconds of each connector's last good run, 0 when none known */
 static atomic_llong sync_ok_ms[SYNC_SLOTS];
-
-#ifndef IDEATRIAGE_VERSION
-#error "IDEATRIAGE_VERSION (CMake's PROJECT_VERSION) must be defined for intake_base"
-#endif
 
 static const char *const counter_names[M_COUNTER_LEN][2] = {
     [M_DB_ERRORS] = {"ideatriage_db_errors_total", "database errors seen by requests"},

@@ -15,6 +15,7 @@
 #include "connectors/source.h"
 #include "intake/log.h"
 #include "support.h"
+#include "version.h" /* generated: IDEATRIAGE_VERSION */
 
 /* ---- Retry-After ---- */
 
