@@ -5,7 +5,10 @@
  * commands exit 2 naming the offender; demo refuses a database that holds
  * ideas unless forced. */
 #include <criterion/criterion.h>
+#include <errno.h>
 #include <fcntl.h>
+#include <poll.h>
+#include <pty.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -348,6 +351,82 @@ Test(cli_db, demo_loads_into_an_empty_database)
 	struct run r = run_split(NULL, envs, argv, 240);
 	cr_expect_eq(r.status, 0, "%s", r.err);
 	cr_expect(strstr(r.out, "ideas"), "%s", r.out);
+	cr_expect(!strchr(r.err, '\r'), "no progress bar into a file:\n%s", r.err);
 	run_free(&r);
 	cr_expect_gt(testdb_count(pg, "ideas"), 100);
+}
+
+/* Runs ideatriage with argv on a pseudo-terminal, as from an operator's
+ * shell (stdin, stdout and stderr all the terminal), with env as run_split
+ * takes it. Returns all it wrote (caller frees); *status its exit status,
+ * -1 when still running after deadline_s (then killed). */
+static char *run_tty(const char *const *env, const char *const *argv, int deadline_s,
+		     int *status)
+{
+	int master;
+	pid_t pid = forkpty(&master, NULL, NULL, NULL);
+	cr_assert_geq(pid, 0, "forkpty: %s", strerror(errno));
+	if (pid == 0) {
+		unsetenv("DATABASE_URL");
+		for (int i = 0; env && env[i]; i++)
+			putenv(strdup(env[i]));
+		char *args[32] = {strdup(IDEATRIAGE_BIN)};
+		for (int i = 0; argv[i] && i < 30; i++)
+			args[i + 1] = strdup(argv[i]);
+		execv(IDEATRIAGE_BIN, args);
+		_exit(127);
+	}
+	size_t len = 0, cap = 1 << 16;
+	char *buf = malloc(cap);
+	double end = test_now_ms() + deadline_s * 1000.0;
+	for (;;) {
+		struct pollfd p = {.fd = master, .events = POLLIN};
+		if (test_now_ms() > end || poll(&p, 1, 200) < 0)
+			break;
+		if (!p.revents)
+			continue;
+		ssize_t n = read(master, buf + len, cap - len - 1);
+		if (n <= 0) /* EIO: the child closed the terminal */
+			break;
+		len += (size_t)n;
+		if (len + 1 >= cap)
+			buf = realloc(buf, cap *= 2);
+	}
+	buf[len] = 0;
+	close(master);
+	int st;
+	pid_t done; /* the terminal closes just before the process ends */
+	while ((done = waitpid(pid, &st, WNOHANG)) == 0 && test_now_ms() < end)
+		usleep(10 * 1000);
+	if (done == 0) {
+		kill(pid, SIGKILL);
+		waitpid(pid, &st, 0);
+		*status = -1;
+	} else {
+		*status = WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+	}
+	return buf;
+}
+
+/* Long commands say how far they are on a terminal, like sync and
+ * import-sales do (issue 16, point 7): a bar redrawn in place, ending at
+ * 100%. */
+Test(cli_db, demo_and_rescore_show_progress_on_a_terminal)
+{
+	const char *envs[] = {db_env, NULL};
+	const char *demo[] = {"demo", NULL};
+	int status;
+	char *out = run_tty(envs, demo, 240, &status);
+	cr_expect_eq(status, 0, "%s", out);
+	cr_expect(strstr(out, "\r[") && strstr(out, "100%"), "demo draws a progress bar:\n%s",
+		  out);
+	free(out);
+
+	const char *rescore[] = {"rescore", NULL};
+	out = run_tty(envs, rescore, 240, &status);
+	cr_expect_eq(status, 0, "%s", out);
+	cr_expect(strstr(out, "\r[") && strstr(out, "100%"), "rescore draws a progress bar:\n%s",
+		  out);
+	cr_expect(strstr(out, "rescored"), "%s", out);
+	free(out);
 }

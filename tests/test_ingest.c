@@ -263,7 +263,7 @@ Test(triage, classification_overrides_survive_rescoring_and_breakdowns_explain)
 	struct err err = {0};
 	int n = 0;
 	cr_assert_eq(ingest_begin(&tx, pg, &tc, &err), 0);
-	cr_assert_eq(rescore_all(pg, &tc, &n, &err), 0, "%s", err.msg);
+	cr_assert_eq(rescore_all(pg, &tc, NULL, &n, &err), 0, "%s", err.msg);
 	cr_assert_eq(ingest_commit(&tx, &err), 0);
 	cr_expect_geq(n, 1);
 	cat = idea_field(a.idea_id, "category");
@@ -287,7 +287,7 @@ Test(triage, rescoring_everything_agrees_with_scoring_one_by_one)
 	struct err err = {0};
 	int n;
 	cr_assert_eq(ingest_begin(&tx, pg, &tc, &err), 0);
-	cr_assert_eq(rescore_all(pg, &tc, &n, &err), 0, "%s", err.msg);
+	cr_assert_eq(rescore_all(pg, &tc, NULL, &n, &err), 0, "%s", err.msg);
 	cr_assert_eq(ingest_commit(&tx, &err), 0);
 	PGresult *after = PQexec(pg, "SELECT id, score, category, runtime FROM ideas ORDER BY id");
 	cr_assert_eq(PQntuples(before), PQntuples(after));

@@ -361,7 +361,9 @@ static int cmd_demo(const struct cli_command *cmd, const struct cli_args *a)
 	} else {
 		struct demo_counts n;
 		struct triage_ctx t = {0};
-		if (triage_ctx_init(&t, app.rules, &err) < 0 || demo_load(db_conn(db), &t, &n, &err) < 0)
+		demo_progress_fn *bar = isatty(2) ? progress_bar : NULL;
+		if (triage_ctx_init(&t, app.rules, &err) < 0 ||
+		    demo_load(db_conn(db), &t, bar, NULL, &n, &err) < 0)
 			rc = fail(&err);
 		else
 			printf("demo: %d GitHub issues and comments, %d Reddit posts, %d sales notes, "
@@ -391,7 +393,8 @@ static int cmd_rescore(const struct cli_command *cmd, const struct cli_args *a)
 	if (rc == 0)
 		rc = ingest_begin(&tx, pg, &t, &err);
 	if (rc == 0)
-		rc = rescore_all(pg, &t, &n, &err);
+		rc = rescore_all(pg, &t, isatty(2) ? &(struct rescore_progress){progress_bar, NULL} : NULL,
+				 &n, &err);
 	if (rc == 0)
 		rc = ingest_commit(&tx, &err);
 	if (rc < 0)

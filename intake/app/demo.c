@@ -27,7 +27,24 @@ static void default_str(json_t *obj, const char *key, const char *value)
 		json_object_set_new(obj, key, json_string(value));
 }
 
-static int ingest_all(PGconn *c, struct ingest_tx *t, struct mention *ms, int n, struct err *err)
+/* One load: its transaction, and how far it has come for a progress bar
+ * (one step per record of the data set: an issue with its comments, a post,
+ * a note, an employee idea). */
+struct demo_run {
+	struct ingest_tx tx;
+	demo_progress_fn *progress; /* NULL: nobody watches */
+	void *progress_arg;
+	int done, total;
+};
+
+static void step(struct demo_run *r)
+{
+	r->done++;
+	if (r->progress)
+		r->progress(r->done, r->total, r->progress_arg);
+}
+
+static int ingest_all(struct ingest_tx *t, struct mention *ms, int n, struct err *err)
 {
 	for (int i = 0; i < n; i++) {
 		struct ingest_result r;
@@ -42,7 +59,7 @@ static int ingest_all(PGconn *c, struct ingest_tx *t, struct mention *ms, int n,
 	return 0;
 }
 
-static int load_github(PGconn *c, struct ingest_tx *t, json_t *issues, int *count, struct err *err)
+static int load_github(struct demo_run *r, json_t *issues, int *count, struct err *err)
 {
 	size_t i, k;
 	json_t *issue, *comment;
@@ -54,7 +71,7 @@ static int load_github(PGconn *c, struct ingest_tx *t, json_t *issues, int *coun
 		json_object_del(issue, "comments_list");
 		struct mention m;
 		int rc = gh_issue_to_mention(issue, DEMO_REPO, &m, err);
-		if (rc < 0 || (rc == 1 && ingest_all(c, t, &m, 1, err) < 0)) {
+		if (rc < 0 || (rc == 1 && ingest_all(&r->tx, &m, 1, err) < 0)) {
 			json_decref(comments);
 			return err_set(err, "demo GitHub issue %zu: %s", i, err->msg);
 		}
@@ -75,18 +92,19 @@ static int load_github(PGconn *c, struct ingest_tx *t, json_t *issues, int *coun
 			struct mention ms[2];
 			int n = gh_webhook_to_mentions("issue_comment", payload, ms, NULL, err);
 			json_decref(payload);
-			if (n < 0 || ingest_all(c, t, ms, n, err) < 0) {
+			if (n < 0 || ingest_all(&r->tx, ms, n, err) < 0) {
 				json_decref(comments);
 				return err_set(err, "demo GitHub comment on issue %zu: %s", i, err->msg);
 			}
 			*count += n > 1;
 		}
 		json_decref(comments);
+		step(r);
 	}
 	return 0;
 }
 
-static int load_reddit(PGconn *c, struct ingest_tx *t, json_t *posts, int *count, struct err *err)
+static int load_reddit(struct demo_run *r, json_t *posts, int *count, struct err *err)
 {
 	size_t i;
 	json_t *post;
@@ -94,14 +112,15 @@ static int load_reddit(PGconn *c, struct ingest_tx *t, json_t *posts, int *count
 	{
 		struct mention m;
 		int rc = reddit_post_to_mention(post, &m, err);
-		if (rc < 0 || (rc == 1 && ingest_all(c, t, &m, 1, err) < 0))
+		if (rc < 0 || (rc == 1 && ingest_all(&r->tx, &m, 1, err) < 0))
 			return err_set(err, "demo Reddit post %zu: %s", i, err->msg);
 		*count += rc;
+		step(r);
 	}
 	return 0;
 }
 
-static int load_employees(PGconn *c, struct ingest_tx *t, json_t *ideas, int *count, struct err *err)
+static int load_employees(struct demo_run *r, json_t *ideas, int *count, struct err *err)
 {
 	size_t i;
 	json_t *idea;
@@ -121,14 +140,15 @@ static int load_employees(PGconn *c, struct ingest_tx *t, json_t *ideas, int *co
 		const char *created = json_string_value(json_object_get(idea, "created_at"));
 		if (created && gh_time_parse(created, &when) == 0)
 			m.created_at = m.updated_at = when;
-		if (ingest_all(c, t, &m, 1, err) < 0)
+		if (ingest_all(&r->tx, &m, 1, err) < 0)
 			return err_set(err, "demo employee idea %zu: %s", i, err->msg);
 		(*count)++;
+		step(r);
 	}
 	return 0;
 }
 
-static int load_sales(PGconn *c, struct ingest_tx *t, json_t *notes, int *count, struct err *err)
+static int load_sales(struct demo_run *r, json_t *notes, int *count, struct err *err)
 {
 	char *text = json_dumps(notes, JSON_COMPACT);
 	struct sales_batch b = {0};
@@ -142,8 +162,9 @@ static int load_sales(PGconn *c, struct ingest_tx *t, json_t *notes, int *count,
 		return -1;
 	}
 	for (int i = 0; i < b.nmentions && rc == 0; i++) {
-		struct ingest_result r;
-		rc = ingest_one(t, &b.mentions[i], "triage", &r, err);
+		struct ingest_result res;
+		rc = ingest_one(&r->tx, &b.mentions[i], "triage", &res, err);
+		step(r);
 	}
 	*count += b.nmentions;
 	sales_batch_clear(&b);
@@ -184,7 +205,8 @@ static int demo_triage(PGconn *c, struct triage_ctx *t, struct err *err)
 	return rc;
 }
 
-int demo_load(PGconn *c, struct triage_ctx *t, struct demo_counts *out, struct err *err)
+int demo_load(PGconn *c, struct triage_ctx *t, demo_progress_fn *progress, void *progress_arg,
+	      struct demo_counts *out, struct err *err)
 {
 	const struct embedded_file *f = embedded_find(intake_demo_files, "demo.json");
 	if (!f)
@@ -193,24 +215,30 @@ int demo_load(PGconn *c, struct triage_ctx *t, struct demo_counts *out, struct e
 	json_t *root = json_loadb((const char *)f->data, f->len, 0, &jerr);
 	if (!root)
 		return err_set(err, "demo.json line %d: %s", jerr.line, jerr.text);
+	json_t *issues = json_object_get(root, "github_issues"),
+	       *posts = json_object_get(root, "reddit_posts"),
+	       *notes = json_object_get(root, "sales_notes"),
+	       *employees = json_object_get(root, "employee_ideas");
 	struct demo_counts n = {0};
-	struct ingest_tx tx;
-	int rc = ingest_begin(&tx, c, t, err);
+	struct demo_run r = {.progress = progress, .progress_arg = progress_arg,
+			     .total = (int)(json_array_size(issues) + json_array_size(posts) +
+					    json_array_size(notes) + json_array_size(employees))};
+	int rc = ingest_begin(&r.tx, c, t, err);
 	if (rc == 0)
-		rc = load_github(c, &tx, json_object_get(root, "github_issues"), &n.github, err);
+		rc = load_github(&r, issues, &n.github, err);
 	if (rc == 0)
-		rc = load_reddit(c, &tx, json_object_get(root, "reddit_posts"), &n.reddit, err);
+		rc = load_reddit(&r, posts, &n.reddit, err);
 	if (rc == 0)
-		rc = load_sales(c, &tx, json_object_get(root, "sales_notes"), &n.sales, err);
+		rc = load_sales(&r, notes, &n.sales, err);
 	if (rc == 0)
-		rc = load_employees(c, &tx, json_object_get(root, "employee_ideas"), &n.employee, err);
+		rc = load_employees(&r, employees, &n.employee, err);
 	json_decref(root);
 	if (rc == 0)
 		rc = demo_triage(c, t, err);
 	if (rc == 0)
-		rc = ingest_commit(&tx, err);
+		rc = ingest_commit(&r.tx, err);
 	if (rc < 0) {
-		ingest_rollback(&tx);
+		ingest_rollback(&r.tx);
 		return -1;
 	}
 	n.ideas = (int)db_demo_idea_count(c);

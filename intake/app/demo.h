@@ -14,10 +14,14 @@ struct demo_counts {
 	int ideas; /* ideas in the database afterwards */
 };
 
-/* Loads the demo set; idempotent (a second load adds nothing). */
 struct triage_ctx;
 
-int demo_load(PGconn *c, struct triage_ctx *t, struct demo_counts *out, struct err *err)
-    __attribute__((warn_unused_result));
+/* Told after each record of the data set is in: done of total. */
+typedef void demo_progress_fn(int done, int total, void *arg);
+
+/* Loads the demo set in one transaction; idempotent (a second load adds
+ * nothing). progress (may be NULL) is called as it goes. */
+int demo_load(PGconn *c, struct triage_ctx *t, demo_progress_fn *progress, void *progress_arg,
+	      struct demo_counts *out, struct err *err) __attribute__((warn_unused_result));
 
 #endif

@@ -290,6 +290,7 @@ struct walk {
 	int rj;
 	struct requester *req; /* room for MAX_REQUESTERS */
 	int64_t now;
+	const struct rescore_progress *progress; /* NULL: nobody watches */
 };
 
 /* Scores row i of the walk into *out (the id into *id). */
@@ -315,9 +316,10 @@ static int score_row(struct triage_ctx *t, struct walk *wk, int i, int64_t *id,
 /* Rescores the ideas ids[0..n) (NULL: every idea); touch: an ingest
  * changed them. first: as rescore_set_of's. */
 static int rescore_set(PGconn *c, struct triage_ctx *t, const int64_t *ids, int n, bool touch,
-		       int *count, const struct db_sender *first, struct err *err)
+		       int *count, const struct db_sender *first,
+		       const struct rescore_progress *progress, struct err *err)
 {
-	struct walk wk = {.now = time(NULL)};
+	struct walk wk = {.now = time(NULL), .progress = progress};
 	if (db_scores_read(c, ids, n, &wk.ideas, &wk.reqs, err) < 0)
 		return -1;
 	int sent = 0, rc = 0, rows = PQntuples(wk.ideas);
@@ -339,6 +341,8 @@ static int rescore_set(PGconn *c, struct triage_ctx *t, const int64_t *ids, int 
 			break;
 		if (++b->n == BATCH)
 			rc = batch_flush(c, b, &sent, err);
+		if (wk.progress && rc == 0)
+			wk.progress->fn(i + 1, rows, wk.progress->arg);
 	}
 	if (rc == 0)
 		rc = batch_flush(c, b, &sent, err);
@@ -357,14 +361,15 @@ static int rescore_set(PGconn *c, struct triage_ctx *t, const int64_t *ids, int 
 	return rc;
 }
 
-int rescore_all(PGconn *c, struct triage_ctx *t, int *count, struct err *err)
+int rescore_all(PGconn *c, struct triage_ctx *t, const struct rescore_progress *progress,
+		int *count, struct err *err)
 {
-	return rescore_set(c, t, NULL, 0, false, count, NULL, err);
+	return rescore_set(c, t, NULL, 0, false, count, NULL, progress, err);
 }
 
 int rescore_ids(PGconn *c, struct triage_ctx *t, const int64_t *ids, int n, struct err *err)
 {
-	return n > 0 ? rescore_set(c, t, ids, n, true, NULL, NULL, err) : 0;
+	return n > 0 ? rescore_set(c, t, ids, n, true, NULL, NULL, NULL, err) : 0;
 }
 
 static int cmp_id(const void *a, const void *b)
@@ -389,7 +394,7 @@ int rescore_set_of(PGconn *c, struct triage_ctx *t, int64_t *ids, int n,
 	enum { SLICE = 20000 };
 	for (int at = 0; at < m && rc == 0; at += SLICE)
 		rc = rescore_set(c, t, ids + at, m - at < SLICE ? m - at : SLICE, true, NULL,
-				 at == 0 ? first : NULL, err);
+				 at == 0 ? first : NULL, NULL, err);
 	if (m == 0 && first)
 		rc = db_pipeline_run(c, first, err);
 	return rc;

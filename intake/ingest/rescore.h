@@ -21,9 +21,17 @@
 int rescore_idea(PGconn *c, struct triage_ctx *t, const char *idea_id, struct err *err)
     __attribute__((warn_unused_result));
 
-/* Every idea (after a config change), in batches. *count: ideas rescored. */
-int rescore_all(PGconn *c, struct triage_ctx *t, int *count, struct err *err)
-    __attribute__((warn_unused_result));
+/* Who is told how far a long rescore has come: fn(done, total, arg) after
+ * each idea is scored. */
+struct rescore_progress {
+	void (*fn)(int done, int total, void *arg);
+	void *arg;
+};
+
+/* Every idea (after a config change), in batches. *count: ideas rescored.
+ * progress may be NULL. */
+int rescore_all(PGconn *c, struct triage_ctx *t, const struct rescore_progress *progress,
+		int *count, struct err *err) __attribute__((warn_unused_result));
 
 /* The ideas ids[0..n) at once. */
 int rescore_ids(PGconn *c, struct triage_ctx *t, const int64_t *ids, int n, struct err *err)
