@@ -37,6 +37,22 @@ static void run_free(struct run *r)
 	free(r->err);
 }
 
+/* In a forked child: becomes ideatriage with argv, env ("K=V", NULL-ended,
+ * may be NULL) added to the environment and no DATABASE_URL but env's. */
+__attribute__((noreturn)) static void exec_ideatriage(const char *const *env,
+						     const char *const *argv)
+{
+	unsetenv("DATABASE_URL");
+	/* copies: putenv and execv take char *; the exec drops them */
+	for (int i = 0; env && env[i]; i++)
+		putenv(strdup(env[i]));
+	char *args[32] = {strdup(IDEATRIAGE_BIN)};
+	for (int i = 0; argv[i] && i < 30; i++)
+		args[i + 1] = strdup(argv[i]);
+	execv(IDEATRIAGE_BIN, args);
+	_exit(127);
+}
+
 /* Runs ideatriage with argv in cwd (NULL: here) with env ("K=V", NULL-ended,
  * may be NULL); IDEATRIAGE_LISTEN is set to a free port so a server started
  * by mistake can be seen. A run still going after deadline_s is checked for
@@ -61,16 +77,8 @@ static struct run run_split(const char *cwd, const char *const *env, const char 
 		dup2(o, 1);
 		dup2(e, 2);
 		closefrom(3);
-		unsetenv("DATABASE_URL");
 		putenv(listen_env);
-		/* copies: putenv and execv take char *; the exec drops them */
-		for (int i = 0; env && env[i]; i++)
-			putenv(strdup(env[i]));
-		char *args[32] = {strdup(IDEATRIAGE_BIN)};
-		for (int i = 0; argv[i] && i < 30; i++)
-			args[i + 1] = strdup(argv[i]);
-		execv(IDEATRIAGE_BIN, args);
-		_exit(127);
+		exec_ideatriage(env, argv);
 	}
 	struct run r = {.status = -1};
 	int st;
@@ -366,16 +374,8 @@ static char *run_tty(const char *const *env, const char *const *argv, int deadli
 	int master;
 	pid_t pid = forkpty(&master, NULL, NULL, NULL);
 	cr_assert_geq(pid, 0, "forkpty: %s", strerror(errno));
-	if (pid == 0) {
-		unsetenv("DATABASE_URL");
-		for (int i = 0; env && env[i]; i++)
-			putenv(strdup(env[i]));
-		char *args[32] = {strdup(IDEATRIAGE_BIN)};
-		for (int i = 0; argv[i] && i < 30; i++)
-			args[i + 1] = strdup(argv[i]);
-		execv(IDEATRIAGE_BIN, args);
-		_exit(127);
-	}
+	if (pid == 0)
+		exec_ideatriage(env, argv);
 	size_t len = 0, cap = 1 << 16;
 	char *buf = malloc(cap);
 	double end = test_now_ms() + deadline_s * 1000.0;
