@@ -186,6 +186,26 @@ static char *path_value(const char *v, const struct source *src)
 	return p;
 }
 
+static int strlist_apply(struct strlist *l, const struct config_setting *s, json_t *v,
+			 const char *where, struct err *err)
+{
+	if (!json_is_array(v))
+		return err_set_field(err, s->name, "%s: %s must be an array of strings", where,
+				     s->name);
+	size_t i;
+	json_t *item;
+	json_array_foreach(v, i, item)
+	{
+		if (!json_is_string(item))
+			return err_set_field(err, s->name, "%s: %s[%zu] must be a string", where,
+					     s->name, i);
+	}
+	strlist_clear(l);
+	l->items = calloc(json_array_size(v) + 1, sizeof(char *));
+	json_array_foreach(v, i, item) l->items[l->len++] = strdup(json_string_value(item));
+	return 0;
+}
+
 /* Stores one JSON value into the setting's field and notes its origin. */
 static int setting_apply(struct config *cfg, const struct config_setting *s, json_t *v,
 			 const struct source *src, struct err *err)
@@ -220,24 +240,8 @@ static int setting_apply(struct config *cfg, const struct config_setting *s, jso
 					     s->name);
 		*(bool *)field = json_is_true(v);
 		return 0;
-	case CFG_STRLIST: {
-		if (!json_is_array(v))
-			return err_set_field(err, s->name, "%s: %s must be an array of strings",
-					     where, s->name);
-		size_t i;
-		json_t *item;
-		json_array_foreach(v, i, item)
-		{
-			if (!json_is_string(item))
-				return err_set_field(err, s->name,
-						     "%s: %s[%zu] must be a string", where, s->name, i);
-		}
-		struct strlist *l = (struct strlist *)field;
-		strlist_clear(l);
-		l->items = calloc(json_array_size(v) + 1, sizeof(char *));
-		json_array_foreach(v, i, item) l->items[l->len++] = strdup(json_string_value(item));
-		return 0;
-	}
+	case CFG_STRLIST:
+		return strlist_apply((struct strlist *)field, s, v, where, err);
 	case CFG_JSON: {
 		char *text = json_dumps(v, JSON_COMPACT | JSON_ENCODE_ANY);
 		if (!text)
@@ -279,9 +283,12 @@ static int apply_object(struct config *cfg, json_t *obj, const char *prefix,
 static json_t *load_json_file(const char *path, struct err *err)
 {
 	FILE *f = fopen(path, "rb");
-	if (!f) {
-		err_set(err, "cannot open config file %s: %s (errno %d)", path, strerror(errno),
-			errno);
+	struct stat st;
+	int e = !f ? errno : fstat(fileno(f), &st) < 0 ? errno : S_ISDIR(st.st_mode) ? EISDIR : 0;
+	if (e) {
+		if (f)
+			fclose(f);
+		err_set(err, "cannot open config file %s: %s (errno %d)", path, strerror(e), e);
 		return NULL;
 	}
 	char *buf = malloc(CONFIG_FILE_MAX + 1);

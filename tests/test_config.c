@@ -162,6 +162,9 @@ Test(config, malformed_or_missing_file_says_where)
 
 	cr_expect_null(config_load("/nonexistent/ideatriage.json", &err));
 	cr_expect(strstr(err.msg, "cannot open"), "%s", err.msg);
+	/* a folder named as the file: said so, not "'{' expected" */
+	cr_expect_null(config_load(TEST_TMP, &err));
+	cr_expect(strstr(err.msg, "Is a directory"), "%s", err.msg);
 }
 
 Test(config, bad_environment_is_refused)

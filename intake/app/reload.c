@@ -77,12 +77,13 @@ int app_reload(struct app *app, struct scheduler *sched)
 		                   "they keep their old values",
 		         json_pack("{s:O}", "keys", ignored));
 	const char *scoring = *cfg->scoring_file ? cfg->scoring_file : "built-in";
-	log_reloaded((app->applied ? app->applied : app->cfg)->log_level, cfg->log_level,
-	             json_pack("{s:s?, s:o, s:o, s:s, s:s?}", "config_file", file, "changed", changed,
-	                       "not_reloaded", ignored, "scoring_file", scoring, "note",
-	                       new_rules ? "new scores use the new rules; `ideatriage rescore` "
-	                                   "applies them to the ideas scored before"
-	                                 : NULL));
+	json_t *fields = json_pack("{s:s?, s:o, s:o, s:s}", "config_file", file, "changed", changed,
+	                           "not_reloaded", ignored, "scoring_file", scoring);
+	if (new_rules)
+		json_object_set_new(fields, "note",
+		                    json_string("new scores use the new rules; `ideatriage rescore` "
+		                                "applies them to the ideas scored before"));
+	log_reloaded((app->applied ? app->applied : app->cfg)->log_level, cfg->log_level, fields);
 	config_free(app->applied);
 	app->applied = cfg;
 	return 0;
