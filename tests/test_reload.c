@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "support.h"
@@ -241,4 +242,61 @@ Test(reload, the_server_survives_a_burst_of_sighups_and_keeps_answering)
 	write_rules(1);
 	write_config("{}");
 	cr_expect(sighup());
+}
+
+/* The seconds between connector run's end and its next run (the schedule
+ * it set), once its last run is later than after (an epoch); -1 on timeout. */
+static double sales_gap_after(double after)
+{
+	char sql[300];
+	snprintf(sql, sizeof(sql),
+		 "SELECT extract(epoch FROM next_run_at - last_run_at) FROM connector_state "
+		 "WHERE name = 'sales' AND extract(epoch FROM last_run_at) > %f",
+		 after);
+	for (int i = 0; i < 1500; i++) {
+		char *v = testdb_value(pg, sql);
+		if (v) {
+			double gap = atof(v);
+			free(v);
+			return gap;
+		}
+		usleep(10 * 1000);
+	}
+	return -1;
+}
+
+/* connectors.sales.interval_s reloads: the runs after the reload are spaced
+ * by the new interval. (The sales inbox is a path relative to the config
+ * file's folder: the connector runs only if serve found it.) */
+Test(reload, a_connector_interval_applies_from_its_next_run)
+{
+	char inbox[1300];
+	snprintf(inbox, sizeof(inbox), "%s/inbox", dir);
+	cr_assert_eq(mkdir(inbox, 0755), 0);
+	write_config("{\"connectors\": {\"sales\": {\"inbox_dir\": \"inbox\", \"interval_s\": 300}}}");
+	/* the inbox is a key that needs a restart: start a server on this config */
+	tserver_stop(srv, SIGTERM);
+	srv = tserver_start(conninfo, dir,
+			    "{\"triage\": {\"scoring_file\": \"scoring.json\"}, \"connectors\": "
+			    "{\"sales\": {\"inbox_dir\": \"inbox\", \"interval_s\": 300}}}");
+	snprintf(cfg_path, 1200, "%s/test-config-%d.json", dir, srv->port);
+	json_decref(base_cfg);
+	base_cfg = json_load_file(cfg_path, 0, NULL);
+	double gap = sales_gap_after(0);
+	cr_expect(gap > 250 && gap < 350, "first run: the next is %g s later, want ~300", gap);
+
+	write_config("{\"connectors\": {\"sales\": {\"interval_s\": 7}}}");
+	cr_assert(sighup());
+	char *admin = test_token(conninfo, "admin", "ada"), url[256];
+	char *last = testdb_value(pg, "SELECT extract(epoch FROM last_run_at) FROM "
+				      "connector_state WHERE name = 'sales'");
+	cr_assert(last);
+	snprintf(url, sizeof(url), "%s/api/v1/connectors/sales/sync", srv->url);
+	struct tresp *r = http_post(url, admin, NULL, "", 0);
+	cr_expect(r && r->status == 202, "%ld", r ? r->status : 0);
+	tresp_free(r);
+	gap = sales_gap_after(atof(last));
+	cr_expect(gap > 5 && gap < 9, "after the reload: the next run %g s later, want ~7", gap);
+	free(last);
+	free(admin);
 }
