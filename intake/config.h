@@ -118,8 +118,9 @@ const char *config_find_file(const char *given, const char *sysconfdir, char *bu
 struct config *config_load_found(const char *given, struct err *err)
     __attribute__((warn_unused_result));
 
-/* A copy of file (the config->file of a running process) loaded again:
- * serve's SIGHUP. found_by is copied. */
+/* The config running was loaded from, loaded again (new): the same file
+ * (running->file, not looked for again), today's content, the process's
+ * environment. serve's SIGHUP. */
 struct config *config_reload(const struct config *running, struct err *err)
     __attribute__((warn_unused_result));
 void config_free(struct config *cfg); /* accepts NULL */
