@@ -4,11 +4,14 @@
 #include "intake/config.h"
 
 #include <jansson.h>
+#include <errno.h>
+#include <libgen.h>
 #include <limits.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "triage/embed.h"
@@ -25,17 +28,17 @@ const struct config_setting config_settings[] = {
       "PostgreSQL URL; empty starts the embedded cluster"),
     S("database.connect_timeout_s", CFG_INT, connect_timeout_s, NULL, 1, 60, false, false,
       "seconds to wait for a database connection"),
-    S("embedded.dir", CFG_STRING, embedded_dir, NULL, 0, 0, false, false,
+    S("embedded.dir", CFG_PATH, embedded_dir, NULL, 0, 0, false, false,
       "folder of the embedded PostgreSQL cluster"),
-    S("embedded.pg_bindir", CFG_STRING, pg_bindir, NULL, 0, 0, false, false,
+    S("embedded.pg_bindir", CFG_PATH, pg_bindir, NULL, 0, 0, false, false,
       "folder holding initdb, pg_ctl and postgres"),
     S("http.listen", CFG_STRING, listen, "IDEATRIAGE_LISTEN", 0, 0, false, false,
       "host:port to serve on"),
     S("http.workers", CFG_INT, workers, NULL, 0, 256, false, false,
       "event-loop threads, each with its own database connection; 0 = one per core"),
-    S("http.max_body_bytes", CFG_INT, max_body_bytes, NULL, 1024, 64L << 20, false, true,
+    S("http.max_body_bytes", CFG_INT, max_body_bytes, NULL, 1024, 64L << 20, false, false,
       "largest JSON or form request body"),
-    S("http.max_upload_bytes", CFG_INT, max_upload_bytes, NULL, 1024, 1L << 30, false, true,
+    S("http.max_upload_bytes", CFG_INT, max_upload_bytes, NULL, 1024, 1L << 30, false, false,
       "largest bulk upload (sales notes)"),
     S("http.max_header_bytes", CFG_INT, max_header_bytes, NULL, 1024, 1L << 20, false, false,
       "largest request head"),
@@ -68,20 +71,22 @@ const struct config_setting config_settings[] = {
       "anonymous requests to the public pages and API per second per address; 0 disables"),
     S("ratelimit.public_burst", CFG_INT, rl_public_burst, NULL, 1, 1000000, false, false,
       "anonymous public requests allowed at once per address"),
-    S("triage.scoring_file", CFG_STRING, scoring_file, NULL, 0, 0, false, true,
-      "scoring weights and taxonomies; the built-in copy when the file is absent"),
+    S("triage.scoring_file", CFG_PATH, scoring_file, NULL, 0, 0, false, true,
+      "scoring weights and taxonomies (config/scoring.json's shape); empty: the copy built "
+      "into the binary. A file named here that is missing, unreadable or invalid stops "
+      "start-up"),
     S("log.level", CFG_STRING, log_level, NULL, 0, 0, false, true, "debug, info, warn or error"),
-    S("auth.trusted_user_header", CFG_STRING, trusted_user_header, NULL, 0, 0, false, true,
+    S("auth.trusted_user_header", CFG_STRING, trusted_user_header, NULL, 0, 0, false, false,
       "header set by a single-sign-on proxy naming the employee"),
-    S("auth.trusted_proxies", CFG_STRLIST, trusted_proxies, NULL, 0, 0, false, true,
+    S("auth.trusted_proxies", CFG_STRLIST, trusted_proxies, NULL, 0, 0, false, false,
       "addresses allowed to set the trusted user header"),
-    S("auth.demo_form_identity", CFG_BOOL, demo_form_identity, NULL, 0, 0, false, true,
+    S("auth.demo_form_identity", CFG_BOOL, demo_form_identity, NULL, 0, 0, false, false,
       "let the web form take the employee's name from its own fields (the demo only)"),
-    S("auth.session_ttl_s", CFG_INT, session_ttl_s, NULL, 60, 2592000, false, true,
+    S("auth.session_ttl_s", CFG_INT, session_ttl_s, NULL, 60, 2592000, false, false,
       "a web session ends this many seconds after sign-in, however busy"),
-    S("auth.session_idle_s", CFG_INT, session_idle_s, NULL, 60, 2592000, false, true,
+    S("auth.session_idle_s", CFG_INT, session_idle_s, NULL, 60, 2592000, false, false,
       "a web session ends after this many seconds without a request"),
-    S("auth.cookie_secure", CFG_STRING, cookie_secure, NULL, 0, 0, false, true,
+    S("auth.cookie_secure", CFG_STRING, cookie_secure, NULL, 0, 0, false, false,
       "Secure cookies (and their __Host- names): auto (when a trusted proxy sends "
       "X-Forwarded-Proto: https), always or never"),
     S("github.webhook_secret", CFG_STRING, webhook_secret, "GITHUB_WEBHOOK_SECRET", 0, 0, true,
@@ -114,21 +119,21 @@ const struct config_setting config_settings[] = {
       false, "Reddit OAuth client id"),
     S("connectors.reddit.client_secret", CFG_STRING, reddit_client_secret, "REDDIT_CLIENT_SECRET",
       0, 0, true, false, "Reddit OAuth client secret"),
-    S("connectors.sales.inbox_dir", CFG_STRING, sales_inbox_dir, NULL, 0, 0, false, false,
+    S("connectors.sales.inbox_dir", CFG_PATH, sales_inbox_dir, NULL, 0, 0, false, false,
       "folder watched for sales-note files; empty disables"),
     S("connectors.sales.interval_s", CFG_INT, sales_interval_s, NULL, 5, 604800, false, true,
       "seconds between inbox scans"),
-    S("connectors.sales.settle_s", CFG_INT, sales_settle_s, NULL, 0, 3600, false, true,
+    S("connectors.sales.settle_s", CFG_INT, sales_settle_s, NULL, 0, 3600, false, false,
       "an inbox file is read only once it has not changed for this many seconds"),
     S("connectors.http.connect_timeout_s", CFG_INT, conn_connect_timeout_s, NULL, 1, 300, false,
-      true, "seconds to connect to an upstream API"),
-    S("connectors.http.timeout_s", CFG_INT, conn_timeout_s, NULL, 1, 3600, false, true,
+      false, "seconds to connect to an upstream API"),
+    S("connectors.http.timeout_s", CFG_INT, conn_timeout_s, NULL, 1, 3600, false, false,
       "seconds one upstream request may take, body included"),
     S("connectors.http.max_response_bytes", CFG_INT, conn_max_response_bytes, NULL, 65536, 1L << 30,
-      false, true, "largest upstream response accepted"),
-    S("connectors.http.user_agent", CFG_STRING, conn_user_agent, NULL, 0, 0, false, true,
+      false, false, "largest upstream response accepted"),
+    S("connectors.http.user_agent", CFG_STRING, conn_user_agent, NULL, 0, 0, false, false,
       "User-Agent sent upstream (Reddit requires a descriptive one)"),
-    S("connectors.max_wait_s", CFG_INT, conn_max_wait_s, NULL, 0, 3600, false, true,
+    S("connectors.max_wait_s", CFG_INT, conn_max_wait_s, NULL, 0, 3600, false, false,
       "a rate limit that resets within this many seconds is waited out inside the run; a "
       "longer one ends the run and sets the next one after the reset"),
     /* issue 14 (least privilege, database limits) */
@@ -162,18 +167,61 @@ static void strlist_clear(struct strlist *l)
 	l->len = 0;
 }
 
-/* Stores one JSON value into the setting's field; "where" prefixes errors. */
-static int setting_apply(struct config *cfg, const struct config_setting *s, json_t *v,
+/* Where the values being applied come from. */
+struct source {
+	enum config_origin origin;
+	const char *where; /* prefixes errors: "built-in config", the file, "environment" */
+	const char *base;  /* a config file's folder, for its relative paths; else NULL */
+};
+
+/* A CFG_PATH value as stored (new): relative to src->base when it set one. */
+static char *path_value(const char *v, const struct source *src)
+{
+	if (!src->base || !*v || v[0] == '/')
+		return strdup(v);
+	size_t n = strlen(src->base) + strlen(v) + 2;
+	char *p = malloc(n);
+	if (p)
+		snprintf(p, n, "%s/%s", src->base, v);
+	return p;
+}
+
+static int strlist_apply(struct strlist *l, const struct config_setting *s, json_t *v,
 			 const char *where, struct err *err)
 {
+	if (!json_is_array(v))
+		return err_set_field(err, s->name, "%s: %s must be an array of strings", where,
+				     s->name);
+	size_t i;
+	json_t *item;
+	json_array_foreach(v, i, item)
+	{
+		if (!json_is_string(item))
+			return err_set_field(err, s->name, "%s: %s[%zu] must be a string", where,
+					     s->name, i);
+	}
+	strlist_clear(l);
+	l->items = calloc(json_array_size(v) + 1, sizeof(char *));
+	json_array_foreach(v, i, item) l->items[l->len++] = strdup(json_string_value(item));
+	return 0;
+}
+
+/* Stores one JSON value into the setting's field and notes its origin. */
+static int setting_apply(struct config *cfg, const struct config_setting *s, json_t *v,
+			 const struct source *src, struct err *err)
+{
+	const char *where = src->where;
 	char *field = (char *)cfg + s->offset;
+	cfg->origin[s - config_settings] = (unsigned char)src->origin;
 	switch (s->type) {
 	case CFG_STRING:
+	case CFG_PATH:
 		if (!json_is_string(v))
 			return err_set_field(err, s->name, "%s: %s must be a string", where,
 					     s->name);
 		free(*(char **)field);
-		*(char **)field = strdup(json_string_value(v));
+		*(char **)field = s->type == CFG_PATH ? path_value(json_string_value(v), src)
+						      : strdup(json_string_value(v));
 		return 0;
 	case CFG_INT: {
 		if (!json_is_integer(v))
@@ -192,24 +240,8 @@ static int setting_apply(struct config *cfg, const struct config_setting *s, jso
 					     s->name);
 		*(bool *)field = json_is_true(v);
 		return 0;
-	case CFG_STRLIST: {
-		if (!json_is_array(v))
-			return err_set_field(err, s->name, "%s: %s must be an array of strings",
-					     where, s->name);
-		size_t i;
-		json_t *item;
-		json_array_foreach(v, i, item)
-		{
-			if (!json_is_string(item))
-				return err_set_field(err, s->name,
-						     "%s: %s[%zu] must be a string", where, s->name, i);
-		}
-		struct strlist *l = (struct strlist *)field;
-		strlist_clear(l);
-		l->items = calloc(json_array_size(v) + 1, sizeof(char *));
-		json_array_foreach(v, i, item) l->items[l->len++] = strdup(json_string_value(item));
-		return 0;
-	}
+	case CFG_STRLIST:
+		return strlist_apply((struct strlist *)field, s, v, where, err);
 	case CFG_JSON: {
 		char *text = json_dumps(v, JSON_COMPACT | JSON_ENCODE_ANY);
 		if (!text)
@@ -223,8 +255,8 @@ static int setting_apply(struct config *cfg, const struct config_setting *s, jso
 }
 
 /* Walks obj; every leaf must be a known setting. prefix is the dotted path so far. */
-static int apply_object(struct config *cfg, json_t *obj, const char *prefix, const char *where,
-			struct err *err)
+static int apply_object(struct config *cfg, json_t *obj, const char *prefix,
+			const struct source *src, struct err *err)
 {
 	const char *key;
 	json_t *v;
@@ -233,16 +265,16 @@ static int apply_object(struct config *cfg, json_t *obj, const char *prefix, con
 		char name[256];
 		if (snprintf(name, sizeof(name), "%s%s%s", prefix, *prefix ? "." : "", key) >=
 		    (int)sizeof(name))
-			return err_set(err, "%s: key too long: %s", where, key);
+			return err_set(err, "%s: key too long: %s", src->where, key);
 		const struct config_setting *s = setting_find(name);
 		if (s) {
-			if (setting_apply(cfg, s, v, where, err) < 0)
+			if (setting_apply(cfg, s, v, src, err) < 0)
 				return -1;
 		} else if (json_is_object(v)) {
-			if (apply_object(cfg, v, name, where, err) < 0)
+			if (apply_object(cfg, v, name, src, err) < 0)
 				return -1;
 		} else {
-			return err_set_field(err, name, "%s: unknown key '%s'", where, name);
+			return err_set_field(err, name, "%s: unknown key '%s'", src->where, name);
 		}
 	}
 	return 0;
@@ -251,8 +283,12 @@ static int apply_object(struct config *cfg, json_t *obj, const char *prefix, con
 static json_t *load_json_file(const char *path, struct err *err)
 {
 	FILE *f = fopen(path, "rb");
-	if (!f) {
-		err_set(err, "cannot open config file %s: %m", path);
+	struct stat st;
+	int e = !f ? errno : fstat(fileno(f), &st) < 0 ? errno : S_ISDIR(st.st_mode) ? EISDIR : 0;
+	if (e) {
+		if (f)
+			fclose(f);
+		err_set(err, "cannot open config file %s: %s (errno %d)", path, strerror(e), e);
 		return NULL;
 	}
 	char *buf = malloc(CONFIG_FILE_MAX + 1);
@@ -288,13 +324,16 @@ static int apply_defaults(struct config *cfg, struct err *err)
 	json_t *root = json_loadb((const char *)f->data, f->len, JSON_REJECT_DUPLICATES, &jerr);
 	if (!root)
 		return err_set(err, "built-in config: line %d: %s", jerr.line, jerr.text);
-	int rc = apply_object(cfg, root, "", "built-in config", err);
+	struct source src = {CFG_FROM_DEFAULT, "built-in config", NULL};
+	int rc = apply_object(cfg, root, "", &src, err);
 	json_decref(root);
 	return rc;
 }
 
 static int apply_env(struct config *cfg, struct err *err)
 {
+	/* a relative path in the environment is the caller's: relative to the cwd */
+	struct source src = {CFG_FROM_ENV, "environment", NULL};
 	for (int i = 0; i < config_settings_len; i++) {
 		const struct config_setting *s = &config_settings[i];
 		const char *v = s->env ? getenv(s->env) : NULL;
@@ -303,7 +342,7 @@ static int apply_env(struct config *cfg, struct err *err)
 		json_t *j = json_string(v);
 		if (!j)
 			return err_set_field(err, s->name, "environment %s is not valid UTF-8", s->env);
-		int rc = setting_apply(cfg, s, j, "environment", err);
+		int rc = setting_apply(cfg, s, j, &src, err);
 		json_decref(j);
 		if (rc < 0)
 			return -1;
@@ -436,8 +475,31 @@ static int validate(const struct config *cfg, struct err *err)
 	return 0;
 }
 
+/* Applies file over cfg: its relative paths are taken relative to its folder
+ * (made absolute, so they mean the same after a chdir and in the log). */
+static int apply_file(struct config *cfg, const char *file, struct err *err)
+{
+	json_t *root = load_json_file(file, err);
+	if (!root)
+		return -1;
+	char *copy = strdup(file), *base = copy ? realpath(dirname(copy), NULL) : NULL;
+	free(copy);
+	if (!base) {
+		json_decref(root);
+		return err_set(err, "cannot resolve the folder of config file %s: %s", file,
+			       strerror(errno));
+	}
+	struct source src = {CFG_FROM_FILE, file, base};
+	int rc = apply_object(cfg, root, "", &src, err);
+	free(base);
+	json_decref(root);
+	return rc;
+}
+
 struct config *config_load(const char *file, struct err *err)
 {
+	_Static_assert(sizeof(config_settings) / sizeof(config_settings[0]) <= CONFIG_SETTINGS_MAX,
+		       "struct config's origin[] is too small for the settings table");
 	struct config *cfg = calloc(1, sizeof(*cfg));
 	if (!cfg) {
 		err_set(err, "out of memory");
@@ -447,27 +509,70 @@ struct config *config_load(const char *file, struct err *err)
 		goto fail;
 	for (int i = 0; i < config_settings_len; i++) {
 		const struct config_setting *s = &config_settings[i];
-		if ((s->type == CFG_STRING || s->type == CFG_JSON) &&
+		if ((s->type == CFG_STRING || s->type == CFG_JSON || s->type == CFG_PATH) &&
 		    !*(char **)((char *)cfg + s->offset)) {
 			err_set(err, "built-in config lacks %s", s->name);
 			goto fail;
 		}
 	}
-	if (file) {
-		json_t *root = load_json_file(file, err);
-		if (!root)
-			goto fail;
-		int rc = apply_object(cfg, root, "", file, err);
-		json_decref(root);
-		if (rc < 0)
-			goto fail;
+	if (file && (!(cfg->file = strdup(file)) || apply_file(cfg, file, err) < 0)) {
+		if (!cfg->file)
+			err_set(err, "out of memory");
+		goto fail;
 	}
+	cfg->found_by = file ? "--config" : "built-in defaults only";
 	if (apply_env(cfg, err) < 0 || validate(cfg, err) < 0)
 		goto fail;
 	return cfg;
 fail:
 	config_free(cfg);
 	return NULL;
+}
+
+const char *config_sysconfdir(void)
+{
+	return IDEATRIAGE_SYSCONFDIR;
+}
+
+const char *config_find_file(const char *given, const char *sysconfdir, char *buf, size_t len,
+			     const char **how)
+{
+	const char *env = getenv("IDEATRIAGE_CONFIG");
+	if (given) {
+		*how = "--config";
+		return given;
+	}
+	if (env && *env) {
+		*how = "IDEATRIAGE_CONFIG";
+		return env;
+	}
+	struct stat st;
+	if (snprintf(buf, len, "%s/ideatriage/ideatriage.json", sysconfdir) < (int)len &&
+	    stat(buf, &st) == 0) {
+		*how = "installed default";
+		return buf;
+	}
+	*how = "built-in defaults only";
+	return NULL;
+}
+
+struct config *config_load_found(const char *given, struct err *err)
+{
+	char buf[PATH_MAX];
+	const char *how;
+	const char *file = config_find_file(given, config_sysconfdir(), buf, sizeof(buf), &how);
+	struct config *cfg = config_load(file, err);
+	if (cfg)
+		cfg->found_by = how;
+	return cfg;
+}
+
+struct config *config_reload(const struct config *running, struct err *err)
+{
+	struct config *cfg = config_load(running->file, err);
+	if (cfg)
+		cfg->found_by = running->found_by;
+	return cfg;
 }
 
 void config_free(struct config *cfg)
@@ -477,11 +582,12 @@ void config_free(struct config *cfg)
 	for (int i = 0; i < config_settings_len; i++) {
 		const struct config_setting *s = &config_settings[i];
 		char *field = (char *)cfg + s->offset;
-		if (s->type == CFG_STRING || s->type == CFG_JSON)
+		if (s->type == CFG_STRING || s->type == CFG_JSON || s->type == CFG_PATH)
 			free(*(char **)field);
 		else if (s->type == CFG_STRLIST)
 			strlist_clear((struct strlist *)field);
 	}
+	free(cfg->file);
 	free(cfg);
 }
 
@@ -494,4 +600,51 @@ int config_worker_count(const struct config *cfg)
 	long n = sysconf(_SC_NPROCESSORS_ONLN);
 	n = n > 0 ? 4 * n : 8;
 	return (int)(n > 64 ? 64 : n);
+}
+
+bool config_value_equal(const struct config *a, const struct config *b,
+			const struct config_setting *s)
+{
+	const char *fa = (const char *)a + s->offset, *fb = (const char *)b + s->offset;
+	switch (s->type) {
+	case CFG_INT:
+		return *(const long *)fa == *(const long *)fb;
+	case CFG_BOOL:
+		return *(const bool *)fa == *(const bool *)fb;
+	case CFG_STRLIST: {
+		const struct strlist *la = (const struct strlist *)fa, *lb = (const struct strlist *)fb;
+		if (la->len != lb->len)
+			return false;
+		for (int i = 0; i < la->len; i++)
+			if (strcmp(la->items[i], lb->items[i]) != 0)
+				return false;
+		return true;
+	}
+	default: /* the strings: CFG_STRING, CFG_PATH, CFG_JSON (compact, so comparable) */
+		return strcmp(*(char *const *)fa, *(char *const *)fb) == 0;
+	}
+}
+
+json_t *config_value_json(const struct config *cfg, const struct config_setting *s)
+{
+	const char *field = (const char *)cfg + s->offset;
+	if (s->secret)
+		return json_string(**(char *const *)field ? "(set, hidden)" : "(empty)");
+	switch (s->type) {
+	case CFG_INT:
+		return json_integer(*(const long *)field);
+	case CFG_BOOL:
+		return json_boolean(*(const bool *)field);
+	case CFG_STRLIST: {
+		const struct strlist *l = (const struct strlist *)field;
+		json_t *a = json_array();
+		for (int i = 0; i < l->len; i++)
+			json_array_append_new(a, json_string(l->items[i]));
+		return a;
+	}
+	case CFG_JSON:
+		return json_loads(*(char *const *)field, JSON_DECODE_ANY, NULL);
+	default:
+		return json_string(*(char *const *)field);
+	}
 }

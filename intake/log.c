@@ -3,6 +3,7 @@
 
 #include <pthread.h>
 #include <stdarg.h>
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -12,7 +13,8 @@
 #include <time.h>
 #include <unistd.h>
 
-static enum log_level min_level = LOG_INFO;
+/* atomic: serve's SIGHUP changes it while every thread logs */
+static _Atomic int min_level = LOG_INFO;
 static const char *const level_names[] = {"debug", "info", "warn", "error"};
 /* sd-daemon(3) priorities of the levels: debug, info, warning, err */
 static const char *const journal_prefix[] = {"<7>", "<6>", "<4>", "<3>"};
@@ -44,12 +46,12 @@ void log_set_level(const char *name)
 {
 	for (int i = 0; i < 4; i++)
 		if (strcmp(name, level_names[i]) == 0)
-			min_level = (enum log_level)i;
+			atomic_store(&min_level, i);
 }
 
 void log_json(enum log_level level, const char *msg, json_t *fields)
 {
-	if (level < min_level) {
+	if ((int)level < atomic_load(&min_level)) {
 		json_decref(fields);
 		return;
 	}
@@ -80,7 +82,7 @@ void log_json(enum log_level level, const char *msg, json_t *fields)
 
 void log_msg(enum log_level level, const char *fmt, ...)
 {
-	if (level < min_level)
+	if ((int)level < atomic_load(&min_level))
 		return;
 	char buf[1024];
 	va_list ap;

@@ -1,8 +1,13 @@
 #include "intake/triage_ctx.h"
 
+#include <errno.h>
 #include <jansson.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "triage/embed.h"
@@ -73,20 +78,40 @@ static int num(json_t *o, const char *path, double *out, struct err *err)
 	return 0;
 }
 
+/* The rules' JSON: path's, or with no path the copy built into the binary. A
+ * named file that cannot be read is an error, never a quiet fall back to the
+ * built-in rules: the operator would score with rules they did not choose. */
 static json_t *load(const char *path, struct err *err)
 {
 	json_error_t jerr;
-	json_t *root = NULL;
-	if (path && access(path, R_OK) == 0) {
-		root = json_load_file(path, JSON_REJECT_DUPLICATES, &jerr);
+	json_t *root;
+	if (path && *path) {
+		FILE *f = fopen(path, "rb");
+		struct stat st;
+		int e = !f ? errno : fstat(fileno(f), &st) < 0 ? errno : S_ISDIR(st.st_mode) ? EISDIR : 0;
+		if (e) {
+			if (f)
+				fclose(f);
+			err_set_field(err, "triage.scoring_file", "cannot read scoring file %s: %s (errno %d)",
+				      path, strerror(e), e);
+			return NULL;
+		}
+		root = json_loadf(f, JSON_REJECT_DUPLICATES, &jerr);
+		fclose(f);
 		if (!root)
-			err_set(err, "%s: line %d: %s", path, jerr.line, jerr.text);
+			err_set_field(err, "triage.scoring_file", "scoring file %s: line %d, column %d: %s",
+				      path, jerr.line, jerr.column, jerr.text);
+		else if (!json_is_object(root)) {
+			json_decref(root);
+			root = NULL;
+			err_set_field(err, "triage.scoring_file",
+				      "scoring file %s: the top level must be a JSON object", path);
+		}
 		return root;
 	}
 	const struct embedded_file *f = embedded_find(intake_config_files, "scoring.json");
 	if (!f) {
-		err_set(err, "no scoring config: %s is missing and none is built in",
-			path ? path : "config/scoring.json");
+		err_set(err, "no scoring rules: none named and none built in");
 		return NULL;
 	}
 	root = json_loadb((const char *)f->data, f->len, JSON_REJECT_DUPLICATES, &jerr);
@@ -253,6 +278,9 @@ void triage_rules_free(struct triage_rules *r)
 	free(r);
 }
 
+struct rules_ref;
+static void rules_ref_put(struct rules_ref *r);
+
 int triage_ctx_init(struct triage_ctx *t, const struct triage_rules *rules, struct err *err)
 {
 	memset(t, 0, sizeof(*t));
@@ -267,4 +295,139 @@ void triage_ctx_cleanup(struct triage_ctx *t)
 	t->trgm = NULL;
 	normalizer_free(t->norm);
 	t->norm = NULL;
+	if (t->live)
+		rules_ref_put(t->ref);
+	t->ref = NULL;
+	t->live = NULL;
+}
+
+/* ---- rules that serve's SIGHUP replaces while threads use them
+ *
+ * RCU by reference count: live->current is the newest rules; each thread's
+ * context holds a reference to the rules it runs with, taken under the
+ * mutex, and swaps it for the newest only at a safe point (between requests,
+ * between connector runs). The rules are freed by whoever drops the last
+ * reference, so a request in flight never sees them change or vanish. */
+struct rules_ref {
+	struct triage_rules *rules;
+	atomic_int refs;
+};
+
+struct triage_live {
+	pthread_mutex_t mu;
+	struct rules_ref *current; /* under mu; the live's own reference */
+	atomic_ulong gen;          /* bumped by each publish: a cheap "anything new?" */
+};
+
+static struct rules_ref *rules_ref_new(struct triage_rules *rules)
+{
+	struct rules_ref *r = calloc(1, sizeof(*r));
+	if (!r) {
+		triage_rules_free(rules);
+		return NULL;
+	}
+	r->rules = rules;
+	atomic_init(&r->refs, 1);
+	return r;
+}
+
+static void rules_ref_put(struct rules_ref *r)
+{
+	if (r && atomic_fetch_sub(&r->refs, 1) == 1) {
+		triage_rules_free(r->rules);
+		free(r);
+	}
+}
+
+/* The newest rules with a reference taken for the caller, and their generation. */
+static struct rules_ref *live_get(struct triage_live *l, unsigned long *gen)
+{
+	pthread_mutex_lock(&l->mu);
+	struct rules_ref *r = l->current;
+	atomic_fetch_add(&r->refs, 1);
+	*gen = atomic_load(&l->gen);
+	pthread_mutex_unlock(&l->mu);
+	return r;
+}
+
+struct triage_live *triage_live_new(struct triage_rules *rules)
+{
+	struct triage_live *l = calloc(1, sizeof(*l));
+	if (!l || !(l->current = rules_ref_new(rules))) {
+		if (!l)
+			triage_rules_free(rules);
+		free(l);
+		return NULL;
+	}
+	pthread_mutex_init(&l->mu, NULL);
+	atomic_init(&l->gen, 1);
+	return l;
+}
+
+int triage_live_publish(struct triage_live *l, struct triage_rules *rules)
+{
+	struct rules_ref *r = rules_ref_new(rules);
+	if (!r)
+		return -1;
+	pthread_mutex_lock(&l->mu);
+	struct rules_ref *old = l->current;
+	l->current = r;
+	atomic_fetch_add(&l->gen, 1);
+	pthread_mutex_unlock(&l->mu);
+	rules_ref_put(old);
+	return 0;
+}
+
+bool triage_live_same(struct triage_live *l, const struct triage_rules *r)
+{
+	pthread_mutex_lock(&l->mu);
+	bool same = json_equal(l->current->rules->owned, r->owned);
+	pthread_mutex_unlock(&l->mu);
+	return same;
+}
+
+void triage_live_free(struct triage_live *l)
+{
+	if (!l)
+		return;
+	rules_ref_put(l->current);
+	pthread_mutex_destroy(&l->mu);
+	free(l);
+}
+
+int triage_ctx_init_live(struct triage_ctx *t, struct triage_live *l, struct err *err)
+{
+	unsigned long gen;
+	struct rules_ref *r = live_get(l, &gen);
+	if (triage_ctx_init(t, r->rules, err) < 0) {
+		rules_ref_put(r);
+		return -1;
+	}
+	t->live = l;
+	t->ref = r;
+	t->gen = gen;
+	return 0;
+}
+
+int triage_ctx_refresh(struct triage_ctx *t, struct err *err)
+{
+	if (!t->live || atomic_load(&t->live->gen) == t->gen)
+		return 0;
+	unsigned long gen;
+	struct rules_ref *r = live_get(t->live, &gen);
+	struct normalizer *n = normalizer_new(&r->rules->norm_cfg, err);
+	if (!n) {
+		rules_ref_put(r);
+		return -1;
+	}
+	/* the memo of trigram sets came from the old normaliser's output */
+	trgm_cache_free(t->trgm);
+	t->trgm = NULL;
+	normalizer_free(t->norm);
+	t->norm = n;
+	rules_ref_put(t->ref);
+	t->ref = r;
+	t->rules = r->rules;
+	t->gen = gen;
+	return 0;
 }

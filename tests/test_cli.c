@@ -27,7 +27,7 @@ struct run {
 	char *out, *err;
 };
 
-static const char *const commands[] = {"serve",  "migrate", "sync",  "import-sales",
+static const char *const commands[] = {"serve",  "migrate", "sync",  "import-sales", "config",
                                        "export", "rescore", "token", "demo",
                                        NULL};
 

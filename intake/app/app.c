@@ -34,13 +34,26 @@ int app_migrate(const struct app *app, int *applied, struct err *err)
 	return rc;
 }
 
+/* The one line saying which config file and scoring rules are in use. */
+static void log_config(const struct config *cfg)
+{
+	const char *scoring = *cfg->scoring_file ? cfg->scoring_file : "built-in";
+	char msg[2 * PATH_MAX + 128];
+	snprintf(msg, sizeof(msg), "config: %s (%s); scoring rules: %s",
+		 cfg->file ? cfg->file : "built-in defaults", cfg->found_by, scoring);
+	log_json(LOG_INFO, msg,
+		 json_pack("{s:s?, s:s, s:s}", "config_file", cfg->file, "found_by", cfg->found_by,
+			   "scoring_file", scoring));
+}
+
 static int open_database(struct app *app, const char *config_file, bool migrate, struct err *err)
 {
 	memset(app, 0, sizeof(*app));
-	app->cfg = config_load(config_file, err);
+	app->cfg = config_load_found(config_file, err);
 	if (!app->cfg)
 		return -1;
 	log_set_level(app->cfg->log_level);
+	log_config(app->cfg);
 	app->rules = triage_rules_load(app->cfg->scoring_file, err);
 	if (!app->rules)
 		return -1;
@@ -175,6 +188,12 @@ int app_open_server(struct app *app, const char *config_file, struct err *err)
 	if (!app->limits)
 		goto fail;
 	app->conninfo = app->limits;
+	app->live = triage_live_new(app->rules);
+	app->rules = NULL; /* owned by live now, which SIGHUP may replace */
+	if (!app->live) {
+		err_set(err, "out of memory");
+		goto fail;
+	}
 	if (app->pg && pgembed_is_owner(app->pg)) {
 		if (pthread_create(&app->watchdog, NULL, watch_cluster, app) != 0) {
 			err_set(err, "cannot start the database watchdog thread");
@@ -199,6 +218,10 @@ void app_close(struct app *app)
 	app->pg = NULL;
 	triage_rules_free(app->rules);
 	app->rules = NULL;
+	triage_live_free(app->live);
+	app->live = NULL;
+	config_free(app->applied);
+	app->applied = NULL;
 	free(app->limits);
 	app->limits = NULL;
 	config_free(app->cfg);

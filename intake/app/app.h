@@ -12,6 +12,7 @@
 
 struct pgembed;
 struct triage_rules;
+struct triage_live;
 
 struct app {
 	struct config *cfg;
@@ -19,14 +20,17 @@ struct app {
 	const char
 	    *conninfo; /* borrowed from cfg or pg, or limits; may hold a password: never log */
 	char *limits;  /* serve: conninfo with statement and lock timeouts (new) */
-	struct triage_rules *rules; /* scoring weights and taxonomies */
+	struct triage_rules *rules; /* scoring weights and taxonomies; NULL in serve: see live */
+	struct triage_live *live;   /* serve: the rules, replaced by SIGHUP (intake/app/reload.c) */
+	struct config *applied;     /* serve: the config last reloaded (reloadable keys); NULL: cfg */
 	pthread_t watchdog;         /* serve, owning the embedded cluster: restarts it */
 	bool watching;
 	atomic_bool stop_watch;
 	atomic_bool cluster_lost; /* the cluster died for good: serve must exit non-zero */
 };
 
-/* Loads config (file may be NULL), opens the database (starting the embedded
+/* Loads config (file may be NULL: config_load_found looks for one; one log
+ * line says which was used), opens the database (starting the embedded
  * cluster when none is configured) and, when migrate is true, applies
  * migrations; then, started as root, drops to run.user for good
  * (app_drop_privileges). 0, or -1 with *err. */
@@ -35,7 +39,8 @@ int app_open(struct app *app, const char *config_file, bool migrate, struct err 
 
 /* app_open for `serve`: migrates, keeps root (the caller binds its socket,
  * then calls app_drop_privileges before it reads a request), gives
- * app->conninfo the statement and lock timeouts of database.*, and watches an
+ * app->conninfo the statement and lock timeouts of database.*, moves the rules
+ * into app->live (for SIGHUP to replace), and watches an
  * embedded cluster it owns: one that dies is restarted with backoff
  * (embedded.restart_attempts in a row), else app->cluster_lost turns true and
  * SIGTERM is raised so serve stops and exits non-zero. */

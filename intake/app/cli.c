@@ -20,7 +20,9 @@
 #include "intake/app/app.h"
 #include "intake/app/cli_args.h"
 #include "intake/http/auth.h"
+#include "intake/app/config_cmd.h"
 #include "intake/app/demo.h"
+#include "intake/app/reload.h"
 #include "intake/ingest/ingest.h"
 #include "intake/ingest/rescore.h"
 #include "intake/read/render.h"
@@ -42,11 +44,13 @@ static int fail(const struct err *err)
 static int cmd_serve(const struct cli_command *cmd, const struct cli_args *a)
 {
 	const char *config_file = a->config_file;
-	/* Signals are taken by sigwait() below, not by any worker thread. */
+	/* Signals are taken by sigwait() below, not by any worker thread: SIGHUP
+	 * reloads (intake/app/reload.c) between requests, never inside one. */
 	sigset_t set;
 	sigemptyset(&set);
 	sigaddset(&set, SIGTERM);
 	sigaddset(&set, SIGINT);
+	sigaddset(&set, SIGHUP);
 	pthread_sigmask(SIG_BLOCK, &set, NULL);
 	signal(SIGPIPE, SIG_IGN);
 
@@ -56,13 +60,13 @@ static int cmd_serve(const struct cli_command *cmd, const struct cli_args *a)
 		return fail(&err);
 	/* bound (a port below 1024 needs root), then never root again: no
 	 * request and no upstream answer is read with privileges */
-	struct http_server *srv = http_server_new(app.cfg, app.conninfo, app.rules, &err);
+	struct http_server *srv = http_server_new(app.cfg, app.conninfo, app.live, &err);
 	if (!srv || app_drop_privileges(&app, &err) < 0 || http_server_start(srv, &err) < 0) {
 		http_server_free(srv);
 		app_close(&app);
 		return fail(&err);
 	}
-	struct scheduler *sched = scheduler_start(app.cfg, app.conninfo, app.rules, &err);
+	struct scheduler *sched = scheduler_start(app.cfg, app.conninfo, app.live, &err);
 	if (!sched) {
 		http_server_stop(srv);
 		http_server_free(srv);
@@ -70,7 +74,8 @@ static int cmd_serve(const struct cli_command *cmd, const struct cli_args *a)
 		return fail(&err);
 	}
 	int sig = 0;
-	sigwait(&set, &sig);
+	while (sigwait(&set, &sig) == 0 && sig == SIGHUP)
+		(void)app_reload(&app, sched); /* a failure is logged and keeps the old settings */
 	log_json(LOG_INFO, "shutting down", json_pack("{s:s}", "signal", strsignal(sig)));
 	scheduler_stop(sched);
 	http_server_stop(srv);
@@ -494,7 +499,9 @@ static const struct cli_command commands[] = {
     {"serve", "serve", "HTTP API, web pages and scheduler",
      "Serves the HTTP API and the web pages on http.listen (IDEATRIAGE_LISTEN, default\n"
      "127.0.0.1:8080) and runs the connectors on their schedules, until SIGTERM or\n"
-     "SIGINT. Started as root, it binds, then runs as run.user.\n",
+     "SIGINT. Started as root, it binds, then runs as run.user. SIGHUP reads the\n"
+     "config file again and applies the scoring rules, log.level and connector\n"
+     "intervals (`config show` marks them), without dropping a request.\n",
      {{0}}, 0, 0, NULL, cmd_serve},
     {"migrate", "migrate", "apply database migrations (idempotent)",
      "Applies the migrations this binary carries that the database lacks.\n",
@@ -540,6 +547,8 @@ static const struct cli_command commands[] = {
      "  --if-empty      a database that holds ideas is left as it is (exit 0)\n"
      "  --force         load the demo data set into it all the same\n",
      {{"--if-empty", false}, {"--force", false}}, 0, 0, NULL, cmd_demo},
+    {"config", "config show [--json]", "print the effective settings",
+     CONFIG_CMD_HELP, {{"--json", false}}, 1, 1, config_help_tail, cmd_config},
     {0},
 };
 

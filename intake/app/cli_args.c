@@ -50,8 +50,9 @@ void cli_print_overview(const struct cli_command *table, FILE *f)
 	fputs("\n"
 	      "`ideatriage help COMMAND` or `ideatriage COMMAND --help` explains one command\n"
 	      "and does nothing else: no config is read, no database is touched.\n"
-	      "--config FILE names the settings file (default: the built-in\n"
-	      "config/ideatriage.json); it may also follow the command.\n"
+	      "--config FILE names the settings file (default: $IDEATRIAGE_CONFIG, else\n"
+	      "SYSCONFDIR/ideatriage/ideatriage.json if it exists, else built-in defaults;\n"
+	      "`ideatriage config show` says which); it may also follow the command.\n"
 	      "Without DATABASE_URL, a private PostgreSQL is started under ./.ideatriage/pg.\n"
 	      "\n"
 	      "exit status:\n"
@@ -69,7 +70,7 @@ void cli_print_help(const struct cli_command *cmd, FILE *f)
 	fprintf(f, "\n%s", cmd->help);
 	if (cmd->help_tail)
 		cmd->help_tail(f);
-	fputs("\n  --config FILE   the settings file (default: the built-in config/ideatriage.json)\n"
+	fputs("\n  --config FILE   the settings file (default: see `ideatriage help`)\n"
 	      "  -h, --help      print this help and exit; nothing else is done\n",
 	      f);
 }

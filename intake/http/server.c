@@ -54,7 +54,7 @@ struct http_worker {
 
 struct http_server {
 	const struct config *cfg;
-	const struct triage_rules *rules;
+	struct triage_live *rules;
 	char *conninfo;
 	int fd;
 	int port;
@@ -151,6 +151,11 @@ static void dispatch(struct evhttp_request *req, void *arg)
 	w->replies_in_flight++;
 	evhttp_request_set_on_complete_cb(req, reply_done, w);
 	gate_dispatched(gate_of(w->gate, req));
+	/* between requests: the only point where this worker's rules may change
+	 * (serve's SIGHUP); failing, it keeps the rules it has */
+	struct err rerr;
+	if (triage_ctx_refresh(&w->triage, &rerr) < 0)
+		log_msg(LOG_WARN, "worker %d keeps its scoring rules: %s", w->index, rerr.msg);
 
 	const struct evhttp_uri *uri = evhttp_request_get_evhttp_uri(req);
 	c.path = uri ? evhttp_uri_get_path(uri) : NULL;
@@ -253,7 +258,7 @@ static int setup_worker(struct http_server *s, struct http_worker *w, struct err
 {
 	const struct config *cfg = s->cfg;
 	w->srv = s;
-	if (triage_ctx_init(&w->triage, s->rules, err) < 0)
+	if (triage_ctx_init_live(&w->triage, s->rules, err) < 0)
 		return -1;
 	w->base = event_base_new();
 	w->http = w->base ? evhttp_new(w->base) : NULL;
@@ -323,7 +328,7 @@ static void use_pthreads(void)
 }
 
 struct http_server *http_server_new(const struct config *cfg, const char *conninfo,
-				    const struct triage_rules *rules, struct err *err)
+				    struct triage_live *rules, struct err *err)
 {
 	static pthread_once_t once = PTHREAD_ONCE_INIT;
 	pthread_once(&once, use_pthreads);

@@ -11,12 +11,12 @@ struct http_server;
 
 /* Binds cfg->listen (borrowed, must outlive the server). conninfo is copied.
  * New server on success; NULL and *err on failure. */
-struct triage_rules;
+struct triage_live;
 
 /* rules (borrowed, must outlive the server): each worker makes its own
- * triage context from them. */
+ * triage context on them and adopts newer rules between requests. */
 struct http_server *http_server_new(const struct config *cfg, const char *conninfo,
-				    const struct triage_rules *rules, struct err *err)
+				    struct triage_live *rules, struct err *err)
     __attribute__((warn_unused_result));
 
 /* The bound port (useful when http.listen asked for port 0). */

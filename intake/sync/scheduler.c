@@ -34,7 +34,7 @@ struct slot {
 struct scheduler {
 	const struct config *cfg;
 	const char *conninfo;
-	const struct triage_rules *rules;
+	struct triage_live *rules;
 	struct connector_config ccfg;
 	pthread_t thread;
 	pthread_mutex_t mu;
@@ -70,11 +70,15 @@ int scheduler_request_run(const char *name)
 	return rc;
 }
 
-/* Runs one slot (outside the lock); returns when to look at it again. */
-static time_t run_slot(struct scheduler *s, struct slot *sl, bool forced)
+/* Runs one slot (outside the lock) every interval_s; returns when to look at
+ * it again. */
+static time_t run_slot(struct scheduler *s, struct slot *sl, long interval_s, bool forced)
 {
 	time_t now = time(NULL);
 	struct err err = {0};
+	if (triage_ctx_refresh(&s->t, &err) < 0)
+		log_json(LOG_WARN, "scheduler: keeping the old scoring rules",
+			 json_pack("{s:s}", "error", err.msg));
 	if (!s->db)
 		s->db = db_open(s->conninfo, (int)s->cfg->connect_timeout_s, &err);
 	if (!s->db || !db_ok(s->db, &err)) {
@@ -84,7 +88,7 @@ static time_t run_slot(struct scheduler *s, struct slot *sl, bool forced)
 	}
 	struct sync_options o = {.force = forced,
 				 .reconcile_interval_s = s->cfg->github_reconcile_interval_s,
-				 .interval_s = sl->interval_s,
+				 .interval_s = interval_s,
 				 .max_wait_s = s->cfg->conn_max_wait_s,
 				 .stop = &s->stop};
 	struct sync_result res;
@@ -93,7 +97,7 @@ static time_t run_slot(struct scheduler *s, struct slot *sl, bool forced)
 		db_check_broken(s->db);
 	now = time(NULL);
 	if (res.outcome == SYNC_LOCKED)
-		return now + (sl->interval_s < SCHED_LOCKED_S ? sl->interval_s : SCHED_LOCKED_S);
+		return now + (interval_s < SCHED_LOCKED_S ? interval_s : SCHED_LOCKED_S);
 	if (res.next_run_at > now)
 		return res.next_run_at + (random() % 2); /* instances do not wake in lockstep */
 	return now + SCHED_DB_RETRY_S;
@@ -120,9 +124,10 @@ static void *loop(void *arg)
 			continue;
 		}
 		bool forced = due->requested;
+		long interval_s = due->interval_s; /* scheduler_set_intervals writes it under mu */
 		due->requested = false;
 		pthread_mutex_unlock(&s->mu);
-		time_t next = run_slot(s, due, forced);
+		time_t next = run_slot(s, due, interval_s, forced);
 		pthread_mutex_lock(&s->mu);
 		due->next = next;
 	}
@@ -143,7 +148,7 @@ static void free_all(struct scheduler *s)
 }
 
 struct scheduler *scheduler_start(const struct config *cfg, const char *conninfo,
-				  const struct triage_rules *rules, struct err *err)
+				  struct triage_live *rules, struct err *err)
 {
 	struct scheduler *s = calloc(1, sizeof(*s));
 	if (!s) {
@@ -176,7 +181,7 @@ struct scheduler *scheduler_start(const struct config *cfg, const char *conninfo
 		sl->interval_s = sync_interval(cfg, sl->name);
 		sl->next = time(NULL); /* due now: next_run_at in the database decides */
 	}
-	if (triage_ctx_init(&s->t, rules, err) < 0) {
+	if (triage_ctx_init_live(&s->t, rules, err) < 0) {
 		free_all(s);
 		return NULL;
 	}
@@ -192,6 +197,14 @@ struct scheduler *scheduler_start(const struct config *cfg, const char *conninfo
 	if (s->nslots)
 		log_json(LOG_INFO, "scheduler started", json_pack("{s:i}", "connectors", s->nslots));
 	return s;
+}
+
+void scheduler_set_intervals(struct scheduler *s, const struct config *cfg)
+{
+	pthread_mutex_lock(&s->mu);
+	for (int i = 0; i < s->nslots; i++)
+		s->slots[i].interval_s = sync_interval(cfg, s->slots[i].name);
+	pthread_mutex_unlock(&s->mu);
 }
 
 void scheduler_stop(struct scheduler *s)

@@ -11,13 +11,19 @@
 #include "triage/err.h"
 
 struct scheduler;
-struct triage_rules;
+struct triage_live;
 
 /* Starts the scheduler thread for the connectors configured in cfg (all
- * borrowed; they must outlive it). NULL with *err on failure. The process has
- * one scheduler; it is what scheduler_request_run reaches. */
+ * borrowed; they must outlive it). Each run starts on the newest rules. NULL
+ * with *err on failure. The process has one scheduler; it is what
+ * scheduler_request_run reaches. */
 struct scheduler *scheduler_start(const struct config *cfg, const char *conninfo,
-				  const struct triage_rules *rules, struct err *err);
+				  struct triage_live *rules, struct err *err);
+
+/* Takes the connectors' intervals (connectors.*.interval_s) from cfg
+ * (borrowed for the call only): serve's SIGHUP. Thread-safe. The next run
+ * of each is still the one already set; the runs after it use the new one. */
+void scheduler_set_intervals(struct scheduler *s, const struct config *cfg);
 
 /* Stops it (a run in progress ends at its next page; a request in flight is
  * aborted) and frees it; NULL is fine. */
