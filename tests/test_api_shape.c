@@ -4,7 +4,8 @@
  * cached public backlog too); a hostile cursor is a 400; an idea's ETag
  * answers If-None-Match with 304 and guards PATCH with If-Match, so of two
  * triagers who read the same version exactly one writes, whatever the
- * timing, and a merge in between makes a PATCH stale. */
+ * timing, and a merge in between makes a PATCH stale; the idea page's
+ * triage form carries the same version, so a stale form saves nothing. */
 #include <criterion/criterion.h>
 #include <pthread.h>
 #include <signal.h>
@@ -13,6 +14,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "session.h"
 #include "support.h"
 
 static char *conninfo;
@@ -474,4 +476,63 @@ Test(api_shape, two_triagers_with_one_etag_exactly_one_writes)
 		cr_expect_eq(testdb_count(pg, "audit_log"), audit + 1, "one change audited");
 		free(etag);
 	}
+}
+
+/* ---- the idea page's form -------------------------------------------------- */
+
+/* The triage form's version field of an idea page, form-encoded (new):
+ * the page writes the ETag's quotes as &quot;, a form sends them as %22. */
+static char *form_version(const char *html)
+{
+	const char *v = strstr(html, "name=\"version\" value=\"");
+	cr_assert(v, "the triage form carries the idea's version");
+	v += strlen("name=\"version\" value=\"");
+	char *out = calloc(1, 128), *o = out;
+	while (*v && *v != '"' && o - out < 120) {
+		if (strncmp(v, "&quot;", 6) == 0) {
+			o += sprintf(o, "%%22");
+			v += 6;
+		} else {
+			*o++ = *v++;
+		}
+	}
+	cr_assert(strlen(out) == 38, "a quoted ETag: %s", out);
+	return out;
+}
+
+Test(api_shape, a_triage_form_from_before_a_change_saves_nothing)
+{
+	long long id = submit_idea("Form probe: Tailnet lock for shared nodes");
+	struct tsession st;
+	tsession_sign_in(srv->url, triager, NULL, &st);
+	char path[64], form[400];
+	snprintf(path, sizeof(path), "/ideas/%lld", id);
+	struct tresp *r = page_do(srv->url, "GET", path, st.cookie, NULL, NULL);
+	cr_assert_eq(r->status, 200);
+	char *stale = form_version(r->body);
+	tresp_free(r);
+	/* another triager decides in between, through the API */
+	patch_ok(id, "{\"status\":\"planned\"}");
+	/* the form still says status=new: saving it would undo that decision */
+	snprintf(form, sizeof(form), "csrf=%s&version=%s&status=new&visibility=internal&owner=zed",
+		 st.csrf, stale);
+	r = page_do(srv->url, "POST", path, st.cookie, form, NULL);
+	cr_expect_eq(r->status, 409, "%ld", r->status);
+	cr_expect(strstr(r->body, "changed since you opened it"), "the page says why");
+	char *fresh = form_version(r->body);
+	cr_expect(strcmp(fresh, stale) != 0, "and shows the idea as it is now");
+	tresp_free(r);
+	char q[160];
+	snprintf(q, sizeof(q), "ideas WHERE id = %lld AND status = 'planned' AND owner IS NULL", id);
+	cr_expect_eq(testdb_count(pg, q), 1, "nothing of the stale form was saved");
+	/* the form as it is now saves */
+	snprintf(form, sizeof(form), "csrf=%s&version=%s&status=planned&visibility=internal&owner=zed",
+		 st.csrf, fresh);
+	r = page_do(srv->url, "POST", path, st.cookie, form, NULL);
+	cr_expect_eq(r->status, 303, "%ld %s", r->status, r->body);
+	tresp_free(r);
+	snprintf(q, sizeof(q), "ideas WHERE id = %lld AND status = 'planned' AND owner = 'zed'", id);
+	cr_expect_eq(testdb_count(pg, q), 1, "the fresh form saved");
+	free(stale);
+	free(fresh);
 }

@@ -17,9 +17,37 @@
 #include "intake/ingest/ingest.h"
 #include "intake/read/views.h"
 
+/* detail as GET answers it (new: the JSON and a newline), *len its length;
+ * NULL when out of memory. */
+static char *detail_text(json_t *detail, size_t *len)
+{
+	char *s = json_dumps(detail, JSON_COMPACT | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(6));
+	size_t n = s ? strlen(s) : 0;
+	char *t = s ? realloc(s, n + 2) : NULL;
+	if (!t) {
+		free(s);
+		return NULL;
+	}
+	t[n] = '\n';
+	t[n + 1] = '\0';
+	*len = n + 1;
+	return t;
+}
+
+int idea_detail_etag(json_t *detail, char etag[40])
+{
+	size_t len;
+	char *text = detail_text(detail, &len);
+	if (!text)
+		return -1;
+	http_etag(text, len, etag);
+	free(text);
+	return 0;
+}
+
 /* Idea id's detail as GET answers it: 1 with its ETag and, when text is
- * not NULL, *text (new, the JSON and a newline) and *len; 0 when there is
- * no such idea; -1 with *err. */
+ * not NULL, *text (new) and *len; 0 when there is no such idea; -1 with
+ * *err. */
 static int detail_render(PGconn *pg, int64_t id, char etag[40], char **text, size_t *len,
 			 struct err *err)
 {
@@ -27,20 +55,15 @@ static int detail_render(PGconn *pg, int64_t id, char etag[40], char **text, siz
 	int rc = idea_detail(pg, id, &d, err);
 	if (rc <= 0)
 		return rc;
-	char *s = json_dumps(d, JSON_COMPACT | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(6));
+	size_t n;
+	char *t = detail_text(d, &n);
 	json_decref(d);
-	size_t n = s ? strlen(s) : 0;
-	char *t = s ? realloc(s, n + 2) : NULL;
-	if (!t) {
-		free(s);
+	if (!t)
 		return err_set(err, "out of memory");
-	}
-	t[n] = '\n';
-	t[n + 1] = '\0';
-	http_etag(t, n + 1, etag);
+	http_etag(t, n, etag);
 	if (text) {
 		*text = t;
-		*len = n + 1;
+		*len = n;
 	} else {
 		free(t);
 	}
@@ -93,22 +116,6 @@ json_t *idea_visible_in(PGconn *pg, int64_t id)
 	return in;
 }
 
-/* Runs idea_update in its own transaction as who. 1 applied, 0 no such idea,
- * -1 with *err (see idea_update). */
-int idea_apply(struct http_ctx *c, PGconn *pg, int64_t id, json_t *changes, const char *who,
-	       int *changed, struct err *err)
-{
-	struct ingest_tx tx;
-	if (ingest_begin(&tx, pg, http_triage(c), err) < 0)
-		return -1;
-	int rc = idea_update(pg, http_triage(c), id, changes, who, changed, err);
-	if (rc <= 0 || ingest_commit(&tx, err) < 0) {
-		ingest_rollback(&tx);
-		return rc < 0 ? -1 : rc == 0 ? 0 : -1;
-	}
-	return 1;
-}
-
 /* Whether the If-Match value list holds etag by the strong comparison of
  * RFC 9110 (13.1.1): "*" or one of its entity tags byte for byte; a weak
  * tag (W/"...") never matches. 1 or 0; -1 when list is not a
@@ -140,10 +147,6 @@ static int if_match_has(const char *list, const char *etag)
 	}
 }
 
-/* What a PATCH came to: applied, no such live idea, or If-Match no
- * longer names the idea's ETag (nothing changed). */
-enum patch_outcome { PATCH_FAILED = -1, PATCH_NO_IDEA = 0, PATCH_APPLIED = 1, PATCH_STALE = 2 };
-
 /* Checks if_match (NULL: no condition) against idea id's ETag under the
  * row's lock, taken first so that no writer comes between the check and
  * the change. */
@@ -161,12 +164,9 @@ static enum patch_outcome precondition(PGconn *pg, int64_t id, const char *if_ma
 	return if_match_has(if_match, now) == 1 ? PATCH_APPLIED : PATCH_STALE;
 }
 
-/* Applies changes to idea id as who in one transaction, only when
- * if_match (when not NULL) still names its ETag; etag: the idea's ETag
- * after the change, read in the same transaction. */
-static enum patch_outcome patch_in_tx(struct http_ctx *c, PGconn *pg, int64_t id, json_t *changes,
-				      const char *who, const char *if_match, int *changed,
-				      char etag[40], struct err *err)
+enum patch_outcome idea_apply(struct http_ctx *c, PGconn *pg, int64_t id, json_t *changes,
+			      const char *who, const char *if_match, int *changed, char etag[40],
+			      struct err *err)
 {
 	struct ingest_tx tx;
 	if (ingest_begin(&tx, pg, http_triage(c), err) < 0)
@@ -241,7 +241,7 @@ void idea_patch(struct http_ctx *c)
 	struct err err = {0};
 	int changed = 0;
 	char etag[40];
-	enum patch_outcome out = patch_in_tx(c, pg, id, j, who.name, if_match, &changed, etag, &err);
+	enum patch_outcome out = idea_apply(c, pg, id, j, who.name, if_match, &changed, etag, &err);
 	json_decref(j);
 	if (out != PATCH_APPLIED) {
 		patch_refused(c, db, out, id, &err);
