@@ -211,8 +211,9 @@ Test(api_shape, the_link_keeps_the_query_and_replaces_the_cursor)
 			   submit_idea("Link query: Android battery saver"),
 			   submit_idea("Link query: FreeBSD package for the daemon")};
 	cr_assert(ids[0] != ids[1] && ids[1] != ids[2] && ids[0] != ids[2], "three ideas");
-	const char *first = "/api/v1/backlog?q=link%20query&status=new%2Cplanned&limit=1&view=internal";
-	const char *const kept = "/api/v1/backlog?q=link%20query&status=new%2Cplanned&limit=1&view=internal&after=";
+#define QUERY "/api/v1/backlog?q=link%20query&status=new%2Cplanned&limit=1&view=internal"
+	const char *first = QUERY, *const kept = QUERY "&after=";
+#undef QUERY
 	char *path = strdup(first);
 	for (int page = 0; page < 3; page++) {
 		struct tresp *r = req("GET", path, triager, NULL, NULL);

@@ -67,8 +67,9 @@ void audit_list(struct http_ctx *c)
 									     : NULL;
 	if (bad) {
 		evhttp_clear_headers(&q);
+		bool cursor = strcmp(bad, HTTP_CURSOR_PARAM) == 0;
 		http_problem(c, 400, bad, "%s must be %sa positive whole number%s", bad,
-			     strcmp(bad, HTTP_CURSOR_PARAM) == 0 ? "the `next` value of the previous page: " : "",
+			     cursor ? "the `next` of the previous page: " : "",
 			     strcmp(bad, "limit") == 0 ? " up to 500" : "");
 		return;
 	}
