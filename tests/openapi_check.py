@@ -51,8 +51,8 @@ class NoRedirect(urllib.request.HTTPRedirectHandler):
 OPENER = urllib.request.build_opener(NoRedirect)
 
 
-def send(method, path, role=None, body=None, ctype="application/json"):
-    headers = {}
+def send(method, path, role=None, body=None, ctype="application/json", extra=None):
+    headers = dict(extra or {})
     data = None
     if role:
         headers["Authorization"] = "Bearer " + TOKENS[role]
@@ -62,14 +62,38 @@ def send(method, path, role=None, body=None, ctype="application/json"):
     req = urllib.request.Request(BASE + path, data=data, method=method, headers=headers)
     try:
         with OPENER.open(req, timeout=30) as r:
-            return r.status, r.headers.get("Content-Type", ""), r.read()
+            return r.status, r.headers, r.read()
     except urllib.error.HTTPError as e:
-        return e.code, e.headers.get("Content-Type", ""), e.read()
+        return e.code, e.headers, e.read()
 
 
-def check(method, template, path, role=None, body=None, want=None, ctype="application/json"):
-    """Sends the request and validates the answer; returns the parsed body."""
-    status, ct, raw = send(method, path, role, body, ctype)
+def check_headers(where, answer, headers):
+    """Each header the answer describes: there when required, and its value
+    valid against its schema (the Link and ETag patterns)."""
+    for name, h in answer.get("headers", {}).items():
+        h = resolve(h)
+        value = headers.get(name)
+        if value is None:
+            if h.get("required"):
+                sys.exit("%s: the required header %s is missing" % (where, name))
+            continue
+        try:
+            validate(h["schema"], value)
+        except Exception as e:
+            sys.exit("%s: header %s: %r does not match its schema: %s" % (where, name, value, e))
+
+
+LAST = {}  # the headers of the last answer check() validated
+
+
+def check(method, template, path, role=None, body=None, want=None, ctype="application/json",
+          extra=None):
+    """Sends the request and validates the answer (status, headers,
+    Content-Type, body); returns the parsed body. LAST holds its headers."""
+    status, headers, raw = send(method, path, role, body, ctype, extra)
+    ct = headers.get("Content-Type", "")
+    LAST.clear()
+    LAST.update({k: v for k, v in headers.items()})
     where = "%s %s -> %d" % (method, path, status)
     if want is not None and status != want:
         sys.exit("%s: expected %d: %s" % (where, want, raw[:300]))
@@ -77,6 +101,7 @@ def check(method, template, path, role=None, body=None, want=None, ctype="applic
     answer = resolve(op["responses"].get(str(status)))
     if answer is None:
         sys.exit("%s: status %d is not described" % (where, status))
+    check_headers(where, answer, headers)
     content = answer.get("content")
     if content is None:  # a redirect or 304: nothing to read
         print("ok  %s (no content)" % where)
@@ -135,7 +160,52 @@ def main():
     check("GET", "/metrics", "/metrics", want=200)
     check("GET", "/api/v1/openapi.json", "/api/v1/openapi.json", want=200)
     pages(iid)
+    conditional(iid)
+    lists()
     merge(iid)
+
+
+def conditional(iid):
+    """The idea's ETag: 304 while unchanged; a PATCH with it applies once,
+    the same ETag again is 412; a malformed If-Match is 400."""
+    t, path = "/api/v1/ideas/{id}", "/api/v1/ideas/%d" % iid
+    check("GET", t, path, "triager", want=200)
+    etag = LAST["ETag"]
+    check("GET", t, path, "triager", want=304, extra={"If-None-Match": etag})
+    check("PATCH", t, path, "triager", {"owner": "dana"}, 200, extra={"If-Match": etag})
+    if LAST["ETag"] == etag:
+        sys.exit("PATCH %s: the ETag did not change with the idea" % path)
+    check("PATCH", t, path, "triager", {"owner": "lee"}, 412, extra={"If-Match": etag})
+    check("PATCH", t, path, "triager", {"owner": "lee"}, 400, extra={"If-Match": "nope"})
+
+
+def walk(template, first, role, key):
+    """Follows a list's Link headers from first to the end; returns the
+    values of key of every item, checking each page on the way."""
+    seen, path = [], first
+    for _ in range(100):
+        page = check("GET", template, path, role, want=200)
+        seen += [it[key] for it in page["items"]]
+        link = LAST.get("Link")
+        if (link is None) != (page["next"] is None):
+            sys.exit("GET %s: Link %r and next %r disagree" % (path, link, page["next"]))
+        if link is None:
+            return seen
+        path = link[1:link.index(">")]
+    sys.exit("GET %s: more than 100 pages" % first)
+
+
+def lists():
+    """Every paged list walked by its Link header alone: each item once."""
+    for template, query, role, limit in (("/api/v1/backlog", "view=internal&", "triager", 1),
+                                         ("/api/v1/audit", "", "admin", 1)):
+        first = "%s?%slimit=" % (template, query)
+        whole = [it["id"] for it in check("GET", template, first + "500", role, want=200)["items"]]
+        paged = walk(template, first + str(limit), role, "id")
+        if paged != whole or len(set(paged)) != len(paged) or len(whole) <= limit:
+            sys.exit("%s: pages of %d gave %r, one page %r" % (first, limit, paged, whole))
+    check("GET", "/api/v1/audit", "/api/v1/audit?after=x", "admin", want=400)
+    check("GET", "/api/v1/backlog", "/api/v1/backlog?after=1~x~2", want=400)
 
 
 def merge(iid):

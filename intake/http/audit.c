@@ -1,5 +1,6 @@
 /* intake/http/audit.c - GET /api/v1/audit (admin): who changed what, when,
- * newest first; ?idea_id= narrows to one idea, ?before= pages back. */
+ * newest first; ?idea_id= narrows to one idea; pages by the list cursor of
+ * paging.h (`after` the last record read, i.e. older ones). */
 #include <event2/http.h>
 #include <event2/keyvalq_struct.h>
 #include <stdlib.h>
@@ -7,6 +8,7 @@
 
 #include "db/audit.h"
 #include "db/db.h"
+#include "intake/http/paging.h"
 #include "intake/http/request.h"
 #include "intake/http/router.h"
 
@@ -15,12 +17,11 @@ static bool positive(const char *s)
 	return s && *s && strlen(s) <= 18 && strspn(s, "0123456789") == strlen(s) && s[0] != '0';
 }
 
-/* The answer for a page of at most lim records: the records, and where the
- * next page starts when this one is full. */
-static json_t *audit_json(const struct db_audit_page *page, int lim)
+/* The records of page, at most lim of them, as a JSON array (new). */
+static json_t *audit_items(const struct db_audit_page *page, int lim)
 {
 	json_t *items = json_array();
-	for (int i = 0; i < page->n; i++) {
+	for (int i = 0; i < page->n && i < lim; i++) {
 		const struct db_audit_row *row = &page->rows[i];
 		json_t *details = json_loads(row->details, 0, NULL);
 		json_array_append_new(
@@ -29,11 +30,23 @@ static json_t *audit_json(const struct db_audit_page *page, int lim)
 				     row->has_idea ? json_integer(row->idea_id) : json_null(),
 				     "details", details ? details : json_object()));
 	}
+	return items;
+}
+
+/* Replies with page, read with one record more than lim: that one is not
+ * shown, it only says a next page exists (which starts after the last
+ * record shown). */
+static void reply_page(struct http_ctx *c, const struct db_audit_page *page, int lim)
+{
 	char last[24];
-	if (page->n > 0)
-		snprintf(last, sizeof(last), "%lld", (long long)page->rows[page->n - 1].id);
-	json_t *next = page->n > 0 && page->n == lim ? json_string(last) : json_null();
-	return json_pack("{s:o s:o}", "items", items, "before", next);
+	bool more = page->n > lim;
+	if (more)
+		snprintf(last, sizeof(last), "%lld", (long long)page->rows[lim - 1].id);
+	char *link = http_next_link(c, more ? last : NULL);
+	if (link)
+		http_set_header(c, "Link", link);
+	free(link);
+	http_reply_json(c, 200, http_list_body(audit_items(page, lim), more ? last : NULL));
 }
 
 void audit_list(struct http_ctx *c)
@@ -41,20 +54,22 @@ void audit_list(struct http_ctx *c)
 	struct principal who;
 	if (http_require_role(c, ROLE_ADMIN, &who) < 0)
 		return;
-	static const char *const params[] = {"idea_id", "before", "limit", NULL};
+	static const char *const params[] = {"idea_id", HTTP_CURSOR_PARAM, "limit", NULL};
 	struct evkeyvalq q;
 	if (http_query(c, &q, params) < 0)
 		return;
 	const char *idea = evhttp_find_header(&q, "idea_id");
-	const char *before = evhttp_find_header(&q, "before");
+	const char *after = evhttp_find_header(&q, HTTP_CURSOR_PARAM);
 	const char *limit = evhttp_find_header(&q, "limit");
 	const char *bad = idea && !positive(idea) ? "idea_id"
-			  : before && !positive(before) ? "before"
+			  : after && !positive(after) ? HTTP_CURSOR_PARAM
 			  : limit && (!positive(limit) || atoi(limit) > 500) ? "limit"
 									     : NULL;
 	if (bad) {
 		evhttp_clear_headers(&q);
-		http_problem(c, 400, bad, "%s must be a positive whole number%s", bad,
+		bool cursor = strcmp(bad, HTTP_CURSOR_PARAM) == 0;
+		http_problem(c, 400, bad, "%s must be %sa positive whole number%s", bad,
+			     cursor ? "the `next` of the previous page: " : "",
 			     strcmp(bad, "limit") == 0 ? " up to 500" : "");
 		return;
 	}
@@ -65,17 +80,16 @@ void audit_list(struct http_ctx *c)
 		return;
 	}
 	int64_t idea_id = idea ? strtoll(idea, NULL, 10) : 0;
-	int64_t before_id = before ? strtoll(before, NULL, 10) : 0;
+	int64_t after_id = after ? strtoll(after, NULL, 10) : 0;
 	int lim = limit ? atoi(limit) : 100;
 	evhttp_clear_headers(&q);
 	struct err err = {0};
 	struct db_audit_page page;
-	if (db_audit_list(db_conn(db), idea_id, before_id, lim, &page, &err) < 0) {
+	if (db_audit_list(db_conn(db), idea_id, after_id, lim + 1, &page, &err) < 0) {
 		db_check_broken(db);
 		http_db_unavailable(c, err.msg);
 		return;
 	}
-	json_t *answer = audit_json(&page, lim);
+	reply_page(c, &page, lim);
 	db_audit_page_free(&page);
-	http_reply_json(c, 200, answer);
 }

@@ -1,5 +1,6 @@
 /* intake/http/backlog.c - GET /api/v1/backlog: the ranked, deduplicated
- * backlog as one audience may see it, with filters and keyset pagination. */
+ * backlog as one audience may see it, with filters and keyset pagination
+ * (the list shape and cursor of paging.h). */
 #include <event2/http.h>
 #include <event2/keyvalq_struct.h>
 #include <stdlib.h>
@@ -7,6 +8,7 @@
 
 #include "db/db.h"
 #include "intake/http/cache.h"
+#include "intake/http/paging.h"
 #include "intake/http/request.h"
 #include "intake/http/router.h"
 #include "intake/read/views.h"
@@ -23,7 +25,7 @@ int http_view_allowed(struct http_ctx *c, enum view v)
 	return http_require_role(c, ROLE_CUSTOMER, &who);
 }
 
-static const char *const params[] = {"view",   "limit", "after",      "category", "segment",
+static const char *const params[] = {"view",   "limit", HTTP_CURSOR_PARAM, "category", "segment",
 				     "bridge", "status", "stage",     "source",   "visibility",
 				     "q",      NULL};
 
@@ -38,7 +40,7 @@ static struct backlog_filter filter_from_query(struct evkeyvalq *q, enum view v)
 		long n = strtol(limit, &end, 10);
 		f.limit = (end && *end == '\0' && *limit && n >= 1 && n <= BACKLOG_MAX_LIMIT) ? (int)n : -1;
 	}
-	f.after = evhttp_find_header(q, "after");
+	f.after = evhttp_find_header(q, HTTP_CURSOR_PARAM);
 	f.category = evhttp_find_header(q, "category");
 	f.segment = evhttp_find_header(q, "segment");
 	f.bridge = evhttp_find_header(q, "bridge");
@@ -50,8 +52,9 @@ static struct backlog_filter filter_from_query(struct evkeyvalq *q, enum view v)
 	return f;
 }
 
-/* Answers body (taken): kept rendered under key when cacheable. */
-static void reply_page(struct http_ctx *c, json_t *body, enum view v, bool cacheable,
+/* Answers body and link (both taken; link NULL on the last page): kept
+ * rendered under key when cacheable. */
+static void reply_page(struct http_ctx *c, json_t *body, char *link, enum view v, bool cacheable,
 		       const char *key, unsigned gen)
 {
 	if (cacheable) {
@@ -61,10 +64,13 @@ static void reply_page(struct http_ctx *c, json_t *body, enum view v, bool cache
 		char *withnl = realloc(text, len + 2); /* a document ends in a newline */
 		withnl[len] = '\n';
 		withnl[len + 1] = '\0';
-		http_reply_cached(c, http_cache_put(key, withnl, len + 1, "application/json", gen),
+		http_reply_cached(c, http_cache_put(key, withnl, len + 1, "application/json", link, gen),
 				  "public, max-age=5");
 		return;
 	}
+	if (link)
+		http_set_header(c, "Link", link);
+	free(link);
 	if (v == VIEW_CUSTOMER)
 		http_set_header(c, "Cache-Control", "private, max-age=0");
 	http_reply_json(c, 200, body);
@@ -112,7 +118,7 @@ void backlog_list(struct http_ctx *c)
 	char *next;
 	struct err err = {0};
 	int rc = views_backlog(db_conn(db), http_triage(c), &f, &items, &next, &err);
-	evhttp_clear_headers(&q);
+	evhttp_clear_headers(&q); /* f's strings are gone: only items and next are read below */
 	if (rc < 0) {
 		if (err.field[0]) {
 			http_problem(c, 400, err.field, "%s", err.msg);
@@ -122,8 +128,9 @@ void backlog_list(struct http_ctx *c)
 		http_db_unavailable(c, err.msg);
 		return;
 	}
-	json_t *body = json_pack("{s:s s:o s:o}", "view", view_name(v), "items", items, "next",
-				 next ? json_string(next) : json_null());
+	json_t *body = http_list_body(items, next);
+	json_object_set_new(body, "view", json_string(view_name(v)));
+	char *link = http_next_link(c, next);
 	free(next);
-	reply_page(c, body, v, cacheable, key, gen);
+	reply_page(c, body, link, v, cacheable, key, gen);
 }

@@ -57,6 +57,7 @@ static pthread_once_t cache_once = PTHREAD_ONCE_INIT;
 static void slot_clear(struct slot *s)
 {
 	free(s->key);
+	free(s->r.link);
 	if (s->shared)
 		body_release(NULL, 0, s->shared);
 	memset(s, 0, sizeof(*s));
@@ -115,7 +116,7 @@ const struct cached_reply *http_cache_get(const char *key)
 }
 
 const struct cached_reply *http_cache_put(const char *key, char *body, size_t len,
-					  const char *content_type, unsigned gen)
+					  const char *content_type, char *link, unsigned gen)
 {
 	struct cache *k = thread_cache();
 	struct slot *victim = &k->s[0];
@@ -135,7 +136,8 @@ const struct cached_reply *http_cache_put(const char *key, char *body, size_t le
 	victim->key = strdup(key);
 	victim->shared = malloc(sizeof(*victim->shared));
 	*victim->shared = (struct shared_body){.refs = 1, .data = body};
-	victim->r = (struct cached_reply){.body = body, .len = len, .content_type = content_type};
+	victim->r = (struct cached_reply){.body = body, .len = len, .content_type = content_type,
+				      .link = link};
 	http_etag(body, len, victim->r.etag);
 	victim->generation = gen;
 	victim->expires_ms = now + ttl_ms;
@@ -154,6 +156,8 @@ void http_reply_cached(struct http_ctx *c, const struct cached_reply *e, const c
 {
 	http_set_header(c, "ETag", e->etag);
 	http_set_header(c, "Cache-Control", cache_control);
+	if (e->link)
+		http_set_header(c, "Link", e->link);
 	const char *inm = http_header(c, "If-None-Match");
 	if (inm && (strstr(inm, e->etag) || strcmp(inm, "*") == 0)) {
 		http_reply(c, 304, NULL, NULL);

@@ -9,6 +9,7 @@
 #include "connectors/connector.h"
 #include "db/connector_runs.h"
 #include "db/db.h"
+#include "intake/http/paging.h"
 #include "intake/http/request.h"
 #include "intake/http/router.h"
 #include "intake/sync/scheduler.h"
@@ -81,7 +82,8 @@ void connectors_list(struct http_ctx *c)
 	for (int i = 0; connector_names[i]; i++)
 		json_array_append_new(items, status(c, r, connector_names[i]));
 	PQclear(r);
-	http_reply_json(c, 200, json_pack("{s:o}", "items", items));
+	/* every connector this build knows, on one page */
+	http_reply_json(c, 200, http_list_body(items, NULL));
 }
 
 void connectors_sync(struct http_ctx *c)

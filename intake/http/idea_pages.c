@@ -33,7 +33,9 @@ static void render_idea(struct http_ctx *c, int status, const struct principal *
 	page_send(c, status, title ? title : "Idea", page_idea(d, csrf, notice, error), who);
 }
 
-/* Loads the idea's detail; -1 after answering (404, 503). */
+/* Loads the idea's detail, with its ETag as "version" (the triage form
+ * sends it back, so a save applies only to the idea as the page showed
+ * it); -1 after answering (404, 503). */
 static int load_detail(struct http_ctx *c, int64_t id, json_t **d)
 {
 	struct db *db = http_db(c);
@@ -47,6 +49,12 @@ static int load_detail(struct http_ctx *c, int64_t id, json_t **d)
 	}
 	if (rc == 0)
 		return http_problem(c, 404, NULL, "no idea %lld", (long long)id);
+	char etag[40];
+	if (idea_detail_etag(*d, etag) < 0) {
+		json_decref(*d);
+		return http_problem(c, 500, NULL, "out of memory");
+	}
+	json_object_set_new(*d, "version", json_string(etag));
 	return 0;
 }
 
@@ -99,6 +107,35 @@ static json_t *form_changes(struct evkeyvalq *form)
 	return ch;
 }
 
+/* Answers a save that changed nothing: the page again, as the idea is
+ * now, saying why (409 when it changed since the form was shown, or the
+ * change conflicts with its state; 400 for a bad field); 404, 503. */
+static void save_refused(struct http_ctx *c, struct db *db, const struct principal *who,
+			 int64_t id, enum patch_outcome rc, const struct err *err)
+{
+	if (rc == PATCH_NO_IDEA) {
+		http_problem(c, 404, NULL, "no live idea %lld", (long long)id);
+		return;
+	}
+	if (rc == PATCH_FAILED && !err->field[0]) {
+		db_check_broken(db);
+		http_db_unavailable(c, err->msg);
+		return;
+	}
+	json_t *d;
+	if (load_detail(c, id, &d) < 0)
+		return;
+	if (rc == PATCH_STALE)
+		render_idea(c, 409, who, d, NULL,
+			    "This idea changed since you opened it (another decision, a merge or a new "
+			    "mention): nothing was saved. Here it is as it is now; make your change "
+			    "again.");
+	else
+		render_idea(c, strncmp(err->field, "conflict:", 9) == 0 ? 409 : 400, who, d, NULL,
+			    err->msg);
+	json_decref(d);
+}
+
 void idea_page_post(struct http_ctx *c)
 {
 	struct principal who;
@@ -111,32 +148,27 @@ void idea_page_post(struct http_ctx *c)
 		return;
 	}
 	json_t *ch = form_changes(&form);
+	/* the page's version: a form from before this idea changed saves
+	 * nothing (it would put back every field as it was then) */
+	const char *v = evhttp_find_header(&form, "version");
+	char *version = v ? strdup(v) : NULL;
 	evhttp_clear_headers(&form);
 	struct db *db = http_db(c);
 	if (!db) {
 		json_decref(ch);
+		free(version);
 		http_db_unavailable(c, "idea");
 		return;
 	}
 	struct err err = {0};
 	int changed = 0;
-	int rc = idea_apply(c, db_conn(db), id, ch, who.name, &changed, &err);
+	char etag[40];
+	enum patch_outcome rc =
+	    idea_apply(c, db_conn(db), id, ch, who.name, version, &changed, etag, &err);
 	json_decref(ch);
-	if (rc == 0) {
-		http_problem(c, 404, NULL, "no live idea %lld", (long long)id);
-		return;
-	}
-	if (rc < 0 && !err.field[0]) {
-		db_check_broken(db);
-		http_db_unavailable(c, err.msg);
-		return;
-	}
-	if (rc < 0) {
-		json_t *d;
-		if (load_detail(c, id, &d) < 0)
-			return;
-		render_idea(c, strncmp(err.field, "conflict:", 9) == 0 ? 409 : 400, &who, d, NULL, err.msg);
-		json_decref(d);
+	free(version);
+	if (rc != PATCH_APPLIED) {
+		save_refused(c, db, &who, id, rc, &err);
 		return;
 	}
 	char loc[64];

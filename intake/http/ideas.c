@@ -7,6 +7,7 @@
 #include "db/db.h"
 #include "db/idempotency.h"
 #include "intake/http/auth.h"
+#include "intake/http/paging.h"
 #include "intake/http/request.h"
 #include "intake/http/router.h"
 #include "intake/log.h"
@@ -308,7 +309,8 @@ out:
 }
 
 /* GET /api/v1/ideas/{id}/similar: near matches below the auto-merge
- * threshold, best first, for a person to merge or dismiss. */
+ * threshold, best first, for a person to merge or dismiss: the 20 best on
+ * one page (a person decides on the top few; the rest are noise). */
 void ideas_similar(struct http_ctx *c)
 {
 	struct principal who;
@@ -347,7 +349,7 @@ void ideas_similar(struct http_ctx *c)
 						     ev ? ev : json_object()));
 	}
 	PQclear(r);
-	http_reply_json(c, 200, out);
+	http_reply_json(c, 200, http_list_body(out, NULL));
 }
 
 /* Answers a failed merge or unmerge: 404 for an unknown idea, 409 for a

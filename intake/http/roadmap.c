@@ -86,7 +86,7 @@ void roadmap_get(struct http_ctx *c)
 		return;
 	}
 	if (v == VIEW_PUBLIC) {
-		http_reply_cached(c, http_cache_put(key, body, len, format_content_type(f), gen), cc);
+		http_reply_cached(c, http_cache_put(key, body, len, format_content_type(f), NULL, gen), cc);
 		return;
 	}
 	/* not kept: who may read it is checked on every request */

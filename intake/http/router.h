@@ -70,9 +70,20 @@ void connectors_sync(struct http_ctx *c);
 json_t *stats_collect(PGconn *pg, struct err *err);
 /* ["internal", "customer", "public"]: the views that show idea id now. */
 json_t *idea_visible_in(PGconn *pg, int64_t id);
+/* What a person's changes to an idea came to: applied, no such live idea,
+ * or the version they were made on is no longer the idea's (nothing
+ * changed), or -1 with the error. */
+enum patch_outcome { PATCH_FAILED = -1, PATCH_NO_IDEA = 0, PATCH_APPLIED = 1, PATCH_STALE = 2 };
 /* A person's changes to an idea in a transaction of their own (see
- * idea_update): 1 applied, 0 no such idea, -1 with *err. */
-int idea_apply(struct http_ctx *c, PGconn *pg, int64_t id, json_t *changes, const char *who,
-	       int *changed, struct err *err);
+ * idea_update), only when if_match (an If-Match value; NULL: no condition)
+ * still names the idea's ETag, checked under the idea's row lock so no
+ * writer comes between the check and the change; etag: the ETag after the
+ * change, read in the same transaction. */
+enum patch_outcome idea_apply(struct http_ctx *c, PGconn *pg, int64_t id, json_t *changes,
+			      const char *who, const char *if_match, int *changed, char etag[40],
+			      struct err *err);
+/* The ETag GET /api/v1/ideas/{id} sends for detail (idea_detail's
+ * object) into etag; 0, or -1 when out of memory. */
+int idea_detail_etag(json_t *detail, char etag[40]);
 
 #endif

@@ -158,6 +158,7 @@ char *page_idea(json_t *detail, const char *csrf, const char *notice, const char
 				 notice, "error", error, "csrf", csrf, "status", status, "merged",
 				 merged, "into", json_object_get(idea, "merged_into"));
 	if (!merged) {
+		json_object_set(vars, "version", json_object_get(detail, "version"));
 		rank_view(vars, idea);
 		form_view(vars, idea);
 		json_object_set_new(vars, "similar", similar_view(json_object_get(detail, "similar")));

@@ -39,8 +39,9 @@ char *page_board(json_t *items, json_t *stats, const struct board_filters *f,
                  const char *next_href) __attribute__((warn_unused_result));
 
 /* The idea page from idea_detail()'s object (borrowed), with the triage
- * and fold forms carrying csrf; notice and error (NULL: none) say what the
- * last action did. */
+ * and fold forms carrying csrf, and the triage form the detail's
+ * "version" (its ETag, set by the caller); notice and error (NULL: none)
+ * say what the last action did. */
 char *page_idea(json_t *detail, const char *csrf, const char *notice, const char *error)
     __attribute__((warn_unused_result));
 

@@ -196,7 +196,8 @@ int views_backlog(PGconn *c, struct triage_ctx *t, const struct backlog_filter *
 		return -1;
 	char *like = f->q && f->q[0] ? like_pattern(f->q) : NULL;
 	char *tsq = like && !outside ? ts_and(t, f->q) : NULL;
-	snprintf(limit, sizeof(limit), "%d", f->limit);
+	/* one row past the page: a next page only when something follows */
+	snprintf(limit, sizeof(limit), "%d", f->limit + 1);
 	struct db_backlog_query dq = {.limit = limit,        .after_key = f->after ? score : NULL,
 				      .after_id = f->after ? id : NULL,
 				      .category = f->category, .segment = f->segment,
@@ -211,7 +212,8 @@ int views_backlog(PGconn *c, struct triage_ctx *t, const struct backlog_filter *
 	if (!r)
 		return -1;
 	json_t *arr = json_array();
-	int n = PQntuples(r);
+	int n = PQntuples(r) > f->limit ? f->limit : PQntuples(r);
+	bool more = PQntuples(r) > f->limit;
 	for (int row = 0; row < n; row++) {
 		struct idea_record rec;
 		struct tokens links;
@@ -221,7 +223,7 @@ int views_backlog(PGconn *c, struct triage_ctx *t, const struct backlog_filter *
 			json_array_append_new(arr, o);
 			rank++;
 		}
-		if (row == n - 1 && n == f->limit) {
+		if (row == n - 1 && more) {
 			char buf[96];
 			if (outside)
 				snprintf(buf, sizeof(buf), "%d~%" PRId64 "~%" PRId64, rec.public_requesters,

@@ -30,7 +30,8 @@ struct backlog_filter {
 
 /* One page of the view's ranking: *items a new array of view_idea()
  * objects, best first; *next a new string to pass as `after` for the next
- * page, or NULL on the last page. On a bad filter returns -1 with err->field
+ * page, or NULL on the last page (so a page is the last one exactly when
+ * nothing follows it). On a bad filter returns -1 with err->field
  * naming the parameter (a 400); on a database error -1 with field empty. */
 int views_backlog(PGconn *c, struct triage_ctx *t, const struct backlog_filter *f, json_t **items,
 		  char **next, struct err *err) __attribute__((warn_unused_result));
